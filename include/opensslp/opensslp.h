@@ -1,0 +1,54 @@
+/*
+ * opensslp/opensslp.h - opensslp's own additions to the SSL provider interface: its name, version
+ * and the property names SslGetProviderProperty and SslGetKeyProperty understand.
+ * Everything here is plain data; opensslp exports no functions beyond sslprovider.h's.
+ */
+#ifndef OPENSSLP_OPENSSLP_H
+#define OPENSSLP_OPENSSLP_H
+
+#include "sslprovider.h"
+
+/* The name opensslp registers under and answers to (SslOpenProvider, GetSChannelInterface). */
+#define OPENSSLP_PROVIDER_NAME OPENSSLP_W("OpenSSLP Protocol Provider")
+
+/* opensslp's version: major.minor.patch, and as one DWORD 0x00MMmmpp. */
+#define OPENSSLP_VERSION_MAJOR 0
+#define OPENSSLP_VERSION_MINOR 1
+#define OPENSSLP_VERSION_PATCH 0
+#define OPENSSLP_VERSION_DWORD \
+  ((DWORD)((OPENSSLP_VERSION_MAJOR << 16) | (OPENSSLP_VERSION_MINOR << 8) | OPENSSLP_VERSION_PATCH))
+
+/*
+ * SslGetProviderProperty names. Each value is a single item: ppEnumState, when given, must point to
+ * NULL and is left NULL. The output is provider-allocated; free it with SslFreeBuffer.
+ *   "Name"             UTF-16, NUL-terminated: "OpenSSLP Protocol Provider"
+ *   "Version"          DWORD: OPENSSLP_VERSION_DWORD
+ *   "VersionString"    UTF-16, NUL-terminated: e.g. "0.1.0"
+ *   "CryptoLibrary"    UTF-16, NUL-terminated: the OpenSSL version text, e.g. "OpenSSL 3.0.19 ..."
+ *   "InterfaceVersion" BCRYPT_INTERFACE_VERSION (4 bytes): the function-table version, {5, 0}
+ */
+#define OPENSSLP_PROPERTY_NAME OPENSSLP_W("Name")
+#define OPENSSLP_PROPERTY_VERSION OPENSSLP_W("Version")
+#define OPENSSLP_PROPERTY_VERSION_STRING OPENSSLP_W("VersionString")
+#define OPENSSLP_PROPERTY_CRYPTO_LIBRARY OPENSSLP_W("CryptoLibrary")
+#define OPENSSLP_PROPERTY_INTERFACE_VERSION OPENSSLP_W("InterfaceVersion")
+
+/*
+ * SslGetKeyProperty names, for every key handle kind (private, public, ephemeral, master,
+ * session, ...). The output is provider-allocated; free it with SslFreeBuffer. dwFlags must be 0.
+ *   "KEYTYPE" (SSL_KEY_TYPE_PROPERTY)             DWORD: IANA NamedGroup for EC/X25519/X448 keys, else 0
+ *   "Algorithm Name" (NCRYPT_ALGORITHM_PROPERTY)  UTF-16, NUL-terminated CNG algorithm name
+ *                                                 ("RSA", "ECDSA", "ECDH", "DH", ...)
+ *   "Length" (NCRYPT_LENGTH_PROPERTY)             DWORD: key length in bits
+ */
+#define OPENSSLP_KEY_PROPERTY_KEY_TYPE OPENSSLP_W("KEYTYPE")
+#define OPENSSLP_KEY_PROPERTY_ALGORITHM OPENSSLP_W("Algorithm Name")
+#define OPENSSLP_KEY_PROPERTY_LENGTH OPENSSLP_W("Length")
+
+/*
+ * The key store for certificates whose private keys live outside any Windows key storage
+ * provider (always the case off Windows): see docs/key-store.md.
+ */
+#define OPENSSLP_KEY_STORE_ENV "OPENSSLP_KEY_STORE"
+
+#endif /* OPENSSLP_OPENSSLP_H */

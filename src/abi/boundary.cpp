@@ -1,0 +1,45 @@
+#include "abi/boundary.h"
+
+#include "ossl/library.h"
+
+namespace opensslp::abi {
+
+SECURITY_STATUS ToSecurityStatus(Error error) noexcept {
+  switch (error) {
+    case Error::kInvalidHandle: return NTE_INVALID_HANDLE;
+    case Error::kInvalidParameter: return NTE_INVALID_PARAMETER;
+    case Error::kBadFlags: return NTE_BAD_FLAGS;
+    case Error::kBufferTooSmall: return NTE_BUFFER_TOO_SMALL;
+    case Error::kNoMemory: return NTE_NO_MEMORY;
+    case Error::kNotSupported: return NTE_NOT_SUPPORTED;
+    case Error::kNoMoreItems: return NTE_NO_MORE_ITEMS;
+    case Error::kBadData: return NTE_BAD_DATA;
+    case Error::kBadKey: return NTE_BAD_KEY;
+    case Error::kBadKeyState: return NTE_BAD_KEY_STATE;
+    case Error::kBadSignature: return NTE_BAD_SIGNATURE;
+    case Error::kBadRecord: return NTE_DECRYPTION_FAILURE;
+    case Error::kBuffersOverlap: return NTE_BUFFERS_OVERLAP;
+    case Error::kNotFound: return NTE_NOT_FOUND;
+    case Error::kBadType: return NTE_BAD_TYPE;
+    case Error::kInternal: return NTE_INTERNAL_ERROR;
+  }
+  return NTE_INTERNAL_ERROR;
+}
+
+void LeaveLibrary() noexcept { ossl::ClearErrorQueue(); }
+
+Result<std::shared_ptr<Provider>> RequireProvider(NCRYPT_PROV_HANDLE handle) {
+  return HandleTable::Global().Lookup<Provider>(static_cast<Handle>(handle));
+}
+
+Result<std::u16string_view> ReadWideString(LPCWSTR text, std::size_t max_chars) {
+  if (text == nullptr) return Error::kInvalidParameter;
+  const auto* p = reinterpret_cast<const char16_t*>(text);
+  std::size_t n = 0;
+  while (p[n] != 0) {
+    if (++n > max_chars) return Error::kInvalidParameter;
+  }
+  return std::u16string_view(p, n);
+}
+
+}  // namespace opensslp::abi

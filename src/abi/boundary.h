@@ -1,0 +1,73 @@
+// boundary.h - the one way into opensslp from the ABI.
+//
+// Every exported function body runs inside Guard(): it converts the internal Status into a
+// SECURITY_STATUS through the single error map, turns std::bad_alloc into NTE_NO_MEMORY and any
+// other exception into NTE_INTERNAL_ERROR (no C++ exception ever crosses the ABI), and empties the
+// thread's OpenSSL error queue on every return (house style rules 1-3).
+#pragma once
+
+#include <memory>
+#include <new>
+
+#include "sslprovider.h"
+#include "core/provider.h"
+#include "handles/handle_table.h"
+#include "util/status.h"
+
+#if defined(_WIN32)
+#define OPENSSLP_EXPORT  // exported through def/opensslp.def
+#else
+#define OPENSSLP_EXPORT __attribute__((visibility("default")))
+#endif
+
+namespace opensslp::abi {
+
+// The error map: the only place an Error becomes a SECURITY_STATUS (docs/errors.md).
+SECURITY_STATUS ToSecurityStatus(Error error) noexcept;
+inline SECURITY_STATUS ToSecurityStatus(const Status& status) noexcept {
+  return status.ok() ? SECURITY_STATUS{0} : ToSecurityStatus(status.error());
+}
+
+// Called on every exit from the library.
+void LeaveLibrary() noexcept;
+
+template <class Body>
+SECURITY_STATUS Guard(Body&& body) noexcept {
+  SECURITY_STATUS rc;
+  try {
+    rc = ToSecurityStatus(Status(body()));
+  } catch (const std::bad_alloc&) {
+    rc = NTE_NO_MEMORY;
+  } catch (...) {
+    rc = NTE_INTERNAL_ERROR;
+  }
+  LeaveLibrary();
+  return rc;
+}
+
+// Resolves a provider handle (every export that takes one checks it first).
+Result<std::shared_ptr<Provider>> RequireProvider(NCRYPT_PROV_HANDLE handle);
+
+// Resolves a handle to an object of kind T.
+template <class T>
+Result<std::shared_ptr<T>> Require(ULONG_PTR handle) {
+  return HandleTable::Global().Lookup<T>(static_cast<Handle>(handle));
+}
+
+// Stores a new object in the handle table and writes its handle to *out. On failure nothing is
+// written and the object is destroyed (no half-made handle is left behind).
+template <class Out>
+Status Publish(std::shared_ptr<Object> object, Out* out) {
+  auto handle = HandleTable::Global().Insert(std::move(object));
+  if (!handle.ok()) return handle.error();
+  *out = static_cast<Out>(handle.value());
+  return Status::Ok();
+}
+
+// Checks a reserved dwFlags argument.
+inline Status RequireNoFlags(DWORD flags) { return flags == 0 ? Status::Ok() : Status(Error::kBadFlags); }
+
+// Length of a NUL-terminated UTF-16 string, refusing strings longer than `max_chars`.
+Result<std::u16string_view> ReadWideString(LPCWSTR text, std::size_t max_chars);
+
+}  // namespace opensslp::abi

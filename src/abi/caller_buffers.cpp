@@ -1,0 +1,64 @@
+#include "abi/caller_buffers.h"
+
+#include <cstdlib>
+#include <cstring>
+#include <mutex>
+#include <new>
+#include <unordered_map>
+
+#include "util/secret.h"
+
+namespace opensslp::abi {
+namespace {
+
+struct Registry {
+  std::mutex mutex;
+  std::unordered_map<const void*, std::size_t> live;
+};
+
+Registry& GetRegistry() {
+  static Registry* registry = new Registry();  // never destroyed (see HandleTable::Global)
+  return *registry;
+}
+
+}  // namespace
+
+void* AllocateCallerBuffer(std::size_t size) {
+  if (size == 0) size = 1;
+  void* block = std::calloc(1, size);
+  if (block == nullptr) throw std::bad_alloc();
+  Registry& registry = GetRegistry();
+  try {
+    std::lock_guard lock(registry.mutex);
+    registry.live.emplace(block, size);
+  } catch (...) {
+    std::free(block);
+    throw;
+  }
+  return block;
+}
+
+Status FreeCallerBuffer(void* block) {
+  if (block == nullptr) return Error::kInvalidParameter;
+  Registry& registry = GetRegistry();
+  std::size_t size;
+  {
+    std::lock_guard lock(registry.mutex);
+    auto it = registry.live.find(block);
+    if (it == registry.live.end()) return Error::kInvalidParameter;
+    size = it->second;
+    registry.live.erase(it);
+  }
+  SecureWipe(block, size);
+  std::free(block);
+  return Status::Ok();
+}
+
+bool IsCallerBuffer(const void* block, std::size_t min_size) {
+  Registry& registry = GetRegistry();
+  std::lock_guard lock(registry.mutex);
+  auto it = registry.live.find(block);
+  return it != registry.live.end() && it->second >= min_size;
+}
+
+}  // namespace opensslp::abi

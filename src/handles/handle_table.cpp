@@ -1,0 +1,120 @@
+#include "handles/handle_table.h"
+
+#include <limits>
+#include <mutex>
+
+namespace opensslp {
+
+namespace {
+constexpr bool k64 = sizeof(Handle) == 8;
+constexpr unsigned kSlotBits = k64 ? 32 : 16;
+constexpr std::uint64_t kSlotMask = (std::uint64_t{1} << kSlotBits) - 1;
+// 31 generation bits on 64-bit (bit 63 stays clear), 16 on 32-bit.
+constexpr std::uint32_t kGenerationMask = k64 ? 0x7fffffffu : 0xffffu;
+constexpr std::size_t kMaxSlots = static_cast<std::size_t>(kSlotMask) - 1;
+}  // namespace
+
+const char* ObjectKindName(ObjectKind kind) noexcept {
+  switch (kind) {
+    case ObjectKind::kProvider: return "provider";
+    case ObjectKind::kPrivateKey: return "private key";
+    case ObjectKind::kPublicKey: return "public key";
+    case ObjectKind::kEphemeralKey: return "ephemeral key";
+    case ObjectKind::kPreMasterKey: return "pre-master key";
+    case ObjectKind::kMasterKey: return "master key";
+    case ObjectKind::kSessionKey: return "session key";
+    case ObjectKind::kHandshakeHash: return "handshake hash";
+    case ObjectKind::kTls13Secret: return "TLS 1.3 secret";
+    case ObjectKind::kPreSharedKey: return "pre-shared key";
+  }
+  return "unknown";
+}
+
+HandleTable& HandleTable::Global() {
+  // Never destroyed: handles may be freed by the host after static destructors run.
+  static HandleTable* table = new HandleTable();
+  return *table;
+}
+
+Handle HandleTable::Encode(std::size_t index, std::uint32_t generation) {
+  return static_cast<Handle>((static_cast<std::uint64_t>(generation & kGenerationMask) << kSlotBits) |
+                             static_cast<std::uint64_t>(index + 1));
+}
+
+bool HandleTable::Decode(Handle handle, std::size_t* index, std::uint32_t* generation) const {
+  std::uint64_t raw = static_cast<std::uint64_t>(handle);
+  std::uint64_t slot_plus_one = raw & kSlotMask;
+  if (slot_plus_one == 0) return false;
+  std::uint64_t gen = raw >> kSlotBits;
+  if (gen > kGenerationMask) return false;
+  *index = static_cast<std::size_t>(slot_plus_one - 1);
+  *generation = static_cast<std::uint32_t>(gen);
+  return true;
+}
+
+Result<Handle> HandleTable::Insert(std::shared_ptr<Object> object) {
+  if (!object) return Error::kInternal;
+  std::unique_lock lock(mutex_);
+  std::size_t index;
+  if (!free_slots_.empty()) {
+    index = free_slots_.back();
+    free_slots_.pop_back();
+  } else {
+    if (slots_.size() >= kMaxSlots) return Error::kNoMemory;
+    slots_.emplace_back();
+    index = slots_.size() - 1;
+  }
+  Slot& slot = slots_[index];
+  slot.object = std::move(object);
+  ++live_;
+  return Encode(index, slot.generation);
+}
+
+Result<std::shared_ptr<Object>> HandleTable::LookupAny(Handle handle) const {
+  std::size_t index;
+  std::uint32_t generation;
+  if (!Decode(handle, &index, &generation)) return Error::kInvalidHandle;
+  std::shared_lock lock(mutex_);
+  if (index >= slots_.size()) return Error::kInvalidHandle;
+  const Slot& slot = slots_[index];
+  if (!slot.object || slot.generation != generation) return Error::kInvalidHandle;
+  return slot.object;
+}
+
+Result<std::shared_ptr<Object>> HandleTable::Erase(Handle handle) { return EraseImpl(handle, nullptr); }
+
+Status HandleTable::EraseExact(Handle handle, const Object* expected) {
+  return EraseImpl(handle, expected);
+}
+
+Result<std::shared_ptr<Object>> HandleTable::EraseImpl(Handle handle, const Object* expected) {
+  std::size_t index;
+  std::uint32_t generation;
+  if (!Decode(handle, &index, &generation)) return Error::kInvalidHandle;
+  std::shared_ptr<Object> removed;
+  {
+    std::unique_lock lock(mutex_);
+    if (index >= slots_.size()) return Error::kInvalidHandle;
+    Slot& slot = slots_[index];
+    if (!slot.object || slot.generation != generation) return Error::kInvalidHandle;
+    if (expected != nullptr && slot.object.get() != expected) return Error::kInvalidHandle;
+    removed = std::move(slot.object);
+    slot.object.reset();
+    // A new generation makes every copy of the old handle stale. Generation 0 is skipped so that
+    // a wrapped generation never recreates a handle with an all-zero generation field.
+    slot.generation = (slot.generation + 1) & kGenerationMask;
+    if (slot.generation == 0) slot.generation = 1;
+    free_slots_.push_back(index);
+    --live_;
+  }
+  // `removed` may hold the last reference; the caller drops it outside the lock, so a destructor
+  // that wipes secrets or frees OpenSSL objects never blocks other callers.
+  return removed;
+}
+
+std::size_t HandleTable::LiveCount() const {
+  std::shared_lock lock(mutex_);
+  return live_;
+}
+
+}  // namespace opensslp

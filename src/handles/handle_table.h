@@ -1,0 +1,92 @@
+// handle_table.h - the registry that turns objects into opaque NCRYPT handles and back.
+//
+// A handle is a token, never a pointer: it encodes a slot index and the slot's generation
+// (house style rule 11). Lookups check that the slot is live, the generation matches and the kind
+// is the one asked for, and return a strong reference (std::shared_ptr), so an SslFreeObject racing
+// a call that is using the object cannot free it under that call: the object dies when the last
+// reference goes. Zero, unknown, stale, double-freed and wrong-kind handles all fail with
+// Error::kInvalidHandle. All operations are thread-safe.
+//
+// Encoding (64-bit): bits 0..31 = slot + 1, bits 32..62 = generation, bit 63 clear.
+// Encoding (32-bit): bits 0..15 = slot + 1, bits 16..31 = generation (wraps after 65536 reuses of
+// one slot; a stale handle that old may then alias, which is the usual 32-bit compromise).
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <shared_mutex>
+#include <vector>
+
+#include "handles/object.h"
+#include "util/status.h"
+
+namespace opensslp {
+
+using Handle = std::uintptr_t;
+
+class HandleTable {
+ public:
+  // The process-wide table the exported functions use.
+  static HandleTable& Global();
+
+  HandleTable() = default;
+  HandleTable(const HandleTable&) = delete;
+  HandleTable& operator=(const HandleTable&) = delete;
+
+  // Registers an object and returns its new handle (never 0).
+  Result<Handle> Insert(std::shared_ptr<Object> object);
+
+  // Looks up any live object.
+  Result<std::shared_ptr<Object>> LookupAny(Handle handle) const;
+
+  // Looks up an object of exactly the kind T::kKind (or, for T with a static Accepts(kind),
+  // any kind it accepts) and returns it as T.
+  template <class T>
+  Result<std::shared_ptr<T>> Lookup(Handle handle) const {
+    auto any = LookupAny(handle);
+    if (!any.ok()) return any.error();
+    if (!Accepts<T>(any.value()->kind())) return Error::kInvalidHandle;
+    return std::static_pointer_cast<T>(std::move(any).value());
+  }
+
+  // Removes a handle; the object is destroyed when the last reference to it goes away.
+  // Returns the removed object so the caller can inspect it (e.g. its kind).
+  Result<std::shared_ptr<Object>> Erase(Handle handle);
+
+  // Removes the handle only if it names an object of kind T.
+  template <class T>
+  Status EraseIf(Handle handle) {
+    auto any = LookupAny(handle);
+    if (!any.ok()) return any.error();
+    if (!Accepts<T>(any.value()->kind())) return Error::kInvalidHandle;
+    return EraseExact(handle, any.value().get());
+  }
+
+  std::size_t LiveCount() const;
+
+ private:
+  template <class T>
+  static bool Accepts(ObjectKind kind) {
+    if constexpr (requires { T::Accepts(kind); }) {
+      return T::Accepts(kind);
+    } else {
+      return kind == T::kKind;
+    }
+  }
+  Status EraseExact(Handle handle, const Object* expected);
+  Result<std::shared_ptr<Object>> EraseImpl(Handle handle, const Object* expected);
+
+  struct Slot {
+    std::uint32_t generation = 1;
+    std::shared_ptr<Object> object;
+  };
+  bool Decode(Handle handle, std::size_t* index, std::uint32_t* generation) const;
+  static Handle Encode(std::size_t index, std::uint32_t generation);
+
+  mutable std::shared_mutex mutex_;
+  std::vector<Slot> slots_;
+  std::vector<std::size_t> free_slots_;
+  std::size_t live_ = 0;
+};
+
+}  // namespace opensslp

@@ -1,0 +1,27 @@
+#include "util/status.h"
+
+namespace opensslp {
+
+const char* ErrorName(Error error) noexcept {
+  switch (error) {
+    case Error::kInvalidHandle: return "invalid handle";
+    case Error::kInvalidParameter: return "invalid parameter";
+    case Error::kBadFlags: return "bad flags";
+    case Error::kBufferTooSmall: return "buffer too small";
+    case Error::kNoMemory: return "out of memory";
+    case Error::kNotSupported: return "not supported";
+    case Error::kNoMoreItems: return "no more items";
+    case Error::kBadData: return "malformed data";
+    case Error::kBadKey: return "unusable key";
+    case Error::kBadKeyState: return "object in wrong state";
+    case Error::kBadSignature: return "signature does not verify";
+    case Error::kBadRecord: return "record authentication failed";
+    case Error::kBuffersOverlap: return "buffers overlap";
+    case Error::kNotFound: return "not found";
+    case Error::kBadType: return "unknown type";
+    case Error::kInternal: return "internal error";
+  }
+  return "unknown error";
+}
+
+}  // namespace opensslp
