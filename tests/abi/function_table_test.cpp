@@ -1,0 +1,144 @@
+// function_table_test.cpp - GetSChannelInterface and SslInitializeInterface, called the way the
+// CNG router calls them, and calls made through the returned table.
+#include <gtest/gtest.h>
+
+#include <cstddef>
+#include <cstring>
+
+#include "sslprovider.h"
+#include "support/wide.h"
+
+namespace {
+
+constexpr char16_t kOurName[] = u"OpenSSLP Protocol Provider";
+
+TEST(GetSChannelInterface, ReturnsStaticVersion5TableWithAllMembers) {
+  NCRYPT_SSL_FUNCTION_TABLE* table = nullptr;
+  ASSERT_EQ(GetSChannelInterface(W(kOurName), &table, 0), 0);
+  ASSERT_NE(table, nullptr);
+  EXPECT_EQ(table->Version.MajorVersion, 5);
+  EXPECT_EQ(table->Version.MinorVersion, 0);
+  // All 41 members after Version are set.
+  const auto* members = reinterpret_cast<const unsigned char*>(table) + offsetof(NCRYPT_SSL_FUNCTION_TABLE, ComputeClientAuthHash);
+  constexpr std::size_t kMembers = (sizeof(NCRYPT_SSL_FUNCTION_TABLE) - offsetof(NCRYPT_SSL_FUNCTION_TABLE, ComputeClientAuthHash)) / sizeof(void*);
+  ASSERT_EQ(kMembers, 41u);
+  for (std::size_t i = 0; i < kMembers; ++i) {
+    void* fn;
+    std::memcpy(&fn, members + i * sizeof(void*), sizeof fn);
+    EXPECT_NE(fn, nullptr) << "member " << i;
+  }
+  // Static lifetime: the same table every time.
+  NCRYPT_SSL_FUNCTION_TABLE* again = nullptr;
+  ASSERT_EQ(GetSChannelInterface(W(kOurName), &again, 0), 0);
+  EXPECT_EQ(table, again);
+}
+
+TEST(GetSChannelInterface, MembersAreTheExportedFunctions) {
+  NCRYPT_SSL_FUNCTION_TABLE* t = nullptr;
+  ASSERT_EQ(GetSChannelInterface(W(kOurName), &t, 0), 0);
+  // Spot-check the order across every interface version, including the v1 quirk that
+  // ImportMasterKey precedes ImportKey.
+  EXPECT_EQ(t->ComputeClientAuthHash, &SslComputeClientAuthHash);
+  EXPECT_EQ(t->EnumCipherSuites, &SslEnumCipherSuites);
+  EXPECT_EQ(t->GenerateMasterKey, &SslGenerateMasterKey);
+  EXPECT_EQ(t->GenerateSessionKeys, &SslGenerateSessionKeys);
+  EXPECT_EQ(t->ImportMasterKey, &SslImportMasterKey);
+  EXPECT_EQ(t->ImportKey, &SslImportKey);
+  EXPECT_EQ(t->OpenProvider, &SslOpenProvider);
+  EXPECT_EQ(t->VerifySignature, &SslVerifySignature);
+  EXPECT_EQ(t->LookupCipherLengths, &SslLookupCipherLengths);
+  EXPECT_EQ(t->GetCipherSuitePRFHashAlgorithm, &SslGetCipherSuitePRFHashAlgorithm);
+  EXPECT_EQ(t->ComputeSessionHash, &SslComputeSessionHash);
+  EXPECT_EQ(t->ExportKeyingMaterial, &SslExportKeyingMaterial);
+  EXPECT_EQ(t->ExtractEarlyKey, &SslExtractEarlyKey);
+  EXPECT_EQ(t->EnumCipherSuitesEx, &SslEnumCipherSuitesEx);
+  EXPECT_EQ(t->ExpandResumptionMasterKey, &SslExpandResumptionMasterKey);
+  EXPECT_EQ(t->ExpandPreSharedKey, &SslExpandPreSharedKey);
+}
+
+TEST(GetSChannelInterface, TableIsUsableLikeTheRouterUsesIt) {
+  NCRYPT_SSL_FUNCTION_TABLE* t = nullptr;
+  ASSERT_EQ(GetSChannelInterface(W(kOurName), &t, 0), 0);
+  NCRYPT_PROV_HANDLE prov = 0;
+  ASSERT_EQ(t->OpenProvider(&prov, W(kOurName), 0), 0);
+  EXPECT_NE(prov, 0u);
+  EXPECT_EQ(t->FreeObject(prov, 0), 0);
+  EXPECT_EQ(t->FreeObject(prov, 0), NTE_INVALID_HANDLE);
+}
+
+TEST(GetSChannelInterface, NameMatchIsCaseInsensitive) {
+  NCRYPT_SSL_FUNCTION_TABLE* t = nullptr;
+  EXPECT_EQ(GetSChannelInterface(W(u"OPENSSLP PROTOCOL PROVIDER"), &t, 0), 0);
+  EXPECT_NE(t, nullptr);
+}
+
+TEST(GetSChannelInterfaceSafety, EveryArgument) {
+  NCRYPT_SSL_FUNCTION_TABLE* t = nullptr;
+  // A foreign provider name is refused: ncrypt must not load us for another provider.
+  EXPECT_EQ(GetSChannelInterface(W(u"Microsoft SSL Protocol Provider"), &t, 0), NTE_INVALID_PARAMETER);
+  EXPECT_EQ(GetSChannelInterface(W(u""), &t, 0), NTE_INVALID_PARAMETER);
+  EXPECT_EQ(GetSChannelInterface(nullptr, &t, 0), NTE_INVALID_PARAMETER);
+  std::u16string huge(100000, u'x');
+  EXPECT_EQ(GetSChannelInterface(W(huge.c_str()), &t, 0), NTE_INVALID_PARAMETER);
+  EXPECT_EQ(t, nullptr) << "no output on failure";
+  EXPECT_EQ(GetSChannelInterface(W(kOurName), nullptr, 0), NTE_INVALID_PARAMETER);
+  EXPECT_EQ(GetSChannelInterface(W(kOurName), &t, 1), NTE_BAD_FLAGS);
+  EXPECT_EQ(t, nullptr);
+}
+
+TEST(SslInitializeInterface, CopiesTheTable) {
+  NCRYPT_SSL_FUNCTION_TABLE* original = nullptr;
+  ASSERT_EQ(GetSChannelInterface(W(kOurName), &original, 0), 0);
+  NCRYPT_SSL_FUNCTION_TABLE copy;
+  std::memset(&copy, 0, sizeof copy);
+  ASSERT_EQ(SslInitializeInterface(W(kOurName), &copy, 0), 0);
+  EXPECT_EQ(std::memcmp(&copy, original, sizeof copy), 0);
+}
+
+TEST(SslInitializeInterfaceSafety, EveryArgument) {
+  NCRYPT_SSL_FUNCTION_TABLE copy;
+  std::memset(&copy, 0xAB, sizeof copy);
+  EXPECT_EQ(SslInitializeInterface(W(u"Other"), &copy, 0), NTE_INVALID_PARAMETER);
+  EXPECT_EQ(SslInitializeInterface(nullptr, &copy, 0), NTE_INVALID_PARAMETER);
+  EXPECT_EQ(SslInitializeInterface(W(kOurName), nullptr, 0), NTE_INVALID_PARAMETER);
+  EXPECT_EQ(SslInitializeInterface(W(kOurName), &copy, 2), NTE_BAD_FLAGS);
+  const auto* bytes = reinterpret_cast<const unsigned char*>(&copy);
+  for (std::size_t i = 0; i < sizeof copy; ++i) ASSERT_EQ(bytes[i], 0xAB) << "table written on failure";
+}
+
+// Functions later issues implement are exported and, until then, answer NTE_NOT_SUPPORTED
+// (README's status table). This pins that contract so a half-implemented export cannot slip in.
+TEST(PendingExports, AnswerNotSupported) {
+  NCRYPT_KEY_HANDLE k = 0;
+  NCRYPT_HASH_HANDLE h = 0;
+  DWORD n = 0;
+  EXPECT_EQ(SslGenerateMasterKey(0, 0, 0, &k, 0, 0, nullptr, nullptr, 0, &n, 0), NTE_NOT_SUPPORTED);
+  EXPECT_EQ(SslImportMasterKey(0, 0, &k, 0, 0, nullptr, nullptr, 0, 0), NTE_NOT_SUPPORTED);
+  EXPECT_EQ(SslGeneratePreMasterKey(0, 0, &k, 0, 0, nullptr, nullptr, 0, &n, 0), NTE_NOT_SUPPORTED);
+  EXPECT_EQ(SslGenerateSessionKeys(0, 0, &k, &k, nullptr, 0), NTE_NOT_SUPPORTED);
+  EXPECT_EQ(SslEncryptPacket(0, 0, nullptr, 0, nullptr, 0, &n, 0, 0, 0), NTE_NOT_SUPPORTED);
+  EXPECT_EQ(SslDecryptPacket(0, 0, nullptr, 0, nullptr, 0, &n, 0, 0), NTE_NOT_SUPPORTED);
+  EXPECT_EQ(SslCreateHandshakeHash(0, &h, 0, 0, 0), NTE_NOT_SUPPORTED);
+  EXPECT_EQ(SslHashHandshake(0, 0, nullptr, 0, 0), NTE_NOT_SUPPORTED);
+  EXPECT_EQ(SslComputeFinishedHash(0, 0, 0, nullptr, 0, 0), NTE_NOT_SUPPORTED);
+  EXPECT_EQ(SslComputeSessionHash(0, 0, 0, nullptr, 0, &n, 0), NTE_NOT_SUPPORTED);
+  EXPECT_EQ(SslCreateClientAuthHash(0, &h, 0, 0, nullptr, 0), NTE_NOT_SUPPORTED);
+  EXPECT_EQ(SslComputeClientAuthHash(0, 0, 0, nullptr, nullptr, 0, &n, 0), NTE_NOT_SUPPORTED);
+  EXPECT_EQ(SslComputeEapKeyBlock(0, 0, nullptr, 0, nullptr, 0, &n, 0), NTE_NOT_SUPPORTED);
+  EXPECT_EQ(SslExportKeyingMaterial(0, 0, nullptr, nullptr, 0, nullptr, 0, nullptr, 0, 0), NTE_NOT_SUPPORTED);
+  EXPECT_EQ(SslExtractEarlyKey(0, 0, &k, 0, 0, nullptr, 0), NTE_NOT_SUPPORTED);
+  EXPECT_EQ(SslExtractHandshakeKey(0, 0, 0, 0, &k, nullptr, 0), NTE_NOT_SUPPORTED);
+  EXPECT_EQ(SslExtractMasterKey(0, 0, &k, nullptr, 0), NTE_NOT_SUPPORTED);
+  EXPECT_EQ(SslExpandTrafficKeys(0, 0, 0, &k, &k, nullptr, 0), NTE_NOT_SUPPORTED);
+  EXPECT_EQ(SslExpandWriteKey(0, 0, &k, nullptr, 0), NTE_NOT_SUPPORTED);
+  EXPECT_EQ(SslExpandExporterMasterKey(0, 0, 0, &k, nullptr, 0), NTE_NOT_SUPPORTED);
+  EXPECT_EQ(SslExpandResumptionMasterKey(0, 0, 0, &k, nullptr, 0), NTE_NOT_SUPPORTED);
+  EXPECT_EQ(SslDuplicateTranscriptHash(0, 0, &h, 0), NTE_NOT_SUPPORTED);
+  EXPECT_EQ(SslExpandBinderKey(0, 0, &k, nullptr, 0), NTE_NOT_SUPPORTED);
+  EXPECT_EQ(SslExpandPreSharedKey(0, 0, nullptr, 0, &k, nullptr, 0), NTE_NOT_SUPPORTED);
+  EXPECT_EQ(SslExpandNextGenTrafficKey(0, 0, &k, nullptr, 0), NTE_NOT_SUPPORTED);
+  EXPECT_EQ(k, 0u);
+  EXPECT_EQ(h, 0u);
+}
+
+}  // namespace
