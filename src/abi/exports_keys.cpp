@@ -1,41 +1,92 @@
-// exports_keys.cpp - ephemeral keys and public-key blobs
-// PLACEHOLDER written by the foundation commit so the table links; the module owner replaces it.
+// exports_keys.cpp - ephemeral (EC)DHE keys and public-key blobs: SslCreateEphemeralKey,
+// SslImportKey, SslExportKey. The rules (groups, sizes, blob layouts, error choices) are
+// documented in core/key_exchange.h and core/key_blobs.h; this file only checks raw arguments,
+// resolves handles and writes outputs.
+//
+// Argument checks run in this order, so each test can target one argument: provider handle
+// (NTE_INVALID_HANDLE), key handle (NTE_INVALID_HANDLE), output pointers (NTE_INVALID_PARAMETER),
+// dwFlags (NTE_BAD_FLAGS, all bits reserved), then the inputs.
+#include <span>
+#include <string_view>
+
 #include "abi/boundary.h"
+#include "abi/out_buffers.h"
+#include "core/key_blobs.h"
+#include "core/key_exchange.h"
+#include "core/keys.h"
 
-#if defined(__GNUC__)
-#pragma GCC diagnostic ignored "-Wunused-parameter"
-#endif
+using namespace opensslp;
+using namespace opensslp::abi;
 
-extern "C" OPENSSLP_EXPORT SECURITY_STATUS WINAPI SslCreateEphemeralKey(
-    NCRYPT_PROV_HANDLE hSslProvider,
-    NCRYPT_KEY_HANDLE *phEphemeralKey,
-    DWORD dwProtocol,
-    DWORD dwCipherSuite,
-    DWORD dwKeyType,
-    DWORD dwKeyBitLen,
-    PBYTE pbParams,
-    DWORD cbParams,
-    DWORD dwFlags) {
-  return NTE_NOT_SUPPORTED;
+namespace {
+
+// Blob-type names are short ("RSAFULLPRIVATEBLOB" is the longest CNG name); anything longer is
+// no blob type.
+constexpr std::size_t kMaxBlobTypeChars = 64;
+
+Result<KeyBlobType> ReadBlobType(LPCWSTR pszBlobType) {
+  ASSIGN_OR_RETURN(std::u16string_view name, ReadWideString(pszBlobType, kMaxBlobTypeChars));
+  return ParseKeyBlobType(name);
 }
 
-extern "C" OPENSSLP_EXPORT SECURITY_STATUS WINAPI SslImportKey(
-    NCRYPT_PROV_HANDLE hSslProvider,
-    NCRYPT_KEY_HANDLE *phKey,
-    LPCWSTR pszBlobType,
-    PBYTE pbKeyBlob,
-    DWORD cbKeyBlob,
-    DWORD dwFlags) {
-  return NTE_NOT_SUPPORTED;
+}  // namespace
+
+extern "C" OPENSSLP_EXPORT SECURITY_STATUS WINAPI SslCreateEphemeralKey(NCRYPT_PROV_HANDLE hSslProvider,
+                                                                       NCRYPT_KEY_HANDLE* phEphemeralKey,
+                                                                       DWORD dwProtocol, DWORD dwCipherSuite,
+                                                                       DWORD dwKeyType, DWORD dwKeyBitLen,
+                                                                       PBYTE pbParams, DWORD cbParams, DWORD dwFlags) {
+  return Guard([&]() -> Status {
+    TRY(RequireProvider(hSslProvider));
+    ENSURE(phEphemeralKey != nullptr, Error::kInvalidParameter);
+    TRY(RequireNoFlags(dwFlags));
+    // pbParams and cbParams come together or not at all.
+    ENSURE((pbParams == nullptr) == (cbParams == 0), Error::kInvalidParameter);
+    EphemeralKeyRequest request;
+    request.protocol = dwProtocol;
+    request.cipher_suite = dwCipherSuite;
+    request.key_type = dwKeyType;
+    request.key_bits = dwKeyBitLen;
+    if (pbParams != nullptr) request.params = Bytes(pbParams, cbParams);
+    ASSIGN_OR_RETURN(std::shared_ptr<EphemeralKey> key, CreateEphemeralKey(request));
+    return Publish(std::move(key), phEphemeralKey);
+  });
 }
 
-extern "C" OPENSSLP_EXPORT SECURITY_STATUS WINAPI SslExportKey(
-    NCRYPT_PROV_HANDLE hSslProvider,
-    NCRYPT_KEY_HANDLE hKey,
-    LPCWSTR pszBlobType,
-    PBYTE pbOutput,
-    DWORD cbOutput,
-    DWORD *pcbResult,
-    DWORD dwFlags) {
-  return NTE_NOT_SUPPORTED;
+extern "C" OPENSSLP_EXPORT SECURITY_STATUS WINAPI SslImportKey(NCRYPT_PROV_HANDLE hSslProvider, NCRYPT_KEY_HANDLE* phKey,
+                                                              LPCWSTR pszBlobType, PBYTE pbKeyBlob, DWORD cbKeyBlob,
+                                                              DWORD dwFlags) {
+  return Guard([&]() -> Status {
+    TRY(RequireProvider(hSslProvider));
+    ENSURE(phKey != nullptr, Error::kInvalidParameter);
+    TRY(RequireNoFlags(dwFlags));
+    ASSIGN_OR_RETURN(KeyBlobType type, ReadBlobType(pszBlobType));
+    ENSURE(pbKeyBlob != nullptr && cbKeyBlob != 0, Error::kInvalidParameter);
+    // Known blob names we do not import (opaque session keys: issue #3; private keys: never).
+    ENSURE(IsPublicKeyBlobType(type), Error::kNotSupported);
+    // Refuse an absurd length before reading anything.
+    ENSURE(cbKeyBlob <= kMaxPublicKeyBlobSize, Error::kBadData);
+    ASSIGN_OR_RETURN(std::shared_ptr<PublicKey> key, ImportPublicKeyBlob(type, Bytes(pbKeyBlob, cbKeyBlob)));
+    return Publish(std::move(key), phKey);
+  });
+}
+
+extern "C" OPENSSLP_EXPORT SECURITY_STATUS WINAPI SslExportKey(NCRYPT_PROV_HANDLE hSslProvider, NCRYPT_KEY_HANDLE hKey,
+                                                              LPCWSTR pszBlobType, PBYTE pbOutput, DWORD cbOutput,
+                                                              DWORD* pcbResult, DWORD dwFlags) {
+  return Guard([&]() -> Status {
+    TRY(RequireProvider(hSslProvider));
+    ASSIGN_OR_RETURN(std::shared_ptr<Object> object, HandleTable::Global().LookupAny(static_cast<Handle>(hKey)));
+    ENSURE(IsKeyKind(object->kind()), Error::kInvalidHandle);
+    ENSURE(pcbResult != nullptr, Error::kInvalidParameter);
+    TRY(RequireNoFlags(dwFlags));
+    ASSIGN_OR_RETURN(KeyBlobType type, ReadBlobType(pszBlobType));
+    // Only the public half of (EC)DH and imported public keys is exportable here. The opaque
+    // session-key blob belongs to issue #3; private-key blobs are never produced.
+    const bool asymmetric = object->kind() == ObjectKind::kPublicKey || object->kind() == ObjectKind::kEphemeralKey;
+    ENSURE(asymmetric && IsPublicKeyBlobType(type), Error::kNotSupported);
+    ASSIGN_OR_RETURN(std::vector<std::uint8_t> blob,
+                     ExportPublicKeyBlob(static_cast<const AsymmetricKey&>(*object), type));
+    return WriteOutput(pbOutput, cbOutput, pcbResult, blob);
+  });
 }
