@@ -48,6 +48,7 @@ extern "C" OPENSSLP_EXPORT SECURITY_STATUS WINAPI SslCreateEphemeralKey(NCRYPT_P
     request.key_type = dwKeyType;
     request.key_bits = dwKeyBitLen;
     if (pbParams != nullptr) request.params = Bytes(pbParams, cbParams);
+    TRY(CheckSuiteFitsRequest(request));
     ASSIGN_OR_RETURN(std::shared_ptr<EphemeralKey> key, CreateEphemeralKey(request));
     return Publish(std::move(key), phEphemeralKey);
   });

@@ -2,6 +2,7 @@
 
 #include <cstring>
 
+#include "core/cipher_suites.h"
 #include "ossl/key_agreement.h"
 
 namespace opensslp {
@@ -88,6 +89,21 @@ Result<std::shared_ptr<EphemeralKey>> CreateEphemeralKey(const EphemeralKeyReque
   EphemeralKeyRequest named = request;
   named.key_bits = 0;
   return CreateOnGroup(*group, named);
+}
+
+Status CheckSuiteFitsRequest(const EphemeralKeyRequest& request) {
+  ASSIGN_OR_RETURN(const CipherSuite* suite, LookupCipherSuite(request.protocol, request.cipher_suite));
+  const GroupInfo* group = request.key_type != 0 ? FindGroup(request.key_type) : nullptr;
+  if (request.key_type != 0 && group == nullptr) return Status::Ok();  // CreateEphemeralKey: kNotSupported
+  const bool wants_ec = group != nullptr && IsEcGroup(*group);
+  switch (suite->kx) {
+    case KeyExchange::kEcdhe: ENSURE(wants_ec, Error::kInvalidParameter); break;
+    case KeyExchange::kDhe: ENSURE(!wants_ec, Error::kInvalidParameter); break;
+    case KeyExchange::kTls13: break;
+    case KeyExchange::kRsa:
+    case KeyExchange::kPsk: return Error::kInvalidParameter;
+  }
+  return Status::Ok();
 }
 
 Result<SecretBytes> ComputeSharedSecret(const EphemeralKey& mine, const PublicKey& peer) {

@@ -26,9 +26,8 @@ struct EphemeralKeyRequest {
   Bytes params;                    // BCRYPT_DH_PARAMETERS layout (DHE with explicit p, g), or empty
 };
 
-// Creates a key pair. Selection rules (the cipher suite does not take part yet: the suite catalog
-// core/cipher_suites.h is another module, and once it lands the suite's key exchange must be
-// checked against the group chosen here -- TODO(issue #2 follow-up)):
+// Creates a key pair on the group the request names (the cipher suite is recorded; whether it
+// fits the group is CheckSuiteFitsRequest's job, which SslCreateEphemeralKey calls first):
 //
 //   key_type 23/24/25/29/30  ECDHE on that curve. params must be empty (kInvalidParameter).
 //                            key_bits: 0, or the curve size 256/384/521/255/448 (X25519 also
@@ -47,6 +46,16 @@ struct EphemeralKeyRequest {
 //                            kNotSupported (weak), any other value kInvalidParameter.
 //   any other key_type       kNotSupported (e.g. 22 secp256k1, 0xFFFF).
 Result<std::shared_ptr<EphemeralKey>> CreateEphemeralKey(const EphemeralKeyRequest& request);
+
+// Checks the request's cipher suite against the catalog (core/cipher_suites.h) and against the
+// kind of key the request asks for:
+//   - the suite must be one opensslp offers, valid for `protocol`: else kNotSupported;
+//   - ECDHE suites need an EC/X group (key_type 23/24/25/29/30), DHE suites a finite-field group
+//     (key_type 256..260, or 0 with or without explicit p and g), TLS 1.3 suites accept either
+//     (the group comes from key_share, RFC 8446 §4.2.8); RSA key-transport and PSK suites have no
+//     ephemeral key at all: kInvalidParameter for a mismatch.
+// An unknown key_type is left to CreateEphemeralKey (kNotSupported).
+Status CheckSuiteFitsRequest(const EphemeralKeyRequest& request);
 
 // What SslGetKeyProperty reports for a key on a named group: {"ECDH", curve bits, IANA id} for
 // the NIST curves and X25519/X448, {"DH", bits(p), 0} for ffdhe (fact sheet §3.4: KEYTYPE is 0

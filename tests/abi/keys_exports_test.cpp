@@ -139,6 +139,18 @@ ByteVector DhParamsFromPublicBlob(const ByteVector& blob, const ByteVector* repl
 
 // ---- SslCreateEphemeralKey ---------------------------------------------------------------------
 
+TEST(SslCreateEphemeralKey, Tls13SuitesTakeAnyGroup) {
+  NCRYPT_PROV_HANDLE prov = OpenProvider();
+  for (DWORD group : {DWORD{23}, DWORD{29}, DWORD{30}, DWORD{256}}) {
+    NCRYPT_KEY_HANDLE key = 0;
+    EXPECT_EQ(SslCreateEphemeralKey(prov, &key, TLS1_3_PROTOCOL_VERSION, TLS_AES_128_GCM_SHA256, group, 0, nullptr, 0, 0),
+              0)
+        << group;
+    EXPECT_EQ(SslFreeObject(key, 0), 0);
+  }
+  EXPECT_EQ(SslFreeObject(prov, 0), 0);
+}
+
 TEST(SslCreateEphemeralKey, EveryCurvePropertiesAndExport) {
   NCRYPT_PROV_HANDLE prov = OpenProvider();
   for (const Curve& c : kCurves) {
@@ -191,7 +203,7 @@ TEST(SslCreateEphemeralKey, FfdheAndCustomParameters) {
   }
   // Caller-supplied p and g: ffdhe2048's p with g = 2 (recognised) and with g = 5 (not a named
   // group).
-  NCRYPT_KEY_HANDLE named = Create(prov, 256);
+  NCRYPT_KEY_HANDLE named = Create(prov, 256, 0, {}, kDhSuite);
   const ByteVector named_blob = Export(prov, named, kDh);
   ByteVector g5(256, 0);
   g5.back() = 5;
@@ -230,6 +242,26 @@ TEST(SslCreateEphemeralKeySafety, EveryArgument) {
   // Groups we do not have.
   for (DWORD type : {DWORD{22}, DWORD{26}, DWORD{0xFFFF}, DWORD{0xFFFFFFFFu}})
     EXPECT_EQ(SslCreateEphemeralKey(prov, &key, kTls12, kSuite, type, 0, nullptr, 0, 0), NTE_NOT_SUPPORTED) << type;
+  // The suite must be one we offer for the protocol, and must use an ephemeral key of this kind.
+  for (DWORD suite : {DWORD{0}, DWORD{TLS_RSA_WITH_RC4_128_SHA}, DWORD{TLS_RSA_WITH_3DES_EDE_CBC_SHA}, DWORD{0x1234}})
+    EXPECT_EQ(SslCreateEphemeralKey(prov, &key, kTls12, suite, 23, 256, nullptr, 0, 0), NTE_NOT_SUPPORTED) << suite;
+  EXPECT_EQ(SslCreateEphemeralKey(prov, &key, TLS1_0_PROTOCOL_VERSION, kSuite, 23, 256, nullptr, 0, 0),
+            NTE_NOT_SUPPORTED)
+      << "a GCM suite is not a TLS 1.0 suite";
+  EXPECT_EQ(SslCreateEphemeralKey(prov, &key, kTls12, TLS_AES_128_GCM_SHA256, 23, 256, nullptr, 0, 0),
+            NTE_NOT_SUPPORTED)
+      << "a TLS 1.3 suite is not a TLS 1.2 suite";
+  EXPECT_EQ(SslCreateEphemeralKey(prov, &key, kTls12, kDhSuite, 23, 256, nullptr, 0, 0), NTE_INVALID_PARAMETER)
+      << "a curve for a DHE suite";
+  EXPECT_EQ(SslCreateEphemeralKey(prov, &key, kTls12, kSuite, 256, 0, nullptr, 0, 0), NTE_INVALID_PARAMETER)
+      << "an ffdhe group for an ECDHE suite";
+  EXPECT_EQ(SslCreateEphemeralKey(prov, &key, kTls12, kSuite, 0, 2048, nullptr, 0, 0), NTE_INVALID_PARAMETER);
+  EXPECT_EQ(SslCreateEphemeralKey(prov, &key, kTls12, TLS_RSA_WITH_AES_128_GCM_SHA256, 23, 256, nullptr, 0, 0),
+            NTE_INVALID_PARAMETER)
+      << "RSA key transport has no ephemeral key";
+  EXPECT_EQ(SslCreateEphemeralKey(prov, &key, kTls12, TLS_PSK_WITH_AES_128_GCM_SHA256, 23, 256, nullptr, 0, 0),
+            NTE_INVALID_PARAMETER);
+  EXPECT_EQ(key, kSentinel) << "no handle on failure";
   // Key sizes that do not fit the group.
   EXPECT_EQ(SslCreateEphemeralKey(prov, &key, kTls12, kSuite, 23, 384, nullptr, 0, 0), NTE_INVALID_PARAMETER);
   EXPECT_EQ(SslCreateEphemeralKey(prov, &key, kTls12, kDhSuite, 0, 1024, nullptr, 0, 0), NTE_NOT_SUPPORTED);
@@ -248,7 +280,7 @@ TEST(SslCreateEphemeralKeySafety, EveryArgument) {
   EXPECT_EQ(SslCreateEphemeralKey(prov, &key, kTls12, kDhSuite, 0, 0, header.data(), 12, 0), NTE_INVALID_PARAMETER);
   SetLe32(header, 8, 0xFFFFFFFFu);
   EXPECT_EQ(SslCreateEphemeralKey(prov, &key, kTls12, kDhSuite, 0, 0, header.data(), 12, 0), NTE_INVALID_PARAMETER);
-  NCRYPT_KEY_HANDLE named = Create(prov, 256);
+  NCRYPT_KEY_HANDLE named = Create(prov, 256, 0, {}, kDhSuite);
   ByteVector params = DhParamsFromPublicBlob(Export(prov, named, kDh));
   SetLe32(params, 4, 0x42504844);
   EXPECT_EQ(SslCreateEphemeralKey(prov, &key, kTls12, kDhSuite, 0, 0, params.data(),
