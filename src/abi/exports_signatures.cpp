@@ -1,38 +1,138 @@
-// exports_signatures.cpp - private keys and signatures
-// PLACEHOLDER written by the foundation commit so the table links; the module owner replaces it.
-#include "abi/boundary.h"
+// exports_signatures.cpp - SslOpenPrivateKey, SslSignHash, SslVerifySignature (fact sheet §4.3,
+// §4.6). The formats and error codes are documented in docs/key-store.md and core/signatures.h.
+#include <cstring>
+#include <memory>
+#include <utility>
+#include <vector>
 
-#if defined(__GNUC__)
-#pragma GCC diagnostic ignored "-Wunused-parameter"
+#include "abi/boundary.h"
+#include "abi/out_buffers.h"
+#include "core/keys.h"
+#include "core/private_key.h"
+#include "core/signatures.h"
+#include "ossl/key_files.h"
+
+#if defined(_WIN32)
+#include "win/ksp_private_key.h"
 #endif
 
-extern "C" OPENSSLP_EXPORT SECURITY_STATUS WINAPI SslOpenPrivateKey(
-    NCRYPT_PROV_HANDLE hSslProvider,
-    NCRYPT_KEY_HANDLE *phPrivateKey,
-    PCCERT_CONTEXT pCertContext,
-    DWORD dwFlags) {
-  return NTE_NOT_SUPPORTED;
+namespace opensslp::abi {
+namespace {
+
+// An input span from a caller's (pointer, length): NULL is only allowed with length 0.
+Result<Bytes> InputBytes(const BYTE* data, DWORD len) {
+  if (len == 0) return Bytes();
+  if (data == nullptr) return Error::kInvalidParameter;
+  return Bytes(data, len);
 }
 
-extern "C" OPENSSLP_EXPORT SECURITY_STATUS WINAPI SslSignHash(
-    NCRYPT_PROV_HANDLE hSslProvider,
-    NCRYPT_KEY_HANDLE hPrivateKey,
-    PBYTE pbHashValue,
-    DWORD cbHashValue,
-    PBYTE pbSignature,
-    DWORD cbSignature,
-    DWORD *pcbResult,
-    DWORD dwFlags) {
-  return NTE_NOT_SUPPORTED;
+// The public key a verification uses: a peer's PublicKey, or the public half of one of our
+// PrivateKeys. Every other handle kind is kInvalidHandle.
+struct VerificationKey {
+  std::shared_ptr<Object> owner;  // keeps the key alive during the call
+  const ossl::PKey* key = nullptr;
+};
+
+Result<VerificationKey> RequireVerificationKey(NCRYPT_KEY_HANDLE handle) {
+  ASSIGN_OR_RETURN(std::shared_ptr<Object> object, HandleTable::Global().LookupAny(static_cast<Handle>(handle)));
+  VerificationKey out;
+  if (object->kind() == ObjectKind::kPublicKey) {
+    out.key = &static_cast<const PublicKey&>(*object).pkey();
+  } else if (object->kind() == ObjectKind::kPrivateKey) {
+    out.key = &static_cast<const PrivateKey&>(*object).public_key();
+  } else {
+    return Error::kInvalidHandle;
+  }
+  out.owner = std::move(object);
+  return out;
 }
 
-extern "C" OPENSSLP_EXPORT SECURITY_STATUS WINAPI SslVerifySignature(
-    NCRYPT_PROV_HANDLE hSslProvider,
-    NCRYPT_KEY_HANDLE hPublicKey,
-    PBYTE pbHashValue,
-    DWORD cbHashValue,
-    PBYTE pbSignature,
-    DWORD cbSignature,
-    DWORD dwFlags) {
-  return NTE_NOT_SUPPORTED;
+}  // namespace
+}  // namespace opensslp::abi
+
+using namespace opensslp;       // NOLINT(google-build-using-namespace)
+using namespace opensslp::abi;  // NOLINT(google-build-using-namespace)
+
+// SslOpenPrivateKey: the certificate's private key, from the certificate's Windows key storage
+// provider (Windows only) or else from the key store (docs/key-store.md).
+//   NTE_INVALID_HANDLE     hSslProvider is not a provider handle
+//   NTE_INVALID_PARAMETER  phPrivateKey or pCertContext NULL; no X509_ASN_ENCODING; the encoded
+//                          certificate is NULL, empty, over 1 MiB or not one DER certificate
+//   NTE_BAD_FLAGS          dwFlags != 0
+//   NTE_NOT_SUPPORTED      the certificate's key is not RSA or EC on P-256/P-384/P-521
+//   NTE_NOT_FOUND          no key for the certificate (store unset, missing entry or file)
+//   NTE_BAD_KEY            the stored key cannot be loaded or does not match the certificate
+extern "C" OPENSSLP_EXPORT SECURITY_STATUS WINAPI SslOpenPrivateKey(NCRYPT_PROV_HANDLE hSslProvider,
+                                                                   NCRYPT_KEY_HANDLE* phPrivateKey,
+                                                                   PCCERT_CONTEXT pCertContext, DWORD dwFlags) {
+  return Guard([&]() -> Status {
+    TRY(RequireProvider(hSslProvider));
+    ENSURE(phPrivateKey != nullptr && pCertContext != nullptr, Error::kInvalidParameter);
+    TRY(RequireNoFlags(dwFlags));
+    ENSURE((pCertContext->dwCertEncodingType & X509_ASN_ENCODING) != 0, Error::kInvalidParameter);
+    ENSURE(pCertContext->pbCertEncoded != nullptr && pCertContext->cbCertEncoded != 0 &&
+               pCertContext->cbCertEncoded <= ossl::kMaxCertificateSize,
+           Error::kInvalidParameter);
+    ASSIGN_OR_RETURN(CertificateKey certificate,
+                     ParseCertificateKey(Bytes(pCertContext->pbCertEncoded, pCertContext->cbCertEncoded)));
+#if defined(_WIN32)
+    // Keys in a KSP (software, TPM, smart card, HSM) stay there; only if the certificate has no
+    // NCrypt key (or the KSP refuses silently) do we look in the key store.
+    auto ksp = win::OpenKspPrivateKey(pCertContext, certificate.info);
+    if (ksp.ok()) {
+      return Publish(std::make_shared<PrivateKey>(std::move(certificate.public_key), certificate.info,
+                                                  std::move(ksp).value()),
+                     phPrivateKey);
+    }
+#endif
+    ASSIGN_OR_RETURN(std::shared_ptr<PrivateKey> key, OpenPrivateKeyFromStore(std::move(certificate)));
+    return Publish(std::move(key), phPrivateKey);
+  });
+}
+
+// SslSignHash: signs pbHashValue with a key from SslOpenPrivateKey (input conventions in
+// core/signatures.h). pbSignature NULL = size query. Output: RSA k bytes; ECDSA raw r||s.
+//   NTE_INVALID_HANDLE     bad provider handle, or hPrivateKey is not a private-key handle
+//   NTE_INVALID_PARAMETER  pcbResult NULL; pbHashValue NULL with cbHashValue != 0; bad input
+//   NTE_BAD_FLAGS          unknown bits, both flags, or any flag with an ECDSA key
+//   NTE_NOT_SUPPORTED      unknown hash id, or a hash PSS does not allow
+//   NTE_BUFFER_TOO_SMALL   cbSignature too small (*pcbResult = the size needed)
+extern "C" OPENSSLP_EXPORT SECURITY_STATUS WINAPI SslSignHash(NCRYPT_PROV_HANDLE hSslProvider,
+                                                             NCRYPT_KEY_HANDLE hPrivateKey, PBYTE pbHashValue,
+                                                             DWORD cbHashValue, PBYTE pbSignature, DWORD cbSignature,
+                                                             DWORD* pcbResult, DWORD dwFlags) {
+  return Guard([&]() -> Status {
+    TRY(RequireProvider(hSslProvider));
+    ASSIGN_OR_RETURN(std::shared_ptr<PrivateKey> key, Require<PrivateKey>(hPrivateKey));
+    ENSURE(pcbResult != nullptr, Error::kInvalidParameter);
+    ASSIGN_OR_RETURN(Bytes hash_value, InputBytes(pbHashValue, cbHashValue));
+    ASSIGN_OR_RETURN(SignatureInput input, ParseSignatureInput(key->info(), hash_value, dwFlags));
+    ASSIGN_OR_RETURN(OutputMode mode, PrepareOutput(pbSignature, cbSignature, pcbResult, key->info().signature_size));
+    if (mode == OutputMode::kSizeQuery) return Status::Ok();
+    ASSIGN_OR_RETURN(std::vector<std::uint8_t> signature, SignHash(*key, input));
+    std::memcpy(pbSignature, signature.data(), signature.size());
+    *pcbResult = static_cast<DWORD>(signature.size());
+    return Status::Ok();
+  });
+}
+
+// SslVerifySignature: the conventions of SslSignHash; hPublicKey may be a public key
+// (SslImportKey) or a private key (its certificate's public key is used). ECDSA signatures are
+// raw r||s only (DER is a bad signature).
+//   NTE_INVALID_HANDLE     bad provider handle; hPublicKey neither a public nor a private key
+//   NTE_INVALID_PARAMETER  pbHashValue / pbSignature NULL or empty; bad input (as SslSignHash)
+//   NTE_BAD_FLAGS, NTE_NOT_SUPPORTED  as SslSignHash (NOT_SUPPORTED also for non-signing keys)
+//   NTE_BAD_SIGNATURE      the signature does not verify (wrong length, out of range, forged)
+extern "C" OPENSSLP_EXPORT SECURITY_STATUS WINAPI SslVerifySignature(NCRYPT_PROV_HANDLE hSslProvider,
+                                                                    NCRYPT_KEY_HANDLE hPublicKey, PBYTE pbHashValue,
+                                                                    DWORD cbHashValue, PBYTE pbSignature,
+                                                                    DWORD cbSignature, DWORD dwFlags) {
+  return Guard([&]() -> Status {
+    TRY(RequireProvider(hSslProvider));
+    ASSIGN_OR_RETURN(VerificationKey key, RequireVerificationKey(hPublicKey));
+    ASSIGN_OR_RETURN(Bytes hash_value, InputBytes(pbHashValue, cbHashValue));
+    ASSIGN_OR_RETURN(Bytes signature, InputBytes(pbSignature, cbSignature));
+    ENSURE(!signature.empty(), Error::kInvalidParameter);
+    return VerifySignature(*key.key, hash_value, signature, dwFlags);
+  });
 }

@@ -1,0 +1,40 @@
+#include "core/private_key.h"
+
+#include "core/key_store.h"
+#include "ossl/key_files.h"
+
+namespace opensslp {
+
+Result<std::vector<std::uint8_t>> OsslPrivateKeyBackend::Sign(const ossl::KeyInfo& info, ossl::SignatureSpec spec,
+                                                              Bytes digest) const {
+  return ossl::SignDigest(key_, info, spec, digest);
+}
+
+KeyDescription PrivateKey::Describe() const {
+  KeyDescription d;
+  d.algorithm = info_.family == ossl::KeyFamily::kRsa ? u"RSA" : u"ECDSA";
+  d.bits = info_.bits;
+  d.key_type = info_.group;
+  return d;
+}
+
+Result<CertificateKey> ParseCertificateKey(Bytes certificate_der) {
+  ASSIGN_OR_RETURN(ossl::ParsedCertificate cert, ossl::ParseCertificateDer(certificate_der));
+  ASSIGN_OR_RETURN(ossl::KeyInfo info, ossl::InspectKey(cert.public_key));
+  CertificateKey out;
+  out.public_key = std::move(cert.public_key);
+  out.info = info;
+  out.thumbprint = std::move(cert.thumbprint);
+  return out;
+}
+
+Result<std::shared_ptr<PrivateKey>> OpenPrivateKeyFromStore(CertificateKey certificate) {
+  ASSIGN_OR_RETURN(ossl::PKey key, KeyStore::FromEnvironment().FindPrivateKey(certificate.thumbprint));
+  // The key must be the certificate's: a store entry under the wrong thumbprint would otherwise
+  // produce signatures no peer accepts (or, worse, sign with an unrelated identity).
+  if (!ossl::HasPrivateKey(key) || !ossl::SamePublicKey(key, certificate.public_key)) return Error::kBadKey;
+  return std::make_shared<PrivateKey>(std::move(certificate.public_key), certificate.info,
+                                      std::make_unique<OsslPrivateKeyBackend>(std::move(key)));
+}
+
+}  // namespace opensslp

@@ -1,0 +1,92 @@
+// private_key.h - a certificate's private key (SslOpenPrivateKey), with pluggable backends.
+//
+// The PrivateKey object always knows the certificate's public key (parsed from the certificate
+// by OpenSSL), so verification, SslGetKeyProperty and signature sizes never depend on where the
+// private half lives. The private operations go to a backend:
+//   - OsslPrivateKeyBackend: an OpenSSL EVP_PKEY loaded from the key store (core/key_store.h);
+//   - the Windows key-storage-provider backend (src/win/ksp_private_key.h), which keeps HSM, TPM
+//     and smart-card keys inside their KSP and signs with NCryptSignHash.
+// Both return signatures in the same format (ossl/signing.h: raw r||s for ECDSA).
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <utility>
+#include <vector>
+
+#include "handles/object.h"
+#include "ossl/pkey.h"
+#include "ossl/signing.h"
+#include "util/bytes.h"
+#include "util/secret.h"
+#include "util/status.h"
+
+namespace opensslp {
+
+class PrivateKeyBackend {
+ public:
+  virtual ~PrivateKeyBackend() = default;
+
+  // "openssl" or "ksp": which backend holds the key (diagnostics and tests).
+  virtual const char* Name() const noexcept = 0;
+
+  // Signs a digest that the caller has already validated for `spec` (length, key family).
+  // Returns exactly info.signature_size bytes in the ossl/signing.h format.
+  virtual Result<std::vector<std::uint8_t>> Sign(const ossl::KeyInfo& info, ossl::SignatureSpec spec,
+                                                 Bytes digest) const = 0;
+
+  // RSA PKCS#1 v1.5 decryption of an RSA key-exchange pre-master secret. Issue #3 will implement
+  // it with implicit rejection (a synthetic secret instead of an error on bad padding, so that
+  // no Bleichenbacher oracle exists). Not implemented yet: every backend returns kNotSupported.
+  virtual Result<SecretBytes> DecryptPkcs1(Bytes /*ciphertext*/) const { return Error::kNotSupported; }
+};
+
+// The key-store backend: an OpenSSL key that holds private material.
+class OsslPrivateKeyBackend final : public PrivateKeyBackend {
+ public:
+  explicit OsslPrivateKeyBackend(ossl::PKey key) : key_(std::move(key)) {}
+  const char* Name() const noexcept override { return "openssl"; }
+  Result<std::vector<std::uint8_t>> Sign(const ossl::KeyInfo& info, ossl::SignatureSpec spec,
+                                         Bytes digest) const override;
+
+ private:
+  ossl::PKey key_;
+};
+
+class PrivateKey final : public KeyObject {
+ public:
+  static constexpr ObjectKind kKind = ObjectKind::kPrivateKey;
+
+  // `public_key` is the certificate's key and `info` its description (ossl::InspectKey).
+  PrivateKey(ossl::PKey public_key, ossl::KeyInfo info, std::unique_ptr<PrivateKeyBackend> backend)
+      : KeyObject(kKind), public_key_(std::move(public_key)), info_(info), backend_(std::move(backend)) {}
+
+  const ossl::PKey& public_key() const noexcept { return public_key_; }
+  const ossl::KeyInfo& info() const noexcept { return info_; }
+  const PrivateKeyBackend& backend() const noexcept { return *backend_; }
+
+  // Algorithm "RSA" or "ECDSA"; bits; key_type = IANA group 23/24/25 for ECDSA, 0 for RSA.
+  KeyDescription Describe() const override;
+
+ private:
+  ossl::PKey public_key_;
+  ossl::KeyInfo info_;
+  std::unique_ptr<PrivateKeyBackend> backend_;
+};
+
+// The result of parsing the certificate SslOpenPrivateKey was given.
+struct CertificateKey {
+  ossl::PKey public_key;
+  ossl::KeyInfo info;
+  std::string thumbprint;  // SHA-1 of the DER, 40 lowercase hex digits
+};
+
+// Parses a DER certificate: kInvalidParameter if it is not one, kNotSupported if its key is not
+// RSA or EC on P-256/384/521.
+Result<CertificateKey> ParseCertificateKey(Bytes certificate_der);
+
+// Finds the certificate's private key in the key store (core/key_store.h), checks it matches
+// and wraps it. Errors as KeyStore::FindPrivateKey.
+Result<std::shared_ptr<PrivateKey>> OpenPrivateKeyFromStore(CertificateKey certificate);
+
+}  // namespace opensslp

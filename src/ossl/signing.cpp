@@ -1,0 +1,249 @@
+#include "ossl/signing.h"
+
+#include <openssl/bn.h>
+#include <openssl/core_names.h>
+#include <openssl/ec.h>
+#include <openssl/evp.h>
+#include <openssl/rsa.h>
+
+#include <cstring>
+#include <memory>
+#include <string>
+
+namespace opensslp::ossl {
+namespace {
+
+struct PkeyCtxFree {
+  void operator()(EVP_PKEY_CTX* p) const noexcept { EVP_PKEY_CTX_free(p); }
+};
+struct EcdsaSigFree {
+  void operator()(ECDSA_SIG* p) const noexcept { ECDSA_SIG_free(p); }
+};
+struct BnClearFree {
+  void operator()(BIGNUM* p) const noexcept { BN_clear_free(p); }
+};
+struct OsslFree {
+  void operator()(unsigned char* p) const noexcept { OPENSSL_free(p); }
+};
+using PkeyCtxPtr = std::unique_ptr<EVP_PKEY_CTX, PkeyCtxFree>;
+using EcdsaSigPtr = std::unique_ptr<ECDSA_SIG, EcdsaSigFree>;
+using BnPtr = std::unique_ptr<BIGNUM, BnClearFree>;
+
+// RSA moduli outside this range are refused: OpenSSL's own upper bound (OPENSSL_RSA_MAX_MODULUS_BITS)
+// and a lower bound below which no TLS peer should go.
+constexpr std::uint32_t kMinRsaBits = 512;
+constexpr std::uint32_t kMaxRsaBits = 16384;
+
+const EVP_MD* DigestOf(HashAlg hash) noexcept {
+  switch (hash) {
+    case HashAlg::kMd5: return EVP_md5();
+    case HashAlg::kSha1: return EVP_sha1();
+    case HashAlg::kSha256: return EVP_sha256();
+    case HashAlg::kSha384: return EVP_sha384();
+    case HashAlg::kSha512: return EVP_sha512();
+  }
+  return nullptr;
+}
+
+char AsciiUpper(char16_t c) noexcept {
+  if (c >= u'a' && c <= u'z') return static_cast<char>(c - u'a' + 'A');
+  return c < 0x80 ? static_cast<char>(c) : '\0';
+}
+
+// Sets padding, digest and (PSS) MGF1/salt on a sign or verify context.
+Status ConfigureRsa(EVP_PKEY_CTX* ctx, SignatureSpec spec) {
+  switch (spec.padding) {
+    case SigPadding::kPkcs1NoDigestInfo:
+      // No signature digest: OpenSSL's RSA signature then pads the input as it is (RFC 8017
+      // §9.2 step 3 onwards, without the DigestInfo), which is what TLS 1.0/1.1 sign.
+      if (EVP_PKEY_CTX_set_rsa_padding(ctx, RSA_PKCS1_PADDING) != 1) return Error::kInternal;
+      return Status::Ok();
+    case SigPadding::kPkcs1:
+      if (EVP_PKEY_CTX_set_rsa_padding(ctx, RSA_PKCS1_PADDING) != 1) return Error::kInternal;
+      if (EVP_PKEY_CTX_set_signature_md(ctx, DigestOf(spec.hash)) != 1) return Error::kInternal;
+      return Status::Ok();
+    case SigPadding::kPss:
+      // RFC 8446 §4.2.3: MGF1 with the signature's hash, salt length = digest length.
+      if (EVP_PKEY_CTX_set_rsa_padding(ctx, RSA_PKCS1_PSS_PADDING) != 1) return Error::kInternal;
+      if (EVP_PKEY_CTX_set_signature_md(ctx, DigestOf(spec.hash)) != 1) return Error::kInternal;
+      if (EVP_PKEY_CTX_set_rsa_mgf1_md(ctx, DigestOf(spec.hash)) != 1) return Error::kInternal;
+      if (EVP_PKEY_CTX_set_rsa_pss_saltlen(ctx, RSA_PSS_SALTLEN_DIGEST) != 1) return Error::kInternal;
+      return Status::Ok();
+    case SigPadding::kEcdsa:
+      break;
+  }
+  return Error::kInvalidParameter;
+}
+
+bool PaddingFitsKey(SigPadding padding, KeyFamily family) noexcept {
+  return (padding == SigPadding::kEcdsa) == (family == KeyFamily::kEc);
+}
+
+}  // namespace
+
+std::size_t HashLength(HashAlg hash) noexcept {
+  switch (hash) {
+    case HashAlg::kMd5: return 16;
+    case HashAlg::kSha1: return 20;
+    case HashAlg::kSha256: return 32;
+    case HashAlg::kSha384: return 48;
+    case HashAlg::kSha512: return 64;
+  }
+  return 0;
+}
+
+std::string_view HashCngName(HashAlg hash) noexcept {
+  switch (hash) {
+    case HashAlg::kMd5: return "MD5";
+    case HashAlg::kSha1: return "SHA1";
+    case HashAlg::kSha256: return "SHA256";
+    case HashAlg::kSha384: return "SHA384";
+    case HashAlg::kSha512: return "SHA512";
+  }
+  return {};
+}
+
+std::optional<HashAlg> HashFromCngName(std::u16string_view name) noexcept {
+  static constexpr HashAlg kAll[] = {HashAlg::kMd5, HashAlg::kSha1, HashAlg::kSha256, HashAlg::kSha384,
+                                     HashAlg::kSha512};
+  for (HashAlg hash : kAll) {
+    std::string_view cng = HashCngName(hash);
+    if (cng.size() != name.size()) continue;
+    bool same = true;
+    for (std::size_t i = 0; i < cng.size() && same; ++i) same = AsciiUpper(name[i]) == cng[i];
+    if (same) return hash;
+  }
+  return std::nullopt;
+}
+
+Result<KeyInfo> InspectKey(const PKey& key) {
+  if (!key) return Error::kInvalidParameter;
+  EVP_PKEY* pkey = key.get();
+  KeyInfo info;
+  const int bits = EVP_PKEY_get_bits(pkey);
+  if (bits <= 0) return Error::kBadKey;
+  if (EVP_PKEY_is_a(pkey, "RSA")) {
+    // RSA-PSS-restricted keys (id-RSASSA-PSS SubjectPublicKeyInfo) are EVP_PKEY_RSA_PSS and
+    // are not "RSA": TLS servers with such certificates are out of scope.
+    info.family = KeyFamily::kRsa;
+    info.bits = static_cast<std::uint32_t>(bits);
+    if (info.bits < kMinRsaBits || info.bits > kMaxRsaBits) return Error::kNotSupported;
+    info.signature_size = (info.bits + 7) / 8;
+    return info;
+  }
+  if (EVP_PKEY_is_a(pkey, "EC")) {
+    char group[64] = {};
+    std::size_t len = 0;
+    if (EVP_PKEY_get_utf8_string_param(pkey, OSSL_PKEY_PARAM_GROUP_NAME, group, sizeof(group), &len) != 1) {
+      return Error::kNotSupported;  // explicit curve parameters: not a named group
+    }
+    const std::string name(group, len);
+    info.family = KeyFamily::kEc;
+    if (name == "prime256v1" || name == "P-256") {
+      info.group = 23;  // secp256r1, RFC 8422 §5.1.1
+      info.bits = 256;
+    } else if (name == "secp384r1" || name == "P-384") {
+      info.group = 24;
+      info.bits = 384;
+    } else if (name == "secp521r1" || name == "P-521") {
+      info.group = 25;
+      info.bits = 521;
+    } else {
+      return Error::kNotSupported;
+    }
+    info.signature_size = 2 * ((info.bits + 7) / 8);
+    return info;
+  }
+  return Error::kNotSupported;
+}
+
+bool HasPrivateKey(const PKey& key) {
+  if (!key) return false;
+  BIGNUM* raw = nullptr;
+  const char* name = EVP_PKEY_is_a(key.get(), "RSA") ? OSSL_PKEY_PARAM_RSA_D : OSSL_PKEY_PARAM_PRIV_KEY;
+  if (EVP_PKEY_get_bn_param(key.get(), name, &raw) != 1) return false;
+  BnPtr owned(raw);
+  return !BN_is_zero(owned.get());
+}
+
+bool SamePublicKey(const PKey& a, const PKey& b) {
+  if (!a || !b) return false;
+  return EVP_PKEY_eq(a.get(), b.get()) == 1;
+}
+
+Result<std::vector<std::uint8_t>> SignDigest(const PKey& key, const KeyInfo& info, SignatureSpec spec,
+                                             Bytes digest) {
+  if (!key || digest.empty() || !PaddingFitsKey(spec.padding, info.family)) return Error::kInvalidParameter;
+  PkeyCtxPtr ctx(EVP_PKEY_CTX_new_from_pkey(nullptr, key.get(), nullptr));
+  if (!ctx) return Error::kNoMemory;
+  if (EVP_PKEY_sign_init(ctx.get()) != 1) return Error::kBadKey;
+  if (info.family == KeyFamily::kRsa) TRY(ConfigureRsa(ctx.get(), spec));
+
+  std::size_t len = 0;
+  if (EVP_PKEY_sign(ctx.get(), nullptr, &len, digest.data(), digest.size()) != 1 || len == 0) {
+    return Error::kInternal;
+  }
+  std::vector<std::uint8_t> raw(len);
+  if (EVP_PKEY_sign(ctx.get(), raw.data(), &len, digest.data(), digest.size()) != 1) return Error::kInternal;
+  raw.resize(len);
+
+  if (info.family == KeyFamily::kRsa) {
+    if (raw.size() != info.signature_size) return Error::kInternal;
+    return raw;
+  }
+
+  // ECDSA: OpenSSL produces DER (RFC 3279 Ecdsa-Sig-Value); convert to raw r||s of fixed width.
+  const unsigned char* p = raw.data();
+  EcdsaSigPtr sig(d2i_ECDSA_SIG(nullptr, &p, static_cast<long>(raw.size())));
+  if (!sig) return Error::kInternal;
+  const BIGNUM* r = nullptr;
+  const BIGNUM* s = nullptr;
+  ECDSA_SIG_get0(sig.get(), &r, &s);
+  const std::size_t half = info.signature_size / 2;
+  std::vector<std::uint8_t> out(info.signature_size);
+  if (BN_bn2binpad(r, out.data(), static_cast<int>(half)) != static_cast<int>(half) ||
+      BN_bn2binpad(s, out.data() + half, static_cast<int>(half)) != static_cast<int>(half)) {
+    return Error::kInternal;
+  }
+  return out;
+}
+
+Status VerifyDigest(const PKey& key, const KeyInfo& info, SignatureSpec spec, Bytes digest, Bytes signature) {
+  if (!key || digest.empty() || !PaddingFitsKey(spec.padding, info.family)) return Error::kInvalidParameter;
+  // Length first: a signature of the wrong size is simply a bad signature (Wycheproof tests
+  // signatures with leading zeros added or removed, which must not verify).
+  if (signature.size() != info.signature_size) return Error::kBadSignature;
+
+  std::vector<std::uint8_t> der;
+  Bytes to_verify = signature;
+  if (info.family == KeyFamily::kEc) {
+    const std::size_t half = info.signature_size / 2;
+    BnPtr r(BN_bin2bn(signature.data(), static_cast<int>(half), nullptr));
+    BnPtr s(BN_bin2bn(signature.data() + half, static_cast<int>(half), nullptr));
+    if (!r || !s) return Error::kNoMemory;
+    EcdsaSigPtr sig(ECDSA_SIG_new());
+    if (!sig) return Error::kNoMemory;
+    if (ECDSA_SIG_set0(sig.get(), r.get(), s.get()) != 1) return Error::kInternal;
+    (void)r.release();
+    (void)s.release();
+    unsigned char* out = nullptr;
+    const int der_len = i2d_ECDSA_SIG(sig.get(), &out);
+    if (der_len <= 0) return Error::kInternal;
+    std::unique_ptr<unsigned char, OsslFree> owned(out);
+    der.assign(out, out + der_len);
+    to_verify = der;
+  }
+
+  PkeyCtxPtr ctx(EVP_PKEY_CTX_new_from_pkey(nullptr, key.get(), nullptr));
+  if (!ctx) return Error::kNoMemory;
+  if (EVP_PKEY_verify_init(ctx.get()) != 1) return Error::kBadKey;
+  if (info.family == KeyFamily::kRsa) TRY(ConfigureRsa(ctx.get(), spec));
+  // 1 = valid; 0 = invalid; < 0 = malformed (e.g. a signature value >= n, r or s out of range).
+  // Every outcome but 1 means the signature does not verify.
+  if (EVP_PKEY_verify(ctx.get(), to_verify.data(), to_verify.size(), digest.data(), digest.size()) != 1) {
+    return Error::kBadSignature;
+  }
+  return Status::Ok();
+}
+
+}  // namespace opensslp::ossl

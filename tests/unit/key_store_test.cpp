@@ -1,0 +1,515 @@
+// key_store_test.cpp - SslOpenPrivateKey over the key store (docs/key-store.md): directory and
+// index forms, PEM / DER / PKCS#8 / PKCS#1 / SEC1 / encrypted PKCS#8 / PKCS#12, OSSL_STORE file:
+// URIs, and every documented failure (missing, mismatched, corrupt, unsupported, unset store).
+//
+// Fixtures: tests/data/keystore (made by generate.sh there). Each opened key is checked against
+// OpenSSL directly: the PrivateKey's public key must equal the certificate's, and a signature it
+// makes must verify with OpenSSL (signatures_test.cpp covers signing in depth).
+#include <gtest/gtest.h>
+#include <openssl/bn.h>
+#include <openssl/ec.h>
+#include <openssl/evp.h>
+#include <openssl/pem.h>
+#include <openssl/rsa.h>
+#include <openssl/x509.h>
+
+#include <cstdlib>
+#include <cstring>
+#include <iostream>
+#include <filesystem>
+#include <fstream>
+#include <iterator>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "core/key_store.h"
+#include "core/private_key.h"
+#include "handles/handle_table.h"
+#include "opensslp/opensslp.h"
+#include "ossl/library.h"
+#include "sslprovider.h"
+#include "support/wide.h"
+
+namespace opensslp {
+namespace {
+
+namespace fs = std::filesystem;
+
+const std::string kStoreDir = std::string(OPENSSLP_TEST_DATA_DIR) + "/keystore";
+
+std::vector<std::uint8_t> ReadAll(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  EXPECT_TRUE(in) << path;
+  return std::vector<std::uint8_t>(std::istreambuf_iterator<char>(in), {});
+}
+
+std::vector<std::uint8_t> CertDer(const std::string& name) { return ReadAll(kStoreDir + "/certs/" + name + ".der"); }
+
+// SHA-1 thumbprint computed independently with OpenSSL's EVP_Digest.
+std::string Thumbprint(const std::vector<std::uint8_t>& der) {
+  unsigned char md[EVP_MAX_MD_SIZE];
+  unsigned int len = 0;
+  EXPECT_EQ(EVP_Digest(der.data(), der.size(), md, &len, EVP_sha1(), nullptr), 1);
+  static const char* kHex = "0123456789abcdef";
+  std::string out;
+  for (unsigned int i = 0; i < len; ++i) {
+    out.push_back(kHex[md[i] >> 4]);
+    out.push_back(kHex[md[i] & 15]);
+  }
+  return out;
+}
+
+// A certificate context for SslOpenPrivateKey. On Windows it must be a real crypt32 context:
+// CryptAcquireCertificatePrivateKey reads crypt32's hidden per-context data (a stack-made
+// CERT_CONTEXT crashes inside crypt32), so it comes from CertCreateCertificateContext. Elsewhere
+// a plain struct is all there is. Invalid-certificate cases use plain structs on every platform:
+// SslOpenPrivateKey rejects them before any crypt32 call.
+class CertContext {
+ public:
+  explicit CertContext(const std::vector<std::uint8_t>& der) : der_(der) {
+#if defined(_WIN32)
+    ctx_ = CertCreateCertificateContext(X509_ASN_ENCODING | PKCS_7_ASN_ENCODING, der_.data(),
+                                        static_cast<DWORD>(der_.size()));
+#else
+    plain_ = {X509_ASN_ENCODING, der_.data(), static_cast<DWORD>(der_.size()), nullptr, nullptr};
+    ctx_ = &plain_;
+#endif
+  }
+  ~CertContext() {
+#if defined(_WIN32)
+    if (ctx_ != nullptr) CertFreeCertificateContext(ctx_);
+#endif
+  }
+  CertContext(const CertContext&) = delete;
+  CertContext& operator=(const CertContext&) = delete;
+  PCCERT_CONTEXT get() const { return ctx_; }
+
+ private:
+  std::vector<std::uint8_t> der_;
+  CERT_CONTEXT plain_ = {};
+  PCCERT_CONTEXT ctx_ = nullptr;
+};
+
+void SetEnv(const char* value) {
+#if defined(_WIN32)
+  _putenv_s(OPENSSLP_KEY_STORE_ENV, value == nullptr ? "" : value);
+#else
+  if (value == nullptr) {
+    unsetenv(OPENSSLP_KEY_STORE_ENV);
+  } else {
+    setenv(OPENSSLP_KEY_STORE_ENV, value, 1);
+  }
+#endif
+}
+
+// Points OPENSSLP_KEY_STORE somewhere for one test and restores the previous value after it.
+class ScopedKeyStore {
+ public:
+  explicit ScopedKeyStore(const std::optional<std::string>& location) {
+    if (const char* old = std::getenv(OPENSSLP_KEY_STORE_ENV)) old_ = old;
+    SetEnv(location ? location->c_str() : nullptr);
+  }
+  ~ScopedKeyStore() { SetEnv(old_ ? old_->c_str() : nullptr); }
+
+ private:
+  std::optional<std::string> old_;
+};
+
+// A fresh temporary directory, removed afterwards.
+class TempDir {
+ public:
+  TempDir() {
+    path_ = fs::temp_directory_path() / ("opensslp-keystore-" + std::to_string(std::rand()) + "-" +
+                                         std::to_string(reinterpret_cast<std::uintptr_t>(this)));
+    fs::create_directories(path_);
+  }
+  ~TempDir() {
+    std::error_code ec;
+    fs::remove_all(path_, ec);
+  }
+  const fs::path& path() const { return path_; }
+
+ private:
+  fs::path path_;
+};
+
+// An OSSL_STORE "file:" URI for an absolute path: file:/path, or on Windows file:///C:/path (the
+// form OpenSSL's file store accepts for drive letters).
+std::string FileUri(std::string path) {
+#if defined(_WIN32)
+  for (char& c : path) {
+    if (c == '\\') c = '/';
+  }
+  return "file:///" + path;
+#else
+  return "file:" + path;
+#endif
+}
+
+class KeyStoreTest : public testing::Test {
+ protected:
+  void SetUp() override { ASSERT_EQ(SslOpenProvider(&provider_, W(u"OpenSSLP Protocol Provider"), 0), 0); }
+  void TearDown() override { SslFreeObject(provider_, 0); }
+
+  SECURITY_STATUS Open(const std::vector<std::uint8_t>& der, NCRYPT_KEY_HANDLE* key) {
+    CertContext cert(der);
+    EXPECT_NE(cert.get(), nullptr);
+    return SslOpenPrivateKey(provider_, key, cert.get(), 0);
+  }
+
+  // A plain CERT_CONTEXT struct around arbitrary bytes (only for certificates that must be refused).
+  SECURITY_STATUS OpenPlain(const std::vector<std::uint8_t>& der, NCRYPT_KEY_HANDLE* key) {
+    CERT_CONTEXT cert = {};
+    cert.dwCertEncodingType = X509_ASN_ENCODING | PKCS_7_ASN_ENCODING;
+    cert.pbCertEncoded = const_cast<BYTE*>(der.data());
+    cert.cbCertEncoded = static_cast<DWORD>(der.size());
+    return SslOpenPrivateKey(provider_, key, &cert, 0);
+  }
+
+  // Opens the named fixture's key, checks it against the certificate with OpenSSL, frees it.
+  void ExpectOpens(const std::string& name, const char16_t* algorithm, std::uint32_t bits, std::uint32_t key_type) {
+    SCOPED_TRACE(name);
+    const std::vector<std::uint8_t> der = CertDer(name);
+    NCRYPT_KEY_HANDLE key = 0;
+    ASSERT_EQ(Open(der, &key), 0);
+    ASSERT_NE(key, 0u);
+    auto object = HandleTable::Global().Lookup<PrivateKey>(static_cast<Handle>(key));
+    ASSERT_TRUE(object.ok());
+    const KeyDescription d = object.value()->Describe();
+    EXPECT_EQ(d.algorithm, algorithm);
+    EXPECT_EQ(d.bits, bits);
+    EXPECT_EQ(d.key_type, key_type);
+    EXPECT_STREQ(object.value()->backend().Name(), "openssl");
+
+    // Independent check: sign a SHA-256 digest and verify it with the certificate's key in OpenSSL.
+    const unsigned char* p = der.data();
+    X509* x509 = d2i_X509(nullptr, &p, static_cast<long>(der.size()));
+    ASSERT_NE(x509, nullptr);
+    EVP_PKEY* pub = X509_get0_pubkey(x509);
+    std::vector<std::uint8_t> digest(32, 0x5a);
+    const bool rsa = algorithm == std::u16string(u"RSA");
+    std::vector<std::uint8_t> input = digest;
+    DWORD flags = 0;
+    if (rsa) {
+      const char16_t id[] = u"SHA256";
+      input.assign(reinterpret_cast<const std::uint8_t*>(id), reinterpret_cast<const std::uint8_t*>(id) + sizeof(id));
+      input.insert(input.end(), digest.begin(), digest.end());
+      flags = NCRYPT_SSL_SIGN_INCLUDE_HASHOID;
+    }
+    std::vector<std::uint8_t> sig(1024);
+    DWORD sig_len = 0;
+    ASSERT_EQ(SslSignHash(provider_, key, input.data(), static_cast<DWORD>(input.size()), sig.data(),
+                          static_cast<DWORD>(sig.size()), &sig_len, flags),
+              0);
+    sig.resize(sig_len);
+    EVP_PKEY_CTX* ctx = EVP_PKEY_CTX_new(pub, nullptr);
+    ASSERT_EQ(EVP_PKEY_verify_init(ctx), 1);
+    std::vector<std::uint8_t> to_verify = sig;
+    if (rsa) {
+      ASSERT_EQ(EVP_PKEY_CTX_set_rsa_padding(ctx, RSA_PKCS1_PADDING), 1);
+      ASSERT_EQ(EVP_PKEY_CTX_set_signature_md(ctx, EVP_sha256()), 1);
+    } else {
+      ECDSA_SIG* s = ECDSA_SIG_new();
+      const std::size_t half = sig.size() / 2;
+      ECDSA_SIG_set0(s, BN_bin2bn(sig.data(), static_cast<int>(half), nullptr),
+                     BN_bin2bn(sig.data() + half, static_cast<int>(half), nullptr));
+      unsigned char* out = nullptr;
+      const int n = i2d_ECDSA_SIG(s, &out);
+      to_verify.assign(out, out + n);
+      OPENSSL_free(out);
+      ECDSA_SIG_free(s);
+    }
+    EXPECT_EQ(EVP_PKEY_verify(ctx, to_verify.data(), to_verify.size(), digest.data(), digest.size()), 1);
+    EVP_PKEY_CTX_free(ctx);
+    X509_free(x509);
+    EXPECT_EQ(SslFreeObject(key, 0), 0);
+  }
+
+  SECURITY_STATUS OpenNamed(const std::string& name) {
+    NCRYPT_KEY_HANDLE key = 0;
+    const SECURITY_STATUS rc = Open(CertDer(name), &key);
+    if (rc == 0) SslFreeObject(key, 0);
+    else EXPECT_EQ(key, 0u) << "no handle may be written on failure";
+    return rc;
+  }
+
+  NCRYPT_PROV_HANDLE provider_ = 0;
+};
+
+TEST_F(KeyStoreTest, EnvironmentVariableNameMatchesHeader) {
+  ScopedKeyStore store(std::string("/some/where"));
+  EXPECT_EQ(KeyStore::FromEnvironment().location(), "/some/where");
+}
+
+TEST_F(KeyStoreTest, DirectoryFormEveryEncoding) {
+  ScopedKeyStore store(kStoreDir + "/dir");
+  ExpectOpens("rsa2048", u"RSA", 2048, 0);   // <thumbprint>.pem, PKCS#8 PEM
+  ExpectOpens("p256", u"ECDSA", 256, 23);    // <thumbprint>.key, SEC1 PEM
+  ExpectOpens("p384", u"ECDSA", 384, 24);    // <thumbprint>.p8, PKCS#8 DER
+  ExpectOpens("p521", u"ECDSA", 521, 25);    // <thumbprint>.p12 + .pass (CRLF-terminated)
+  ExpectOpens("rsa3072", u"RSA", 3072, 0);   // <thumbprint>.p12 without a password
+}
+
+TEST_F(KeyStoreTest, DirectoryFormFailures) {
+  ScopedKeyStore store(kStoreDir + "/dir");
+  EXPECT_EQ(OpenNamed("orphan"), NTE_NOT_FOUND);        // no file for the thumbprint
+  EXPECT_EQ(OpenNamed("mismatch"), NTE_BAD_KEY);        // another certificate's key
+  EXPECT_EQ(OpenNamed("corrupt"), NTE_BAD_KEY);         // not a key at all
+  EXPECT_EQ(OpenNamed("pubonly"), NTE_BAD_KEY);         // a public key only
+  EXPECT_EQ(OpenNamed("nopass"), NTE_BAD_KEY);          // encrypted, no password: fails, never prompts
+  EXPECT_EQ(OpenNamed("ed25519"), NTE_NOT_SUPPORTED);   // neither RSA nor EC
+  EXPECT_EQ(OpenNamed("brainpool"), NTE_NOT_SUPPORTED); // EC, but not P-256/384/521
+}
+
+TEST_F(KeyStoreTest, IndexFormEveryEncoding) {
+  ScopedKeyStore store(kStoreDir + "/index.txt");
+  ExpectOpens("rsa2048", u"RSA", 2048, 0);  // PKCS#1 "RSA PRIVATE KEY" PEM
+  ExpectOpens("p256", u"ECDSA", 256, 23);   // upper-case thumbprint, tab, trailing blanks
+  ExpectOpens("p384", u"ECDSA", 384, 24);   // PKCS#8 DER
+  ExpectOpens("p521", u"ECDSA", 521, 25);   // PKCS#12 + <path>.pass
+  ExpectOpens("rsa3072", u"RSA", 3072, 0);  // encrypted PKCS#8 PEM + <path>.pass
+}
+
+TEST_F(KeyStoreTest, IndexFormFailures) {
+  ScopedKeyStore store(kStoreDir + "/index.txt");
+  EXPECT_EQ(OpenNamed("mismatch"), NTE_BAD_KEY);   // entry names another certificate's key
+  EXPECT_EQ(OpenNamed("orphan"), NTE_NOT_FOUND);   // entry's file does not exist
+  EXPECT_EQ(OpenNamed("corrupt"), NTE_NOT_FOUND);  // entry without a location is ignored
+  EXPECT_EQ(OpenNamed("pubonly"), NTE_NOT_FOUND);  // no entry
+}
+
+TEST_F(KeyStoreTest, IndexWithOsslStoreUriAndAbsolutePath) {
+  TempDir dir;
+  const std::string p256_key = fs::absolute(kStoreDir + "/keys/p256.key").string();
+  const std::string p384_key = fs::absolute(kStoreDir + "/keys/p384.key").string();
+  {
+    std::ofstream index(dir.path() / "index");
+    index << "# OSSL_STORE URI and an absolute path\r\n";
+    index << Thumbprint(CertDer("p256")) << " " << FileUri(p256_key) << "\r\n";
+    index << Thumbprint(CertDer("p384")) << " " << p384_key << "\n";
+    index << Thumbprint(CertDer("orphan")) << " " << FileUri(dir.path().string() + "/missing.pem") << "\n";
+    index << Thumbprint(CertDer("rsa2048")) << " " << FileUri(p256_key) << "\n";  // URI to the wrong key
+  }
+  ScopedKeyStore store((dir.path() / "index").string());
+  ExpectOpens("p256", u"ECDSA", 256, 23);
+  ExpectOpens("p384", u"ECDSA", 384, 24);
+  EXPECT_EQ(OpenNamed("orphan"), NTE_NOT_FOUND);
+  EXPECT_EQ(OpenNamed("rsa2048"), NTE_BAD_KEY);
+}
+
+TEST_F(KeyStoreTest, StoreIsReadAtEveryOpen) {
+  TempDir dir;
+  ScopedKeyStore store(dir.path().string());
+  EXPECT_EQ(OpenNamed("p256"), NTE_NOT_FOUND);
+  fs::copy_file(kStoreDir + "/keys/p256.key", dir.path() / (Thumbprint(CertDer("p256")) + ".pem"));
+  ExpectOpens("p256", u"ECDSA", 256, 23);
+  fs::remove(dir.path() / (Thumbprint(CertDer("p256")) + ".pem"));
+  EXPECT_EQ(OpenNamed("p256"), NTE_NOT_FOUND);
+}
+
+TEST_F(KeyStoreTest, OversizedIndexIsBadData) {
+  TempDir dir;
+  {
+    std::ofstream index(dir.path() / "index");
+    std::string line(1023, '#');
+    for (int i = 0; i < 1100; ++i) index << line << "\n";
+  }
+  ScopedKeyStore store((dir.path() / "index").string());
+  EXPECT_EQ(OpenNamed("p256"), NTE_BAD_DATA);
+}
+
+TEST_F(KeyStoreTest, UnsetEmptyOrMissingStoreIsNotFound) {
+  {
+    ScopedKeyStore store(std::nullopt);
+    EXPECT_EQ(OpenNamed("p256"), NTE_NOT_FOUND);
+  }
+  {
+    ScopedKeyStore store(std::string(""));
+    EXPECT_EQ(OpenNamed("p256"), NTE_NOT_FOUND);
+  }
+  {
+    ScopedKeyStore store(kStoreDir + "/no-such-directory");
+    EXPECT_EQ(OpenNamed("p256"), NTE_NOT_FOUND);
+  }
+}
+
+TEST_F(KeyStoreTest, GarbageCertificatesAreInvalidParameter) {
+  ScopedKeyStore store(kStoreDir + "/dir");
+  NCRYPT_KEY_HANDLE key = 0;
+  std::vector<std::uint8_t> der = CertDer("p256");
+  std::vector<std::uint8_t> trailing = der;
+  trailing.push_back(0);
+  EXPECT_EQ(OpenPlain(trailing, &key), NTE_INVALID_PARAMETER);
+  std::vector<std::uint8_t> truncated(der.begin(), der.end() - 1);
+  EXPECT_EQ(OpenPlain(truncated, &key), NTE_INVALID_PARAMETER);
+  std::vector<std::uint8_t> garbage(300, 0xab);
+  EXPECT_EQ(OpenPlain(garbage, &key), NTE_INVALID_PARAMETER);
+  std::vector<std::uint8_t> flipped = der;
+  flipped[1] ^= 0x40;  // the outer SEQUENCE length
+  EXPECT_EQ(OpenPlain(flipped, &key), NTE_INVALID_PARAMETER);
+  EXPECT_EQ(key, 0u);
+}
+
+TEST(KeyStoreInternal, FindPrivateKeyArguments) {
+  KeyStore store(kStoreDir + "/dir");
+  EXPECT_EQ(store.FindPrivateKey("not a thumbprint").error(), Error::kInvalidParameter);
+  EXPECT_EQ(store.FindPrivateKey(std::string(40, 'A')).error(), Error::kInvalidParameter);  // upper case
+  EXPECT_EQ(store.FindPrivateKey(std::string(40, 'a')).error(), Error::kNotFound);
+  EXPECT_TRUE(store.FindPrivateKey(Thumbprint(CertDer("p256"))).ok());
+  EXPECT_EQ(KeyStore("").FindPrivateKey(std::string(40, 'a')).error(), Error::kNotFound);
+  ossl::ClearErrorQueue();
+}
+
+
+#if defined(_WIN32)
+// ---- WindowsKsp: Windows-only (the key-storage-provider backend, src/win/) ---------------------
+// Under Wine (8.0) the certificate has no usable NCrypt key, so SslOpenPrivateKey must fall back
+// to the key store; KspImportedKey tries to put a key into the Microsoft Software KSP and attach
+// it to the certificate context, and skips (with the reason) where Wine cannot (docs/key-store.md).
+
+PCCERT_CONTEXT CreateContext(const std::vector<std::uint8_t>& der) {
+  return CertCreateCertificateContext(X509_ASN_ENCODING, der.data(), static_cast<DWORD>(der.size()));
+}
+
+TEST(WindowsKsp, CertificateWithoutNcryptKeyFallsBackToKeyStore) {
+  ScopedKeyStore store(kStoreDir + "/dir");
+  NCRYPT_PROV_HANDLE provider = 0;
+  ASSERT_EQ(SslOpenProvider(&provider, W(u"OpenSSLP Protocol Provider"), 0), 0);
+  for (const char* name : {"rsa2048", "p256"}) {
+    SCOPED_TRACE(name);
+    const std::vector<std::uint8_t> der = CertDer(name);
+    PCCERT_CONTEXT ctx = CreateContext(der);
+    ASSERT_NE(ctx, nullptr) << GetLastError();
+    NCRYPT_KEY_HANDLE key = 0;
+    ASSERT_EQ(SslOpenPrivateKey(provider, &key, ctx, 0), 0);
+    auto object = HandleTable::Global().Lookup<PrivateKey>(static_cast<Handle>(key));
+    ASSERT_TRUE(object.ok());
+    EXPECT_STREQ(object.value()->backend().Name(), "openssl");
+    std::vector<std::uint8_t> digest(32, 1), sig(512);
+    DWORD len = 0;
+    const DWORD flags = std::string(name) == "p256" ? 0 : NCRYPT_SSL_SIGN_USE_PSS_PADDING;
+    EXPECT_EQ(SslSignHash(provider, key, digest.data(), 32, sig.data(), 512, &len, flags), 0);
+    EXPECT_EQ(SslVerifySignature(provider, key, digest.data(), 32, sig.data(), len, flags), 0);
+    EXPECT_EQ(SslFreeObject(key, 0), 0);
+    CertFreeCertificateContext(ctx);
+  }
+  // Without a key store there is nowhere else to look.
+  ScopedKeyStore none(std::nullopt);
+  PCCERT_CONTEXT ctx = CreateContext(CertDer("p256"));
+  NCRYPT_KEY_HANDLE key = 0;
+  EXPECT_EQ(SslOpenPrivateKey(provider, &key, ctx, 0), NTE_NOT_FOUND);
+  CertFreeCertificateContext(ctx);
+  SslFreeObject(provider, 0);
+}
+
+// BCRYPT_RSAPRIVATE_BLOB of an OpenSSL RSA key: header, e, n, p, q (big-endian).
+std::vector<std::uint8_t> RsaPrivateBlob(EVP_PKEY* pkey) {
+  BIGNUM *n = nullptr, *e = nullptr, *p = nullptr, *q = nullptr;
+  EVP_PKEY_get_bn_param(pkey, "n", &n);
+  EVP_PKEY_get_bn_param(pkey, "e", &e);
+  EVP_PKEY_get_bn_param(pkey, "rsa-factor1", &p);
+  EVP_PKEY_get_bn_param(pkey, "rsa-factor2", &q);
+  BCRYPT_RSAKEY_BLOB h = {};
+  h.Magic = BCRYPT_RSAPRIVATE_MAGIC;
+  h.BitLength = static_cast<ULONG>(BN_num_bits(n));
+  h.cbPublicExp = static_cast<ULONG>(BN_num_bytes(e));
+  h.cbModulus = static_cast<ULONG>(BN_num_bytes(n));
+  h.cbPrime1 = static_cast<ULONG>(BN_num_bytes(p));
+  h.cbPrime2 = static_cast<ULONG>(BN_num_bytes(q));
+  std::vector<std::uint8_t> blob(sizeof(h) + h.cbPublicExp + h.cbModulus + h.cbPrime1 + h.cbPrime2);
+  std::memcpy(blob.data(), &h, sizeof(h));
+  std::uint8_t* out = blob.data() + sizeof(h);
+  out += BN_bn2bin(e, out);
+  out += BN_bn2bin(n, out);
+  out += BN_bn2bin(p, out);
+  BN_bn2bin(q, out);
+  BN_free(n);
+  BN_free(e);
+  BN_clear_free(p);
+  BN_clear_free(q);
+  return blob;
+}
+
+// BCRYPT_ECCPRIVATE_BLOB of an OpenSSL P-256 key: header, X, Y, d (32 bytes each).
+std::vector<std::uint8_t> EcP256PrivateBlob(EVP_PKEY* pkey) {
+  unsigned char point[65];
+  std::size_t point_len = 0;
+  EVP_PKEY_get_octet_string_param(pkey, "pub", point, sizeof(point), &point_len);
+  BIGNUM* d = nullptr;
+  EVP_PKEY_get_bn_param(pkey, "priv", &d);
+  BCRYPT_ECCKEY_BLOB h = {BCRYPT_ECDSA_PRIVATE_P256_MAGIC, 32};
+  std::vector<std::uint8_t> blob(sizeof(h) + 96);
+  std::memcpy(blob.data(), &h, sizeof(h));
+  std::memcpy(blob.data() + sizeof(h), point + 1, 64);
+  BN_bn2binpad(d, blob.data() + sizeof(h) + 64, 32);
+  BN_clear_free(d);
+  return blob;
+}
+
+TEST(WindowsKsp, KspImportedKey) {
+  NCRYPT_PROV_HANDLE ksp = 0;
+  SECURITY_STATUS st = NCryptOpenStorageProvider(&ksp, MS_KEY_STORAGE_PROVIDER, 0);
+  if (st != ERROR_SUCCESS) GTEST_SKIP() << "NCryptOpenStorageProvider(MS_KEY_STORAGE_PROVIDER): 0x" << std::hex << st;
+  std::string skipped;
+  int exercised = 0;
+  for (const char* name : {"rsa2048", "p256"}) {
+    const bool rsa = std::string(name) == "rsa2048";
+    BIO* bio = BIO_new_file((kStoreDir + "/keys/" + name + ".key").c_str(), "r");
+    EVP_PKEY* pkey = PEM_read_bio_PrivateKey(bio, nullptr, nullptr, const_cast<char*>(""));
+    BIO_free(bio);
+    ASSERT_NE(pkey, nullptr);
+    std::vector<std::uint8_t> blob = rsa ? RsaPrivateBlob(pkey) : EcP256PrivateBlob(pkey);
+    EVP_PKEY_free(pkey);
+    NCRYPT_KEY_HANDLE hkey = 0;
+    st = NCryptImportKey(ksp, 0, rsa ? BCRYPT_RSAPRIVATE_BLOB : BCRYPT_ECCPRIVATE_BLOB, nullptr, &hkey, blob.data(),
+                         static_cast<DWORD>(blob.size()), 0);
+    if (st != ERROR_SUCCESS) {
+      skipped += std::string(name) + ": NCryptImportKey failed; ";
+      continue;
+    }
+    PCCERT_CONTEXT ctx = CreateContext(CertDer(name));
+    ASSERT_NE(ctx, nullptr);
+    if (!CertSetCertificateContextProperty(ctx, CERT_NCRYPT_KEY_HANDLE_PROP_ID, 0, &hkey)) {
+      skipped += std::string(name) + ": CertSetCertificateContextProperty(CERT_NCRYPT_KEY_HANDLE_PROP_ID) failed; ";
+      NCryptFreeObject(hkey);
+      CertFreeCertificateContext(ctx);
+      continue;
+    }
+    ScopedKeyStore none(std::nullopt);  // the KSP is the only possible source
+    NCRYPT_PROV_HANDLE provider = 0;
+    ASSERT_EQ(SslOpenProvider(&provider, W(u"OpenSSLP Protocol Provider"), 0), 0);
+    NCRYPT_KEY_HANDLE key = 0;
+    st = SslOpenPrivateKey(provider, &key, ctx, 0);
+    if (st == NTE_NOT_FOUND) {
+      skipped += std::string(name) + ": CryptAcquireCertificatePrivateKey did not return the NCrypt key; ";
+    } else {
+      ASSERT_EQ(st, 0);
+      auto object = HandleTable::Global().Lookup<PrivateKey>(static_cast<Handle>(key));
+      ASSERT_TRUE(object.ok());
+      EXPECT_STREQ(object.value()->backend().Name(), "ksp");
+      std::vector<std::uint8_t> digest(32, 1), sig(512);
+      DWORD len = 0;
+      st = SslSignHash(provider, key, digest.data(), 32, sig.data(), 512, &len, rsa ? NCRYPT_SSL_SIGN_USE_PSS_PADDING : 0);
+      if (st == 0) {
+        // Verified by the OpenSSL side with the certificate's public key.
+        EXPECT_EQ(SslVerifySignature(provider, key, digest.data(), 32, sig.data(), len,
+                                     rsa ? NCRYPT_SSL_SIGN_USE_PSS_PADDING : 0),
+                  0);
+        ++exercised;
+      } else {
+        skipped += std::string(name) + ": NCryptSignHash failed 0x" + std::to_string(st) + "; ";
+      }
+      SslFreeObject(key, 0);
+    }
+    SslFreeObject(provider, 0);
+    CertFreeCertificateContext(ctx);  // frees the property's key handle with the context
+  }
+  NCryptFreeObject(ksp);
+  if (exercised == 0) GTEST_SKIP() << "Wine limits: " << skipped;
+  if (!skipped.empty()) std::cout << "[ WindowsKsp ] partly skipped: " << skipped << std::endl;
+}
+#endif  // _WIN32
+
+}  // namespace
+}  // namespace opensslp
