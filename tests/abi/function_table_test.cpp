@@ -8,9 +8,28 @@
 #include "sslprovider.h"
 #include "support/wide.h"
 
+#if defined(_WIN32)
+#include <windows.h>
+#endif
+
 namespace {
 
 constexpr char16_t kOurName[] = u"OpenSSLP Protocol Provider";
+
+// The address of an exported function inside the library. On Windows `&SslXxx` in this program is
+// the address of its import thunk, not of the DLL's function, so ask the loader instead.
+template <class Fn>
+const void* Exported(Fn* linked, const char* name) {
+#if defined(_WIN32)
+  (void)linked;
+  return reinterpret_cast<const void*>(GetProcAddress(GetModuleHandleW(L"opensslp.dll"), name));
+#else
+  (void)name;
+  return reinterpret_cast<const void*>(linked);
+#endif
+}
+#define EXPECT_MEMBER(table, member) \
+  EXPECT_EQ(reinterpret_cast<const void*>((table)->member), Exported(&Ssl##member, "Ssl" #member)) << #member
 
 TEST(GetSChannelInterface, ReturnsStaticVersion5TableWithAllMembers) {
   NCRYPT_SSL_FUNCTION_TABLE* table = nullptr;
@@ -38,22 +57,22 @@ TEST(GetSChannelInterface, MembersAreTheExportedFunctions) {
   ASSERT_EQ(GetSChannelInterface(W(kOurName), &t, 0), 0);
   // Spot-check the order across every interface version, including the v1 quirk that
   // ImportMasterKey precedes ImportKey.
-  EXPECT_EQ(t->ComputeClientAuthHash, &SslComputeClientAuthHash);
-  EXPECT_EQ(t->EnumCipherSuites, &SslEnumCipherSuites);
-  EXPECT_EQ(t->GenerateMasterKey, &SslGenerateMasterKey);
-  EXPECT_EQ(t->GenerateSessionKeys, &SslGenerateSessionKeys);
-  EXPECT_EQ(t->ImportMasterKey, &SslImportMasterKey);
-  EXPECT_EQ(t->ImportKey, &SslImportKey);
-  EXPECT_EQ(t->OpenProvider, &SslOpenProvider);
-  EXPECT_EQ(t->VerifySignature, &SslVerifySignature);
-  EXPECT_EQ(t->LookupCipherLengths, &SslLookupCipherLengths);
-  EXPECT_EQ(t->GetCipherSuitePRFHashAlgorithm, &SslGetCipherSuitePRFHashAlgorithm);
-  EXPECT_EQ(t->ComputeSessionHash, &SslComputeSessionHash);
-  EXPECT_EQ(t->ExportKeyingMaterial, &SslExportKeyingMaterial);
-  EXPECT_EQ(t->ExtractEarlyKey, &SslExtractEarlyKey);
-  EXPECT_EQ(t->EnumCipherSuitesEx, &SslEnumCipherSuitesEx);
-  EXPECT_EQ(t->ExpandResumptionMasterKey, &SslExpandResumptionMasterKey);
-  EXPECT_EQ(t->ExpandPreSharedKey, &SslExpandPreSharedKey);
+  EXPECT_MEMBER(t, ComputeClientAuthHash);
+  EXPECT_MEMBER(t, EnumCipherSuites);
+  EXPECT_MEMBER(t, GenerateMasterKey);
+  EXPECT_MEMBER(t, GenerateSessionKeys);
+  EXPECT_MEMBER(t, ImportMasterKey);
+  EXPECT_MEMBER(t, ImportKey);
+  EXPECT_MEMBER(t, OpenProvider);
+  EXPECT_MEMBER(t, VerifySignature);
+  EXPECT_MEMBER(t, LookupCipherLengths);
+  EXPECT_MEMBER(t, GetCipherSuitePRFHashAlgorithm);
+  EXPECT_MEMBER(t, ComputeSessionHash);
+  EXPECT_MEMBER(t, ExportKeyingMaterial);
+  EXPECT_MEMBER(t, ExtractEarlyKey);
+  EXPECT_MEMBER(t, EnumCipherSuitesEx);
+  EXPECT_MEMBER(t, ExpandResumptionMasterKey);
+  EXPECT_MEMBER(t, ExpandPreSharedKey);
 }
 
 TEST(GetSChannelInterface, TableIsUsableLikeTheRouterUsesIt) {
