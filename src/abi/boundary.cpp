@@ -26,6 +26,8 @@ SECURITY_STATUS ToSecurityStatus(Error error) noexcept {
   return NTE_INTERNAL_ERROR;
 }
 
+void EnterLibrary() noexcept { ossl::InitializeOnce(); }
+
 void LeaveLibrary() noexcept { ossl::ClearErrorQueue(); }
 
 Result<std::shared_ptr<Provider>> RequireProvider(NCRYPT_PROV_HANDLE handle) {

@@ -28,12 +28,14 @@ inline SECURITY_STATUS ToSecurityStatus(const Status& status) noexcept {
   return status.ok() ? SECURITY_STATUS{0} : ToSecurityStatus(status.error());
 }
 
-// Called on every exit from the library.
+// Called on every entry to and exit from the library.
+void EnterLibrary() noexcept;
 void LeaveLibrary() noexcept;
 
 template <class Body>
 SECURITY_STATUS Guard(Body&& body) noexcept {
   SECURITY_STATUS rc;
+  EnterLibrary();
   try {
     rc = ToSecurityStatus(Status(body()));
   } catch (const std::bad_alloc&) {

@@ -5,8 +5,19 @@
 #include <openssl/rand.h>
 
 #include <limits>
+#include <mutex>
 
 namespace opensslp::ossl {
+
+void InitializeOnce() noexcept {
+  static std::once_flag once;
+  std::call_once(once, [] {
+    // Failure here (only under memory exhaustion) leaves libcrypto to initialise lazily, still
+    // without a configuration: the no-config choice is recorded before anything can fail.
+    (void)OPENSSL_init_crypto(OPENSSL_INIT_NO_LOAD_CONFIG, nullptr);
+    ERR_clear_error();
+  });
+}
 
 void ClearErrorQueue() noexcept { ERR_clear_error(); }
 

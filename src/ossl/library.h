@@ -11,6 +11,16 @@
 
 namespace opensslp::ossl {
 
+// Initialises OpenSSL for opensslp, once per process, before any other libcrypto call of ours:
+// OPENSSL_init_crypto with OPENSSL_INIT_NO_LOAD_CONFIG, so libcrypto never reads openssl.cnf (or
+// the file OPENSSL_CONF names) on our behalf. A provider DLL runs inside lsass and every TLS
+// process; letting a configuration file pick providers or engines would let whoever can write
+// that file load code into them (the class of CVE-2019-1552). Idempotent and thread-safe.
+// (When libcrypto is shared with a host that already initialised it with a configuration —
+// possible for the Linux .so, never for the DLL, which links its own static copy — the host's
+// choice stands.)
+void InitializeOnce() noexcept;
+
 // Empties this thread's OpenSSL error queue. The ABI boundary calls it on every return, so no
 // error ever leaks into the next caller's ERR_get_error() (house style rule 3).
 void ClearErrorQueue() noexcept;
