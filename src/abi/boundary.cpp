@@ -34,6 +34,13 @@ Result<std::shared_ptr<Provider>> RequireProvider(NCRYPT_PROV_HANDLE handle) {
   return HandleTable::Global().Lookup<Provider>(static_cast<Handle>(handle));
 }
 
+Result<std::shared_ptr<const KeyObject>> RequireAnyKey(ULONG_PTR handle) {
+  ASSIGN_OR_RETURN(std::shared_ptr<Object> object, HandleTable::Global().LookupAny(static_cast<Handle>(handle)));
+  const KeyObject* key = object->AsKey();
+  ENSURE(key != nullptr, Error::kInvalidHandle);
+  return std::shared_ptr<const KeyObject>(std::move(object), key);  // aliasing: shares ownership
+}
+
 Result<std::u16string_view> ReadWideString(LPCWSTR text, std::size_t max_chars) {
   if (text == nullptr) return Error::kInvalidParameter;
   const auto* p = reinterpret_cast<const char16_t*>(text);

@@ -56,6 +56,9 @@ Result<std::shared_ptr<T>> Require(ULONG_PTR handle) {
   return HandleTable::Global().Lookup<T>(static_cast<Handle>(handle));
 }
 
+// Resolves a handle to any key object (every kind a NCRYPT_KEY_HANDLE can name).
+Result<std::shared_ptr<const KeyObject>> RequireAnyKey(ULONG_PTR handle);
+
 // Stores a new object in the handle table and writes its handle to *out. On failure nothing is
 // written and the object is destroyed (no half-made handle is left behind).
 template <class Out>

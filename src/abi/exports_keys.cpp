@@ -77,8 +77,7 @@ extern "C" OPENSSLP_EXPORT SECURITY_STATUS WINAPI SslExportKey(NCRYPT_PROV_HANDL
                                                               DWORD* pcbResult, DWORD dwFlags) {
   return Guard([&]() -> Status {
     TRY(RequireProvider(hSslProvider));
-    ASSIGN_OR_RETURN(std::shared_ptr<Object> object, HandleTable::Global().LookupAny(static_cast<Handle>(hKey)));
-    ENSURE(IsKeyKind(object->kind()), Error::kInvalidHandle);
+    ASSIGN_OR_RETURN(std::shared_ptr<const KeyObject> object, RequireAnyKey(hKey));
     ENSURE(pcbResult != nullptr, Error::kInvalidParameter);
     TRY(RequireNoFlags(dwFlags));
     ASSIGN_OR_RETURN(KeyBlobType type, ReadBlobType(pszBlobType));

@@ -68,7 +68,9 @@ extern "C" OPENSSLP_EXPORT SECURITY_STATUS WINAPI SslFreeObject(NCRYPT_HANDLE hO
     if (object->kind() == ObjectKind::kProvider) {
       // Freeing a provider drops the reference SslOpenProvider (or an Increment) gave.
       auto* provider = static_cast<Provider*>(object.get());
-      if (provider->Release() != 0) return Status::Ok();
+      std::uint32_t remaining = 0;
+      ENSURE(provider->Release(&remaining), Error::kInvalidHandle);
+      if (remaining != 0) return Status::Ok();
     }
     return Status(table.Erase(static_cast<Handle>(hObject)));
   });
@@ -81,7 +83,7 @@ extern "C" OPENSSLP_EXPORT SECURITY_STATUS WINAPI SslFreeBuffer(PVOID pvInput) {
 extern "C" OPENSSLP_EXPORT SECURITY_STATUS WINAPI SslIncrementProviderReferenceCount(NCRYPT_PROV_HANDLE hSslProvider) {
   return Guard([&]() -> Status {
     ASSIGN_OR_RETURN(auto provider, RequireProvider(hSslProvider));
-    provider->AddRef();
+    ENSURE(provider->AddRef(), Error::kInvalidHandle);
     return Status::Ok();
   });
 }
@@ -89,9 +91,9 @@ extern "C" OPENSSLP_EXPORT SECURITY_STATUS WINAPI SslIncrementProviderReferenceC
 extern "C" OPENSSLP_EXPORT SECURITY_STATUS WINAPI SslDecrementProviderReferenceCount(NCRYPT_PROV_HANDLE hSslProvider) {
   return Guard([&]() -> Status {
     ASSIGN_OR_RETURN(auto provider, RequireProvider(hSslProvider));
-    if (provider->Release() == 0) {
-      return HandleTable::Global().EraseIf<Provider>(static_cast<Handle>(hSslProvider));
-    }
+    std::uint32_t remaining = 0;
+    ENSURE(provider->Release(&remaining), Error::kInvalidHandle);
+    if (remaining == 0) return HandleTable::Global().EraseIf<Provider>(static_cast<Handle>(hSslProvider));
     return Status::Ok();
   });
 }
@@ -162,12 +164,11 @@ extern "C" OPENSSLP_EXPORT SECURITY_STATUS WINAPI SslGetKeyProperty(NCRYPT_KEY_H
                                                                    PBYTE* ppbOutput, DWORD* pcbOutput,
                                                                    DWORD dwFlags) {
   return Guard([&]() -> Status {
-    ASSIGN_OR_RETURN(std::shared_ptr<Object> object, HandleTable::Global().LookupAny(static_cast<Handle>(hKey)));
-    ENSURE(IsKeyKind(object->kind()), Error::kInvalidHandle);
+    ASSIGN_OR_RETURN(std::shared_ptr<const KeyObject> key, RequireAnyKey(hKey));
     ENSURE(ppbOutput != nullptr && pcbOutput != nullptr, Error::kInvalidParameter);
     TRY(RequireNoFlags(dwFlags));
     ASSIGN_OR_RETURN(std::u16string_view name, ReadWideString(pszProperty, kMaxPropertyNameChars));
-    const KeyDescription description = static_cast<const KeyObject&>(*object).Describe();
+    const KeyDescription description = key->Describe();
     if (NameIs(name, OPENSSLP_KEY_PROPERTY_KEY_TYPE)) return ReturnDword(description.key_type, ppbOutput, pcbOutput);
     if (NameIs(name, OPENSSLP_KEY_PROPERTY_ALGORITHM))
       return ReturnWideString(description.algorithm, ppbOutput, pcbOutput);

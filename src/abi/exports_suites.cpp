@@ -76,9 +76,9 @@ void FillSuiteEx(NCRYPT_SSL_CIPHER_SUITE_EX& out, const CipherSuite& s, Protocol
 // live private-key object (SslOpenPrivateKey), anything else is NTE_INVALID_HANDLE.
 Result<CertificateKeyClass> ClassifyPrivateKeyHandle(NCRYPT_KEY_HANDLE handle) {
   if (handle == 0) return CertificateKeyClass::kNone;
-  ASSIGN_OR_RETURN(std::shared_ptr<Object> object, HandleTable::Global().LookupAny(static_cast<Handle>(handle)));
-  ENSURE(object->kind() == ObjectKind::kPrivateKey, Error::kInvalidHandle);
-  const KeyDescription description = static_cast<const KeyObject&>(*object).Describe();
+  ASSIGN_OR_RETURN(std::shared_ptr<const KeyObject> key, RequireAnyKey(handle));
+  ENSURE(key->kind() == ObjectKind::kPrivateKey, Error::kInvalidHandle);
+  const KeyDescription description = key->Describe();
   return ClassifyCertificateKey(description.algorithm);
 }
 

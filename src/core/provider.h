@@ -22,13 +22,23 @@ class Provider final : public Object {
   static constexpr ObjectKind kKind = ObjectKind::kProvider;
   Provider() noexcept : Object(kKind) {}
 
-  void AddRef() noexcept { refs_.fetch_add(1, std::memory_order_relaxed); }
-  // Returns the count after the release; never goes below zero.
-  std::uint32_t Release() noexcept {
+  // Adds a reference unless the count already reached zero (the provider is being freed: a
+  // racing Increment must not resurrect it). Returns false in that case.
+  [[nodiscard]] bool AddRef() noexcept {
+    std::uint32_t current = refs_.load(std::memory_order_relaxed);
+    while (current != 0 && !refs_.compare_exchange_weak(current, current + 1, std::memory_order_acq_rel)) {
+    }
+    return current != 0;
+  }
+  // Drops a reference and stores the count left in *remaining. Returns false, changing nothing,
+  // when the count had already reached zero (the reference was not there to drop).
+  [[nodiscard]] bool Release(std::uint32_t* remaining) noexcept {
     std::uint32_t current = refs_.load(std::memory_order_relaxed);
     while (current != 0 && !refs_.compare_exchange_weak(current, current - 1, std::memory_order_acq_rel)) {
     }
-    return current == 0 ? 0 : current - 1;
+    if (current == 0) return false;
+    *remaining = current - 1;
+    return true;
   }
   std::uint32_t RefCount() const noexcept { return refs_.load(std::memory_order_relaxed); }
 

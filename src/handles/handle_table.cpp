@@ -61,6 +61,9 @@ Result<Handle> HandleTable::Insert(std::shared_ptr<Object> object) {
     free_slots_.pop_back();
   } else {
     if (slots_.size() >= kMaxSlots) return Error::kNoMemory;
+    // Reserve the free list's room for this slot now, so that EraseImpl's push_back can never
+    // throw after it has already taken the object out (which would strand the slot).
+    free_slots_.reserve(slots_.size() + 1);
     slots_.emplace_back();
     index = slots_.size() - 1;
   }

@@ -29,6 +29,8 @@ const char* ObjectKindName(ObjectKind kind) noexcept;
 // never-constructed object (SymCrypt's SYMCRYPT_CHECK_MAGIC idea).
 inline constexpr std::uint32_t kObjectMagic = 0x4f53534cu;  // "OSSL"
 
+class KeyObject;
+
 class Object {
  public:
   explicit Object(ObjectKind kind) noexcept : kind_(kind) {}
@@ -38,6 +40,10 @@ class Object {
 
   ObjectKind kind() const noexcept { return kind_; }
   bool alive() const noexcept { return magic_ == kObjectMagic; }
+
+  // The object as a key, or nullptr: the only safe way from "some handle" to KeyObject (a kind tag
+  // alone does not prove the class; only KeyObject overrides this).
+  virtual const KeyObject* AsKey() const noexcept { return nullptr; }
 
  private:
   std::uint32_t magic_ = kObjectMagic;
@@ -56,10 +62,7 @@ class KeyObject : public Object {
  public:
   using Object::Object;
   virtual KeyDescription Describe() const = 0;
+  const KeyObject* AsKey() const noexcept final { return this; }
 };
-
-inline bool IsKeyKind(ObjectKind kind) noexcept {
-  return kind != ObjectKind::kProvider && kind != ObjectKind::kHandshakeHash;
-}
 
 }  // namespace opensslp

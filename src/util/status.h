@@ -1,7 +1,7 @@
 // status.h - opensslp's one internal error type and the Result<T> that carries it.
 //
 // Every internal function that can fail returns Status or Result<T>. The error codes name the
-// cause, not the NTE_* value: src/abi/error_map.cpp is the only place that turns an Error into a
+// cause, not the NTE_* value: abi::ToSecurityStatus (src/abi/boundary.cpp) is the only place that turns an Error into a
 // SECURITY_STATUS (docs/errors.md lists the mapping).
 #pragma once
 
