@@ -61,4 +61,15 @@ bool IsCallerBuffer(const void* block, std::size_t min_size) {
   return it != registry.live.end() && it->second >= min_size;
 }
 
+bool IsCallerBuffer(const void* block, std::size_t min_size, std::uint32_t leading_magic) {
+  if (min_size < sizeof(leading_magic)) min_size = sizeof(leading_magic);
+  Registry& registry = GetRegistry();
+  std::lock_guard lock(registry.mutex);
+  auto it = registry.live.find(block);
+  if (it == registry.live.end() || it->second < min_size) return false;
+  std::uint32_t magic;
+  std::memcpy(&magic, block, sizeof magic);
+  return magic == leading_magic;
+}
+
 }  // namespace opensslp::abi

@@ -7,6 +7,7 @@
 #pragma once
 
 #include <cstddef>
+#include <cstdint>
 
 #include "util/status.h"
 
@@ -18,8 +19,12 @@ void* AllocateCallerBuffer(std::size_t size);
 // Frees a block from AllocateCallerBuffer; kInvalidParameter for NULL or an unknown pointer.
 Status FreeCallerBuffer(void* block);
 
-// True if `block` is a live block of ours (enumeration functions use it to validate state).
+// True if `block` is a live block of ours of at least `min_size` bytes (enumeration functions use
+// it to validate their state). With `leading_magic`, the block's first four bytes must also hold
+// that value; it is read under the registry's lock, so a racing SslFreeBuffer cannot free the
+// block while it is being checked.
 bool IsCallerBuffer(const void* block, std::size_t min_size);
+bool IsCallerBuffer(const void* block, std::size_t min_size, std::uint32_t leading_magic);
 
 template <class T>
 T* AllocateCallerArray(std::size_t count) {

@@ -10,6 +10,8 @@
 #include <cstring>
 #include <string_view>
 
+#include <cstddef>
+
 #include "abi/boundary.h"
 #include "abi/caller_buffers.h"
 #include "core/cipher_suites.h"
@@ -26,6 +28,7 @@ struct EnumState {
   std::uint32_t magic;
   std::uint32_t next;  // index into EnumerationOrder() of the next candidate
 };
+static_assert(offsetof(EnumState, magic) == 0, "IsCallerBuffer checks the magic in the first four bytes");
 constexpr std::uint32_t kEnumStateMagic = 0x53554954u;    // "SUIT"
 constexpr std::uint32_t kEnumStateExMagic = 0x53554958u;  // "SUIX"
 
@@ -95,7 +98,7 @@ Status EnumerateSuites(NCRYPT_PROV_HANDLE provider, NCRYPT_KEY_HANDLE private_ke
   // A state must be one we handed out from this function and not yet freed: IsCallerBuffer only
   // consults our registry, so a garbage pointer is never dereferenced.
   if (state != nullptr) {
-    ENSURE(IsCallerBuffer(state, sizeof(EnumState)) && state->magic == magic, Error::kInvalidParameter);
+    ENSURE(IsCallerBuffer(state, sizeof(EnumState), magic), Error::kInvalidParameter);
   }
   ASSIGN_OR_RETURN(const CertificateKeyClass key_class, ClassifyPrivateKeyHandle(private_key));
 

@@ -12,12 +12,10 @@ namespace {
 
 using ByteVector = std::vector<std::uint8_t>;
 
-std::uint32_t LoadLe32(const std::uint8_t* p) noexcept {
-  return std::uint32_t{p[0]} | (std::uint32_t{p[1]} << 8) | (std::uint32_t{p[2]} << 16) | (std::uint32_t{p[3]} << 24);
-}
-
 void AppendLe32(ByteVector& out, std::uint32_t v) {
-  for (int i = 0; i < 4; ++i) out.push_back(static_cast<std::uint8_t>(v >> (8 * i)));
+  std::uint8_t le[4];
+  StoreLe32(le, v);
+  out.insert(out.end(), le, le + 4);
 }
 
 void Append(ByteVector& out, Bytes bytes) { out.insert(out.end(), bytes.begin(), bytes.end()); }

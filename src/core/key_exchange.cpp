@@ -13,10 +13,6 @@ namespace {
 constexpr std::uint32_t kDhParametersMagic = 0x4d504844;  // BCRYPT_DH_PARAMETERS_MAGIC "DHPM"
 constexpr std::size_t kDhParameterHeaderSize = 12;         // {cbLength, dwMagic, cbKeyLength}
 
-std::uint32_t LoadLe32(const std::uint8_t* p) noexcept {
-  return std::uint32_t{p[0]} | (std::uint32_t{p[1]} << 8) | (std::uint32_t{p[2]} << 16) | (std::uint32_t{p[3]} << 24);
-}
-
 bool IsSupportedProtocol(std::uint32_t protocol) { return protocol >= 0x0301 && protocol <= 0x0304; }
 
 std::shared_ptr<EphemeralKey> Wrap(ossl::PKey pkey, KeyDescription description, const EphemeralKeyRequest& r) {
@@ -99,7 +95,8 @@ Status CheckSuiteFitsRequest(const EphemeralKeyRequest& request) {
   switch (suite->kx) {
     case KeyExchange::kEcdhe: ENSURE(wants_ec, Error::kInvalidParameter); break;
     case KeyExchange::kDhe: ENSURE(!wants_ec, Error::kInvalidParameter); break;
-    case KeyExchange::kTls13: break;
+    // TLS 1.3 always names the group (key_share, RFC 8446 §4.2.8): KEYTYPE 0 is a caller error.
+    case KeyExchange::kTls13: ENSURE(request.key_type != 0, Error::kInvalidParameter); break;
     case KeyExchange::kRsa:
     case KeyExchange::kPsk: return Error::kInvalidParameter;
   }

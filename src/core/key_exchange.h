@@ -52,7 +52,7 @@ Result<std::shared_ptr<EphemeralKey>> CreateEphemeralKey(const EphemeralKeyReque
 //   - the suite must be one opensslp offers, valid for `protocol`: else kNotSupported;
 //   - ECDHE suites need an EC/X group (key_type 23/24/25/29/30), DHE suites a finite-field group
 //     (key_type 256..260, or 0 with or without explicit p and g), TLS 1.3 suites accept either
-//     (the group comes from key_share, RFC 8446 §4.2.8); RSA key-transport and PSK suites have no
+//     (the group comes from key_share, RFC 8446 §4.2.8, so key_type must not be 0); RSA key-transport and PSK suites have no
 //     ephemeral key at all: kInvalidParameter for a mismatch.
 // An unknown key_type is left to CreateEphemeralKey (kNotSupported).
 Status CheckSuiteFitsRequest(const EphemeralKeyRequest& request);

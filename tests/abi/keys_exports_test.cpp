@@ -148,6 +148,11 @@ TEST(SslCreateEphemeralKey, Tls13SuitesTakeAnyGroup) {
         << group;
     EXPECT_EQ(SslFreeObject(key, 0), 0);
   }
+  NCRYPT_KEY_HANDLE key = 0;
+  EXPECT_EQ(SslCreateEphemeralKey(prov, &key, TLS1_3_PROTOCOL_VERSION, TLS_AES_128_GCM_SHA256, 0, 0, nullptr, 0, 0),
+            NTE_INVALID_PARAMETER)
+      << "TLS 1.3 always names the group";
+  EXPECT_EQ(key, 0u);
   EXPECT_EQ(SslFreeObject(prov, 0), 0);
 }
 
