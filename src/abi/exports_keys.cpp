@@ -20,6 +20,15 @@ using namespace opensslp::abi;
 
 namespace {
 
+// core/ restates the bcrypt.h magics so it need not see Windows headers; on Windows builds these
+// compare them with the SDK's own definitions.
+static_assert(kEcdhP256Magic == BCRYPT_ECDH_PUBLIC_P256_MAGIC && kEcdhP384Magic == BCRYPT_ECDH_PUBLIC_P384_MAGIC &&
+              kEcdhP521Magic == BCRYPT_ECDH_PUBLIC_P521_MAGIC && kEcdhGenericMagic == BCRYPT_ECDH_PUBLIC_GENERIC_MAGIC);
+static_assert(kEcdsaP256Magic == BCRYPT_ECDSA_PUBLIC_P256_MAGIC && kEcdsaP384Magic == BCRYPT_ECDSA_PUBLIC_P384_MAGIC &&
+              kEcdsaP521Magic == BCRYPT_ECDSA_PUBLIC_P521_MAGIC &&
+              kEcdsaGenericMagic == BCRYPT_ECDSA_PUBLIC_GENERIC_MAGIC);
+static_assert(kDhPublicMagic == BCRYPT_DH_PUBLIC_MAGIC && kRsaPublicMagic == BCRYPT_RSAPUBLIC_MAGIC);
+
 // Blob-type names are short ("RSAFULLPRIVATEBLOB" is the longest CNG name); anything longer is
 // no blob type.
 constexpr std::size_t kMaxBlobTypeChars = 64;

@@ -56,4 +56,29 @@ inline constexpr const GroupInfo* FindGroup(std::uint32_t iana_id) {
 
 inline constexpr bool IsEcGroup(const GroupInfo& g) { return g.family != GroupFamily::kFfdhe; }
 
+// The EC groups SslEnumEccCurves reports, most preferred first: X25519 (RFC 8446 §9.1's
+// SHOULD-support group and Windows' first default curve), then the NIST curves, then X448 (which
+// Microsoft's provider does not offer). The facts about each come from core/groups.h.
+inline constexpr std::array<std::uint16_t, 5> kEccCurvePreference = {29, 23, 24, 25, 30};
+
+namespace group_detail {
+inline constexpr bool CurvePreferenceCoversEcGroups() {
+  std::size_t ec_groups = 0;
+  for (const GroupInfo& g : kGroups) ec_groups += IsEcGroup(g) ? 1 : 0;
+  if (ec_groups != kEccCurvePreference.size()) return false;
+  for (std::size_t i = 0; i < kEccCurvePreference.size(); ++i) {
+    // Searched by value, not through FindGroup: GCC's sanitizer builds cannot constant-evaluate
+    // a pointer compared against nullptr.
+    bool found = false;
+    for (const GroupInfo& g : kGroups) found = found || (g.iana_id == kEccCurvePreference[i] && IsEcGroup(g));
+    if (!found) return false;
+    for (std::size_t j = 0; j < i; ++j)
+      if (kEccCurvePreference[j] == kEccCurvePreference[i]) return false;
+  }
+  return true;
+}
+}  // namespace group_detail
+
+static_assert(group_detail::CurvePreferenceCoversEcGroups(), "kEccCurvePreference must list every EC group once");
+
 }  // namespace opensslp
