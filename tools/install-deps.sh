@@ -8,7 +8,7 @@ set -euo pipefail
 want_windows=0
 [[ "${1:-}" == "--windows" ]] && want_windows=1
 
-packages=(cmake ninja-build g++ pkg-config libssl-dev openssl libgtest-dev libgmock-dev googletest
+packages=(cmake ninja-build g++ binutils pkg-config libssl-dev openssl libgtest-dev libgmock-dev googletest
           libbenchmark-dev)
 if (( want_windows )); then
   packages+=(g++-mingw-w64-x86-64-posix gcc-mingw-w64-x86-64-posix binutils-mingw-w64-x86-64
