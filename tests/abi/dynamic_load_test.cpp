@@ -27,11 +27,11 @@ struct Library {
 };
 
 std::wstring PathOfLoadedProvider() {
-  HMODULE self = nullptr;
-  GetModuleHandleExW(GET_MODULE_HANDLE_EX_FLAG_FROM_ADDRESS | GET_MODULE_HANDLE_EX_FLAG_UNCHANGED_REFCOUNT,
-                     reinterpret_cast<LPCWSTR>(&SslOpenProvider), &self);
+  // `&SslOpenProvider` is this program's import thunk on Windows, so ask for the DLL by name.
+  HMODULE provider = GetModuleHandleW(L"opensslp.dll");
+  if (provider == nullptr) return {};
   wchar_t path[MAX_PATH] = {};
-  GetModuleFileNameW(self, path, MAX_PATH);
+  if (GetModuleFileNameW(provider, path, MAX_PATH) == 0) return {};
   return path;
 }
 #else
