@@ -14,9 +14,12 @@
 
 #include "opensslp/opensslp.h"
 #include "sslprovider.h"
+#include "support/provider_support.h"
 #include "support/wide.h"
 
 namespace {
+
+using opensslp_test::OpenProvider;
 
 using ByteVector = std::vector<std::uint8_t>;
 
@@ -51,11 +54,6 @@ std::uint32_t GetLe32(const ByteVector& v, std::size_t offset) {
          (std::uint32_t{v[offset + 3]} << 24);
 }
 
-NCRYPT_PROV_HANDLE OpenProvider() {
-  NCRYPT_PROV_HANDLE prov = 0;
-  EXPECT_EQ(SslOpenProvider(&prov, W(kOurName), 0), 0);
-  return prov;
-}
 
 NCRYPT_KEY_HANDLE Create(NCRYPT_PROV_HANDLE prov, DWORD key_type, DWORD bits = 0, ByteVector params = {},
                          DWORD suite = kSuite) {

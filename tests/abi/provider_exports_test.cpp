@@ -8,34 +8,19 @@
 
 #include "opensslp/opensslp.h"
 #include "sslprovider.h"
+#include "support/provider_support.h"
 #include "support/wide.h"
 
 namespace {
 
+using opensslp_test::MakeEphemeralP256;
+using opensslp_test::OpenProvider;
+using opensslp_test::StaleProvider;
+
 constexpr char16_t kOurName[] = u"OpenSSLP Protocol Provider";
 
-NCRYPT_PROV_HANDLE OpenProvider() {
-  NCRYPT_PROV_HANDLE prov = 0;
-  EXPECT_EQ(SslOpenProvider(&prov, W(kOurName), 0), 0);
-  return prov;
-}
 
-// A handle that once named a provider and has been freed.
-NCRYPT_PROV_HANDLE StaleProvider() {
-  NCRYPT_PROV_HANDLE prov = OpenProvider();
-  EXPECT_EQ(SslFreeObject(prov, 0), 0);
-  return prov;
-}
 
-// A live handle of a kind other than provider: an ephemeral P-256 key.
-NCRYPT_KEY_HANDLE MakeNonProviderHandle(NCRYPT_PROV_HANDLE prov) {
-  NCRYPT_KEY_HANDLE key = 0;
-  EXPECT_EQ(SslCreateEphemeralKey(prov, &key, TLS1_2_PROTOCOL_VERSION, TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256,
-                                  TLS_ECC_P256_CURVE_KEY_TYPE, 256, nullptr, 0, 0),
-            0);
-  EXPECT_NE(key, 0u);
-  return key;
-}
 
 // ---- SslOpenProvider -------------------------------------------------------------------------
 
@@ -105,7 +90,7 @@ TEST(SslFreeObjectSafety, BadFlagsLeaveObjectAlive) {
 
 TEST(SslFreeObject, FreesNonProviderObjects) {
   NCRYPT_PROV_HANDLE prov = OpenProvider();
-  NCRYPT_KEY_HANDLE key = MakeNonProviderHandle(prov);
+  NCRYPT_KEY_HANDLE key = MakeEphemeralP256(prov);
   ASSERT_NE(key, 0u);
   EXPECT_EQ(SslFreeObject(key, 0), 0);
   EXPECT_EQ(SslFreeObject(key, 0), NTE_INVALID_HANDLE);
@@ -135,7 +120,7 @@ TEST(ProviderReferenceCountSafety, BadHandles) {
   EXPECT_EQ(SslIncrementProviderReferenceCount(stale), NTE_INVALID_HANDLE);
   EXPECT_EQ(SslDecrementProviderReferenceCount(stale), NTE_INVALID_HANDLE);
   NCRYPT_PROV_HANDLE prov = OpenProvider();
-  NCRYPT_KEY_HANDLE key = MakeNonProviderHandle(prov);
+  NCRYPT_KEY_HANDLE key = MakeEphemeralP256(prov);
   ASSERT_NE(key, 0u);
   {
     EXPECT_EQ(SslIncrementProviderReferenceCount(key), NTE_INVALID_HANDLE);
@@ -250,7 +235,7 @@ TEST(SslGetProviderPropertySafety, EveryArgument) {
   EXPECT_EQ(SslGetProviderProperty(0, OPENSSLP_PROPERTY_NAME, &out, &size, nullptr, 0), NTE_INVALID_HANDLE);
   NCRYPT_PROV_HANDLE stale = StaleProvider();
   EXPECT_EQ(SslGetProviderProperty(stale, OPENSSLP_PROPERTY_NAME, &out, &size, nullptr, 0), NTE_INVALID_HANDLE);
-  NCRYPT_KEY_HANDLE key = MakeNonProviderHandle(prov);
+  NCRYPT_KEY_HANDLE key = MakeEphemeralP256(prov);
   ASSERT_NE(key, 0u);
   {
     EXPECT_EQ(SslGetProviderProperty(key, OPENSSLP_PROPERTY_NAME, &out, &size, nullptr, 0), NTE_INVALID_HANDLE);
@@ -285,7 +270,7 @@ TEST(SslGetKeyPropertySafety, HandleAndArguments) {
   NCRYPT_PROV_HANDLE prov = OpenProvider();
   EXPECT_EQ(SslGetKeyProperty(prov, SSL_KEY_TYPE_PROPERTY, &out, &size, 0), NTE_INVALID_HANDLE)
       << "a provider is not a key";
-  NCRYPT_KEY_HANDLE key = MakeNonProviderHandle(prov);
+  NCRYPT_KEY_HANDLE key = MakeEphemeralP256(prov);
   ASSERT_NE(key, 0u);
   {
     EXPECT_EQ(SslGetKeyProperty(key, nullptr, &out, &size, 0), NTE_INVALID_PARAMETER);

@@ -15,35 +15,22 @@
 
 #include "opensslp/opensslp.h"
 #include "sslprovider.h"
+#include "support/provider_support.h"
 #include "support/wide.h"
 
 namespace {
+
+using opensslp_test::MakeEphemeralP256;
+using opensslp_test::OpenProvider;
+using opensslp_test::StaleProvider;
 
 constexpr DWORD kTls10 = TLS1_0_PROTOCOL_VERSION;
 constexpr DWORD kTls11 = TLS1_1_PROTOCOL_VERSION;
 constexpr DWORD kTls12 = TLS1_2_PROTOCOL_VERSION;
 constexpr DWORD kTls13 = TLS1_3_PROTOCOL_VERSION;
 
-NCRYPT_PROV_HANDLE OpenProvider() {
-  NCRYPT_PROV_HANDLE prov = 0;
-  EXPECT_EQ(SslOpenProvider(&prov, OPENSSLP_PROVIDER_NAME, 0), 0);
-  return prov;
-}
 
-NCRYPT_PROV_HANDLE StaleProvider() {
-  NCRYPT_PROV_HANDLE prov = OpenProvider();
-  EXPECT_EQ(SslFreeObject(prov, 0), 0);
-  return prov;
-}
 
-// A live non-provider handle, when the key-exchange module can make one (0 otherwise).
-NCRYPT_KEY_HANDLE MakeNonProviderHandle(NCRYPT_PROV_HANDLE prov) {
-  NCRYPT_KEY_HANDLE key = 0;
-  if (SslCreateEphemeralKey(prov, &key, kTls12, TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256, TLS_ECC_P256_CURVE_KEY_TYPE,
-                            256, nullptr, 0, 0) != 0)
-    return 0;
-  return key;
-}
 
 // Suites opensslp refuses (fact sheet §3.3 ids): RC4, 3DES, NULL, DES, export, SSL 2, unknown.
 const std::vector<DWORD> kUnsupportedSuites = {TLS_RSA_WITH_RC4_128_SHA,       TLS_RSA_WITH_3DES_EDE_CBC_SHA,
@@ -230,7 +217,8 @@ TEST_F(SuitesTest, EnumSafetyProviderHandle) {
     EXPECT_EQ(SslEnumCipherSuites(bad, 0, &suite, &state, 0), NTE_INVALID_HANDLE);
     EXPECT_EQ(SslEnumCipherSuitesEx(bad, 0, &suite_ex, &state, 0), NTE_INVALID_HANDLE);
   }
-  if (NCRYPT_KEY_HANDLE key = MakeNonProviderHandle(prov_)) {
+  {  // a live handle of another kind
+    const NCRYPT_KEY_HANDLE key = MakeEphemeralP256(prov_);
     EXPECT_EQ(SslEnumCipherSuites(key, 0, &suite, &state, 0), NTE_INVALID_HANDLE);
     EXPECT_EQ(SslEnumCipherSuitesEx(key, 0, &suite_ex, &state, 0), NTE_INVALID_HANDLE);
     EXPECT_EQ(SslFreeObject(key, 0), 0);
@@ -268,7 +256,8 @@ TEST_F(SuitesTest, EnumSafetyPrivateKeyHandle) {
     EXPECT_EQ(SslEnumCipherSuitesEx(prov_, bad, &suite_ex, &state, 0), NTE_INVALID_HANDLE);
   }
   // An ephemeral key is a key, but not a certificate's private key.
-  if (NCRYPT_KEY_HANDLE key = MakeNonProviderHandle(prov_)) {
+  {  // a live handle of another kind
+    const NCRYPT_KEY_HANDLE key = MakeEphemeralP256(prov_);
     EXPECT_EQ(SslEnumCipherSuites(prov_, key, &suite, &state, 0), NTE_INVALID_HANDLE);
     EXPECT_EQ(SslFreeObject(key, 0), 0);
   }
@@ -332,7 +321,8 @@ TEST_F(SuitesTest, LookupInfoSafety) {
   for (NCRYPT_PROV_HANDLE bad : {NCRYPT_PROV_HANDLE{0}, stale}) {
     EXPECT_EQ(SslLookupCipherSuiteInfo(bad, kTls12, 0xC02F, 0, &info, 0), NTE_INVALID_HANDLE);
   }
-  if (NCRYPT_KEY_HANDLE key = MakeNonProviderHandle(prov_)) {
+  {  // a live handle of another kind
+    const NCRYPT_KEY_HANDLE key = MakeEphemeralP256(prov_);
     EXPECT_EQ(SslLookupCipherSuiteInfo(key, kTls12, 0xC02F, 0, &info, 0), NTE_INVALID_HANDLE);
     EXPECT_EQ(SslFreeObject(key, 0), 0);
   }
@@ -414,7 +404,8 @@ TEST_F(SuitesTest, LookupLengthsSafety) {
   const NCRYPT_PROV_HANDLE stale = StaleProvider();
   for (NCRYPT_PROV_HANDLE bad : {NCRYPT_PROV_HANDLE{0}, stale})
     EXPECT_EQ(SslLookupCipherLengths(bad, kTls12, 0xC02F, 0, p, cb, 0), NTE_INVALID_HANDLE);
-  if (NCRYPT_KEY_HANDLE key = MakeNonProviderHandle(prov_)) {
+  {  // a live handle of another kind
+    const NCRYPT_KEY_HANDLE key = MakeEphemeralP256(prov_);
     EXPECT_EQ(SslLookupCipherLengths(key, kTls12, 0xC02F, 0, p, cb, 0), NTE_INVALID_HANDLE);
     EXPECT_EQ(SslFreeObject(key, 0), 0);
   }
@@ -469,7 +460,8 @@ TEST_F(SuitesTest, PrfHashSafety) {
   const NCRYPT_PROV_HANDLE stale = StaleProvider();
   for (NCRYPT_PROV_HANDLE bad : {NCRYPT_PROV_HANDLE{0}, stale})
     EXPECT_EQ(SslGetCipherSuitePRFHashAlgorithm(bad, kTls12, 0xC02F, 0, name, 0), NTE_INVALID_HANDLE);
-  if (NCRYPT_KEY_HANDLE key = MakeNonProviderHandle(prov_)) {
+  {  // a live handle of another kind
+    const NCRYPT_KEY_HANDLE key = MakeEphemeralP256(prov_);
     EXPECT_EQ(SslGetCipherSuitePRFHashAlgorithm(key, kTls12, 0xC02F, 0, name, 0), NTE_INVALID_HANDLE);
     EXPECT_EQ(SslFreeObject(key, 0), 0);
   }
@@ -553,7 +545,8 @@ TEST_F(SuitesTest, EccCurvesSafety) {
   const NCRYPT_PROV_HANDLE stale = StaleProvider();
   for (NCRYPT_PROV_HANDLE bad : {NCRYPT_PROV_HANDLE{0}, stale, NCRYPT_PROV_HANDLE{0x4242}})
     EXPECT_EQ(SslEnumEccCurves(bad, &count, &curves, 0), NTE_INVALID_HANDLE);
-  if (NCRYPT_KEY_HANDLE key = MakeNonProviderHandle(prov_)) {
+  {  // a live handle of another kind
+    const NCRYPT_KEY_HANDLE key = MakeEphemeralP256(prov_);
     EXPECT_EQ(SslEnumEccCurves(key, &count, &curves, 0), NTE_INVALID_HANDLE);
     EXPECT_EQ(SslFreeObject(key, 0), 0);
   }

@@ -3,6 +3,8 @@
 // get_bn_param) on the same keys, or from keys OpenSSL generated in the test.
 #include <gtest/gtest.h>
 
+#include "support/group_bits.h"
+
 #include <openssl/bn.h>
 #include <openssl/core_names.h>
 #include <openssl/evp.h>
@@ -17,31 +19,6 @@
 namespace opensslp {
 namespace {
 
-// Key sizes by IANA group, written out from the curve and group definitions (SEC 2, RFC 7748,
-// RFC 7919) rather than read from our own table.
-// The bcrypt.h magic values, as the Windows SDK (and the fact sheet §3.7) define them; the code's
-// constants must equal them.
-static_assert(kEcdhP256Magic == 0x314B4345 && kEcdhP384Magic == 0x334B4345 && kEcdhP521Magic == 0x354B4345);
-static_assert(kEcdhGenericMagic == 0x504B4345);
-static_assert(kEcdsaP256Magic == 0x31534345 && kEcdsaP384Magic == 0x33534345 && kEcdsaP521Magic == 0x35534345);
-static_assert(kEcdsaGenericMagic == 0x50444345);
-static_assert(kDhPublicMagic == 0x42504844 && kRsaPublicMagic == 0x31415352);
-
-inline std::uint32_t IndependentGroupBits(std::uint32_t iana_id) {
-  switch (iana_id) {
-    case 23: return 256;
-    case 24: return 384;
-    case 25: return 521;
-    case 29: return 255;
-    case 30: return 448;
-    case 256: return 2048;
-    case 257: return 3072;
-    case 258: return 4096;
-    case 259: return 6144;
-    case 260: return 8192;
-  }
-  return 0;
-}
 
 
 using ByteVector = std::vector<std::uint8_t>;
@@ -131,7 +108,7 @@ TEST(EccBlobs, ExportedPointIsOpensslsPointAndRoundTrips) {
       auto pub = ImportPublicKeyBlob(type, blob);
       ASSERT_TRUE(pub.ok()) << ErrorName(pub.error());
       EXPECT_EQ(pub.value()->Describe().algorithm, u"ECDH");
-      EXPECT_EQ(pub.value()->Describe().bits, IndependentGroupBits(g.iana_id));
+      EXPECT_EQ(pub.value()->Describe().bits, opensslp_test::IndependentGroupBits(g.iana_id));
       EXPECT_EQ(pub.value()->Describe().key_type, g.iana_id);
       EXPECT_EQ(Export(*pub.value(), KeyBlobType::kEccPublic), ecc);
       EXPECT_EQ(Export(*pub.value(), KeyBlobType::kSslEccPublic), ssl);
@@ -158,7 +135,7 @@ TEST(EccBlobs, GenericAndEcdsaMagics) {
       ASSERT_TRUE(ecdsa.ok());
       EXPECT_EQ(ecdsa.value()->Describe().algorithm, u"ECDSA");
       EXPECT_EQ(ecdsa.value()->Describe().key_type, g.iana_id);
-      EXPECT_EQ(ecdsa.value()->Describe().bits, IndependentGroupBits(g.iana_id));
+      EXPECT_EQ(ecdsa.value()->Describe().bits, opensslp_test::IndependentGroupBits(g.iana_id));
       // Exported again with the specific ECDSA magic.
       ByteVector again = Export(*ecdsa.value(), KeyBlobType::kEccPublic);
       ByteVector want = blob;
@@ -265,7 +242,7 @@ TEST(SslEccBlobs, MontgomeryKeysRoundTripAndMatchOpenssl) {
     ASSERT_TRUE(pub.ok());
     EXPECT_EQ(pub.value()->Describe().algorithm, u"ECDH");
     EXPECT_EQ(pub.value()->Describe().key_type, id);
-    EXPECT_EQ(pub.value()->Describe().bits, IndependentGroupBits(g.iana_id));
+    EXPECT_EQ(pub.value()->Describe().bits, opensslp_test::IndependentGroupBits(g.iana_id));
     EXPECT_EQ(Export(*pub.value(), KeyBlobType::kSslEccPublic), blob);
     // No BCRYPT_ECCPUBLIC_BLOB for Montgomery keys, no DH or RSA blob either.
     for (KeyBlobType t : {KeyBlobType::kEccPublic, KeyBlobType::kDhPublic, KeyBlobType::kRsaPublic})

@@ -3,6 +3,8 @@
 // EVP_PKEYs, never from our code.
 #include <gtest/gtest.h>
 
+#include "support/group_bits.h"
+
 #include <openssl/bn.h>
 #include <openssl/core_names.h>
 #include <openssl/dh.h>
@@ -20,23 +22,6 @@
 namespace opensslp {
 namespace {
 
-// Key sizes by IANA group, written out from the curve and group definitions (SEC 2, RFC 7748,
-// RFC 7919) rather than read from our own table.
-inline std::uint32_t IndependentGroupBits(std::uint32_t iana_id) {
-  switch (iana_id) {
-    case 23: return 256;
-    case 24: return 384;
-    case 25: return 521;
-    case 29: return 255;
-    case 30: return 448;
-    case 256: return 2048;
-    case 257: return 3072;
-    case 258: return 4096;
-    case 259: return 6144;
-    case 260: return 8192;
-  }
-  return 0;
-}
 
 
 using ByteVector = std::vector<std::uint8_t>;
@@ -140,7 +125,7 @@ TEST(CreateEphemeralKey, EveryCurveWithItsDescription) {
       ASSERT_NE(key, nullptr);
       const KeyDescription d = key->Describe();
       EXPECT_EQ(d.algorithm, u"ECDH");
-      EXPECT_EQ(d.bits, IndependentGroupBits(g.iana_id));
+      EXPECT_EQ(d.bits, opensslp_test::IndependentGroupBits(g.iana_id));
       EXPECT_EQ(d.key_type, g.iana_id);
       EXPECT_EQ(key->protocol(), 0x0303u);
     }
@@ -177,7 +162,7 @@ TEST(CreateEphemeralKey, FfdheByKeyTypeAndByBits) {
     ASSERT_NE(by_bits, nullptr);
     for (const auto& key : {by_type, by_bits}) {
       EXPECT_EQ(key->Describe().algorithm, u"DH");
-      EXPECT_EQ(key->Describe().bits, IndependentGroupBits(g.iana_id));
+      EXPECT_EQ(key->Describe().bits, opensslp_test::IndependentGroupBits(g.iana_id));
       EXPECT_EQ(key->Describe().key_type, 0u);
     }
     EXPECT_TRUE(ossl::SameDomain(by_type->pkey(), by_bits->pkey()));
