@@ -7,6 +7,7 @@
 #include <system_error>
 
 #include "ossl/key_files.h"
+#include "util/ascii.h"
 #include "util/secret.h"
 
 namespace opensslp {
@@ -79,8 +80,6 @@ Result<ossl::PKey> LoadKeyFile(const fs::path& path, ossl::KeyFileFormat format,
   return ossl::DecodePrivateKey(contents->span(), format, password ? &*password : nullptr);
 }
 
-char Lower(char c) { return (c >= 'A' && c <= 'Z') ? static_cast<char>(c - 'A' + 'a') : c; }
-
 bool IsSpace(char c) { return c == ' ' || c == '\t'; }
 
 bool IsLowerHexThumbprint(std::string_view s) {
@@ -106,9 +105,9 @@ bool LooksLikeUri(std::string_view location) {
 }
 
 ossl::KeyFileFormat FormatForPath(const fs::path& path) {
-  std::string ext = path.extension().string();
-  for (char& c : ext) c = Lower(c);
-  return (ext == ".p12" || ext == ".pfx") ? ossl::KeyFileFormat::kPkcs12 : ossl::KeyFileFormat::kAuto;
+  const std::string ext = path.extension().string();
+  const bool pkcs12 = EqualsIgnoringAsciiCase(ext, ".p12") || EqualsIgnoringAsciiCase(ext, ".pfx");
+  return pkcs12 ? ossl::KeyFileFormat::kPkcs12 : ossl::KeyFileFormat::kAuto;
 }
 
 Result<ossl::PKey> FindInDirectory(const fs::path& dir, std::string_view thumbprint) {
@@ -139,7 +138,7 @@ Result<ossl::PKey> FindInIndex(const fs::path& index, std::string_view thumbprin
     std::size_t split = 0;
     while (split < line.size() && !IsSpace(line[split])) ++split;
     std::string key(line.substr(0, split));
-    for (char& c : key) c = Lower(c);
+    for (char& c : key) c = AsciiLower(c);
     if (!IsLowerHexThumbprint(key) || key != thumbprint) continue;  // malformed lines never match
     std::string_view location = line.substr(split);
     while (!location.empty() && IsSpace(location.front())) location.remove_prefix(1);

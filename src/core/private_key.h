@@ -82,7 +82,8 @@ struct CertificateKey {
 };
 
 // Parses a DER certificate: kInvalidParameter if it is not one, kNotSupported if its key is not
-// RSA or EC on P-256/384/521.
+// RSA of 1024..16384 bits or EC on P-256/384/521 (ossl::InspectKey). Both backends rely on this
+// check: the KSP backend only uses a key equal to the certificate's.
 Result<CertificateKey> ParseCertificateKey(Bytes certificate_der);
 
 // Finds the certificate's private key in the key store (core/key_store.h), checks it matches

@@ -24,6 +24,13 @@ Result<SignatureInput> SplitHashIdPrefix(Bytes hash_value) {
   if (name.empty()) return Error::kInvalidParameter;
   const std::optional<ossl::HashAlg> hash = ossl::HashFromCngName(name);
   if (!hash) return Error::kNotSupported;
+  // RFC 9155 (updating RFC 5246) says MD5 and SHA-1 "MUST NOT be used for digital signatures"
+  // in TLS 1.2. MD5 is refused outright, for SslSignHash and SslVerifySignature alike
+  // (docs/key-store.md §4): MD5 collisions are practical (RFC 6151 §2). SHA-1 is deliberately kept:
+  // deployed TLS 1.2 peers still negotiate rsa_pkcs1_sha1, and the negotiation is Schannel's
+  // decision, not the provider's. (The flag-0 MD5||SHA-1 input of TLS 1.0/1.1 is not an MD5
+  // DigestInfo signature and is unaffected.)
+  if (*hash == ossl::HashAlg::kMd5) return Error::kNotSupported;
   SignatureInput out;
   out.spec.hash = *hash;
   out.digest = hash_value.subspan(i);
@@ -95,6 +102,9 @@ Result<std::vector<std::uint8_t>> SignHash(const PrivateKey& key, const Signatur
 }
 
 Status VerifySignature(const ossl::PKey& public_key, Bytes hash_value, Bytes signature, std::uint32_t flags) {
+  // A caller's cbSignature is not trusted: nothing longer than any key's signature is looked at
+  // (ossl::VerifyDigest then requires the exact length of this key's signatures).
+  if (signature.size() > kMaxSignatureSize) return Error::kBadSignature;
   ASSIGN_OR_RETURN(ossl::KeyInfo info, ossl::InspectKey(public_key));
   ASSIGN_OR_RETURN(SignatureInput input, ParseSignatureInput(info, hash_value, flags));
   return ossl::VerifyDigest(public_key, info, input.spec, input.digest, signature);

@@ -14,41 +14,10 @@
 #include <memory>
 #include <string>
 
+#include "ossl/ossl_ptr.h"
+
 namespace opensslp::ossl {
 namespace {
-
-struct CtxFree {
-  void operator()(EVP_PKEY_CTX* p) const noexcept { EVP_PKEY_CTX_free(p); }
-};
-struct BnFree {
-  void operator()(BIGNUM* p) const noexcept { BN_free(p); }
-};
-struct BnClearFree {
-  void operator()(BIGNUM* p) const noexcept { BN_clear_free(p); }
-};
-struct BnCtxFree {
-  void operator()(BN_CTX* p) const noexcept { BN_CTX_free(p); }
-};
-struct BldFree {
-  void operator()(OSSL_PARAM_BLD* p) const noexcept { OSSL_PARAM_BLD_free(p); }
-};
-struct ParamFree {
-  void operator()(OSSL_PARAM* p) const noexcept { OSSL_PARAM_free(p); }
-};
-struct GroupFree {
-  void operator()(EC_GROUP* p) const noexcept { EC_GROUP_free(p); }
-};
-struct PointFree {
-  void operator()(EC_POINT* p) const noexcept { EC_POINT_free(p); }
-};
-using Ctx = std::unique_ptr<EVP_PKEY_CTX, CtxFree>;
-using Bn = std::unique_ptr<BIGNUM, BnFree>;
-using SecretBn = std::unique_ptr<BIGNUM, BnClearFree>;
-using BnCtx = std::unique_ptr<BN_CTX, BnCtxFree>;
-using Bld = std::unique_ptr<OSSL_PARAM_BLD, BldFree>;
-using Params = std::unique_ptr<OSSL_PARAM, ParamFree>;
-using EcGroup = std::unique_ptr<EC_GROUP, GroupFree>;
-using EcPoint = std::unique_ptr<EC_POINT, PointFree>;
 
 // Every failure path empties the error queue (see the header).
 Error Fail(Error error) noexcept {
@@ -56,8 +25,8 @@ Error Fail(Error error) noexcept {
   return error;
 }
 
-Bn BnFromBytes(Bytes bytes) {
-  return Bn(BN_bin2bn(bytes.empty() ? nullptr : bytes.data(), static_cast<int>(bytes.size()), nullptr));
+BnPtr BnFromBytes(Bytes bytes) {
+  return BnPtr(BN_bin2bn(bytes.empty() ? nullptr : bytes.data(), static_cast<int>(bytes.size()), nullptr));
 }
 
 std::vector<std::uint8_t> BnToPadded(const BIGNUM* bn, std::size_t len) {
@@ -72,19 +41,19 @@ std::vector<std::uint8_t> BnToMinimal(const BIGNUM* bn) {
   return out;
 }
 
+// The group's OpenSSL name (core/groups.h), NUL-terminated for the C API. For X25519/X448 it is
+// also the EVP_PKEY key type name.
 std::string OsslName(const GroupInfo& group) { return std::string(group.ossl_name); }
-
-const char* XTypeName(const GroupInfo& group) { return group.iana_id == 29 ? "X25519" : "X448"; }
 
 // EVP_PKEY_fromdata over a parameter list built by `fill`.
 template <class Fill>
 Result<PKey> FromData(const char* type, int selection, Fill&& fill) {
-  Bld bld(OSSL_PARAM_BLD_new());
+  ParamBldPtr bld(OSSL_PARAM_BLD_new());
   if (!bld) return Fail(Error::kNoMemory);
   if (!fill(bld.get())) return Fail(Error::kInternal);
-  Params params(OSSL_PARAM_BLD_to_param(bld.get()));
+  ParamsPtr params(OSSL_PARAM_BLD_to_param(bld.get()));  // values wiped when freed
   if (!params) return Fail(Error::kNoMemory);
-  Ctx ctx(EVP_PKEY_CTX_new_from_name(nullptr, type, nullptr));
+  EvpPkeyCtxPtr ctx(EVP_PKEY_CTX_new_from_name(nullptr, type, nullptr));
   if (!ctx || EVP_PKEY_fromdata_init(ctx.get()) <= 0) return Fail(Error::kInternal);
   EVP_PKEY* pkey = nullptr;
   // A value the key manager refuses (e.g. a point that is not on the curve) fails here.
@@ -95,7 +64,7 @@ Result<PKey> FromData(const char* type, int selection, Fill&& fill) {
 // EVP_PKEY_public_check (the full check: for EC on-curve, not infinity, n*Q = O; for DH
 // 1 < y < p-1 and, when q is known, y^q = 1).
 Status PublicCheck(const PKey& key) {
-  Ctx ctx(EVP_PKEY_CTX_new_from_pkey(nullptr, key.get(), nullptr));
+  EvpPkeyCtxPtr ctx(EVP_PKEY_CTX_new_from_pkey(nullptr, key.get(), nullptr));
   if (!ctx) return Fail(Error::kNoMemory);
   if (EVP_PKEY_public_check(ctx.get()) != 1) return Fail(Error::kBadData);
   return Status::Ok();
@@ -104,10 +73,10 @@ Status PublicCheck(const PKey& key) {
 }  // namespace
 
 Result<PKey> GenerateGroupKey(const GroupInfo& group) {
-  Ctx ctx;
+  EvpPkeyCtxPtr ctx;
   switch (group.family) {
     case GroupFamily::kNistCurve: ctx.reset(EVP_PKEY_CTX_new_from_name(nullptr, "EC", nullptr)); break;
-    case GroupFamily::kMontgomery: ctx.reset(EVP_PKEY_CTX_new_from_name(nullptr, XTypeName(group), nullptr)); break;
+    case GroupFamily::kMontgomery: ctx.reset(EVP_PKEY_CTX_new_from_name(nullptr, OsslName(group).c_str(), nullptr)); break;
     case GroupFamily::kFfdhe: ctx.reset(EVP_PKEY_CTX_new_from_name(nullptr, "DH", nullptr)); break;
   }
   if (!ctx || EVP_PKEY_keygen_init(ctx.get()) <= 0) return Fail(Error::kInternal);
@@ -138,7 +107,7 @@ Status CheckDhDomain(Bytes p, Bytes g) {
   // RFC 7919 §1 / Logjam (weakdh.org): groups under 2048 bits are refused.
   ENSURE(bits >= 2048 && bits <= 8192, Error::kBadData);
   ENSURE((p.back() & 1) == 1, Error::kBadData);
-  Bn bp = BnFromBytes(p), bg = BnFromBytes(g), p_minus_1(BN_new());
+  BnPtr bp = BnFromBytes(p), bg = BnFromBytes(g), p_minus_1(BN_new());
   if (!bp || !bg || !p_minus_1 || !BN_sub(p_minus_1.get(), bp.get(), BN_value_one())) return Fail(Error::kNoMemory);
   // 1 < g < p-1: g = 0, 1 or p-1 generate subgroups of order <= 2 (and g >= p is no residue).
   if (BN_cmp(bg.get(), BN_value_one()) <= 0 || BN_cmp(bg.get(), p_minus_1.get()) >= 0) return Fail(Error::kBadData);
@@ -147,13 +116,13 @@ Status CheckDhDomain(Bytes p, Bytes g) {
 
 Result<PKey> GenerateDhKey(Bytes p, Bytes g) {
   TRY(CheckDhDomain(p, g));
-  Bn bp = BnFromBytes(p), bg = BnFromBytes(g);
+  BnPtr bp = BnFromBytes(p), bg = BnFromBytes(g);
   if (!bp || !bg) return Fail(Error::kNoMemory);
   ASSIGN_OR_RETURN(PKey domain, FromData("DH", EVP_PKEY_KEY_PARAMETERS, [&](OSSL_PARAM_BLD* bld) {
                      return OSSL_PARAM_BLD_push_BN(bld, OSSL_PKEY_PARAM_FFC_P, bp.get()) == 1 &&
                             OSSL_PARAM_BLD_push_BN(bld, OSSL_PKEY_PARAM_FFC_G, bg.get()) == 1;
                    }));
-  Ctx ctx(EVP_PKEY_CTX_new_from_pkey(nullptr, domain.get(), nullptr));
+  EvpPkeyCtxPtr ctx(EVP_PKEY_CTX_new_from_pkey(nullptr, domain.get(), nullptr));
   if (!ctx || EVP_PKEY_keygen_init(ctx.get()) <= 0) return Fail(Error::kInternal);
   EVP_PKEY* pkey = nullptr;
   if (EVP_PKEY_generate(ctx.get(), &pkey) <= 0) return Fail(Error::kInternal);
@@ -181,16 +150,20 @@ Result<PKey> XPublicKeyFromBytes(const GroupInfo& group, Bytes u) {
   std::uint8_t buf[56];
   std::memcpy(buf, u.data(), u.size());
   // RFC 7748 §5: "When receiving such an array, implementations of X25519 (but not X448) MUST
-  // mask the most significant bit in the final byte."
-  if (group.iana_id == 29) buf[31] &= 0x7f;
-  EVP_PKEY* pkey = EVP_PKEY_new_raw_public_key_ex(nullptr, XTypeName(group), nullptr, buf, u.size());
+  // mask the most significant bit in the final byte." In general: the bits of the little-endian
+  // u-coordinate above the field size (X25519: 32 * 8 - 255 = 1 bit; X448: none) are cleared.
+  const unsigned unused_bits = 8u * group.coordinate_bytes - group.field_bits;
+  ENSURE(unused_bits < 8, Error::kInternal);
+  buf[u.size() - 1] &= static_cast<std::uint8_t>(0xffu >> unused_bits);
+  const std::string type = OsslName(group);
+  EVP_PKEY* pkey = EVP_PKEY_new_raw_public_key_ex(nullptr, type.c_str(), nullptr, buf, u.size());
   if (pkey == nullptr) return Fail(Error::kBadData);
   return PKey(pkey);
 }
 
 Result<PKey> DhPublicKeyFromValues(Bytes p, Bytes g, Bytes y) {
   TRY(CheckDhDomain(p, g));
-  Bn bp = BnFromBytes(p), bg = BnFromBytes(g), by = BnFromBytes(y), p_minus_1(BN_new());
+  BnPtr bp = BnFromBytes(p), bg = BnFromBytes(g), by = BnFromBytes(y), p_minus_1(BN_new());
   if (!bp || !bg || !by || !p_minus_1 || !BN_sub(p_minus_1.get(), bp.get(), BN_value_one()))
     return Fail(Error::kNoMemory);
   // NIST SP 800-56A r3 §5.6.2.3.1 partial validation: 1 < y < p-1 (y = 0, 1, p-1 and y >= p
@@ -208,7 +181,7 @@ Result<PKey> DhPublicKeyFromValues(Bytes p, Bytes g, Bytes y) {
 }
 
 Result<PKey> RsaPublicKeyFromValues(Bytes modulus, Bytes exponent) {
-  Bn n = BnFromBytes(modulus), e = BnFromBytes(exponent);
+  BnPtr n = BnFromBytes(modulus), e = BnFromBytes(exponent);
   if (!n || !e) return Fail(Error::kNoMemory);
   return FromData("RSA", EVP_PKEY_PUBLIC_KEY, [&](OSSL_PARAM_BLD* bld) {
     return OSSL_PARAM_BLD_push_BN(bld, OSSL_PKEY_PARAM_RSA_N, n.get()) == 1 &&
@@ -240,7 +213,7 @@ Result<DhPublicParts> DhPublicValues(const PKey& key) {
   const bool ok = EVP_PKEY_get_bn_param(key.get(), OSSL_PKEY_PARAM_FFC_P, &p) == 1 &&
                   EVP_PKEY_get_bn_param(key.get(), OSSL_PKEY_PARAM_FFC_G, &g) == 1 &&
                   EVP_PKEY_get_bn_param(key.get(), OSSL_PKEY_PARAM_PUB_KEY, &y) == 1;
-  Bn bp(p), bg(g), by(y);
+  BnPtr bp(p), bg(g), by(y);
   if (!ok) return Fail(Error::kInternal);
   const std::size_t len = static_cast<std::size_t>(BN_num_bytes(bp.get()));
   DhPublicParts parts;
@@ -256,7 +229,7 @@ Result<RsaPublicParts> RsaPublicValues(const PKey& key) {
   BIGNUM *n = nullptr, *e = nullptr;
   const bool ok = EVP_PKEY_get_bn_param(key.get(), OSSL_PKEY_PARAM_RSA_N, &n) == 1 &&
                   EVP_PKEY_get_bn_param(key.get(), OSSL_PKEY_PARAM_RSA_E, &e) == 1;
-  Bn bn(n), be(e);
+  BnPtr bn(n), be(e);
   if (!ok) return Fail(Error::kInternal);
   RsaPublicParts parts;
   parts.modulus = BnToMinimal(bn.get());
@@ -275,7 +248,7 @@ bool SameDomain(const PKey& a, const PKey& b) {
 }
 
 Result<SecretBytes> DeriveSharedSecret(const PKey& mine, const PKey& peer) {
-  Ctx ctx(EVP_PKEY_CTX_new_from_pkey(nullptr, mine.get(), nullptr));
+  EvpPkeyCtxPtr ctx(EVP_PKEY_CTX_new_from_pkey(nullptr, mine.get(), nullptr));
   if (!ctx || EVP_PKEY_derive_init(ctx.get()) <= 0) return Fail(Error::kInternal);
   if (EVP_PKEY_get_base_id(mine.get()) == EVP_PKEY_DH) {
     // Keep the length of p (leading zeros retained); the TLS 1.2 stripping is the caller's.
@@ -293,19 +266,27 @@ Result<SecretBytes> DeriveSharedSecret(const PKey& mine, const PKey& peer) {
 
 Result<PKey> KeyFromPrivateForTesting(const GroupInfo& group, Bytes private_key) {
   if (group.family == GroupFamily::kMontgomery) {
-    EVP_PKEY* pkey = EVP_PKEY_new_raw_private_key_ex(nullptr, XTypeName(group), nullptr, private_key.data(),
+    const std::string type = OsslName(group);
+    EVP_PKEY* pkey = EVP_PKEY_new_raw_private_key_ex(nullptr, type.c_str(), nullptr, private_key.data(),
                                                      private_key.size());
     if (pkey == nullptr) return Fail(Error::kBadData);
     return PKey(pkey);
   }
   ENSURE(group.family == GroupFamily::kNistCurve, Error::kNotSupported);
   const std::string oid(group.oid);
-  EcGroup ec(EC_GROUP_new_by_curve_name(OBJ_txt2nid(oid.c_str())));
-  SecretBn priv(BN_bin2bn(private_key.data(), static_cast<int>(private_key.size()), nullptr));
-  BnCtx bn_ctx(BN_CTX_new());
+  EcGroupPtr ec(EC_GROUP_new_by_curve_name(OBJ_txt2nid(oid.c_str())));
+  // The scalar lives in secure BIGNUMs (BN_FLG_SECURE; wiped by BN_clear_free), and the BN_CTX
+  // temporaries of the point multiplication in secure memory too. OSSL_PARAM_BLD_push_BN puts a
+  // BN_FLG_SECURE value in the parameter array's secure block, which ClearFreeParams (ossl_ptr.h)
+  // wipes: no unwiped copy of the private key is left on the heap.
+  BnPtr priv(BN_secure_new());
+  BnCtxPtr bn_ctx(BN_CTX_secure_new());
   if (!ec || !priv || !bn_ctx) return Fail(Error::kInternal);
+  BN_set_flags(priv.get(), BN_FLG_CONSTTIME);
+  if (BN_bin2bn(private_key.data(), static_cast<int>(private_key.size()), priv.get()) == nullptr)
+    return Fail(Error::kInternal);
   if (BN_is_zero(priv.get()) || BN_cmp(priv.get(), EC_GROUP_get0_order(ec.get())) >= 0) return Fail(Error::kBadData);
-  EcPoint pub(EC_POINT_new(ec.get()));
+  EcPointPtr pub(EC_POINT_new(ec.get()));
   if (!pub || EC_POINT_mul(ec.get(), pub.get(), priv.get(), nullptr, nullptr, bn_ctx.get()) != 1)
     return Fail(Error::kInternal);
   std::vector<std::uint8_t> point(1 + 2 * std::size_t{group.coordinate_bytes});

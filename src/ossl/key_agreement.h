@@ -101,7 +101,9 @@ Result<SecretBytes> DeriveSharedSecret(const PKey& mine, const PKey& peer);
 
 // A key pair on `group` (NIST or X25519/X448) built from a raw private key: a big-endian scalar
 // (leading zero bytes allowed) for the NIST curves, the raw 32/56-byte string for X25519/X448.
-// Used by the Wycheproof tests, which give the private half of "our" side.
+// Used by the Wycheproof tests, which give the private half of "our" side. The NIST scalar is
+// handled in secure, wiped BIGNUMs and parameter arrays (no unwiped copy is left on the heap),
+// although only test keys ever pass through here.
 Result<PKey> KeyFromPrivateForTesting(const GroupInfo& group, Bytes private_key);
 
 }  // namespace opensslp::ossl

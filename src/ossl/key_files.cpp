@@ -11,30 +11,10 @@
 #include <cstring>
 #include <memory>
 
+#include "ossl/ossl_ptr.h"
+
 namespace opensslp::ossl {
 namespace {
-
-struct X509Free {
-  void operator()(X509* p) const noexcept { X509_free(p); }
-};
-struct BioFree {
-  void operator()(BIO* p) const noexcept { BIO_free(p); }
-};
-struct Pkcs12Free {
-  void operator()(PKCS12* p) const noexcept { PKCS12_free(p); }
-};
-struct DecoderCtxFree {
-  void operator()(OSSL_DECODER_CTX* p) const noexcept { OSSL_DECODER_CTX_free(p); }
-};
-struct StoreCtxClose {
-  void operator()(OSSL_STORE_CTX* p) const noexcept { OSSL_STORE_close(p); }
-};
-struct StoreInfoFree {
-  void operator()(OSSL_STORE_INFO* p) const noexcept { OSSL_STORE_INFO_free(p); }
-};
-struct UiMethodFree {
-  void operator()(UI_METHOD* p) const noexcept { UI_destroy_method(p); }
-};
 
 // Longest password accepted from a .pass file.
 constexpr std::size_t kMaxPasswordLength = 1023;
@@ -57,7 +37,7 @@ bool PasswordUsable(const SecretBytes* password) {
 
 Result<PKey> DecodeAuto(Bytes contents, const SecretBytes* password) {
   EVP_PKEY* pkey = nullptr;
-  std::unique_ptr<OSSL_DECODER_CTX, DecoderCtxFree> ctx(OSSL_DECODER_CTX_new_for_pkey(
+  DecoderCtxPtr ctx(OSSL_DECODER_CTX_new_for_pkey(
       &pkey, /*input_type=*/nullptr, /*structure=*/nullptr, /*keytype=*/nullptr, EVP_PKEY_KEYPAIR,
       /*libctx=*/nullptr, /*propquery=*/nullptr));
   if (!ctx) return Error::kNoMemory;
@@ -73,9 +53,9 @@ Result<PKey> DecodeAuto(Bytes contents, const SecretBytes* password) {
 
 Result<PKey> DecodePkcs12(Bytes contents, const SecretBytes* password) {
   if (contents.size() > static_cast<std::size_t>(INT32_MAX)) return Error::kBadKey;
-  std::unique_ptr<BIO, BioFree> bio(BIO_new_mem_buf(contents.data(), static_cast<int>(contents.size())));
+  BioPtr bio(BIO_new_mem_buf(contents.data(), static_cast<int>(contents.size())));
   if (!bio) return Error::kNoMemory;
-  std::unique_ptr<PKCS12, Pkcs12Free> p12(d2i_PKCS12_bio(bio.get(), nullptr));
+  Pkcs12Ptr p12(d2i_PKCS12_bio(bio.get(), nullptr));
   if (!p12) return Error::kBadKey;
   // PKCS12_parse wants a NUL-terminated password; NULL or "" makes it try both "no password"
   // forms (RFC 7292 leaves the empty password ambiguous).
@@ -89,13 +69,11 @@ Result<PKey> DecodePkcs12(Bytes contents, const SecretBytes* password) {
   STACK_OF(X509)* ca = nullptr;
   const int ok = PKCS12_parse(p12.get(), password != nullptr ? reinterpret_cast<const char*>(pass_z.data()) : nullptr,
                               &pkey, &cert, &ca);
-  X509_free(cert);
+  PKey key(pkey);
+  const X509Ptr owned_cert(cert);
   sk_X509_pop_free(ca, X509_free);
-  if (ok != 1 || pkey == nullptr) {
-    EVP_PKEY_free(pkey);
-    return Error::kBadKey;
-  }
-  return PKey(pkey);
+  if (ok != 1 || !key) return Error::kBadKey;
+  return key;
 }
 
 }  // namespace
@@ -103,7 +81,7 @@ Result<PKey> DecodePkcs12(Bytes contents, const SecretBytes* password) {
 Result<ParsedCertificate> ParseCertificateDer(Bytes der) {
   if (der.empty() || der.size() > kMaxCertificateSize) return Error::kInvalidParameter;
   const unsigned char* p = der.data();
-  std::unique_ptr<X509, X509Free> cert(d2i_X509(nullptr, &p, static_cast<long>(der.size())));
+  X509Ptr cert(d2i_X509(nullptr, &p, static_cast<long>(der.size())));
   if (!cert || p != der.data() + der.size()) return Error::kInvalidParameter;
   EVP_PKEY* pub = X509_get_pubkey(cert.get());  // a new reference
   if (pub == nullptr) return Error::kNotSupported;  // a key algorithm OpenSSL cannot decode
@@ -134,15 +112,15 @@ Result<PKey> LoadPrivateKeyFromUri(const std::string& uri, const SecretBytes* pa
   if (uri.empty() || uri.find('\0') != std::string::npos) return Error::kNotFound;
   if (!PasswordUsable(password)) return Error::kBadKey;
   // A UI method that only ever answers with `password` (or fails): never a terminal prompt.
-  std::unique_ptr<UI_METHOD, UiMethodFree> ui(UI_UTIL_wrap_read_pem_callback(PasswordCallback, 0));
+  UiMethodPtr ui(UI_UTIL_wrap_read_pem_callback(PasswordCallback, 0));
   if (!ui) return Error::kNoMemory;
-  std::unique_ptr<OSSL_STORE_CTX, StoreCtxClose> store(OSSL_STORE_open_ex(
+  StoreCtxPtr store(OSSL_STORE_open_ex(
       uri.c_str(), nullptr, nullptr, ui.get(), const_cast<SecretBytes*>(password), nullptr, nullptr, nullptr));
   if (!store) return Error::kNotFound;
   if (OSSL_STORE_expect(store.get(), OSSL_STORE_INFO_PKEY) != 1) return Error::kInternal;
   // Bounded: a store could in principle yield objects forever.
   for (int i = 0; i < 64 && OSSL_STORE_eof(store.get()) == 0; ++i) {
-    std::unique_ptr<OSSL_STORE_INFO, StoreInfoFree> info(OSSL_STORE_load(store.get()));
+    StoreInfoPtr info(OSSL_STORE_load(store.get()));
     if (!info) continue;
     if (OSSL_STORE_INFO_get_type(info.get()) != OSSL_STORE_INFO_PKEY) continue;
     EVP_PKEY* pkey = OSSL_STORE_INFO_get1_PKEY(info.get());

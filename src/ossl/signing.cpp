@@ -4,34 +4,26 @@
 #include <openssl/core_names.h>
 #include <openssl/ec.h>
 #include <openssl/evp.h>
+#include <openssl/objects.h>
 #include <openssl/rsa.h>
 
 #include <cstring>
 #include <memory>
 #include <string>
 
+#include "core/groups.h"
+#include "ossl/ossl_ptr.h"
+#include "util/ascii.h"
+
 namespace opensslp::ossl {
 namespace {
 
-struct PkeyCtxFree {
-  void operator()(EVP_PKEY_CTX* p) const noexcept { EVP_PKEY_CTX_free(p); }
-};
-struct EcdsaSigFree {
-  void operator()(ECDSA_SIG* p) const noexcept { ECDSA_SIG_free(p); }
-};
-struct BnClearFree {
-  void operator()(BIGNUM* p) const noexcept { BN_clear_free(p); }
-};
-struct OsslFree {
-  void operator()(unsigned char* p) const noexcept { OPENSSL_free(p); }
-};
-using PkeyCtxPtr = std::unique_ptr<EVP_PKEY_CTX, PkeyCtxFree>;
-using EcdsaSigPtr = std::unique_ptr<ECDSA_SIG, EcdsaSigFree>;
-using BnPtr = std::unique_ptr<BIGNUM, BnClearFree>;
-
-// RSA moduli outside this range are refused: OpenSSL's own upper bound (OPENSSL_RSA_MAX_MODULUS_BITS)
-// and a lower bound below which no TLS peer should go.
-constexpr std::uint32_t kMinRsaBits = 512;
+// RSA moduli outside this range are refused. The lower bound is the one the rest of opensslp
+// uses (RSA public-key import in core/key_blobs.cpp, the catalog's minimum key exchange length):
+// 512-bit moduli are factored in hours (and 768 bits publicly since 2009), and a certificate key
+// below 1024 bits is refused by every current TLS stack. The upper bound is OpenSSL's
+// OPENSSL_RSA_MAX_MODULUS_BITS.
+constexpr std::uint32_t kMinRsaBits = 1024;
 constexpr std::uint32_t kMaxRsaBits = 16384;
 
 const EVP_MD* DigestOf(HashAlg hash) noexcept {
@@ -45,13 +37,30 @@ const EVP_MD* DigestOf(HashAlg hash) noexcept {
   return nullptr;
 }
 
-char AsciiUpper(char16_t c) noexcept {
-  if (c >= u'a' && c <= u'z') return static_cast<char>(c - u'a' + 'A');
-  return c < 0x80 ? static_cast<char>(c) : '\0';
+// The NIST curve of core/groups.h that an OpenSSL EC group name denotes. OpenSSL reports the
+// NIST curves by their X9.62/SEC 2 short names ("prime256v1", "secp384r1", "secp521r1") while the
+// table holds the NIST names ("P-256", ...), so both sides are mapped to curve NIDs: OBJ_txt2nid
+// understands short and long names and dotted OIDs, EC_curve_nist2nid the "P-256" forms.
+int CurveNid(const char* name) noexcept {
+  const int nid = OBJ_txt2nid(name);
+  return nid != NID_undef ? nid : EC_curve_nist2nid(name);
+}
+
+const GroupInfo* NistGroupForCurve(const std::string& ossl_group_name) {
+  const int nid = CurveNid(ossl_group_name.c_str());
+  if (nid == NID_undef) return nullptr;
+  for (const GroupInfo& g : kGroups) {
+    if (g.family != GroupFamily::kNistCurve) continue;
+    if (OBJ_txt2nid(std::string(g.oid).c_str()) == nid) return &g;
+  }
+  return nullptr;
 }
 
 // Sets padding, digest and (PSS) MGF1/salt on a sign or verify context.
 Status ConfigureRsa(EVP_PKEY_CTX* ctx, SignatureSpec spec) {
+  // RFC 9155 §5: MD5 signatures MUST NOT be used in TLS 1.2. core/signatures.cpp refuses MD5
+  // hash ids already; this is the last line of defence for any other caller.
+  if (spec.padding != SigPadding::kPkcs1NoDigestInfo && spec.hash == HashAlg::kMd5) return Error::kNotSupported;
   switch (spec.padding) {
     case SigPadding::kPkcs1NoDigestInfo:
       // No signature digest: OpenSSL's RSA signature then pads the input as it is (RFC 8017
@@ -107,11 +116,7 @@ std::optional<HashAlg> HashFromCngName(std::u16string_view name) noexcept {
   static constexpr HashAlg kAll[] = {HashAlg::kMd5, HashAlg::kSha1, HashAlg::kSha256, HashAlg::kSha384,
                                      HashAlg::kSha512};
   for (HashAlg hash : kAll) {
-    std::string_view cng = HashCngName(hash);
-    if (cng.size() != name.size()) continue;
-    bool same = true;
-    for (std::size_t i = 0; i < cng.size() && same; ++i) same = AsciiUpper(name[i]) == cng[i];
-    if (same) return hash;
+    if (EqualsIgnoringAsciiCase(name, HashCngName(hash))) return hash;
   }
   return std::nullopt;
 }
@@ -137,21 +142,12 @@ Result<KeyInfo> InspectKey(const PKey& key) {
     if (EVP_PKEY_get_utf8_string_param(pkey, OSSL_PKEY_PARAM_GROUP_NAME, group, sizeof(group), &len) != 1) {
       return Error::kNotSupported;  // explicit curve parameters: not a named group
     }
-    const std::string name(group, len);
+    const GroupInfo* curve = NistGroupForCurve(std::string(group, len));
+    if (curve == nullptr) return Error::kNotSupported;  // e.g. brainpool, secp256k1
     info.family = KeyFamily::kEc;
-    if (name == "prime256v1" || name == "P-256") {
-      info.group = 23;  // secp256r1, RFC 8422 §5.1.1
-      info.bits = 256;
-    } else if (name == "secp384r1" || name == "P-384") {
-      info.group = 24;
-      info.bits = 384;
-    } else if (name == "secp521r1" || name == "P-521") {
-      info.group = 25;
-      info.bits = 521;
-    } else {
-      return Error::kNotSupported;
-    }
-    info.signature_size = 2 * ((info.bits + 7) / 8);
+    info.group = curve->iana_id;
+    info.bits = curve->field_bits;
+    info.signature_size = 2 * std::size_t{curve->coordinate_bytes};
     return info;
   }
   return Error::kNotSupported;
@@ -174,7 +170,7 @@ bool SamePublicKey(const PKey& a, const PKey& b) {
 Result<std::vector<std::uint8_t>> SignDigest(const PKey& key, const KeyInfo& info, SignatureSpec spec,
                                              Bytes digest) {
   if (!key || digest.empty() || !PaddingFitsKey(spec.padding, info.family)) return Error::kInvalidParameter;
-  PkeyCtxPtr ctx(EVP_PKEY_CTX_new_from_pkey(nullptr, key.get(), nullptr));
+  EvpPkeyCtxPtr ctx(EVP_PKEY_CTX_new_from_pkey(nullptr, key.get(), nullptr));
   if (!ctx) return Error::kNoMemory;
   if (EVP_PKEY_sign_init(ctx.get()) != 1) return Error::kBadKey;
   if (info.family == KeyFamily::kRsa) TRY(ConfigureRsa(ctx.get(), spec));
@@ -229,12 +225,12 @@ Status VerifyDigest(const PKey& key, const KeyInfo& info, SignatureSpec spec, By
     unsigned char* out = nullptr;
     const int der_len = i2d_ECDSA_SIG(sig.get(), &out);
     if (der_len <= 0) return Error::kInternal;
-    std::unique_ptr<unsigned char, OsslFree> owned(out);
+    OsslBytesPtr owned(out);
     der.assign(out, out + der_len);
     to_verify = der;
   }
 
-  PkeyCtxPtr ctx(EVP_PKEY_CTX_new_from_pkey(nullptr, key.get(), nullptr));
+  EvpPkeyCtxPtr ctx(EVP_PKEY_CTX_new_from_pkey(nullptr, key.get(), nullptr));
   if (!ctx) return Error::kNoMemory;
   if (EVP_PKEY_verify_init(ctx.get()) != 1) return Error::kBadKey;
   if (info.family == KeyFamily::kRsa) TRY(ConfigureRsa(ctx.get(), spec));

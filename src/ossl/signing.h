@@ -47,8 +47,10 @@ struct SignatureSpec {
 
 enum class KeyFamily : std::uint8_t { kRsa, kEc };
 
-// What the signature code needs to know about a key. Only RSA and EC keys on P-256, P-384 and
-// P-521 are described; every other key type is Error::kNotSupported.
+// What the signature code needs to know about a key. Only RSA keys of 1024 to 16384 bits and EC
+// keys on the NIST curves of core/groups.h (P-256, P-384, P-521) are described; every other key
+// is Error::kNotSupported. The EC facts (IANA group, field bits, coordinate size) come from that
+// table.
 struct KeyInfo {
   KeyFamily family = KeyFamily::kRsa;
   std::uint32_t bits = 0;             // modulus bits (RSA) or field bits (EC: 256, 384, 521)
@@ -56,7 +58,7 @@ struct KeyInfo {
   std::size_t signature_size = 0;     // RSA: modulus bytes; ECDSA: 2 * coordinate bytes
 };
 
-// Describes an RSA or EC (P-256/384/521) key; kNotSupported for anything else.
+// Describes an RSA (1024..16384 bits) or EC (P-256/384/521) key; kNotSupported for anything else.
 Result<KeyInfo> InspectKey(const PKey& key);
 
 // True if the key holds private material (a public-only key cannot sign).

@@ -1,10 +1,19 @@
 #include "win/ksp_private_key.h"
 
 #include <cstring>
+#include <utility>
 #include <vector>
+
+#include "core/groups.h"
+#include "ossl/key_agreement.h"
+#include "util/bytes.h"
 
 namespace opensslp::win {
 namespace {
+
+// The largest public-key blob accepted from a KSP: a 16384-bit RSA key with an 8-byte exponent
+// is 24 + 8 + 2048 bytes.
+constexpr DWORD kMaxPublicBlobSize = 64 * 1024;
 
 LPCWSTR CngHashId(ossl::HashAlg hash) {
   switch (hash) {
@@ -28,19 +37,38 @@ Error FromNcryptStatus(SECURITY_STATUS status) {
   }
 }
 
+// An NCrypt key handle from CryptAcquireCertificatePrivateKey, owned (freed with
+// NCryptFreeObject) when the caller must free it, merely borrowed when it is cached on the
+// certificate context (WIL's unique_ncrypt_key idea). Move-only.
+class NcryptKey {
+ public:
+  NcryptKey(NCRYPT_KEY_HANDLE handle, bool owned) noexcept : handle_(handle), owned_(owned) {}
+  NcryptKey(NcryptKey&& other) noexcept
+      : handle_(std::exchange(other.handle_, 0)), owned_(std::exchange(other.owned_, false)) {}
+  NcryptKey& operator=(NcryptKey&&) = delete;
+  NcryptKey(const NcryptKey&) = delete;
+  NcryptKey& operator=(const NcryptKey&) = delete;
+  ~NcryptKey() {
+    if (owned_ && handle_ != 0) NCryptFreeObject(handle_);
+  }
+  NCRYPT_KEY_HANDLE get() const noexcept { return handle_; }
+
+ private:
+  NCRYPT_KEY_HANDLE handle_;
+  bool owned_;
+};
+
+struct CertContextFree {
+  void operator()(PCCERT_CONTEXT context) const noexcept { CertFreeCertificateContext(context); }
+};
+using CertContextRef = std::unique_ptr<const CERT_CONTEXT, CertContextFree>;
+
 class KspPrivateKeyBackend final : public PrivateKeyBackend {
  public:
-  // `owns_key`: CryptAcquireCertificatePrivateKey said the caller frees the handle. Otherwise
-  // the handle is cached on the certificate context, and `cert_ref` (a duplicate of the
-  // context) keeps it alive for as long as this key object lives.
-  KspPrivateKeyBackend(NCRYPT_KEY_HANDLE key, bool owns_key, PCCERT_CONTEXT cert_ref)
-      : key_(key), owns_key_(owns_key), cert_ref_(cert_ref) {}
-  ~KspPrivateKeyBackend() override {
-    if (owns_key_) NCryptFreeObject(key_);
-    if (cert_ref_ != nullptr) CertFreeCertificateContext(cert_ref_);
-  }
-  KspPrivateKeyBackend(const KspPrivateKeyBackend&) = delete;
-  KspPrivateKeyBackend& operator=(const KspPrivateKeyBackend&) = delete;
+  // `cert_ref` (a duplicate of the certificate context) is set when the key handle is cached on
+  // the context rather than owned: it keeps the handle alive for as long as this object lives.
+  KspPrivateKeyBackend(NcryptKey key, CertContextRef cert_ref) noexcept
+      : cert_ref_(std::move(cert_ref)), key_(std::move(key)) {}
 
   const char* Name() const noexcept override { return "ksp"; }
 
@@ -74,12 +102,12 @@ class KspPrivateKeyBackend final : public PrivateKeyBackend {
     auto* input = const_cast<PBYTE>(digest.data());
     DWORD needed = 0;
     SECURITY_STATUS status =
-        NCryptSignHash(key_, padding, input, static_cast<DWORD>(digest.size()), nullptr, 0, &needed, flags);
+        NCryptSignHash(key_.get(), padding, input, static_cast<DWORD>(digest.size()), nullptr, 0, &needed, flags);
     if (status != ERROR_SUCCESS) return FromNcryptStatus(status);
     if (needed < info.signature_size) return Error::kInternal;
     std::vector<std::uint8_t> out(needed);
-    status = NCryptSignHash(key_, padding, input, static_cast<DWORD>(digest.size()), out.data(), needed, &needed,
-                            flags);
+    status = NCryptSignHash(key_.get(), padding, input, static_cast<DWORD>(digest.size()), out.data(), needed,
+                            &needed, flags);
     if (status != ERROR_SUCCESS) return FromNcryptStatus(status);
     out.resize(needed);
     if (out.size() != info.signature_size) return Error::kInternal;
@@ -87,26 +115,85 @@ class KspPrivateKeyBackend final : public PrivateKeyBackend {
   }
 
  private:
-  NCRYPT_KEY_HANDLE key_;
-  bool owns_key_;
-  PCCERT_CONTEXT cert_ref_;
+  // Declared first, destroyed last: a borrowed key handle lives on the context.
+  CertContextRef cert_ref_;
+  NcryptKey key_;
 };
 
-// True if the KSP key's algorithm group ("RSA" / "ECDSA") is the certificate's.
+// True if the KSP key's algorithm group ("RSA" / "ECDSA") is the certificate's. An "ECDH" KSP
+// key cannot sign, so it is not the certificate's signing key even on the right curve.
 bool AlgorithmGroupMatches(NCRYPT_KEY_HANDLE key, const ossl::KeyInfo& info) {
   wchar_t group[32] = {};
   DWORD len = 0;
   if (NCryptGetProperty(key, NCRYPT_ALGORITHM_GROUP_PROPERTY, reinterpret_cast<PBYTE>(group), sizeof(group) - 2,
-                        &len, 0) != ERROR_SUCCESS) {
+                        &len, NCRYPT_SILENT_FLAG) != ERROR_SUCCESS) {
     return false;
   }
   const wchar_t* want = info.family == ossl::KeyFamily::kRsa ? NCRYPT_RSA_ALGORITHM_GROUP : NCRYPT_ECDSA_ALGORITHM_GROUP;
   return std::wcscmp(group, want) == 0;
 }
 
+// BCRYPT_RSAKEY_BLOB{BCRYPT_RSAPUBLIC_MAGIC, BitLength, cbPublicExp, cbModulus, ...} || e || n.
+Result<ossl::PKey> RsaFromPublicBlob(Bytes blob) {
+  BCRYPT_RSAKEY_BLOB header;
+  if (blob.size() < sizeof(header)) return Error::kBadKey;
+  std::memcpy(&header, blob.data(), sizeof(header));
+  if (header.Magic != BCRYPT_RSAPUBLIC_MAGIC || header.cbPublicExp == 0 || header.cbModulus == 0) return Error::kBadKey;
+  const std::size_t exponent_at = sizeof(header);
+  const std::size_t modulus_at = exponent_at + header.cbPublicExp;
+  if (blob.size() < modulus_at + header.cbModulus) return Error::kBadKey;
+  auto key = ossl::RsaPublicKeyFromValues(blob.subspan(modulus_at, header.cbModulus),
+                                          blob.subspan(exponent_at, header.cbPublicExp));
+  if (!key.ok()) return Error::kBadKey;
+  return std::move(key).value();
+}
+
+// BCRYPT_ECCKEY_BLOB{dwMagic, cbKey} || X || Y. The curve is the certificate's; the magic is not
+// relied on (KSPs report P-256/384/521 ECDSA keys with the curve-specific magics, but the point
+// check and the comparison with the certificate's key decide anyway).
+Result<ossl::PKey> EcFromPublicBlob(Bytes blob, const ossl::KeyInfo& info) {
+  const GroupInfo* group = FindGroup(info.group);
+  if (group == nullptr || group->family != GroupFamily::kNistCurve) return Error::kBadKey;
+  BCRYPT_ECCKEY_BLOB header;
+  if (blob.size() < sizeof(header)) return Error::kBadKey;
+  std::memcpy(&header, blob.data(), sizeof(header));
+  const std::size_t coordinate = group->coordinate_bytes;
+  if (header.cbKey != coordinate || blob.size() < sizeof(header) + 2 * coordinate) return Error::kBadKey;
+  std::vector<std::uint8_t> point(1 + 2 * coordinate);
+  point[0] = 0x04;  // SEC 1 §2.3.3 uncompressed
+  std::memcpy(point.data() + 1, blob.data() + sizeof(header), 2 * coordinate);
+  auto key = ossl::EcPublicKeyFromPoint(*group, point);
+  if (!key.ok()) return Error::kBadKey;
+  return std::move(key).value();
+}
+
 }  // namespace
 
-Result<std::unique_ptr<PrivateKeyBackend>> OpenKspPrivateKey(PCCERT_CONTEXT cert, const ossl::KeyInfo& info) {
+Result<ossl::PKey> KspPublicKey(NCRYPT_KEY_HANDLE key, const ossl::KeyInfo& info) {
+  const bool rsa = info.family == ossl::KeyFamily::kRsa;
+  LPCWSTR type = rsa ? BCRYPT_RSAPUBLIC_BLOB : BCRYPT_ECCPUBLIC_BLOB;
+  DWORD size = 0;
+  if (NCryptExportKey(key, 0, type, nullptr, nullptr, 0, &size, NCRYPT_SILENT_FLAG) != ERROR_SUCCESS) {
+    return Error::kBadKey;
+  }
+  if (size == 0 || size > kMaxPublicBlobSize) return Error::kBadKey;
+  std::vector<std::uint8_t> blob(size);
+  if (NCryptExportKey(key, 0, type, nullptr, blob.data(), size, &size, NCRYPT_SILENT_FLAG) != ERROR_SUCCESS ||
+      size > blob.size()) {
+    return Error::kBadKey;
+  }
+  blob.resize(size);
+  return rsa ? RsaFromPublicBlob(blob) : EcFromPublicBlob(blob, info);
+}
+
+bool KspKeyMatchesCertificate(NCRYPT_KEY_HANDLE key, const ossl::PKey& certificate_public_key,
+                              const ossl::KeyInfo& info) {
+  if (!AlgorithmGroupMatches(key, info)) return false;
+  auto public_key = KspPublicKey(key, info);
+  return public_key.ok() && ossl::SamePublicKey(public_key.value(), certificate_public_key);
+}
+
+Result<std::unique_ptr<PrivateKeyBackend>> OpenKspPrivateKey(PCCERT_CONTEXT cert, const CertificateKey& certificate) {
   HCRYPTPROV_OR_NCRYPT_KEY_HANDLE handle = 0;
   DWORD key_spec = 0;
   BOOL caller_free = FALSE;
@@ -115,15 +202,27 @@ Result<std::unique_ptr<PrivateKeyBackend>> OpenKspPrivateKey(PCCERT_CONTEXT cert
     return Error::kNotFound;
   }
   if (key_spec != CERT_NCRYPT_KEY_SPEC) {
-    // Cannot happen with CRYPT_ACQUIRE_ONLY_NCRYPT_KEY_FLAG; a CAPI handle is released, not used.
+    // Cannot happen with CRYPT_ACQUIRE_ONLY_NCRYPT_KEY_FLAG (Wine ignores the flag); a CAPI
+    // handle is released, not used.
     if (caller_free) CryptReleaseContext(static_cast<HCRYPTPROV>(handle), 0);
     return Error::kNotFound;
   }
-  const auto key = static_cast<NCRYPT_KEY_HANDLE>(handle);
-  PCCERT_CONTEXT cert_ref = caller_free ? nullptr : CertDuplicateCertificateContext(cert);
-  auto backend = std::make_unique<KspPrivateKeyBackend>(key, caller_free != FALSE, cert_ref);
-  if (!AlgorithmGroupMatches(key, info)) return Error::kNotFound;  // backend frees what it owns
+  // From here on the handle is owned by `key`: every return and any exception (an allocation
+  // below) releases it.
+  NcryptKey key(static_cast<NCRYPT_KEY_HANDLE>(handle), caller_free != FALSE);
+  // A KSP key that is not the certificate's (a re-keyed certificate, a wrong association) is not
+  // used: the caller falls back to the key store, as when there is no key at all.
+  if (!KspKeyMatchesCertificate(key.get(), certificate.public_key, certificate.info)) return Error::kNotFound;
+  CertContextRef cert_ref(caller_free ? nullptr : CertDuplicateCertificateContext(cert));
+  auto backend = std::make_unique<KspPrivateKeyBackend>(std::move(key), std::move(cert_ref));
   return std::unique_ptr<PrivateKeyBackend>(std::move(backend));
+}
+
+Result<std::unique_ptr<PrivateKeyBackend>> OpenKspPrivateKey(PCCERT_CONTEXT cert, const ossl::KeyInfo& info) {
+  if (cert == nullptr || cert->pbCertEncoded == nullptr) return Error::kNotFound;
+  ASSIGN_OR_RETURN(CertificateKey certificate, ParseCertificateKey(Bytes(cert->pbCertEncoded, cert->cbCertEncoded)));
+  if (certificate.info.family != info.family || certificate.info.group != info.group) return Error::kNotFound;
+  return OpenKspPrivateKey(cert, certificate);
 }
 
 }  // namespace opensslp::win

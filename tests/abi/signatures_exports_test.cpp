@@ -9,80 +9,35 @@
 #include <openssl/rsa.h>
 #include <openssl/x509.h>
 
-#include <cstdlib>
-#include <fstream>
-#include <iterator>
+#include <cstring>
 #include <optional>
 #include <string>
 #include <vector>
 
 #include "opensslp/opensslp.h"
 #include "sslprovider.h"
+#include "support/cert_support.h"
+#include "support/env_support.h"
 #include "support/wide.h"
 
 namespace {
 
 using ByteVec = std::vector<std::uint8_t>;
-const std::string kStoreDir = std::string(OPENSSLP_TEST_DATA_DIR) + "/keystore";
-
-ByteVec ReadAll(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  EXPECT_TRUE(in) << path;
-  return ByteVec(std::istreambuf_iterator<char>(in), {});
-}
-
-// A certificate context for SslOpenPrivateKey. On Windows it must be a real crypt32 context:
-// CryptAcquireCertificatePrivateKey reads crypt32's hidden per-context data (a stack-made
-// CERT_CONTEXT crashes inside crypt32), so it comes from CertCreateCertificateContext. Elsewhere
-// a plain struct is all there is. Invalid-certificate cases use plain structs on every platform:
-// SslOpenPrivateKey rejects them before any crypt32 call.
-class CertContext {
- public:
-  explicit CertContext(const std::vector<std::uint8_t>& der) : der_(der) {
-#if defined(_WIN32)
-    ctx_ = CertCreateCertificateContext(X509_ASN_ENCODING | PKCS_7_ASN_ENCODING, der_.data(),
-                                        static_cast<DWORD>(der_.size()));
-#else
-    plain_ = {X509_ASN_ENCODING, der_.data(), static_cast<DWORD>(der_.size()), nullptr, nullptr};
-    ctx_ = &plain_;
-#endif
-  }
-  ~CertContext() {
-#if defined(_WIN32)
-    if (ctx_ != nullptr) CertFreeCertificateContext(ctx_);
-#endif
-  }
-  CertContext(const CertContext&) = delete;
-  CertContext& operator=(const CertContext&) = delete;
-  PCCERT_CONTEXT get() const { return ctx_; }
-
- private:
-  std::vector<std::uint8_t> der_;
-  CERT_CONTEXT plain_ = {};
-  PCCERT_CONTEXT ctx_ = nullptr;
-};
-
-void SetEnv(const char* value) {
-#if defined(_WIN32)
-  _putenv_s(OPENSSLP_KEY_STORE_ENV, value == nullptr ? "" : value);
-#else
-  if (value == nullptr) unsetenv(OPENSSLP_KEY_STORE_ENV);
-  else setenv(OPENSSLP_KEY_STORE_ENV, value, 1);
-#endif
-}
+using opensslp::test::CertContext;
+using opensslp::test::ReadAll;
+const std::string kStoreDir = opensslp::test::KeyStoreDir();
 
 class SignatureExports : public testing::Test {
  protected:
   void SetUp() override {
-    if (const char* old = std::getenv(OPENSSLP_KEY_STORE_ENV)) old_env_ = old;
-    SetEnv((kStoreDir + "/dir").c_str());
+    store_.emplace(OPENSSLP_KEY_STORE_ENV, kStoreDir + "/dir");
     ASSERT_EQ(GetSChannelInterface(W(u"OpenSSLP Protocol Provider"), &table_, 0), 0);
     ASSERT_NE(table_, nullptr);
     ASSERT_EQ(table_->OpenProvider(&provider_, W(u"OpenSSLP Protocol Provider"), 0), 0);
   }
   void TearDown() override {
     table_->FreeObject(provider_, 0);
-    SetEnv(old_env_ ? old_env_->c_str() : nullptr);
+    store_.reset();
   }
 
   SECURITY_STATUS Open(const ByteVec& der, NCRYPT_KEY_HANDLE* key) {
@@ -98,7 +53,7 @@ class SignatureExports : public testing::Test {
 
   NCRYPT_SSL_FUNCTION_TABLE* table_ = nullptr;
   NCRYPT_PROV_HANDLE provider_ = 0;
-  std::optional<std::string> old_env_;
+  std::optional<opensslp::test::ScopedEnv> store_;
 };
 
 EVP_PKEY* CertKey(const ByteVec& der) {
@@ -200,6 +155,128 @@ TEST_F(SignatureExports, SafetyThroughExports) {
   EXPECT_EQ(SslVerifySignature(provider_, key, digest.data(), 32, sig.data(), 64, 0), 0);
   EXPECT_EQ(SslFreeObject(key, 0), 0);
   EXPECT_EQ(SslVerifySignature(provider_, key, digest.data(), 32, sig.data(), 64, 0), NTE_INVALID_HANDLE);
+}
+
+// Handles a caller can get wrong without internal APIs: a freed provider, a key of the wrong kind
+// (an ephemeral ECDHE key, a provider handle), for all three exports.
+TEST_F(SignatureExports, SafetyStaleProviderAndWrongKindKeys) {
+  const ByteVec cert = ReadAll(kStoreDir + "/certs/p256.der");
+  NCRYPT_KEY_HANDLE key = 0;
+  ASSERT_EQ(Open(cert, &key), 0);
+  ByteVec digest(32, 1), sig(64);
+  DWORD len = 0;
+  ASSERT_EQ(SslSignHash(provider_, key, digest.data(), 32, sig.data(), 64, &len, 0), 0);
+
+  NCRYPT_PROV_HANDLE stale = 0;
+  ASSERT_EQ(table_->OpenProvider(&stale, W(u"OpenSSLP Protocol Provider"), 0), 0);
+  ASSERT_EQ(table_->FreeObject(stale, 0), 0);
+  len = 0xdeadbeef;
+  EXPECT_EQ(SslSignHash(stale, key, digest.data(), 32, sig.data(), 64, &len, 0), NTE_INVALID_HANDLE);
+  EXPECT_EQ(len, 0xdeadbeefu);
+  EXPECT_EQ(SslVerifySignature(stale, key, digest.data(), 32, sig.data(), 64, 0), NTE_INVALID_HANDLE);
+  {
+    CertContext ctx(cert);
+    NCRYPT_KEY_HANDLE opened = 0;
+    EXPECT_EQ(table_->OpenPrivateKey(stale, &opened, ctx.get(), 0), NTE_INVALID_HANDLE);
+    EXPECT_EQ(SslOpenPrivateKey(stale, &opened, ctx.get(), 0), NTE_INVALID_HANDLE);
+    EXPECT_EQ(opened, 0u);
+  }
+
+  // An ECDHE key on secp256r1 (key type 23) is a key, but not one that signs or verifies.
+  NCRYPT_KEY_HANDLE eph = 0;
+  ASSERT_EQ(SslCreateEphemeralKey(provider_, &eph, TLS1_2_PROTOCOL_VERSION, TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256,
+                                  23, 256, nullptr, 0, 0),
+            0);
+  ByteVec untouched(64, 0xcc);
+  len = 0xdeadbeef;
+  EXPECT_EQ(SslSignHash(provider_, eph, digest.data(), 32, untouched.data(), 64, &len, 0), NTE_INVALID_HANDLE);
+  EXPECT_EQ(untouched, ByteVec(64, 0xcc));
+  EXPECT_EQ(len, 0xdeadbeefu);
+  EXPECT_EQ(table_->SignHash(provider_, eph, digest.data(), 32, nullptr, 0, &len, 0), NTE_INVALID_HANDLE);
+  EXPECT_EQ(SslVerifySignature(provider_, eph, digest.data(), 32, sig.data(), 64, 0), NTE_INVALID_HANDLE);
+  EXPECT_EQ(table_->VerifySignature(provider_, eph, digest.data(), 32, sig.data(), 64, 0), NTE_INVALID_HANDLE);
+  EXPECT_EQ(SslFreeObject(eph, 0), 0);
+
+  // The provider handle where a key belongs; a private key where the provider belongs.
+  EXPECT_EQ(table_->SignHash(provider_, provider_, digest.data(), 32, sig.data(), 64, &len, 0), NTE_INVALID_HANDLE);
+  EXPECT_EQ(table_->VerifySignature(provider_, provider_, digest.data(), 32, sig.data(), 64, 0), NTE_INVALID_HANDLE);
+  EXPECT_EQ(SslVerifySignature(key, key, digest.data(), 32, sig.data(), 64, 0), NTE_INVALID_HANDLE);
+
+  EXPECT_EQ(SslVerifySignature(provider_, key, digest.data(), 32, sig.data(), 64, 0), 0);
+  EXPECT_EQ(SslFreeObject(key, 0), 0);
+}
+
+// Lengths that overstate the caller's buffers must be refused from the length alone, before a
+// byte is read (the sanitizer builds would report any read past these small buffers).
+TEST_F(SignatureExports, SafetyOversizeLengthsAreRefusedBeforeReading) {
+  for (const char* name : {"p256", "rsa2048"}) {
+    SCOPED_TRACE(name);
+    const bool rsa = std::string(name) == "rsa2048";
+    NCRYPT_KEY_HANDLE key = 0;
+    ASSERT_EQ(Open(ReadAll(kStoreDir + "/certs/" + name + ".der"), &key), 0);
+    const DWORD sig_size = rsa ? 256 : 64;
+    ByteVec small(36, 1), sig(sig_size, 0xcc);
+    DWORD len = 0xdeadbeef;
+    for (DWORD huge : {DWORD{0x7FFFFFFF}, DWORD{0xFFFFFFFF}, DWORD{0x80000000}, DWORD{4097}}) {
+      SCOPED_TRACE(huge);
+      EXPECT_EQ(SslSignHash(provider_, key, small.data(), huge, sig.data(), sig_size, &len, 0), NTE_INVALID_PARAMETER);
+      EXPECT_EQ(SslSignHash(provider_, key, small.data(), huge, nullptr, 0, &len, 0), NTE_INVALID_PARAMETER);
+      EXPECT_EQ(SslVerifySignature(provider_, key, small.data(), huge, sig.data(), sig_size, 0), NTE_INVALID_PARAMETER);
+    }
+    EXPECT_EQ(len, 0xdeadbeefu);
+    EXPECT_EQ(sig, ByteVec(sig_size, 0xcc));
+
+    // A real signature in a buffer of its own size, with cbSignature overstated.
+    ByteVec digest(32, 7);
+    ASSERT_EQ(SslSignHash(provider_, key, digest.data(), 32, sig.data(), sig_size, &len, 0), 0);
+    ASSERT_EQ(len, sig_size);
+    EXPECT_EQ(SslVerifySignature(provider_, key, digest.data(), 32, sig.data(), sig_size, 0), 0);
+    for (DWORD huge : {DWORD{0x7FFFFFFF}, DWORD{0xFFFFFFFF}, DWORD{0x80000000}, sig_size + 1, DWORD{4097}}) {
+      SCOPED_TRACE(huge);
+      EXPECT_EQ(SslVerifySignature(provider_, key, digest.data(), 32, sig.data(), huge, 0), NTE_BAD_SIGNATURE);
+    }
+    EXPECT_EQ(SslFreeObject(key, 0), 0);
+  }
+}
+
+// docs/key-store.md §4 ("Which public keys verify"): SslVerifySignature takes any P-256/384/521
+// public key, whether its BCRYPT_ECCPUBLIC_BLOB magic said ECDH or ECDSA: a point is a point.
+// (The reverse is refused: an ECDSA-tagged key is not used for key agreement.)
+TEST_F(SignatureExports, EcdhTaggedPublicKeyVerifiesEcdsa) {
+  const ByteVec cert = ReadAll(kStoreDir + "/certs/p256.der");
+  NCRYPT_KEY_HANDLE key = 0;
+  ASSERT_EQ(Open(cert, &key), 0);
+  ByteVec digest(32, 9), sig(64);
+  DWORD len = 0;
+  ASSERT_EQ(SslSignHash(provider_, key, digest.data(), 32, sig.data(), 64, &len, 0), 0);
+  EXPECT_EQ(SslFreeObject(key, 0), 0);
+
+  // BCRYPT_ECCKEY_BLOB{BCRYPT_ECDH_PUBLIC_P256_MAGIC, 32} || X || Y of the certificate's key,
+  // the point taken from OpenSSL.
+  EVP_PKEY* pub = CertKey(cert);
+  ASSERT_NE(pub, nullptr);
+  unsigned char point[65];
+  std::size_t point_len = 0;
+  ASSERT_EQ(EVP_PKEY_get_octet_string_param(pub, "pub", point, sizeof(point), &point_len), 1);
+  EVP_PKEY_free(pub);
+  ASSERT_EQ(point_len, 65u);
+  const BCRYPT_ECCKEY_BLOB header = {BCRYPT_ECDH_PUBLIC_P256_MAGIC, 32};
+  ByteVec blob(sizeof(header) + 64);
+  std::memcpy(blob.data(), &header, sizeof(header));
+  std::memcpy(blob.data() + sizeof(header), point + 1, 64);
+  NCRYPT_KEY_HANDLE ecdh = 0;
+  ASSERT_EQ(SslImportKey(provider_, &ecdh, BCRYPT_ECCPUBLIC_BLOB, blob.data(), static_cast<DWORD>(blob.size()), 0), 0);
+  EXPECT_EQ(SslVerifySignature(provider_, ecdh, digest.data(), 32, sig.data(), 64, 0), 0);
+  sig[0] ^= 1;
+  EXPECT_EQ(SslVerifySignature(provider_, ecdh, digest.data(), 32, sig.data(), 64, 0), NTE_BAD_SIGNATURE);
+  EXPECT_EQ(SslFreeObject(ecdh, 0), 0);
+}
+
+// A certificate whose RSA key is under 1024 bits: refused even though the store holds its key.
+TEST_F(SignatureExports, Rsa512CertificateIsNotSupported) {
+  NCRYPT_KEY_HANDLE key = 0;
+  EXPECT_EQ(Open(ReadAll(kStoreDir + "/certs/rsa512.der"), &key), NTE_NOT_SUPPORTED);
+  EXPECT_EQ(key, 0u);
 }
 
 }  // namespace

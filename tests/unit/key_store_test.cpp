@@ -18,7 +18,6 @@
 #include <iostream>
 #include <filesystem>
 #include <fstream>
-#include <iterator>
 #include <optional>
 #include <string>
 #include <vector>
@@ -29,22 +28,23 @@
 #include "opensslp/opensslp.h"
 #include "ossl/library.h"
 #include "sslprovider.h"
+#include "support/cert_support.h"
+#include "support/env_support.h"
 #include "support/wide.h"
+
+#if defined(_WIN32)
+#include "win/ksp_private_key.h"
+#endif
 
 namespace opensslp {
 namespace {
 
 namespace fs = std::filesystem;
 
-const std::string kStoreDir = std::string(OPENSSLP_TEST_DATA_DIR) + "/keystore";
+using test::CertContext;
+const std::string kStoreDir = test::KeyStoreDir();
 
-std::vector<std::uint8_t> ReadAll(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  EXPECT_TRUE(in) << path;
-  return std::vector<std::uint8_t>(std::istreambuf_iterator<char>(in), {});
-}
-
-std::vector<std::uint8_t> CertDer(const std::string& name) { return ReadAll(kStoreDir + "/certs/" + name + ".der"); }
+std::vector<std::uint8_t> CertDer(const std::string& name) { return test::FixtureCertDer(name); }
 
 // SHA-1 thumbprint computed independently with OpenSSL's EVP_Digest.
 std::string Thumbprint(const std::vector<std::uint8_t>& der) {
@@ -60,60 +60,11 @@ std::string Thumbprint(const std::vector<std::uint8_t>& der) {
   return out;
 }
 
-// A certificate context for SslOpenPrivateKey. On Windows it must be a real crypt32 context:
-// CryptAcquireCertificatePrivateKey reads crypt32's hidden per-context data (a stack-made
-// CERT_CONTEXT crashes inside crypt32), so it comes from CertCreateCertificateContext. Elsewhere
-// a plain struct is all there is. Invalid-certificate cases use plain structs on every platform:
-// SslOpenPrivateKey rejects them before any crypt32 call.
-class CertContext {
- public:
-  explicit CertContext(const std::vector<std::uint8_t>& der) : der_(der) {
-#if defined(_WIN32)
-    ctx_ = CertCreateCertificateContext(X509_ASN_ENCODING | PKCS_7_ASN_ENCODING, der_.data(),
-                                        static_cast<DWORD>(der_.size()));
-#else
-    plain_ = {X509_ASN_ENCODING, der_.data(), static_cast<DWORD>(der_.size()), nullptr, nullptr};
-    ctx_ = &plain_;
-#endif
-  }
-  ~CertContext() {
-#if defined(_WIN32)
-    if (ctx_ != nullptr) CertFreeCertificateContext(ctx_);
-#endif
-  }
-  CertContext(const CertContext&) = delete;
-  CertContext& operator=(const CertContext&) = delete;
-  PCCERT_CONTEXT get() const { return ctx_; }
-
- private:
-  std::vector<std::uint8_t> der_;
-  CERT_CONTEXT plain_ = {};
-  PCCERT_CONTEXT ctx_ = nullptr;
-};
-
-void SetEnv(const char* value) {
-#if defined(_WIN32)
-  _putenv_s(OPENSSLP_KEY_STORE_ENV, value == nullptr ? "" : value);
-#else
-  if (value == nullptr) {
-    unsetenv(OPENSSLP_KEY_STORE_ENV);
-  } else {
-    setenv(OPENSSLP_KEY_STORE_ENV, value, 1);
-  }
-#endif
-}
-
 // Points OPENSSLP_KEY_STORE somewhere for one test and restores the previous value after it.
-class ScopedKeyStore {
+class ScopedKeyStore : public test::ScopedEnv {
  public:
-  explicit ScopedKeyStore(const std::optional<std::string>& location) {
-    if (const char* old = std::getenv(OPENSSLP_KEY_STORE_ENV)) old_ = old;
-    SetEnv(location ? location->c_str() : nullptr);
-  }
-  ~ScopedKeyStore() { SetEnv(old_ ? old_->c_str() : nullptr); }
-
- private:
-  std::optional<std::string> old_;
+  explicit ScopedKeyStore(const std::optional<std::string>& location)
+      : test::ScopedEnv(OPENSSLP_KEY_STORE_ENV, location) {}
 };
 
 // A fresh temporary directory, removed afterwards.
@@ -260,6 +211,9 @@ TEST_F(KeyStoreTest, DirectoryFormFailures) {
   EXPECT_EQ(OpenNamed("nopass"), NTE_BAD_KEY);          // encrypted, no password: fails, never prompts
   EXPECT_EQ(OpenNamed("ed25519"), NTE_NOT_SUPPORTED);   // neither RSA nor EC
   EXPECT_EQ(OpenNamed("brainpool"), NTE_NOT_SUPPORTED); // EC, but not P-256/384/521
+  // RSA-512: the store holds its (matching) key, but a certificate key under 1024 bits is refused.
+  ASSERT_TRUE(KeyStore(kStoreDir + "/dir").FindPrivateKey(Thumbprint(CertDer("rsa512"))).ok());
+  EXPECT_EQ(OpenNamed("rsa512"), NTE_NOT_SUPPORTED);
 }
 
 TEST_F(KeyStoreTest, IndexFormEveryEncoding) {
@@ -506,6 +460,78 @@ TEST(WindowsKsp, KspImportedKey) {
     CertFreeCertificateContext(ctx);  // frees the property's key handle with the context
   }
   NCryptFreeObject(ksp);
+  if (exercised == 0) GTEST_SKIP() << "Wine limits: " << skipped;
+  if (!skipped.empty()) std::cout << "[ WindowsKsp ] partly skipped: " << skipped << std::endl;
+}
+// The KSP key check of src/win/ksp_private_key.cpp: a certificate's KSP key is used only if its
+// exported public key equals the certificate's. Wine's Microsoft Software KSP imports RSA private
+// blobs (not ECC ones), so the RSA comparison runs against the certificate fixtures; the EC blob
+// path is exercised with a KSP-generated P-256 key, whose exported public key must verify the
+// KSP's own NCryptSignHash signature (OpenSSL verifies) and must not match the p256 certificate.
+TEST(WindowsKsp, KspKeyMustMatchTheCertificate) {
+  NCRYPT_PROV_HANDLE ksp = 0;
+  SECURITY_STATUS st = NCryptOpenStorageProvider(&ksp, MS_KEY_STORAGE_PROVIDER, 0);
+  if (st != ERROR_SUCCESS) GTEST_SKIP() << "NCryptOpenStorageProvider(MS_KEY_STORAGE_PROVIDER): 0x" << std::hex << st;
+  auto rsa2048 = ParseCertificateKey(CertDer("rsa2048"));
+  auto mismatch = ParseCertificateKey(CertDer("mismatch"));
+  auto p256 = ParseCertificateKey(CertDer("p256"));
+  ASSERT_TRUE(rsa2048.ok() && mismatch.ok() && p256.ok());
+  std::string skipped;
+  int exercised = 0;
+
+  BIO* bio = BIO_new_file((kStoreDir + "/keys/rsa2048.key").c_str(), "r");
+  EVP_PKEY* pkey = PEM_read_bio_PrivateKey(bio, nullptr, nullptr, const_cast<char*>(""));
+  BIO_free(bio);
+  ASSERT_NE(pkey, nullptr);
+  std::vector<std::uint8_t> blob = RsaPrivateBlob(pkey);
+  EVP_PKEY_free(pkey);
+  NCRYPT_KEY_HANDLE rsa_key = 0;
+  st = NCryptImportKey(ksp, 0, BCRYPT_RSAPRIVATE_BLOB, nullptr, &rsa_key, blob.data(), static_cast<DWORD>(blob.size()),
+                       0);
+  if (st != ERROR_SUCCESS) {
+    skipped += "RSA: NCryptImportKey failed; ";
+  } else {
+    auto pub = win::KspPublicKey(rsa_key, rsa2048.value().info);
+    if (!pub.ok()) {
+      skipped += "RSA: NCryptExportKey(BCRYPT_RSAPUBLIC_BLOB) failed; ";
+    } else {
+      EXPECT_TRUE(ossl::SamePublicKey(pub.value(), rsa2048.value().public_key));
+      EXPECT_TRUE(win::KspKeyMatchesCertificate(rsa_key, rsa2048.value().public_key, rsa2048.value().info));
+      // Another RSA-2048 certificate: same algorithm group, different key -> not used.
+      EXPECT_FALSE(win::KspKeyMatchesCertificate(rsa_key, mismatch.value().public_key, mismatch.value().info));
+      EXPECT_FALSE(win::KspKeyMatchesCertificate(rsa_key, p256.value().public_key, p256.value().info));
+      ++exercised;
+    }
+    NCryptFreeObject(rsa_key);
+  }
+
+  NCRYPT_KEY_HANDLE ec_key = 0;
+  st = NCryptCreatePersistedKey(ksp, &ec_key, NCRYPT_ECDSA_P256_ALGORITHM, nullptr, 0, 0);
+  if (st == ERROR_SUCCESS) st = NCryptFinalizeKey(ec_key, NCRYPT_SILENT_FLAG);
+  if (st != ERROR_SUCCESS) {
+    skipped += "EC: NCryptCreatePersistedKey/NCryptFinalizeKey(ECDSA_P256) failed; ";
+  } else {
+    const ossl::KeyInfo& info = p256.value().info;
+    auto pub = win::KspPublicKey(ec_key, info);
+    std::vector<std::uint8_t> digest(32, 0x42), sig(64);
+    DWORD len = 0;
+    if (!pub.ok()) {
+      skipped += "EC: NCryptExportKey(BCRYPT_ECCPUBLIC_BLOB) failed; ";
+    } else if (NCryptSignHash(ec_key, nullptr, digest.data(), 32, sig.data(), 64, &len, NCRYPT_SILENT_FLAG) !=
+                   ERROR_SUCCESS ||
+               len != 64) {
+      skipped += "EC: NCryptSignHash failed; ";
+    } else {
+      ossl::SignatureSpec spec;
+      spec.padding = ossl::SigPadding::kEcdsa;
+      EXPECT_TRUE(ossl::VerifyDigest(pub.value(), info, spec, digest, sig).ok());
+      EXPECT_FALSE(win::KspKeyMatchesCertificate(ec_key, p256.value().public_key, info));
+      ++exercised;
+    }
+    NCryptFreeObject(ec_key);
+  }
+  NCryptFreeObject(ksp);
+  ossl::ClearErrorQueue();
   if (exercised == 0) GTEST_SKIP() << "Wine limits: " << skipped;
   if (!skipped.empty()) std::cout << "[ WindowsKsp ] partly skipped: " << skipped << std::endl;
 }

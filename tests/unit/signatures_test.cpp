@@ -14,9 +14,6 @@
 #include <openssl/rsa.h>
 #include <openssl/x509.h>
 
-#include <cstdlib>
-#include <fstream>
-#include <iterator>
 #include <map>
 #include <memory>
 #include <optional>
@@ -28,59 +25,17 @@
 #include "handles/handle_table.h"
 #include "opensslp/opensslp.h"
 #include "sslprovider.h"
+#include "support/cert_support.h"
+#include "support/env_support.h"
 #include "support/wide.h"
 
 namespace opensslp {
 namespace {
 
 using ByteVec = std::vector<std::uint8_t>;
-const std::string kStoreDir = std::string(OPENSSLP_TEST_DATA_DIR) + "/keystore";
-
-ByteVec ReadAll(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  EXPECT_TRUE(in) << path;
-  return ByteVec(std::istreambuf_iterator<char>(in), {});
-}
-
-// A certificate context for SslOpenPrivateKey. On Windows it must be a real crypt32 context:
-// CryptAcquireCertificatePrivateKey reads crypt32's hidden per-context data (a stack-made
-// CERT_CONTEXT crashes inside crypt32), so it comes from CertCreateCertificateContext. Elsewhere
-// a plain struct is all there is. Invalid-certificate cases use plain structs on every platform:
-// SslOpenPrivateKey rejects them before any crypt32 call.
-class CertContext {
- public:
-  explicit CertContext(const std::vector<std::uint8_t>& der) : der_(der) {
-#if defined(_WIN32)
-    ctx_ = CertCreateCertificateContext(X509_ASN_ENCODING | PKCS_7_ASN_ENCODING, der_.data(),
-                                        static_cast<DWORD>(der_.size()));
-#else
-    plain_ = {X509_ASN_ENCODING, der_.data(), static_cast<DWORD>(der_.size()), nullptr, nullptr};
-    ctx_ = &plain_;
-#endif
-  }
-  ~CertContext() {
-#if defined(_WIN32)
-    if (ctx_ != nullptr) CertFreeCertificateContext(ctx_);
-#endif
-  }
-  CertContext(const CertContext&) = delete;
-  CertContext& operator=(const CertContext&) = delete;
-  PCCERT_CONTEXT get() const { return ctx_; }
-
- private:
-  std::vector<std::uint8_t> der_;
-  CERT_CONTEXT plain_ = {};
-  PCCERT_CONTEXT ctx_ = nullptr;
-};
-
-void SetEnv(const char* value) {
-#if defined(_WIN32)
-  _putenv_s(OPENSSLP_KEY_STORE_ENV, value == nullptr ? "" : value);
-#else
-  if (value == nullptr) unsetenv(OPENSSLP_KEY_STORE_ENV);
-  else setenv(OPENSSLP_KEY_STORE_ENV, value, 1);
-#endif
-}
+using test::CertContext;
+using test::ReadAll;
+const std::string kStoreDir = test::KeyStoreDir();
 
 const EVP_MD* Md(const std::string& name) { return EVP_get_digestbyname(name.c_str()); }
 
@@ -139,8 +94,7 @@ struct Fixture {
 class SignaturesTest : public testing::Test {
  protected:
   void SetUp() override {
-    if (const char* old = std::getenv(OPENSSLP_KEY_STORE_ENV)) old_env_ = old;
-    SetEnv((kStoreDir + "/dir").c_str());
+    store_.emplace(OPENSSLP_KEY_STORE_ENV, kStoreDir + "/dir");
     ASSERT_EQ(SslOpenProvider(&provider_, W(u"OpenSSLP Protocol Provider"), 0), 0);
     for (const char* name : {"rsa2048", "rsa3072", "p256", "p384", "p521"}) {
       Fixture f;
@@ -171,7 +125,7 @@ class SignaturesTest : public testing::Test {
     }
     for (Handle h : extra_) (void)HandleTable::Global().Erase(h);
     SslFreeObject(provider_, 0);
-    SetEnv(old_env_ ? old_env_->c_str() : nullptr);
+    store_.reset();
   }
 
   ByteVec Sign(const Fixture& f, const ByteVec& input, DWORD flags, SECURITY_STATUS expect = 0) {
@@ -250,7 +204,7 @@ class SignaturesTest : public testing::Test {
   NCRYPT_PROV_HANDLE provider_ = 0;
   std::map<std::string, Fixture> keys_;
   std::vector<Handle> extra_;
-  std::optional<std::string> old_env_;
+  std::optional<test::ScopedEnv> store_;
 };
 
 // ---- Signing, checked with OpenSSL -------------------------------------------------------------
@@ -288,8 +242,9 @@ TEST_F(SignaturesTest, RsaRawInputUpToKMinus11) {
 }
 
 TEST_F(SignaturesTest, RsaPkcs1WithHashOidEqualsOpenssl) {
+  // MD5 is refused (RFC 9155; RsaMd5DigestInfoIsRefused below); SHA-1 is still signed for TLS 1.2.
   const std::pair<const char*, const char*> hashes[] = {
-      {"MD5", "MD5"}, {"SHA1", "SHA1"}, {"SHA256", "SHA256"}, {"SHA384", "SHA384"}, {"SHA512", "SHA512"}};
+      {"SHA1", "SHA1"}, {"SHA256", "SHA256"}, {"SHA384", "SHA384"}, {"SHA512", "SHA512"}};
   for (const char* name : {"rsa2048", "rsa3072"}) {
     const Fixture& f = keys_[name];
     for (const auto& [cng, ossl_name] : hashes) {
@@ -305,6 +260,87 @@ TEST_F(SignaturesTest, RsaPkcs1WithHashOidEqualsOpenssl) {
   const ByteVec digest = Digest("SHA256", "x");
   EXPECT_EQ(Sign(f, Prefixed("sha256", digest), NCRYPT_SSL_SIGN_INCLUDE_HASHOID),
             OpensslSign(f.priv, Md("SHA256"), digest));
+}
+
+// RFC 9155: no MD5 signature hashes in TLS 1.2. Signing an MD5 DigestInfo is refused, and so is
+// verifying one: the expected signature here is OpenSSL's own (valid) PKCS#1 v1.5 MD5 signature,
+// which OpenSSL itself verifies, yet SslVerifySignature must not accept it.
+TEST_F(SignaturesTest, RsaMd5DigestInfoIsRefused) {
+  const DWORD oid = NCRYPT_SSL_SIGN_INCLUDE_HASHOID;
+  for (const char* name : {"rsa2048", "rsa3072"}) {
+    SCOPED_TRACE(name);
+    const Fixture& f = keys_[name];
+    const ByteVec digest = Digest("MD5", "server key exchange params");
+    ASSERT_EQ(digest.size(), 16u);
+    Sign(f, Prefixed("MD5", digest), oid, NTE_NOT_SUPPORTED);
+    Sign(f, Prefixed("md5", digest), oid, NTE_NOT_SUPPORTED);             // any case
+    Sign(f, Prefixed("MD5", ByteVec(20, 1)), oid, NTE_NOT_SUPPORTED);     // refused before the length check
+    Sign(f, Prefixed("MD5", digest), NCRYPT_SSL_SIGN_USE_PSS_PADDING, NTE_NOT_SUPPORTED);
+    const ByteVec md5_sig = OpensslSign(f.priv, Md("MD5"), digest);
+    EVP_PKEY_CTX* ctx = EVP_PKEY_CTX_new(f.pub, nullptr);
+    ASSERT_EQ(EVP_PKEY_verify_init(ctx), 1);
+    ASSERT_EQ(EVP_PKEY_CTX_set_rsa_padding(ctx, RSA_PKCS1_PADDING), 1);
+    ASSERT_EQ(EVP_PKEY_CTX_set_signature_md(ctx, Md("MD5")), 1);
+    EXPECT_EQ(EVP_PKEY_verify(ctx, md5_sig.data(), md5_sig.size(), digest.data(), digest.size()), 1);
+    EVP_PKEY_CTX_free(ctx);
+    EXPECT_EQ(Verify(f.handle, Prefixed("MD5", digest), md5_sig, oid), NTE_NOT_SUPPORTED);
+    const NCRYPT_KEY_HANDLE pub = InsertPublicKey(f.pub);
+    EXPECT_EQ(Verify(pub, Prefixed("MD5", digest), md5_sig, oid), NTE_NOT_SUPPORTED);
+    // SHA-1 DigestInfo signatures (rsa_pkcs1_sha1, still negotiated by TLS 1.2 peers) remain.
+    const ByteVec sha1 = Digest("SHA1", "server key exchange params");
+    EXPECT_EQ(Verify(pub, Prefixed("SHA1", sha1), OpensslSign(f.priv, Md("SHA1"), sha1), oid), 0);
+  }
+}
+
+// Certificate keys: RSA of 1024 to 16384 bits (as RSA public-key import), EC on P-256/384/521.
+// The keys here are made by OpenSSL; the 512-bit certificate is a key-store fixture.
+TEST(SignaturePolicy, RsaKeySizeBounds) {
+  for (const std::size_t bits : {std::size_t{1024}, std::size_t{1023}, std::size_t{1030}}) {
+    SCOPED_TRACE(bits);
+    EVP_PKEY* pkey = EVP_PKEY_Q_keygen(nullptr, nullptr, "RSA", bits);
+    ASSERT_NE(pkey, nullptr);
+    const auto info = ossl::InspectKey(ossl::PKey(pkey));
+    if (bits < 1024) {
+      ASSERT_FALSE(info.ok());
+      EXPECT_EQ(info.error(), Error::kNotSupported);
+    } else {
+      ASSERT_TRUE(info.ok());
+      EXPECT_EQ(info.value().bits, bits);
+      EXPECT_EQ(info.value().signature_size, (bits + 7) / 8);
+    }
+  }
+  const auto rsa512 = ParseCertificateKey(test::FixtureCertDer("rsa512"));
+  ASSERT_FALSE(rsa512.ok());
+  EXPECT_EQ(rsa512.error(), Error::kNotSupported);
+}
+
+// The EC facts come from core/groups.h; OpenSSL's EC_GROUP_order_bits and the curve's NIST name
+// are the independent side.
+TEST(SignaturePolicy, EcCurvesFromTheGroupTable) {
+  const struct {
+    const char* curve;
+    std::uint32_t iana, bits;
+    std::size_t signature_size;
+  } cases[] = {{"P-256", 23, 256, 64}, {"P-384", 24, 384, 96}, {"P-521", 25, 521, 132}};
+  for (const auto& c : cases) {
+    SCOPED_TRACE(c.curve);
+    EVP_PKEY* pkey = EVP_PKEY_Q_keygen(nullptr, nullptr, "EC", c.curve);
+    ASSERT_NE(pkey, nullptr);
+    const auto info = ossl::InspectKey(ossl::PKey(pkey));
+    ASSERT_TRUE(info.ok());
+    EXPECT_EQ(info.value().family, ossl::KeyFamily::kEc);
+    EXPECT_EQ(info.value().group, c.iana);
+    EXPECT_EQ(info.value().bits, c.bits);
+    EXPECT_EQ(info.value().signature_size, c.signature_size);
+  }
+  for (const char* other : {"secp256k1", "brainpoolP256r1", "secp224r1"}) {
+    SCOPED_TRACE(other);
+    EVP_PKEY* pkey = EVP_PKEY_Q_keygen(nullptr, nullptr, "EC", other);
+    ASSERT_NE(pkey, nullptr);
+    const auto info = ossl::InspectKey(ossl::PKey(pkey));
+    ASSERT_FALSE(info.ok());
+    EXPECT_EQ(info.error(), Error::kNotSupported);
+  }
 }
 
 TEST_F(SignaturesTest, RsaPssSaltEqualsHashLength) {

@@ -39,6 +39,7 @@ mk corrupt -algorithm EC -pkeyopt ec_paramgen_curve:P-256
 mk pubonly -algorithm EC -pkeyopt ec_paramgen_curve:P-256
 mk nopass -algorithm EC -pkeyopt ec_paramgen_curve:P-256
 mk brainpool -algorithm EC -pkeyopt ec_paramgen_curve:brainpoolP256r1
+mk rsa512 -algorithm RSA -pkeyopt rsa_keygen_bits:512
 
 # Other encodings of the same keys.
 openssl ec -in keys/p256.key -out keys/p256.sec1.pem 2>/dev/null                       # SEC1 "EC PRIVATE KEY"
@@ -65,6 +66,7 @@ cp keys/rsa3072.nopass.p12  "dir/$(thumb rsa3072).p12"      # PKCS#12 without a 
 cp keys/rsa2048.key         "dir/$(thumb mismatch).pem"     # the WRONG key: must be refused
 cp keys/ed25519.key         "dir/$(thumb ed25519).pem"      # unsupported key type
 cp keys/brainpool.key       "dir/$(thumb brainpool).pem"    # unsupported curve
+cp keys/rsa512.key          "dir/$(thumb rsa512).pem"       # RSA below 1024 bits: refused
 printf 'not a key\n'      > "dir/$(thumb corrupt).pem"      # unreadable key file
 cp keys/pubonly.pub.pem     "dir/$(thumb pubonly).pem"      # public key only
 cp keys/nopass.enc.pem      "dir/$(thumb nopass).pem"       # encrypted, no .pass: must fail, never prompt
