@@ -59,7 +59,8 @@ using namespace opensslp::abi;  // NOLINT(google-build-using-namespace)
 //   NTE_INVALID_PARAMETER  phPrivateKey or pCertContext NULL; no X509_ASN_ENCODING; the encoded
 //                          certificate is NULL, empty, over 1 MiB or not one DER certificate
 //   NTE_BAD_FLAGS          dwFlags != 0
-//   NTE_NOT_SUPPORTED      the certificate's key is not RSA or EC on P-256/P-384/P-521
+//   NTE_NOT_SUPPORTED      the certificate's key is not RSA (1024-16384 bits) or EC on
+//                          P-256/P-384/P-521
 //   NTE_NOT_FOUND          no key for the certificate (store unset, missing entry or file)
 //   NTE_BAD_KEY            the stored key cannot be loaded or does not match the certificate
 extern "C" OPENSSLP_EXPORT SECURITY_STATUS WINAPI SslOpenPrivateKey(NCRYPT_PROV_HANDLE hSslProvider,
@@ -78,7 +79,7 @@ extern "C" OPENSSLP_EXPORT SECURITY_STATUS WINAPI SslOpenPrivateKey(NCRYPT_PROV_
 #if defined(_WIN32)
     // Keys in a KSP (software, TPM, smart card, HSM) stay there; only if the certificate has no
     // NCrypt key (or the KSP refuses silently) do we look in the key store.
-    auto ksp = win::OpenKspPrivateKey(pCertContext, certificate.info);
+    auto ksp = win::OpenKspPrivateKey(pCertContext, certificate);
     if (ksp.ok()) {
       return Publish(std::make_shared<PrivateKey>(std::move(certificate.public_key), certificate.info,
                                                   std::move(ksp).value()),
@@ -95,7 +96,7 @@ extern "C" OPENSSLP_EXPORT SECURITY_STATUS WINAPI SslOpenPrivateKey(NCRYPT_PROV_
 //   NTE_INVALID_HANDLE     bad provider handle, or hPrivateKey is not a private-key handle
 //   NTE_INVALID_PARAMETER  pcbResult NULL; pbHashValue NULL with cbHashValue != 0; bad input
 //   NTE_BAD_FLAGS          unknown bits, both flags, or any flag with an ECDSA key
-//   NTE_NOT_SUPPORTED      unknown hash id, or a hash PSS does not allow
+//   NTE_NOT_SUPPORTED      unknown hash id, MD5 (RFC 9155), or a hash PSS does not allow
 //   NTE_BUFFER_TOO_SMALL   cbSignature too small (*pcbResult = the size needed)
 extern "C" OPENSSLP_EXPORT SECURITY_STATUS WINAPI SslSignHash(NCRYPT_PROV_HANDLE hSslProvider,
                                                              NCRYPT_KEY_HANDLE hPrivateKey, PBYTE pbHashValue,

@@ -218,11 +218,5 @@ Result<std::unique_ptr<PrivateKeyBackend>> OpenKspPrivateKey(PCCERT_CONTEXT cert
   return std::unique_ptr<PrivateKeyBackend>(std::move(backend));
 }
 
-Result<std::unique_ptr<PrivateKeyBackend>> OpenKspPrivateKey(PCCERT_CONTEXT cert, const ossl::KeyInfo& info) {
-  if (cert == nullptr || cert->pbCertEncoded == nullptr) return Error::kNotFound;
-  ASSIGN_OR_RETURN(CertificateKey certificate, ParseCertificateKey(Bytes(cert->pbCertEncoded, cert->cbCertEncoded)));
-  if (certificate.info.family != info.family || certificate.info.group != info.group) return Error::kNotFound;
-  return OpenKspPrivateKey(cert, certificate);
-}
 
 }  // namespace opensslp::win

@@ -23,9 +23,6 @@ namespace opensslp::win {
 // tries the key store, so a KSP key that is not the certificate's is never used.
 Result<std::unique_ptr<PrivateKeyBackend>> OpenKspPrivateKey(PCCERT_CONTEXT cert, const CertificateKey& certificate);
 
-// The same, parsing the certificate from `cert` itself (for callers that only have its KeyInfo).
-Result<std::unique_ptr<PrivateKeyBackend>> OpenKspPrivateKey(PCCERT_CONTEXT cert, const ossl::KeyInfo& info);
-
 // The public half of an NCrypt key, exported as BCRYPT_RSAPUBLIC_BLOB (RSA) or
 // BCRYPT_ECCPUBLIC_BLOB (EC; the point must lie on the curve of `info`) and rebuilt as an OpenSSL
 // key. kBadKey if the KSP will not export it or the blob is malformed.
