@@ -62,9 +62,8 @@ const NCRYPT_SSL_FUNCTION_TABLE kFunctionTable = {
 
 // The loader asks for the interface by the name the provider was registered under; anything else
 // is not us (the Microsoft sample refuses foreign names the same way).
-Status CheckInterfaceRequest(LPCWSTR name, const void* out, DWORD flags) {
+Status CheckInterfaceRequest(LPCWSTR name, const void* out) {
   ENSURE(out != nullptr, Error::kInvalidParameter);
-  ENSURE(flags == 0, Error::kBadFlags);
   ASSIGN_OR_RETURN(std::u16string_view view, ReadWideString(name, kMaxProviderNameChars));
   ENSURE(IsOurProviderName(view), Error::kInvalidParameter);
   return Status::Ok();
@@ -83,7 +82,10 @@ extern "C" OPENSSLP_EXPORT NTSTATUS WINAPI GetSChannelInterface(LPCWSTR pszProvi
                                                                NCRYPT_SSL_FUNCTION_TABLE** ppFunctionTable,
                                                                DWORD dwFlags) {
   return Guard([&]() -> Status {
-    TRY(CheckInterfaceRequest(pszProviderName, ppFunctionTable, dwFlags));
+    TRY(CheckInterfaceRequest(pszProviderName, ppFunctionTable));
+    // dwFlags is ignored, as Microsoft's sample provider ignores it: the loader passes 0 today, and
+    // refusing a flag a future loader might pass would make the provider fail to load at all.
+    (void)dwFlags;
     // The router never writes through the pointer; the SDK's signature is just not const.
     *ppFunctionTable = const_cast<NCRYPT_SSL_FUNCTION_TABLE*>(&kFunctionTable);
     return Status::Ok();
@@ -94,7 +96,10 @@ extern "C" OPENSSLP_EXPORT SECURITY_STATUS WINAPI SslInitializeInterface(LPCWSTR
                                                                         NCRYPT_SSL_FUNCTION_TABLE* pFunctionTable,
                                                                         DWORD dwFlags) {
   return Guard([&]() -> Status {
-    TRY(CheckInterfaceRequest(pszProviderName, pFunctionTable, dwFlags));
+    TRY(CheckInterfaceRequest(pszProviderName, pFunctionTable));
+    TRY(RequireNoFlags(dwFlags));
+    // The whole version-5 table is copied: the caller's structure must be a complete
+    // NCRYPT_SSL_FUNCTION_TABLE as this header declares it.
     std::memcpy(pFunctionTable, &kFunctionTable, sizeof(kFunctionTable));
     return Status::Ok();
   });

@@ -101,8 +101,15 @@ TEST(GetSChannelInterfaceSafety, EveryArgument) {
   EXPECT_EQ(GetSChannelInterface(W(huge.c_str()), &t, 0), NTE_INVALID_PARAMETER);
   EXPECT_EQ(t, nullptr) << "no output on failure";
   EXPECT_EQ(GetSChannelInterface(W(kOurName), nullptr, 0), NTE_INVALID_PARAMETER);
-  EXPECT_EQ(GetSChannelInterface(W(kOurName), &t, 1), NTE_BAD_FLAGS);
   EXPECT_EQ(t, nullptr);
+}
+
+TEST(GetSChannelInterface, IgnoresFlagsLikeTheSampleProvider) {
+  NCRYPT_SSL_FUNCTION_TABLE* t = nullptr;
+  ASSERT_EQ(GetSChannelInterface(W(kOurName), &t, 1), 0);
+  NCRYPT_SSL_FUNCTION_TABLE* plain = nullptr;
+  ASSERT_EQ(GetSChannelInterface(W(kOurName), &plain, 0), 0);
+  EXPECT_EQ(t, plain);
 }
 
 TEST(SslInitializeInterface, CopiesTheTable) {
