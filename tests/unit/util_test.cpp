@@ -85,7 +85,7 @@ TEST(Bytes, BigEndianRoundTrip) {
 }
 
 TEST(Bytes, RangesOverlap) {
-  std::uint8_t buf[32];
+  std::uint8_t buf[32] = {};
   EXPECT_TRUE(RangesOverlap(buf, 10, buf + 5, 10));
   EXPECT_FALSE(RangesOverlap(buf, 5, buf + 5, 10));
   EXPECT_FALSE(RangesOverlap(buf, 0, buf, 10));
