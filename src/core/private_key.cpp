@@ -2,12 +2,17 @@
 
 #include "core/key_store.h"
 #include "ossl/key_files.h"
+#include "ossl/rsa_transport.h"
 
 namespace opensslp {
 
 Result<std::vector<std::uint8_t>> OsslPrivateKeyBackend::Sign(const ossl::KeyInfo& info, ossl::SignatureSpec spec,
                                                               Bytes digest) const {
   return ossl::SignDigest(key_, info, spec, digest);
+}
+
+Result<SecretArray<48>> OsslPrivateKeyBackend::DecryptPkcs1(Bytes ciphertext, std::uint16_t client_version) const {
+  return ossl::RsaDecryptTlsPremaster(key_, ciphertext, client_version);
 }
 
 KeyDescription PrivateKey::Describe() const {

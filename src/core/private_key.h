@@ -35,10 +35,15 @@ class PrivateKeyBackend {
   virtual Result<std::vector<std::uint8_t>> Sign(const ossl::KeyInfo& info, ossl::SignatureSpec spec,
                                                  Bytes digest) const = 0;
 
-  // RSA PKCS#1 v1.5 decryption of an RSA key-exchange pre-master secret. Issue #3 will implement
-  // it with implicit rejection (a synthetic secret instead of an error on bad padding, so that
-  // no Bleichenbacher oracle exists). Not implemented yet: every backend returns kNotSupported.
-  virtual Result<SecretBytes> DecryptPkcs1(Bytes /*ciphertext*/) const { return Error::kNotSupported; }
+  // RSA PKCS#1 v1.5 decryption of a TLS EncryptedPreMasterSecret with implicit rejection
+  // (RFC 5246 §7.4.7.1): the result is always 48 bytes, the decrypted pre-master secret when the
+  // padding, length and version (= client_version, the ClientHello's) are right, a random one
+  // otherwise, chosen in constant time and never signalled. Errors only for causes that do not
+  // depend on the ciphertext's content (not an RSA key, RNG failure). The default, used by the
+  // Windows KSP backend for now, is kNotSupported.
+  virtual Result<SecretArray<48>> DecryptPkcs1(Bytes /*ciphertext*/, std::uint16_t /*client_version*/) const {
+    return Error::kNotSupported;
+  }
 };
 
 // The key-store backend: an OpenSSL key that holds private material.
@@ -48,6 +53,8 @@ class OsslPrivateKeyBackend final : public PrivateKeyBackend {
   const char* Name() const noexcept override { return "openssl"; }
   Result<std::vector<std::uint8_t>> Sign(const ossl::KeyInfo& info, ossl::SignatureSpec spec,
                                          Bytes digest) const override;
+  // OpenSSL 3's RSA_PKCS1_WITH_TLS_PADDING (ossl/rsa_transport.h).
+  Result<SecretArray<48>> DecryptPkcs1(Bytes ciphertext, std::uint16_t client_version) const override;
 
  private:
   ossl::PKey key_;

@@ -138,9 +138,6 @@ TEST(PendingExports, AnswerNotSupported) {
   NCRYPT_KEY_HANDLE k = 0;
   NCRYPT_HASH_HANDLE h = 0;
   DWORD n = 0;
-  EXPECT_EQ(SslGenerateMasterKey(0, 0, 0, &k, 0, 0, nullptr, nullptr, 0, &n, 0), NTE_NOT_SUPPORTED);
-  EXPECT_EQ(SslImportMasterKey(0, 0, &k, 0, 0, nullptr, nullptr, 0, 0), NTE_NOT_SUPPORTED);
-  EXPECT_EQ(SslGeneratePreMasterKey(0, 0, &k, 0, 0, nullptr, nullptr, 0, &n, 0), NTE_NOT_SUPPORTED);
   EXPECT_EQ(SslGenerateSessionKeys(0, 0, &k, &k, nullptr, 0), NTE_NOT_SUPPORTED);
   EXPECT_EQ(SslEncryptPacket(0, 0, nullptr, 0, nullptr, 0, &n, 0, 0, 0), NTE_NOT_SUPPORTED);
   EXPECT_EQ(SslDecryptPacket(0, 0, nullptr, 0, nullptr, 0, &n, 0, 0), NTE_NOT_SUPPORTED);
@@ -150,8 +147,6 @@ TEST(PendingExports, AnswerNotSupported) {
   EXPECT_EQ(SslComputeSessionHash(0, 0, 0, nullptr, 0, &n, 0), NTE_NOT_SUPPORTED);
   EXPECT_EQ(SslCreateClientAuthHash(0, &h, 0, 0, nullptr, 0), NTE_NOT_SUPPORTED);
   EXPECT_EQ(SslComputeClientAuthHash(0, 0, 0, nullptr, nullptr, 0, &n, 0), NTE_NOT_SUPPORTED);
-  EXPECT_EQ(SslComputeEapKeyBlock(0, 0, nullptr, 0, nullptr, 0, &n, 0), NTE_NOT_SUPPORTED);
-  EXPECT_EQ(SslExportKeyingMaterial(0, 0, nullptr, nullptr, 0, nullptr, 0, nullptr, 0, 0), NTE_NOT_SUPPORTED);
   EXPECT_EQ(SslExtractEarlyKey(0, 0, &k, 0, 0, nullptr, 0), NTE_NOT_SUPPORTED);
   EXPECT_EQ(SslExtractHandshakeKey(0, 0, 0, 0, &k, nullptr, 0), NTE_NOT_SUPPORTED);
   EXPECT_EQ(SslExtractMasterKey(0, 0, &k, nullptr, 0), NTE_NOT_SUPPORTED);

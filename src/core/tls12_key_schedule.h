@@ -1,0 +1,94 @@
+// tls12_key_schedule.h - the TLS 1.0-1.2 key schedule on spans: the PRF (RFC 2246 §5, RFC 5246
+// §5), the master secret (RFC 5246 §8.1, RFC 7627 §4), the key block and its split (RFC 5246
+// §6.3), Finished verify_data (RFC 5246 §7.4.9), the exporter (RFC 5705 §4) and the EAP key
+// blocks (RFC 5216 §2.3, RFC 5281 §8 / §11).
+//
+// The PRF hash is MD5-SHA1 for TLS 1.0/1.1 and the suite's hash for TLS 1.2 (PrfHashFor).
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <initializer_list>
+#include <optional>
+#include <string_view>
+
+#include "core/cipher_suites.h"
+#include "core/master_key.h"
+#include "core/session_key_material.h"
+#include "util/bytes.h"
+#include "util/secret.h"
+#include "util/status.h"
+
+namespace opensslp {
+
+inline constexpr std::size_t kFinishedLength = 12;  // verify_data_length, RFC 5246 §7.4.9
+inline constexpr std::size_t kMaxSessionHashLength = 64;
+
+// out = PRF_hash(secret, label, seed...) (RFC 5246 §5; TLS 1.0/1.1: P_MD5 xor P_SHA1, RFC 2246
+// §5). kInvalidParameter if label + seed exceed OpenSSL's 1024-byte limit or `out` is empty.
+Status Tls12Prf(PrfHash hash, Bytes secret, std::string_view label, std::initializer_list<Bytes> seed, MutBytes out);
+
+// master_secret = PRF(pre_master_secret, "master secret", ClientHello.random ||
+// ServerHello.random)[0..47] (RFC 5246 §8.1). Randoms must be 32 bytes (kInvalidParameter).
+Result<SecretArray<kMasterSecretLength>> DeriveMasterSecret(PrfHash hash, Bytes premaster, Bytes client_random,
+                                                            Bytes server_random);
+
+// RFC 7627 §4: master_secret = PRF(pre_master_secret, "extended master secret", session_hash)
+// [0..47]. session_hash is 1..64 bytes (36 for TLS 1.0/1.1's MD5||SHA1, 32/48 for TLS 1.2).
+Result<SecretArray<kMasterSecretLength>> DeriveExtendedMasterSecret(PrfHash hash, Bytes premaster,
+                                                                    Bytes session_hash);
+
+// key_block = PRF(master_secret, "key expansion", server_random || client_random), `out.size()`
+// bytes (RFC 5246 §6.3: note the reversed order of the randoms).
+Status ComputeKeyBlock(PrfHash hash, Bytes master_secret, Bytes client_random, Bytes server_random, MutBytes out);
+
+// Bytes of key block a suite consumes at a version: 2 * (MAC key + cipher key + key-block IV).
+std::size_t KeyBlockLength(const CipherSuite& suite, ProtocolVersion version) noexcept;
+
+// The read and write key material of one end of the connection.
+struct Tls12SessionKeys {
+  SessionKeyMaterial read;
+  SessionKeyMaterial write;
+};
+
+// Expands the key block of `master` and splits it (RFC 5246 §6.3) into client_write_MAC_key,
+// server_write_MAC_key, client_write_key, server_write_key, client_write_IV, server_write_IV,
+// with the lengths of the catalog (MacLength, CipherKeyLength, KeyBlockIvLength). A client master
+// key writes with the client_write_* slices and reads with server_write_*; a server the reverse
+// (fact sheet §4.5).
+Result<Tls12SessionKeys> DeriveSessionKeys(const MasterKey& master, Bytes client_random, Bytes server_random);
+
+// verify_data = PRF(master_secret, finished_label, Hash(handshake_messages))[0..11] with
+// finished_label "client finished" or "server finished" by the sender of the Finished message
+// (RFC 5246 §7.4.9). `transcript_hash` is the caller's hash (MD5||SHA1 36 bytes for TLS 1.0/1.1,
+// the PRF hash for TLS 1.2): 1..64 bytes, else kInvalidParameter. out must be 12 bytes.
+Status ComputeTls12FinishedVerifyData(const MasterKey& master, Bytes transcript_hash, bool client_sender,
+                                      MutBytes out);
+
+// RFC 5705 §4: PRF(master_secret, label, client_random || server_random [|| uint16 context_len
+// || context]). No context (nullopt) differs from an empty context (a present zero length). The
+// label must be non-empty ASCII without NUL; RFC 5705 §4 forbids the labels TLS itself uses
+// ("client finished", "server finished", "master secret", "key expansion", and RFC 7627's
+// "extended master secret"): kInvalidParameter. Context is at most 65535 bytes (uint16).
+Status ExportKeyingMaterial(const MasterKey& master, std::string_view label, Bytes client_random,
+                            Bytes server_random, std::optional<Bytes> context, MutBytes out);
+
+// The EAP method of SslComputeEapKeyBlock (low byte of dwFlags, NCRYPT_SSL_EAP_PRF_FIELD).
+enum class EapMethod : std::uint8_t {
+  kEapTls = 0,         // NCRYPT_SSL_EAP_ID: RFC 5216 §2.3 "client EAP encryption"
+  kTtlsV0 = 1,         // NCRYPT_SSL_EAP_TTLSV0_ID: RFC 5281 §8 "ttls keying material"
+  kTtlsV0Challenge = 2,  // NCRYPT_SSL_EAP_TTLSV0_CHLNG_ID: RFC 5281 §11.1 "ttls challenge"
+  kFast = 3,           // NCRYPT_SSL_EAP_FAST_ID: RFC 4851 §5.1 (not supported, see .cpp)
+};
+
+// Bytes SslComputeEapKeyBlock returns: 128 (RFC 5216 §2.3 Key_Material = MSK || EMSK; RFC 5281 §8
+// MSK || EMSK; for the TTLS challenge 128 as well: the PRF output is prefix-stable, so a caller
+// takes the 9 or 17 bytes RFC 5281 §11.2 needs from the front). An inference: Microsoft does not
+// document the size.
+inline constexpr std::size_t kEapKeyBlockLength = 128;
+
+// PRF(master_secret, label(method), randoms) with randoms = client_random || server_random (64
+// bytes), out.size() bytes. kNotSupported for EAP-FAST, kInvalidParameter for bad randoms.
+Status ComputeEapKeyBlock(const MasterKey& master, EapMethod method, Bytes randoms, MutBytes out);
+
+}  // namespace opensslp

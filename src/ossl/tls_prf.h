@@ -1,0 +1,34 @@
+// tls_prf.h - the TLS 1.0-1.2 PRF (RFC 2246 §5, RFC 4346 §5, RFC 5246 §5) through OpenSSL's
+// EVP_KDF "TLS1-PRF".
+//
+// The KDF implementation is fetched once per process (a function-local static: thread-safe
+// initialisation, C++11 [stmt.dcl]/4) and kept for the life of the process; every call makes its
+// own EVP_KDF_CTX, so concurrent calls share nothing mutable.
+#pragma once
+
+#include <cstddef>
+#include <initializer_list>
+#include <string_view>
+
+#include "util/bytes.h"
+#include "util/status.h"
+
+namespace opensslp::ossl {
+
+// The PRF's hash: MD5-SHA1 is the TLS 1.0/1.1 P_MD5 xor P_SHA1 construction (OpenSSL selects
+// it by the digest name "MD5-SHA1"), SHA-256/SHA-384 the TLS 1.2 P_hash.
+enum class PrfDigest : std::uint8_t { kMd5Sha1, kSha256, kSha384 };
+
+// OpenSSL's TLS1-PRF refuses (in 3.0: silently fails) a combined label+seed longer than
+// TLS1_PRF_MAXBUF = 1024 bytes (providers/implementations/kdfs/tls1_prf.c; s2n_prf_libcrypto.c
+// documents the same). We check it ourselves and fail with kInvalidParameter (house style §10).
+inline constexpr std::size_t kMaxPrfSeedLength = 1024;
+
+// out = PRF(secret, label, seed[0] || seed[1] || ...), out.size() bytes (1..any).
+// The secret may be empty (RFC 5705 allows no secret only for TLS 1.3's exporter; the PRF itself
+// does not mind). Errors: kInvalidParameter for an empty output or a label+seed over the limit,
+// kInternal if OpenSSL fails.
+Status TlsPrf(PrfDigest digest, Bytes secret, std::string_view label, std::initializer_list<Bytes> seeds,
+              MutBytes out);
+
+}  // namespace opensslp::ossl

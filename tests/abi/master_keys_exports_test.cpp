@@ -1,0 +1,711 @@
+// master_keys_exports_test.cpp - SslGenerateMasterKey, SslImportMasterKey, SslGeneratePreMasterKey,
+// SslComputeEapKeyBlock and SslExportKeyingMaterial through the exported API only.
+//
+// Independent expectations: the test holds the peer's private key (OpenSSL), computes the
+// pre-master secret itself (EVP_PKEY_derive, RSA decrypt/encrypt) and the master secret and
+// exporter output with OpenSSL's own EVP_KDF "TLS1-PRF"; the provider's master key is then
+// checked through SslExportKeyingMaterial / SslComputeEapKeyBlock.
+#include <gtest/gtest.h>
+#include <openssl/bn.h>
+#include <openssl/core_names.h>
+#include <openssl/evp.h>
+#include <openssl/kdf.h>
+#include <openssl/pem.h>
+#include <openssl/rsa.h>
+
+#include <cstring>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "opensslp/opensslp.h"
+#include "sslprovider.h"
+#include "support/cert_support.h"
+#include "support/env_support.h"
+#include "support/provider_support.h"
+#include "support/wide.h"
+
+namespace {
+
+using ByteVec = std::vector<std::uint8_t>;
+using opensslp_test::MakeEphemeralP256;
+using opensslp_test::OpenProvider;
+using opensslp_test::StaleProvider;
+
+constexpr DWORD kTls12 = TLS1_2_PROTOCOL_VERSION;
+constexpr DWORD kTls10 = TLS1_0_PROTOCOL_VERSION;
+constexpr DWORD kEcdheGcm = TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256;  // 0xC02F
+constexpr DWORD kEcdheGcm384 = 0xC030;
+constexpr DWORD kRsaGcm = TLS_RSA_WITH_AES_128_GCM_SHA256;  // 0x009C
+constexpr DWORD kRsaCbc = 0x002F;                           // TLS_RSA_WITH_AES_128_CBC_SHA
+constexpr NCRYPT_KEY_HANDLE kSentinel = 0x5a5a;
+const std::string kStoreDir = opensslp::test::KeyStoreDir();
+
+ByteVec Cat(std::initializer_list<ByteVec> parts) {
+  ByteVec out;
+  for (const auto& p : parts) out.insert(out.end(), p.begin(), p.end());
+  return out;
+}
+
+ByteVec Prf(const char* digest, const ByteVec& secret, const std::string& label, const ByteVec& seed, std::size_t n) {
+  EVP_KDF* kdf = EVP_KDF_fetch(nullptr, "TLS1-PRF", nullptr);
+  EVP_KDF_CTX* ctx = EVP_KDF_CTX_new(kdf);
+  ByteVec full = Cat({ByteVec(label.begin(), label.end()), seed});
+  OSSL_PARAM params[] = {
+      OSSL_PARAM_construct_utf8_string(OSSL_KDF_PARAM_DIGEST, const_cast<char*>(digest), 0),
+      OSSL_PARAM_construct_octet_string(OSSL_KDF_PARAM_SECRET, const_cast<std::uint8_t*>(secret.data()), secret.size()),
+      OSSL_PARAM_construct_octet_string(OSSL_KDF_PARAM_SEED, full.data(), full.size()),
+      OSSL_PARAM_construct_end(),
+  };
+  ByteVec out(n);
+  EXPECT_EQ(EVP_KDF_derive(ctx, out.data(), n, params), 1);
+  EVP_KDF_CTX_free(ctx);
+  EVP_KDF_free(kdf);
+  return out;
+}
+
+void PutLe32(ByteVec& v, std::uint32_t x) {
+  for (int i = 0; i < 4; ++i) v.push_back(static_cast<std::uint8_t>(x >> (8 * i)));
+}
+
+// A parameter list built from owned buffers.
+struct Params {
+  ByteVec cr = ByteVec(32), sr = ByteVec(32), session_hash;
+  DWORD version = 0x0303;
+  bool with_cr = true, with_sr = true, with_version = false, with_hash = false;
+  std::vector<NCryptBuffer> buffers;
+  NCryptBufferDesc desc{};
+  Params() {
+    for (int i = 0; i < 32; ++i) cr[i] = static_cast<std::uint8_t>(0x10 + i), sr[i] = static_cast<std::uint8_t>(0x80 + i);
+  }
+  NCryptBufferDesc* get() {
+    buffers.clear();
+    if (with_cr) buffers.push_back({32, NCRYPTBUFFER_SSL_CLIENT_RANDOM, cr.data()});
+    if (with_sr) buffers.push_back({32, NCRYPTBUFFER_SSL_SERVER_RANDOM, sr.data()});
+    if (with_version) buffers.push_back({4, NCRYPTBUFFER_SSL_HIGHEST_VERSION, &version});
+    if (with_hash)
+      buffers.push_back({static_cast<ULONG>(session_hash.size()), NCRYPTBUFFER_SSL_SESSION_HASH, session_hash.data()});
+    desc = {NCRYPTBUFFER_VERSION, static_cast<ULONG>(buffers.size()), buffers.data()};
+    return &desc;
+  }
+  ByteVec randoms() const { return Cat({cr, sr}); }
+};
+
+// RFC 5705 exporter output of a provider master key.
+ByteVec Export(NCRYPT_PROV_HANDLE prov, NCRYPT_KEY_HANDLE master, const ByteVec& randoms, std::size_t n = 32) {
+  ByteVec out(n);
+  char label[] = "EXPORTER-opensslp-test";
+  EXPECT_EQ(SslExportKeyingMaterial(prov, master, label, const_cast<std::uint8_t*>(randoms.data()), 64, nullptr, 0,
+                                    out.data(), static_cast<DWORD>(n), 0),
+            0);
+  return out;
+}
+ByteVec ExpectedExport(const char* digest, const ByteVec& master, const ByteVec& randoms, std::size_t n = 32) {
+  return Prf(digest, master, "EXPORTER-opensslp-test", randoms, n);
+}
+
+// ---- key helpers -----------------------------------------------------------------------------
+
+EVP_PKEY* LoadRsa2048() {
+  BIO* bio = BIO_new_file((kStoreDir + "/keys/rsa2048.key").c_str(), "r");
+  EXPECT_NE(bio, nullptr);
+  EVP_PKEY* k = PEM_read_bio_PrivateKey(bio, nullptr, nullptr, nullptr);
+  BIO_free(bio);
+  EXPECT_NE(k, nullptr);
+  return k;
+}
+
+ByteVec BnBytes(EVP_PKEY* k, const char* name) {
+  BIGNUM* bn = nullptr;
+  EXPECT_EQ(EVP_PKEY_get_bn_param(k, name, &bn), 1);
+  ByteVec out(BN_num_bytes(bn));
+  BN_bn2bin(bn, out.data());
+  BN_free(bn);
+  return out;
+}
+
+// BCRYPT_RSAPUBLIC_BLOB of an OpenSSL RSA key.
+ByteVec RsaPublicBlob(EVP_PKEY* k) {
+  const ByteVec n = BnBytes(k, OSSL_PKEY_PARAM_RSA_N), e = BnBytes(k, OSSL_PKEY_PARAM_RSA_E);
+  ByteVec blob;
+  PutLe32(blob, 0x31415352);  // BCRYPT_RSAPUBLIC_MAGIC
+  PutLe32(blob, static_cast<std::uint32_t>(n.size() * 8));
+  PutLe32(blob, static_cast<std::uint32_t>(e.size()));
+  PutLe32(blob, static_cast<std::uint32_t>(n.size()));
+  PutLe32(blob, 0);
+  PutLe32(blob, 0);
+  return Cat({blob, e, n});
+}
+
+// BCRYPT_ECCPUBLIC_BLOB (ECDH P-256) of an OpenSSL EC key.
+ByteVec P256PublicBlob(EVP_PKEY* k) {
+  ByteVec point(65);
+  std::size_t len = 0;
+  EXPECT_EQ(EVP_PKEY_get_octet_string_param(k, OSSL_PKEY_PARAM_PUB_KEY, point.data(), point.size(), &len), 1);
+  EXPECT_EQ(len, 65u);
+  ByteVec blob;
+  PutLe32(blob, 0x314B4345);  // BCRYPT_ECDH_PUBLIC_P256_MAGIC
+  PutLe32(blob, 32);
+  blob.insert(blob.end(), point.begin() + 1, point.end());
+  return blob;
+}
+
+NCRYPT_KEY_HANDLE Import(NCRYPT_PROV_HANDLE prov, const char16_t* type, ByteVec blob) {
+  NCRYPT_KEY_HANDLE key = 0;
+  EXPECT_EQ(SslImportKey(prov, &key, W(type), blob.data(), static_cast<DWORD>(blob.size()), 0), 0);
+  return key;
+}
+
+// The ECDH shared secret between an OpenSSL key and a provider ephemeral key (exported).
+ByteVec EcdhWithProviderKey(NCRYPT_PROV_HANDLE prov, NCRYPT_KEY_HANDLE eph, EVP_PKEY* mine) {
+  DWORD len = 0;
+  EXPECT_EQ(SslExportKey(prov, eph, W(u"ECCPUBLICBLOB"), nullptr, 0, &len, 0), 0);
+  ByteVec blob(len);
+  EXPECT_EQ(SslExportKey(prov, eph, W(u"ECCPUBLICBLOB"), blob.data(), len, &len, 0), 0);
+  EXPECT_EQ(len, 72u);
+  ByteVec point = {0x04};
+  point.insert(point.end(), blob.begin() + 8, blob.end());
+  EVP_PKEY_CTX* fctx = EVP_PKEY_CTX_new_from_name(nullptr, "EC", nullptr);
+  EVP_PKEY_fromdata_init(fctx);
+  char group[] = "P-256";
+  OSSL_PARAM params[] = {OSSL_PARAM_construct_utf8_string(OSSL_PKEY_PARAM_GROUP_NAME, group, 0),
+                         OSSL_PARAM_construct_octet_string(OSSL_PKEY_PARAM_PUB_KEY, point.data(), point.size()),
+                         OSSL_PARAM_construct_end()};
+  EVP_PKEY* peer = nullptr;
+  EXPECT_EQ(EVP_PKEY_fromdata(fctx, &peer, EVP_PKEY_PUBLIC_KEY, params), 1);
+  EVP_PKEY_CTX_free(fctx);
+  EVP_PKEY_CTX* dctx = EVP_PKEY_CTX_new(mine, nullptr);
+  EXPECT_EQ(EVP_PKEY_derive_init(dctx), 1);
+  EXPECT_EQ(EVP_PKEY_derive_set_peer(dctx, peer), 1);
+  std::size_t n = 0;
+  EXPECT_EQ(EVP_PKEY_derive(dctx, nullptr, &n), 1);
+  ByteVec secret(n);
+  EXPECT_EQ(EVP_PKEY_derive(dctx, secret.data(), &n), 1);
+  EVP_PKEY_CTX_free(dctx);
+  EVP_PKEY_free(peer);
+  return secret;
+}
+
+ByteVec RsaEncrypt(EVP_PKEY* k, const ByteVec& m) {
+  EVP_PKEY_CTX* ctx = EVP_PKEY_CTX_new(k, nullptr);
+  EXPECT_EQ(EVP_PKEY_encrypt_init(ctx), 1);
+  EXPECT_EQ(EVP_PKEY_CTX_set_rsa_padding(ctx, RSA_PKCS1_PADDING), 1);
+  std::size_t len = 512;
+  ByteVec out(len);
+  EXPECT_EQ(EVP_PKEY_encrypt(ctx, out.data(), &len, m.data(), m.size()), 1);
+  out.resize(len);
+  EVP_PKEY_CTX_free(ctx);
+  return out;
+}
+
+ByteVec RsaDecrypt(EVP_PKEY* k, const ByteVec& c) {
+  EVP_PKEY_CTX* ctx = EVP_PKEY_CTX_new(k, nullptr);
+  EXPECT_EQ(EVP_PKEY_decrypt_init(ctx), 1);
+  EXPECT_EQ(EVP_PKEY_CTX_set_rsa_padding(ctx, RSA_PKCS1_PADDING), 1);
+  std::size_t len = 512;
+  ByteVec out(len);
+  EXPECT_EQ(EVP_PKEY_decrypt(ctx, out.data(), &len, c.data(), c.size()), 1);
+  out.resize(len);
+  EVP_PKEY_CTX_free(ctx);
+  return out;
+}
+
+class MasterKeys : public testing::Test {
+ protected:
+  void SetUp() override {
+    prov_ = OpenProvider();
+    peer_ = EVP_EC_gen("P-256");
+    ASSERT_NE(peer_, nullptr);
+    rsa_ = LoadRsa2048();
+  }
+  void TearDown() override {
+    for (auto h : handles_) SslFreeObject(h, 0);
+    SslFreeObject(prov_, 0);
+    EVP_PKEY_free(peer_);
+    EVP_PKEY_free(rsa_);
+  }
+  NCRYPT_KEY_HANDLE Keep(NCRYPT_KEY_HANDLE h) {
+    handles_.push_back(h);
+    return h;
+  }
+  NCRYPT_KEY_HANDLE Eph() { return Keep(MakeEphemeralP256(prov_)); }
+  NCRYPT_KEY_HANDLE PeerPub() { return Keep(Import(prov_, u"ECCPUBLICBLOB", P256PublicBlob(peer_))); }
+  NCRYPT_KEY_HANDLE RsaPub() { return Keep(Import(prov_, u"RSAPUBLICBLOB", RsaPublicBlob(rsa_))); }
+  NCRYPT_KEY_HANDLE ServerPrivateKey() {
+    opensslp::test::ScopedEnv store(OPENSSLP_KEY_STORE_ENV, kStoreDir + "/dir");
+    opensslp::test::CertContext ctx(opensslp::test::FixtureCertDer("rsa2048"));
+    NCRYPT_KEY_HANDLE key = 0;
+    EXPECT_EQ(SslOpenPrivateKey(prov_, &key, ctx.get(), 0), 0);
+    return Keep(key);
+  }
+
+  NCRYPT_PROV_HANDLE prov_ = 0;
+  EVP_PKEY* peer_ = nullptr;
+  EVP_PKEY* rsa_ = nullptr;
+  std::vector<NCRYPT_KEY_HANDLE> handles_;
+};
+
+// ---- (EC)DHE ---------------------------------------------------------------------------------
+
+TEST_F(MasterKeys, EcdheBothRolesMatchOpenssl) {
+  for (DWORD flag : {DWORD{NCRYPT_SSL_CLIENT_FLAG}, DWORD{NCRYPT_SSL_SERVER_FLAG}}) {
+    Params p;
+    const NCRYPT_KEY_HANDLE eph = Eph(), pub = PeerPub();
+    NCRYPT_KEY_HANDLE master = 0;
+    // Schannel passes pbOutput = NULL, cbOutput = 0, pcbResult = NULL for ECDHE (fact sheet §4.4).
+    ASSERT_EQ(SslGenerateMasterKey(prov_, eph, pub, &master, kTls12, kEcdheGcm, p.get(), nullptr, 0, nullptr, flag), 0);
+    Keep(master);
+    const ByteVec pms = EcdhWithProviderKey(prov_, eph, peer_);
+    const ByteVec ms = Prf("SHA256", pms, "master secret", p.randoms(), 48);
+    EXPECT_EQ(Export(prov_, master, p.randoms()), ExpectedExport("SHA256", ms, p.randoms()));
+    // A non-NULL pcbResult is set to 0 (no output).
+    DWORD result = 77;
+    NCRYPT_KEY_HANDLE m2 = 0;
+    ASSERT_EQ(SslGenerateMasterKey(prov_, eph, pub, &m2, kTls12, kEcdheGcm, p.get(), nullptr, 0, &result, flag), 0);
+    Keep(m2);
+    EXPECT_EQ(result, 0u);
+  }
+}
+
+TEST_F(MasterKeys, EcdheSha384SuiteAndTls10) {
+  Params p;
+  const NCRYPT_KEY_HANDLE eph = Eph(), pub = PeerPub();
+  NCRYPT_KEY_HANDLE m384 = 0, m10 = 0;
+  ASSERT_EQ(SslGenerateMasterKey(prov_, eph, pub, &m384, kTls12, kEcdheGcm384, p.get(), nullptr, 0, nullptr,
+                                 NCRYPT_SSL_CLIENT_FLAG),
+            0);
+  Keep(m384);
+  ASSERT_EQ(SslGenerateMasterKey(prov_, eph, pub, &m10, kTls10, 0xC013, p.get(), nullptr, 0, nullptr,
+                                 NCRYPT_SSL_SERVER_FLAG),
+            0);
+  Keep(m10);
+  const ByteVec pms = EcdhWithProviderKey(prov_, eph, peer_);
+  EXPECT_EQ(Export(prov_, m384, p.randoms()),
+            ExpectedExport("SHA384", Prf("SHA384", pms, "master secret", p.randoms(), 48), p.randoms()));
+  EXPECT_EQ(Export(prov_, m10, p.randoms()),
+            ExpectedExport("MD5-SHA1", Prf("MD5-SHA1", pms, "master secret", p.randoms(), 48), p.randoms()));
+}
+
+TEST_F(MasterKeys, ExtendedMasterSecretWithSessionHash) {
+  Params p;
+  p.session_hash = ByteVec(32, 0xe5);
+  p.with_hash = true;
+  p.with_cr = false;  // the randoms are not needed for EMS (fact sheet §6.2)
+  p.with_sr = false;
+  const NCRYPT_KEY_HANDLE eph = Eph(), pub = PeerPub();
+  NCRYPT_KEY_HANDLE master = 0;
+  ASSERT_EQ(SslGenerateMasterKey(prov_, eph, pub, &master, kTls12, kEcdheGcm, p.get(), nullptr, 0, nullptr,
+                                 NCRYPT_SSL_CLIENT_FLAG),
+            0);
+  Keep(master);
+  const ByteVec pms = EcdhWithProviderKey(prov_, eph, peer_);
+  const ByteVec ms = Prf("SHA256", pms, "extended master secret", p.session_hash, 48);
+  EXPECT_EQ(Export(prov_, master, p.randoms()), ExpectedExport("SHA256", ms, p.randoms()));
+}
+
+// ---- RSA key transport -------------------------------------------------------------------------
+
+TEST_F(MasterKeys, RsaClientEncryptsAPremasterOpensslCanDecrypt) {
+  Params p;
+  p.with_version = true;
+  const NCRYPT_KEY_HANDLE pub = RsaPub();
+  NCRYPT_KEY_HANDLE master = kSentinel;
+  DWORD len = 0;
+  // Size query: no handle.
+  ASSERT_EQ(SslGenerateMasterKey(prov_, 0, pub, &master, kTls12, kRsaGcm, p.get(), nullptr, 0, &len,
+                                 NCRYPT_SSL_CLIENT_FLAG),
+            0);
+  EXPECT_EQ(len, 256u);
+  EXPECT_EQ(master, kSentinel);
+  ByteVec small(255, 0xcc);
+  ASSERT_EQ(SslGenerateMasterKey(prov_, 0, pub, &master, kTls12, kRsaGcm, p.get(), small.data(), 255, &len,
+                                 NCRYPT_SSL_CLIENT_FLAG),
+            NTE_BUFFER_TOO_SMALL);
+  EXPECT_EQ(len, 256u);
+  EXPECT_EQ(master, kSentinel);
+  EXPECT_EQ(small, ByteVec(255, 0xcc));
+  ByteVec ct(300);
+  ASSERT_EQ(SslGenerateMasterKey(prov_, 0, pub, &master, kTls12, kRsaGcm, p.get(), ct.data(), 300, &len,
+                                 NCRYPT_SSL_CLIENT_FLAG),
+            0);
+  Keep(master);
+  ASSERT_EQ(len, 256u);
+  ct.resize(len);
+  const ByteVec pms = RsaDecrypt(rsa_, ct);
+  ASSERT_EQ(pms.size(), 48u);
+  EXPECT_EQ(pms[0], 0x03);
+  EXPECT_EQ(pms[1], 0x03);
+  const ByteVec ms = Prf("SHA256", pms, "master secret", p.randoms(), 48);
+  EXPECT_EQ(Export(prov_, master, p.randoms()), ExpectedExport("SHA256", ms, p.randoms()));
+}
+
+TEST_F(MasterKeys, RsaSplitFlowWithPreMasterKey) {
+  Params p;
+  p.with_version = true;
+  p.version = 0x0301;
+  const NCRYPT_KEY_HANDLE pub = RsaPub();
+  NCRYPT_KEY_HANDLE pre = kSentinel;
+  DWORD len = 0;
+  ASSERT_EQ(SslGeneratePreMasterKey(prov_, pub, &pre, kTls10, kRsaCbc, p.get(), nullptr, 0, &len, 0), 0);
+  EXPECT_EQ(len, 256u);
+  EXPECT_EQ(pre, kSentinel);
+  ByteVec ct(256);
+  ASSERT_EQ(SslGeneratePreMasterKey(prov_, pub, &pre, kTls10, kRsaCbc, p.get(), ct.data(), 256, &len,
+                                    NCRYPT_SSL_CLIENT_FLAG),
+            0);
+  Keep(pre);
+  const ByteVec pms = RsaDecrypt(rsa_, ct);
+  ASSERT_EQ(pms.size(), 48u);
+  EXPECT_EQ(pms[0], 0x03);
+  EXPECT_EQ(pms[1], 0x01);
+  NCRYPT_KEY_HANDLE master = 0;
+  ASSERT_EQ(SslGenerateMasterKey(prov_, pre, 0, &master, kTls10, kRsaCbc, p.get(), nullptr, 0, nullptr,
+                                 NCRYPT_SSL_CLIENT_FLAG),
+            0);
+  Keep(master);
+  const ByteVec ms = Prf("MD5-SHA1", pms, "master secret", p.randoms(), 48);
+  EXPECT_EQ(Export(prov_, master, p.randoms()), ExpectedExport("MD5-SHA1", ms, p.randoms()));
+  // The pre-master key is for an RSA suite, this protocol and suite only, and the client role.
+  NCRYPT_KEY_HANDLE other = kSentinel;
+  EXPECT_EQ(SslGenerateMasterKey(prov_, pre, 0, &other, kTls12, kRsaCbc, p.get(), nullptr, 0, nullptr,
+                                 NCRYPT_SSL_CLIENT_FLAG),
+            NTE_INVALID_PARAMETER);
+  EXPECT_EQ(SslGenerateMasterKey(prov_, pre, 0, &other, kTls10, kRsaCbc, p.get(), nullptr, 0, nullptr,
+                                 NCRYPT_SSL_SERVER_FLAG),
+            NTE_INVALID_PARAMETER);
+  EXPECT_EQ(other, kSentinel);
+}
+
+TEST_F(MasterKeys, RsaServerImportsAndRejectsImplicitly) {
+  Params p;
+  p.with_version = true;
+  const NCRYPT_KEY_HANDLE priv = ServerPrivateKey();
+  ByteVec pms(48);
+  for (int i = 0; i < 48; ++i) pms[i] = static_cast<std::uint8_t>(i * 5);
+  pms[0] = 0x03;
+  pms[1] = 0x03;
+  ByteVec ct = RsaEncrypt(rsa_, pms);
+  const ByteVec expected = ExpectedExport("SHA256", Prf("SHA256", pms, "master secret", p.randoms(), 48), p.randoms());
+  NCRYPT_KEY_HANDLE master = 0;
+  ASSERT_EQ(SslImportMasterKey(prov_, priv, &master, kTls12, kRsaGcm, p.get(), ct.data(), 256, NCRYPT_SSL_SERVER_FLAG),
+            0);
+  Keep(master);
+  EXPECT_EQ(Export(prov_, master, p.randoms()), expected);
+  // With the TLS 1.0+ two-byte length prefix (inference: both framings accepted).
+  ByteVec framed = Cat({ByteVec{0x01, 0x00}, ct});
+  ASSERT_EQ(SslImportMasterKey(prov_, priv, &master, kTls12, kRsaGcm, p.get(), framed.data(), 258,
+                               NCRYPT_SSL_SERVER_FLAG),
+            0);
+  Keep(master);
+  EXPECT_EQ(Export(prov_, master, p.randoms()), expected);
+
+  // Corrupted ciphertext, wrong version, wrong length: success with a different master secret.
+  std::vector<ByteVec> bad;
+  bad.push_back(ct);
+  bad.back()[17] ^= 0x40;
+  ByteVec wrong_version = pms;
+  wrong_version[1] = 0x02;
+  bad.push_back(RsaEncrypt(rsa_, wrong_version));
+  bad.push_back(RsaEncrypt(rsa_, ByteVec(pms.begin(), pms.end() - 1)));
+  bad.push_back(ByteVec(ct.begin(), ct.end() - 1));
+  for (auto& c : bad) {
+    NCRYPT_KEY_HANDLE m = 0;
+    ASSERT_EQ(SslImportMasterKey(prov_, priv, &m, kTls12, kRsaGcm, p.get(), c.data(), static_cast<DWORD>(c.size()),
+                                 NCRYPT_SSL_SERVER_FLAG),
+              0);
+    Keep(m);
+    EXPECT_NE(Export(prov_, m, p.randoms()), expected);
+  }
+  // The good ciphertext checked against another highest version fails silently as well.
+  p.version = 0x0302;
+  NCRYPT_KEY_HANDLE m = 0;
+  ASSERT_EQ(SslImportMasterKey(prov_, priv, &m, kTls12, kRsaGcm, p.get(), ct.data(), 256, NCRYPT_SSL_SERVER_FLAG), 0);
+  Keep(m);
+  EXPECT_NE(Export(prov_, m, p.randoms()), expected);
+}
+
+// ---- EAP and exporter ---------------------------------------------------------------------------
+
+TEST_F(MasterKeys, EapKeyBlockAndExporterContexts) {
+  Params p;
+  const NCRYPT_KEY_HANDLE eph = Eph(), pub = PeerPub();
+  NCRYPT_KEY_HANDLE master = 0;
+  ASSERT_EQ(SslGenerateMasterKey(prov_, eph, pub, &master, kTls12, kEcdheGcm, p.get(), nullptr, 0, nullptr,
+                                 NCRYPT_SSL_CLIENT_FLAG),
+            0);
+  Keep(master);
+  const ByteVec ms = Prf("SHA256", EcdhWithProviderKey(prov_, eph, peer_), "master secret", p.randoms(), 48);
+  ByteVec randoms = p.randoms();
+  const std::pair<DWORD, const char*> methods[] = {{NCRYPT_SSL_EAP_ID, "client EAP encryption"},
+                                                   {NCRYPT_SSL_EAP_TTLSV0_ID, "ttls keying material"},
+                                                   {NCRYPT_SSL_EAP_TTLSV0_CHLNG_ID, "ttls challenge"}};
+  for (auto [flag, label] : methods) {
+    DWORD len = 0;
+    ASSERT_EQ(SslComputeEapKeyBlock(prov_, master, randoms.data(), 64, nullptr, 0, &len, flag), 0);
+    ASSERT_EQ(len, 128u);
+    ByteVec out(len);
+    ASSERT_EQ(SslComputeEapKeyBlock(prov_, master, randoms.data(), 64, out.data(), len, &len, flag), 0);
+    EXPECT_EQ(out, Prf("SHA256", ms, label, randoms, 128)) << label;
+  }
+  DWORD len = 0;
+  ByteVec out(128);
+  EXPECT_EQ(SslComputeEapKeyBlock(prov_, master, randoms.data(), 64, out.data(), 128, &len, NCRYPT_SSL_EAP_FAST_ID),
+            NTE_NOT_SUPPORTED);
+  EXPECT_EQ(SslComputeEapKeyBlock(prov_, master, randoms.data(), 64, out.data(), 127, &len, 0), NTE_BUFFER_TOO_SMALL);
+  EXPECT_EQ(len, 128u);
+
+  // Exporter: NULL context, empty context and a context differ, each as RFC 5705 defines it.
+  char label[] = "EXPORTER-ctx";
+  ByteVec none(20), empty(20), some(20);
+  std::uint8_t ctx[3] = {7, 8, 9};
+  ASSERT_EQ(SslExportKeyingMaterial(prov_, master, label, randoms.data(), 64, nullptr, 0, none.data(), 20, 0), 0);
+  ASSERT_EQ(SslExportKeyingMaterial(prov_, master, label, randoms.data(), 64, ctx, 0, empty.data(), 20, 0), 0);
+  ASSERT_EQ(SslExportKeyingMaterial(prov_, master, label, randoms.data(), 64, ctx, 3, some.data(), 20, 0), 0);
+  EXPECT_EQ(none, Prf("SHA256", ms, label, randoms, 20));
+  EXPECT_EQ(empty, Prf("SHA256", ms, label, Cat({randoms, ByteVec{0, 0}}), 20));
+  EXPECT_EQ(some, Prf("SHA256", ms, label, Cat({randoms, ByteVec{0, 3, 7, 8, 9}}), 20));
+}
+
+// ---- safety: SslGenerateMasterKey ------------------------------------------------------------
+
+TEST_F(MasterKeys, GenerateMasterKeySafety) {
+  Params p;
+  const NCRYPT_KEY_HANDLE eph = Eph(), pub = PeerPub();
+  NCRYPT_KEY_HANDLE out = kSentinel;
+  auto call = [&](NCRYPT_PROV_HANDLE prov, NCRYPT_KEY_HANDLE priv, NCRYPT_KEY_HANDLE peer, NCRYPT_KEY_HANDLE* ph,
+                  DWORD proto, DWORD suite, NCryptBufferDesc* list, DWORD flags) {
+    return SslGenerateMasterKey(prov, priv, peer, ph, proto, suite, list, nullptr, 0, nullptr, flags);
+  };
+  const DWORD c = NCRYPT_SSL_CLIENT_FLAG;
+  EXPECT_EQ(call(0, eph, pub, &out, kTls12, kEcdheGcm, p.get(), c), NTE_INVALID_HANDLE);
+  EXPECT_EQ(call(StaleProvider(), eph, pub, &out, kTls12, kEcdheGcm, p.get(), c), NTE_INVALID_HANDLE);
+  EXPECT_EQ(call(eph, eph, pub, &out, kTls12, kEcdheGcm, p.get(), c), NTE_INVALID_HANDLE);  // key as provider
+  EXPECT_EQ(call(prov_, eph, pub, nullptr, kTls12, kEcdheGcm, p.get(), c), NTE_INVALID_PARAMETER);
+  for (DWORD flags : {0u, 3u, 0x100u, 0x80000001u})
+    EXPECT_EQ(call(prov_, eph, pub, &out, kTls12, kEcdheGcm, p.get(), flags), NTE_BAD_FLAGS) << flags;
+  EXPECT_EQ(call(prov_, eph, pub, &out, 0x0300, kEcdheGcm, p.get(), c), NTE_NOT_SUPPORTED);   // SSL 3
+  EXPECT_EQ(call(prov_, eph, pub, &out, kTls10, kEcdheGcm, p.get(), c), NTE_NOT_SUPPORTED);   // GCM on TLS 1.0
+  EXPECT_EQ(call(prov_, eph, pub, &out, 0x0304, 0x1301, p.get(), c), NTE_NOT_SUPPORTED);      // TLS 1.3
+  EXPECT_EQ(call(prov_, eph, pub, &out, kTls12, 0x0004, p.get(), c), NTE_NOT_SUPPORTED);      // RC4
+  EXPECT_EQ(call(prov_, eph, pub, &out, kTls12, 0x00A8, p.get(), c), NTE_NOT_SUPPORTED);      // PSK
+  // Parameter list: NULL, missing random, bad sizes, duplicates, bad descriptor.
+  EXPECT_EQ(call(prov_, eph, pub, &out, kTls12, kEcdheGcm, nullptr, c), NTE_INVALID_PARAMETER);
+  Params no_sr;
+  no_sr.with_sr = false;
+  EXPECT_EQ(call(prov_, eph, pub, &out, kTls12, kEcdheGcm, no_sr.get(), c), NTE_INVALID_PARAMETER);
+  Params short_cr;
+  short_cr.cr.resize(31);
+  NCryptBufferDesc* d = short_cr.get();
+  d->pBuffers[0].cbBuffer = 31;
+  EXPECT_EQ(call(prov_, eph, pub, &out, kTls12, kEcdheGcm, d, c), NTE_INVALID_PARAMETER);
+  Params dup;
+  NCryptBufferDesc* dd = dup.get();
+  dd->pBuffers[1].BufferType = NCRYPTBUFFER_SSL_CLIENT_RANDOM;
+  EXPECT_EQ(call(prov_, eph, pub, &out, kTls12, kEcdheGcm, dd, c), NTE_INVALID_PARAMETER);
+  Params bad_version;
+  NCryptBufferDesc* bv = bad_version.get();
+  bv->ulVersion = 1;
+  EXPECT_EQ(call(prov_, eph, pub, &out, kTls12, kEcdheGcm, bv, c), NTE_INVALID_PARAMETER);
+  NCryptBufferDesc null_buffers{0, 2, nullptr};
+  EXPECT_EQ(call(prov_, eph, pub, &out, kTls12, kEcdheGcm, &null_buffers, c), NTE_INVALID_PARAMETER);
+  Params bad_hash;
+  bad_hash.with_hash = true;
+  bad_hash.session_hash = ByteVec(65, 1);
+  EXPECT_EQ(call(prov_, eph, pub, &out, kTls12, kEcdheGcm, bad_hash.get(), c), NTE_INVALID_PARAMETER);
+  // Key handles: wrong kinds, stale, the key exchange not matching the suite.
+  EXPECT_EQ(call(prov_, prov_, pub, &out, kTls12, kEcdheGcm, p.get(), c), NTE_INVALID_HANDLE);
+  EXPECT_EQ(call(prov_, pub, pub, &out, kTls12, kEcdheGcm, p.get(), c), NTE_INVALID_HANDLE);
+  EXPECT_EQ(call(prov_, eph, eph, &out, kTls12, kEcdheGcm, p.get(), c), NTE_INVALID_HANDLE);
+  EXPECT_EQ(call(prov_, eph, 0, &out, kTls12, kEcdheGcm, p.get(), c), NTE_INVALID_HANDLE);
+  EXPECT_EQ(call(prov_, 0x12345678, pub, &out, kTls12, kEcdheGcm, p.get(), c), NTE_INVALID_HANDLE);
+  const NCRYPT_KEY_HANDLE stale = MakeEphemeralP256(prov_);
+  ASSERT_EQ(SslFreeObject(stale, 0), 0);
+  EXPECT_EQ(call(prov_, stale, pub, &out, kTls12, kEcdheGcm, p.get(), c), NTE_INVALID_HANDLE);
+  EXPECT_EQ(call(prov_, eph, pub, &out, kTls12, kRsaGcm, p.get(), c), NTE_INVALID_PARAMETER);      // RSA suite
+  EXPECT_EQ(call(prov_, eph, pub, &out, kTls12, 0x009E, p.get(), c), NTE_INVALID_PARAMETER);       // DHE suite, EC key
+  EXPECT_EQ(call(prov_, 0, pub, &out, kTls12, kEcdheGcm, p.get(), c), NTE_INVALID_PARAMETER);      // no key, ECDHE
+  // RSA transport: server role, missing highest version, non-RSA public key, bad version value.
+  Params rp;
+  rp.with_version = true;
+  const NCRYPT_KEY_HANDLE rsa = RsaPub();
+  DWORD len = 0;
+  ByteVec ct(256);
+  auto rsa_call = [&](NCRYPT_KEY_HANDLE key, NCryptBufferDesc* list, DWORD flags, PBYTE o, DWORD* pcb) {
+    return SslGenerateMasterKey(prov_, 0, key, &out, kTls12, kRsaGcm, list, o, 256, pcb, flags);
+  };
+  EXPECT_EQ(rsa_call(rsa, rp.get(), NCRYPT_SSL_SERVER_FLAG, ct.data(), &len), NTE_INVALID_PARAMETER);
+  EXPECT_EQ(rsa_call(rsa, p.get(), c, ct.data(), &len), NTE_INVALID_PARAMETER);  // no HIGHEST_VERSION
+  EXPECT_EQ(rsa_call(pub, rp.get(), c, ct.data(), &len), NTE_INVALID_PARAMETER);  // EC key
+  EXPECT_EQ(rsa_call(0, rp.get(), c, ct.data(), &len), NTE_INVALID_HANDLE);
+  EXPECT_EQ(rsa_call(rsa, rp.get(), c, ct.data(), nullptr), NTE_INVALID_PARAMETER);  // output needs pcbResult
+  rp.version = 0x0300;
+  EXPECT_EQ(rsa_call(rsa, rp.get(), c, ct.data(), &len), NTE_INVALID_PARAMETER);
+  rp.version = 0x10303;
+  EXPECT_EQ(rsa_call(rsa, rp.get(), c, ct.data(), &len), NTE_INVALID_PARAMETER);
+  EXPECT_EQ(out, kSentinel);  // no handle on any failure
+}
+
+// ---- safety: SslImportMasterKey --------------------------------------------------------------
+
+TEST_F(MasterKeys, ImportMasterKeySafety) {
+  Params p;
+  p.with_version = true;
+  const NCRYPT_KEY_HANDLE priv = ServerPrivateKey();
+  ByteVec ct(256, 0x42);
+  NCRYPT_KEY_HANDLE out = kSentinel;
+  const DWORD s = NCRYPT_SSL_SERVER_FLAG;
+  EXPECT_EQ(SslImportMasterKey(0, priv, &out, kTls12, kRsaGcm, p.get(), ct.data(), 256, s), NTE_INVALID_HANDLE);
+  EXPECT_EQ(SslImportMasterKey(StaleProvider(), priv, &out, kTls12, kRsaGcm, p.get(), ct.data(), 256, s),
+            NTE_INVALID_HANDLE);
+  EXPECT_EQ(SslImportMasterKey(prov_, priv, nullptr, kTls12, kRsaGcm, p.get(), ct.data(), 256, s),
+            NTE_INVALID_PARAMETER);
+  for (DWORD flags : {0u, 1u, 3u, 0x102u})
+    EXPECT_EQ(SslImportMasterKey(prov_, priv, &out, kTls12, kRsaGcm, p.get(), ct.data(), 256, flags), NTE_BAD_FLAGS);
+  EXPECT_EQ(SslImportMasterKey(prov_, priv, &out, 0x0300, kRsaGcm, p.get(), ct.data(), 256, s), NTE_NOT_SUPPORTED);
+  EXPECT_EQ(SslImportMasterKey(prov_, priv, &out, kTls12, 0x0005, p.get(), ct.data(), 256, s), NTE_NOT_SUPPORTED);
+  EXPECT_EQ(SslImportMasterKey(prov_, priv, &out, kTls12, kRsaGcm, nullptr, ct.data(), 256, s), NTE_INVALID_PARAMETER);
+  Params no_version;
+  EXPECT_EQ(SslImportMasterKey(prov_, priv, &out, kTls12, kRsaGcm, no_version.get(), ct.data(), 256, s),
+            NTE_INVALID_PARAMETER);
+  EXPECT_EQ(SslImportMasterKey(prov_, 0, &out, kTls12, kRsaGcm, p.get(), ct.data(), 256, s), NTE_INVALID_HANDLE);
+  EXPECT_EQ(SslImportMasterKey(prov_, prov_, &out, kTls12, kRsaGcm, p.get(), ct.data(), 256, s), NTE_INVALID_HANDLE);
+  const NCRYPT_KEY_HANDLE rsa_pub = RsaPub();  // a public key is not a private key
+  EXPECT_EQ(SslImportMasterKey(prov_, rsa_pub, &out, kTls12, kRsaGcm, p.get(), ct.data(), 256, s), NTE_INVALID_HANDLE);
+  const NCRYPT_KEY_HANDLE stale = ServerPrivateKey();
+  ASSERT_EQ(SslFreeObject(stale, 0), 0);
+  handles_.pop_back();
+  EXPECT_EQ(SslImportMasterKey(prov_, stale, &out, kTls12, kRsaGcm, p.get(), ct.data(), 256, s), NTE_INVALID_HANDLE);
+  EXPECT_EQ(SslImportMasterKey(prov_, priv, &out, kTls12, kEcdheGcm, p.get(), ct.data(), 256, s),
+            NTE_INVALID_PARAMETER);  // not an RSA key-exchange suite
+  EXPECT_EQ(SslImportMasterKey(prov_, priv, &out, kTls12, kRsaGcm, p.get(), nullptr, 256, s), NTE_INVALID_PARAMETER);
+  EXPECT_EQ(SslImportMasterKey(prov_, priv, &out, kTls12, kRsaGcm, p.get(), ct.data(), 0, s), NTE_INVALID_PARAMETER);
+  ByteVec huge(4096);
+  EXPECT_EQ(SslImportMasterKey(prov_, priv, &out, kTls12, kRsaGcm, p.get(), huge.data(), 4096, s),
+            NTE_INVALID_PARAMETER);
+  EXPECT_EQ(out, kSentinel);
+}
+
+// ---- safety: SslGeneratePreMasterKey -----------------------------------------------------------
+
+TEST_F(MasterKeys, GeneratePreMasterKeySafety) {
+  Params p;
+  p.with_version = true;
+  const NCRYPT_KEY_HANDLE rsa = RsaPub(), ec = PeerPub();
+  NCRYPT_KEY_HANDLE out = kSentinel;
+  ByteVec ct(256);
+  DWORD len = 0;
+  auto call = [&](NCRYPT_PROV_HANDLE prov, NCRYPT_KEY_HANDLE key, NCRYPT_KEY_HANDLE* ph, DWORD proto, DWORD suite,
+                  NCryptBufferDesc* list, PBYTE o, DWORD cb, DWORD* pcb, DWORD flags) {
+    return SslGeneratePreMasterKey(prov, key, ph, proto, suite, list, o, cb, pcb, flags);
+  };
+  EXPECT_EQ(call(0, rsa, &out, kTls12, kRsaGcm, p.get(), ct.data(), 256, &len, 0), NTE_INVALID_HANDLE);
+  EXPECT_EQ(call(StaleProvider(), rsa, &out, kTls12, kRsaGcm, p.get(), ct.data(), 256, &len, 0), NTE_INVALID_HANDLE);
+  EXPECT_EQ(call(prov_, rsa, nullptr, kTls12, kRsaGcm, p.get(), ct.data(), 256, &len, 0), NTE_INVALID_PARAMETER);
+  for (DWORD flags : {2u, 3u, 0x100u})
+    EXPECT_EQ(call(prov_, rsa, &out, kTls12, kRsaGcm, p.get(), ct.data(), 256, &len, flags), NTE_BAD_FLAGS);
+  EXPECT_EQ(call(prov_, rsa, &out, 0x0002, kRsaGcm, p.get(), ct.data(), 256, &len, 0), NTE_NOT_SUPPORTED);
+  EXPECT_EQ(call(prov_, rsa, &out, kTls12, 0x000A, p.get(), ct.data(), 256, &len, 0), NTE_NOT_SUPPORTED);  // 3DES
+  Params no_version;
+  EXPECT_EQ(call(prov_, rsa, &out, kTls12, kRsaGcm, no_version.get(), ct.data(), 256, &len, 0), NTE_INVALID_PARAMETER);
+  EXPECT_EQ(call(prov_, rsa, &out, kTls12, kRsaGcm, nullptr, ct.data(), 256, &len, 0), NTE_INVALID_PARAMETER);
+  EXPECT_EQ(call(prov_, 0, &out, kTls12, kRsaGcm, p.get(), ct.data(), 256, &len, 0), NTE_INVALID_HANDLE);
+  EXPECT_EQ(call(prov_, prov_, &out, kTls12, kRsaGcm, p.get(), ct.data(), 256, &len, 0), NTE_INVALID_HANDLE);
+  EXPECT_EQ(call(prov_, ec, &out, kTls12, kRsaGcm, p.get(), ct.data(), 256, &len, 0), NTE_INVALID_PARAMETER);
+  EXPECT_EQ(call(prov_, rsa, &out, kTls12, kEcdheGcm, p.get(), ct.data(), 256, &len, 0), NTE_INVALID_PARAMETER);
+  EXPECT_EQ(call(prov_, rsa, &out, kTls12, kRsaGcm, p.get(), ct.data(), 256, nullptr, 0), NTE_INVALID_PARAMETER);
+  ByteVec small(255, 0xcc);
+  EXPECT_EQ(call(prov_, rsa, &out, kTls12, kRsaGcm, p.get(), small.data(), 255, &len, 0), NTE_BUFFER_TOO_SMALL);
+  EXPECT_EQ(len, 256u);
+  EXPECT_EQ(small, ByteVec(255, 0xcc));
+  const NCRYPT_KEY_HANDLE stale = Import(prov_, u"RSAPUBLICBLOB", RsaPublicBlob(rsa_));
+  ASSERT_EQ(SslFreeObject(stale, 0), 0);
+  EXPECT_EQ(call(prov_, stale, &out, kTls12, kRsaGcm, p.get(), ct.data(), 256, &len, 0), NTE_INVALID_HANDLE);
+  EXPECT_EQ(out, kSentinel);
+}
+
+// ---- safety: SslComputeEapKeyBlock and SslExportKeyingMaterial ---------------------------------
+
+class DerivedSafety : public MasterKeys {
+ protected:
+  void SetUp() override {
+    MasterKeys::SetUp();
+    Params p;
+    ASSERT_EQ(SslGenerateMasterKey(prov_, Eph(), PeerPub(), &master_, kTls12, kEcdheGcm, p.get(), nullptr, 0, nullptr,
+                                   NCRYPT_SSL_CLIENT_FLAG),
+              0);
+    Keep(master_);
+    randoms_ = p.randoms();
+  }
+  NCRYPT_KEY_HANDLE master_ = 0;
+  ByteVec randoms_;
+};
+
+TEST_F(DerivedSafety, EapKeyBlock) {
+  ByteVec out(128, 0xcc);
+  DWORD len = 0;
+  PBYTE r = randoms_.data();
+  EXPECT_EQ(SslComputeEapKeyBlock(0, master_, r, 64, out.data(), 128, &len, 0), NTE_INVALID_HANDLE);
+  EXPECT_EQ(SslComputeEapKeyBlock(StaleProvider(), master_, r, 64, out.data(), 128, &len, 0), NTE_INVALID_HANDLE);
+  EXPECT_EQ(SslComputeEapKeyBlock(prov_, 0, r, 64, out.data(), 128, &len, 0), NTE_INVALID_HANDLE);
+  EXPECT_EQ(SslComputeEapKeyBlock(prov_, prov_, r, 64, out.data(), 128, &len, 0), NTE_INVALID_HANDLE);
+  EXPECT_EQ(SslComputeEapKeyBlock(prov_, Eph(), r, 64, out.data(), 128, &len, 0), NTE_INVALID_HANDLE);
+  EXPECT_EQ(SslComputeEapKeyBlock(prov_, master_, r, 64, out.data(), 128, nullptr, 0), NTE_INVALID_PARAMETER);
+  for (DWORD flags : {4u, 0xffu, 0x100u, 0x102u})
+    EXPECT_EQ(SslComputeEapKeyBlock(prov_, master_, r, 64, out.data(), 128, &len, flags), NTE_BAD_FLAGS) << flags;
+  EXPECT_EQ(SslComputeEapKeyBlock(prov_, master_, nullptr, 64, out.data(), 128, &len, 0), NTE_INVALID_PARAMETER);
+  EXPECT_EQ(SslComputeEapKeyBlock(prov_, master_, r, 0, out.data(), 128, &len, 0), NTE_INVALID_PARAMETER);
+  EXPECT_EQ(SslComputeEapKeyBlock(prov_, master_, r, 63, out.data(), 128, &len, 0), NTE_INVALID_PARAMETER);
+  EXPECT_EQ(SslComputeEapKeyBlock(prov_, master_, r, 65, out.data(), 128, &len, 0), NTE_INVALID_PARAMETER);
+  EXPECT_EQ(out, ByteVec(128, 0xcc));
+  // A freed master key.
+  Params p;
+  NCRYPT_KEY_HANDLE stale = 0;
+  ASSERT_EQ(SslGenerateMasterKey(prov_, Eph(), PeerPub(), &stale, kTls12, kEcdheGcm, p.get(), nullptr, 0, nullptr,
+                                 NCRYPT_SSL_CLIENT_FLAG),
+            0);
+  ASSERT_EQ(SslFreeObject(stale, 0), 0);
+  EXPECT_EQ(SslComputeEapKeyBlock(prov_, stale, r, 64, out.data(), 128, &len, 0), NTE_INVALID_HANDLE);
+}
+
+TEST_F(DerivedSafety, ExportKeyingMaterial) {
+  ByteVec out(32, 0xcc);
+  char label[] = "EXPORTER-x";
+  PBYTE r = randoms_.data();
+  std::uint8_t ctx[4] = {};
+  EXPECT_EQ(SslExportKeyingMaterial(0, master_, label, r, 64, nullptr, 0, out.data(), 32, 0), NTE_INVALID_HANDLE);
+  EXPECT_EQ(SslExportKeyingMaterial(StaleProvider(), master_, label, r, 64, nullptr, 0, out.data(), 32, 0),
+            NTE_INVALID_HANDLE);
+  EXPECT_EQ(SslExportKeyingMaterial(prov_, 0, label, r, 64, nullptr, 0, out.data(), 32, 0), NTE_INVALID_HANDLE);
+  EXPECT_EQ(SslExportKeyingMaterial(prov_, PeerPub(), label, r, 64, nullptr, 0, out.data(), 32, 0), NTE_INVALID_HANDLE);
+  EXPECT_EQ(SslExportKeyingMaterial(prov_, master_, label, r, 64, nullptr, 0, out.data(), 32, 1), NTE_BAD_FLAGS);
+  EXPECT_EQ(SslExportKeyingMaterial(prov_, master_, nullptr, r, 64, nullptr, 0, out.data(), 32, 0),
+            NTE_INVALID_PARAMETER);
+  char empty_label[] = "";
+  EXPECT_EQ(SslExportKeyingMaterial(prov_, master_, empty_label, r, 64, nullptr, 0, out.data(), 32, 0),
+            NTE_INVALID_PARAMETER);
+  char reserved[] = "key expansion";
+  EXPECT_EQ(SslExportKeyingMaterial(prov_, master_, reserved, r, 64, nullptr, 0, out.data(), 32, 0),
+            NTE_INVALID_PARAMETER);
+  std::string long_label(256, 'a');
+  EXPECT_EQ(SslExportKeyingMaterial(prov_, master_, long_label.data(), r, 64, nullptr, 0, out.data(), 32, 0),
+            NTE_INVALID_PARAMETER);
+  EXPECT_EQ(SslExportKeyingMaterial(prov_, master_, label, nullptr, 64, nullptr, 0, out.data(), 32, 0),
+            NTE_INVALID_PARAMETER);
+  EXPECT_EQ(SslExportKeyingMaterial(prov_, master_, label, r, 32, nullptr, 0, out.data(), 32, 0),
+            NTE_INVALID_PARAMETER);
+  EXPECT_EQ(SslExportKeyingMaterial(prov_, master_, label, r, 64, nullptr, 4, out.data(), 32, 0),
+            NTE_INVALID_PARAMETER);  // length without a context
+  EXPECT_EQ(SslExportKeyingMaterial(prov_, master_, label, r, 64, ctx, 4, nullptr, 32, 0), NTE_INVALID_PARAMETER);
+  EXPECT_EQ(SslExportKeyingMaterial(prov_, master_, label, r, 64, ctx, 4, out.data(), 0, 0), NTE_INVALID_PARAMETER);
+  ByteVec big(1);
+  EXPECT_EQ(SslExportKeyingMaterial(prov_, master_, label, r, 64, ctx, 4, big.data(), (1u << 20) + 1, 0),
+            NTE_INVALID_PARAMETER);
+  EXPECT_EQ(out, ByteVec(32, 0xcc));
+  // The longest context fits the PRF's seed limit? 65535 bytes do not: refused, not truncated.
+  ByteVec long_ctx(1000, 1);
+  EXPECT_EQ(SslExportKeyingMaterial(prov_, master_, label, r, 64, long_ctx.data(), 1000, out.data(), 32, 0),
+            NTE_INVALID_PARAMETER);
+  EXPECT_EQ(out, ByteVec(32, 0xcc));
+}
+
+}  // namespace
