@@ -141,12 +141,7 @@ TEST(PendingExports, AnswerNotSupported) {
   EXPECT_EQ(SslGenerateSessionKeys(0, 0, &k, &k, nullptr, 0), NTE_NOT_SUPPORTED);
   EXPECT_EQ(SslEncryptPacket(0, 0, nullptr, 0, nullptr, 0, &n, 0, 0, 0), NTE_NOT_SUPPORTED);
   EXPECT_EQ(SslDecryptPacket(0, 0, nullptr, 0, nullptr, 0, &n, 0, 0), NTE_NOT_SUPPORTED);
-  EXPECT_EQ(SslCreateHandshakeHash(0, &h, 0, 0, 0), NTE_NOT_SUPPORTED);
-  EXPECT_EQ(SslHashHandshake(0, 0, nullptr, 0, 0), NTE_NOT_SUPPORTED);
   EXPECT_EQ(SslComputeFinishedHash(0, 0, 0, nullptr, 0, 0), NTE_NOT_SUPPORTED);
-  EXPECT_EQ(SslComputeSessionHash(0, 0, 0, nullptr, 0, &n, 0), NTE_NOT_SUPPORTED);
-  EXPECT_EQ(SslCreateClientAuthHash(0, &h, 0, 0, nullptr, 0), NTE_NOT_SUPPORTED);
-  EXPECT_EQ(SslComputeClientAuthHash(0, 0, 0, nullptr, nullptr, 0, &n, 0), NTE_NOT_SUPPORTED);
   EXPECT_EQ(SslExtractEarlyKey(0, 0, &k, 0, 0, nullptr, 0), NTE_NOT_SUPPORTED);
   EXPECT_EQ(SslExtractHandshakeKey(0, 0, 0, 0, &k, nullptr, 0), NTE_NOT_SUPPORTED);
   EXPECT_EQ(SslExtractMasterKey(0, 0, &k, nullptr, 0), NTE_NOT_SUPPORTED);
