@@ -3,11 +3,6 @@
 // SslExportKeyingMaterial. The protocol logic lives in core/tls12_key_schedule.h; this file
 // checks raw arguments, resolves handles and writes outputs.
 //
-// Still pending here (NTE_NOT_SUPPORTED, arguments untouched): SslGenerateSessionKeys (the core
-// split, DeriveSessionKeys, is done; the export waits for the record layer's key objects) and
-// SslComputeFinishedHash (waits for the transcript module; core ComputeTls12FinishedVerifyData
-// is done).
-//
 // Argument checks run in this order so each test can target one argument: provider handle
 // (NTE_INVALID_HANDLE), output handle pointer (NTE_INVALID_PARAMETER), dwFlags (NTE_BAD_FLAGS),
 // protocol and suite (NTE_NOT_SUPPORTED), parameter list (NTE_INVALID_PARAMETER), key handles
@@ -28,6 +23,8 @@
 #include "core/master_key.h"
 #include "core/private_key.h"
 #include "core/tls12_key_schedule.h"
+#include "core/transcript.h"
+#include "record/session_key.h"
 #include "ossl/library.h"
 #include "ossl/rsa_transport.h"
 
@@ -35,6 +32,7 @@ using namespace opensslp;
 using namespace opensslp::abi;
 
 namespace {
+
 
 // The role flag of SslGenerateMasterKey: exactly one of CLIENT / SERVER, nothing else.
 Result<TlsRole> ReadRole(DWORD flags) {
@@ -252,27 +250,78 @@ extern "C" OPENSSLP_EXPORT SECURITY_STATUS WINAPI SslGeneratePreMasterKey(
 #pragma GCC diagnostic ignored "-Wunused-parameter"
 #endif
 
-// Pending: the core split is DeriveSessionKeys (core/tls12_key_schedule.h); the lead wires it to
-// the record layer's key objects.
-extern "C" OPENSSLP_EXPORT SECURITY_STATUS WINAPI SslGenerateSessionKeys(
-    NCRYPT_PROV_HANDLE hSslProvider,
-    NCRYPT_KEY_HANDLE hMasterKey,
-    NCRYPT_KEY_HANDLE *phReadKey,
-    NCRYPT_KEY_HANDLE *phWriteKey,
-    PNCryptBufferDesc pParameterList,
-    DWORD dwFlags) {
-  return NTE_NOT_SUPPORTED;
+// SslGenerateSessionKeys: expands the master key's key block (RFC 5246 §6.3, seed server_random
+// || client_random) and returns the read key (protects nothing: decrypts what the peer sends) and
+// the write key, chosen by the master key's role. The seed document's error cases:
+//   NTE_INVALID_HANDLE     bad provider handle, or hMasterKey is not a master key
+//   NTE_INVALID_PARAMETER  phReadKey or phWriteKey NULL; a malformed parameter list, or one
+//                          without both 32-byte randoms
+//   NTE_BAD_FLAGS          dwFlags != 0 (reserved)
+//   NTE_NO_MEMORY          allocation failure
+// No handle is left behind on any failure: both keys are published or neither.
+extern "C" OPENSSLP_EXPORT SECURITY_STATUS WINAPI SslGenerateSessionKeys(NCRYPT_PROV_HANDLE hSslProvider,
+                                                                        NCRYPT_KEY_HANDLE hMasterKey,
+                                                                        NCRYPT_KEY_HANDLE* phReadKey,
+                                                                        NCRYPT_KEY_HANDLE* phWriteKey,
+                                                                        PNCryptBufferDesc pParameterList,
+                                                                        DWORD dwFlags) {
+  return Guard([&]() -> Status {
+    TRY(RequireProvider(hSslProvider));
+    ASSIGN_OR_RETURN(std::shared_ptr<MasterKey> master, Require<MasterKey>(hMasterKey));
+    ENSURE(phReadKey != nullptr && phWriteKey != nullptr, Error::kInvalidParameter);
+    TRY(RequireNoFlags(dwFlags));
+    ASSIGN_OR_RETURN(SslParameters params, ReadSslParameters(pParameterList));
+    ENSURE(params.client_random.has_value() && params.server_random.has_value(), Error::kInvalidParameter);
+    ASSIGN_OR_RETURN(Tls12SessionKeys material,
+                     DeriveSessionKeys(*master, params.client_random_bytes(), params.server_random_bytes()));
+    ASSIGN_OR_RETURN(std::shared_ptr<SessionKey> read_key, CreateSessionKey(std::move(material.read)));
+    ASSIGN_OR_RETURN(std::shared_ptr<SessionKey> write_key, CreateSessionKey(std::move(material.write)));
+    HandleTable& table = HandleTable::Global();
+    ASSIGN_OR_RETURN(Handle read_handle, table.Insert(std::move(read_key)));
+    auto write_handle = table.Insert(std::move(write_key));
+    if (!write_handle.ok()) {
+      (void)table.Erase(read_handle);
+      return write_handle.error();
+    }
+    *phReadKey = static_cast<NCRYPT_KEY_HANDLE>(read_handle);
+    *phWriteKey = static_cast<NCRYPT_KEY_HANDLE>(write_handle.value());
+    return Status::Ok();
+  });
 }
 
-// Pending: needs the transcript module; the core is ComputeTls12FinishedVerifyData.
-extern "C" OPENSSLP_EXPORT SECURITY_STATUS WINAPI SslComputeFinishedHash(
-    NCRYPT_PROV_HANDLE hSslProvider,
-    NCRYPT_KEY_HANDLE hMasterKey,
-    NCRYPT_HASH_HANDLE hHandshakeHash,
-    PBYTE pbOutput,
-    DWORD cbOutput,
-    DWORD dwFlags) {
-  return NTE_NOT_SUPPORTED;
+// SslComputeFinishedHash: Finished.verify_data = PRF(master_secret, finished_label,
+// Hash(handshake_messages))[0..11] (RFC 5246 §7.4.9; RFC 2246 §7.4.9 with MD5||SHA-1). dwFlags
+// names the SENDER of the Finished message, not the caller (fact sheet §4.6, §9.4):
+// NCRYPT_SSL_CLIENT_FLAG -> "client finished", NCRYPT_SSL_SERVER_FLAG -> "server finished". The
+// running transcript is read, never consumed.
+//   NTE_INVALID_HANDLE     bad provider handle; hMasterKey not a master key; hHandshakeHash not a
+//                          handshake hash (a client-auth hash is not the transcript)
+//   NTE_BAD_FLAGS          not exactly one of the two flags
+//   NTE_INVALID_PARAMETER  pbOutput NULL; cbOutput other than 12 (verify_data_length is 12 for
+//                          every TLS 1.0-1.2 suite, RFC 5246 §7.4.9); the hash's algorithm is not
+//                          the master key's PRF hash (wrong protocol or suite)
+// Nothing is written on failure.
+extern "C" OPENSSLP_EXPORT SECURITY_STATUS WINAPI SslComputeFinishedHash(NCRYPT_PROV_HANDLE hSslProvider,
+                                                                        NCRYPT_KEY_HANDLE hMasterKey,
+                                                                        NCRYPT_HASH_HANDLE hHandshakeHash,
+                                                                        PBYTE pbOutput, DWORD cbOutput,
+                                                                        DWORD dwFlags) {
+  return Guard([&]() -> Status {
+    TRY(RequireProvider(hSslProvider));
+    ASSIGN_OR_RETURN(std::shared_ptr<MasterKey> master, Require<MasterKey>(hMasterKey));
+    ASSIGN_OR_RETURN(std::shared_ptr<HandshakeHash> transcript, Require<HandshakeHash>(hHandshakeHash));
+    ENSURE(transcript->purpose() == TranscriptPurpose::kHandshake, Error::kInvalidHandle);
+    ENSURE(dwFlags == NCRYPT_SSL_CLIENT_FLAG || dwFlags == NCRYPT_SSL_SERVER_FLAG, Error::kBadFlags);
+    ENSURE(pbOutput != nullptr && cbOutput == kFinishedLength, Error::kInvalidParameter);
+    ASSIGN_OR_RETURN(TranscriptDigest digest, transcript->CurrentDigest());
+    const std::optional<PrfHash> prf = AsPrfHash(digest.alg);
+    ENSURE(prf.has_value() && *prf == master->prf_hash(), Error::kInvalidParameter);
+    SecretArray<kFinishedLength> verify_data;
+    TRY(ComputeTls12FinishedVerifyData(*master, digest.view(), dwFlags == NCRYPT_SSL_CLIENT_FLAG,
+                                       verify_data.span()));
+    std::memcpy(pbOutput, verify_data.data(), kFinishedLength);
+    return Status::Ok();
+  });
 }
 
 #if defined(__GNUC__)

@@ -1,12 +1,28 @@
-// exports_records.cpp - record protection (issue #3).
-// NOT IMPLEMENTED YET: each function below is exported (so the export list and the function table
-// are complete) and returns NTE_NOT_SUPPORTED without touching its arguments; README's status
-// table says which issue brings it. The module that implements them replaces this file.
+// exports_records.cpp - record protection: SslEncryptPacket / SslDecryptPacket (fact sheet §4.5,
+// §6.4; issue #3 §4). The record work is SessionKey::Seal / Open (src/record/session_key.h); this
+// file checks the ABI arguments and applies the size-query convention.
+//
+// Argument rules (docs: "Error: NTE_INVALID_HANDLE"; the rest follows the sample provider and
+// fact sheet §6.4):
+//   hSslProvider not a live provider, hKey not a live session key  NTE_INVALID_HANDLE
+//   a read key passed to SslEncryptPacket, a write key to SslDecryptPacket  NTE_BAD_KEY_STATE
+//   dwFlags != 0                                             NTE_BAD_FLAGS
+//   pcbResult NULL, pbInput NULL with cbInput != 0, dwContentType not 20..23, plaintext over 2^14
+//   bytes, SequenceNumber 2^64-1 (RFC 5246 §6.1: no wrap)     NTE_INVALID_PARAMETER
+//   pbOutput NULL                                            size query: *pcbResult = the size
+//     (decrypt with a CBC key: an upper bound, fragment - IV - MAC - 1, because the padding length
+//     is only known after the constant-time authentication; *pcbResult after the real call is exact)
+//   cbOutput too small                                       NTE_BUFFER_TOO_SMALL (+ size)
+//   overlap other than the in-place offsets                  NTE_BUFFERS_OVERLAP
+//   malformed record (decrypt)                               NTE_BAD_DATA
+//   tag failure (decrypt)                                    NTE_DECRYPTION_FAILURE
+// In-place offsets: encrypt pbInput == pbOutput + 5 (the sample's) or pbOutput + 5 + explicit
+// nonce length (8 for AES-GCM: the plaintext already where the ciphertext goes); decrypt
+// pbOutput == pbInput + 5 (the sample's) or pbInput + 5 + explicit nonce length. (Explicit
+// nonce / IV length: 8 for AES-GCM, 16 for AES-CBC in TLS 1.1+, 0 otherwise.)
 #include "abi/boundary.h"
-
-#if defined(__GNUC__)
-#pragma GCC diagnostic ignored "-Wunused-parameter"
-#endif
+#include "abi/out_buffers.h"
+#include "record/session_key.h"
 
 extern "C" OPENSSLP_EXPORT SECURITY_STATUS WINAPI SslEncryptPacket(
     NCRYPT_PROV_HANDLE hSslProvider,
@@ -19,7 +35,25 @@ extern "C" OPENSSLP_EXPORT SECURITY_STATUS WINAPI SslEncryptPacket(
     ULONGLONG SequenceNumber,
     DWORD dwContentType,
     DWORD dwFlags) {
-  return NTE_NOT_SUPPORTED;
+  using namespace opensslp;
+  return abi::Guard([&]() -> Status {
+    TRY(abi::RequireProvider(hSslProvider));
+    ASSIGN_OR_RETURN(std::shared_ptr<SessionKey> key, abi::Require<SessionKey>(hKey));
+    TRY(abi::RequireNoFlags(dwFlags));
+    if (pcbResult == nullptr || (pbInput == nullptr && cbInput != 0)) return Error::kInvalidParameter;
+    if (key->direction() != RecordDirection::kWrite) return Error::kBadKeyState;
+    if (dwContentType < kContentChangeCipherSpec || dwContentType > kContentApplicationData ||
+        cbInput > kMaxPlaintextLength || SequenceNumber == kLastSequenceNumber) {
+      return Error::kInvalidParameter;
+    }
+    ASSIGN_OR_RETURN(abi::OutputMode mode,
+                     abi::PrepareOutput(pbOutput, cbOutput, pcbResult, key->SealedLength(cbInput)));
+    if (mode == abi::OutputMode::kSizeQuery) return Status::Ok();
+    ASSIGN_OR_RETURN(std::size_t written, key->Seal(SequenceNumber, static_cast<std::uint8_t>(dwContentType), pbInput,
+                                                    cbInput, pbOutput, cbOutput));
+    *pcbResult = static_cast<DWORD>(written);
+    return Status::Ok();
+  });
 }
 
 extern "C" OPENSSLP_EXPORT SECURITY_STATUS WINAPI SslDecryptPacket(
@@ -32,5 +66,21 @@ extern "C" OPENSSLP_EXPORT SECURITY_STATUS WINAPI SslDecryptPacket(
     DWORD *pcbResult,
     ULONGLONG SequenceNumber,
     DWORD dwFlags) {
-  return NTE_NOT_SUPPORTED;
+  using namespace opensslp;
+  return abi::Guard([&]() -> Status {
+    TRY(abi::RequireProvider(hSslProvider));
+    ASSIGN_OR_RETURN(std::shared_ptr<SessionKey> key, abi::Require<SessionKey>(hKey));
+    TRY(abi::RequireNoFlags(dwFlags));
+    if (pcbResult == nullptr || (pbInput == nullptr && cbInput != 0)) return Error::kInvalidParameter;
+    if (key->direction() != RecordDirection::kRead) return Error::kBadKeyState;
+    if (SequenceNumber == kLastSequenceNumber) return Error::kInvalidParameter;
+    // A record is at least its 5-byte header: a NULL or empty input is a malformed record.
+    if (pbInput == nullptr) return Error::kBadData;
+    ASSIGN_OR_RETURN(std::size_t plaintext_len, key->OpenedLength(opensslp::Bytes(pbInput, cbInput)));
+    ASSIGN_OR_RETURN(abi::OutputMode mode, abi::PrepareOutput(pbOutput, cbOutput, pcbResult, plaintext_len));
+    if (mode == abi::OutputMode::kSizeQuery) return Status::Ok();
+    ASSIGN_OR_RETURN(std::size_t written, key->Open(SequenceNumber, pbInput, cbInput, pbOutput, cbOutput));
+    *pcbResult = static_cast<DWORD>(written);
+    return Status::Ok();
+  });
 }

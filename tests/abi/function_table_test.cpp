@@ -138,10 +138,7 @@ TEST(PendingExports, AnswerNotSupported) {
   NCRYPT_KEY_HANDLE k = 0;
   NCRYPT_HASH_HANDLE h = 0;
   DWORD n = 0;
-  EXPECT_EQ(SslGenerateSessionKeys(0, 0, &k, &k, nullptr, 0), NTE_NOT_SUPPORTED);
-  EXPECT_EQ(SslEncryptPacket(0, 0, nullptr, 0, nullptr, 0, &n, 0, 0, 0), NTE_NOT_SUPPORTED);
-  EXPECT_EQ(SslDecryptPacket(0, 0, nullptr, 0, nullptr, 0, &n, 0, 0), NTE_NOT_SUPPORTED);
-  EXPECT_EQ(SslComputeFinishedHash(0, 0, 0, nullptr, 0, 0), NTE_NOT_SUPPORTED);
+  (void)n;
   EXPECT_EQ(SslExtractEarlyKey(0, 0, &k, 0, 0, nullptr, 0), NTE_NOT_SUPPORTED);
   EXPECT_EQ(SslExtractHandshakeKey(0, 0, 0, 0, &k, nullptr, 0), NTE_NOT_SUPPORTED);
   EXPECT_EQ(SslExtractMasterKey(0, 0, &k, nullptr, 0), NTE_NOT_SUPPORTED);

@@ -709,3 +709,256 @@ TEST_F(DerivedSafety, ExportKeyingMaterial) {
 }
 
 }  // namespace
+
+// ---- Session keys and Finished: the provider against OpenSSL's own arithmetic ---------------
+
+namespace {
+
+// AES-128-GCM seal/open of one TLS 1.2 record with OpenSSL's EVP directly (RFC 5288 §3: nonce =
+// 4-byte salt || 8-byte explicit nonce; AAD = seq || type || version || plaintext length).
+ByteVec GcmRecordAad(std::uint64_t seq, std::uint8_t type, std::size_t length) {
+  ByteVec aad(13);
+  for (int i = 0; i < 8; ++i) aad[i] = static_cast<std::uint8_t>(seq >> (56 - 8 * i));
+  aad[8] = type;
+  aad[9] = 3;
+  aad[10] = 3;
+  aad[11] = static_cast<std::uint8_t>(length >> 8);
+  aad[12] = static_cast<std::uint8_t>(length);
+  return aad;
+}
+
+std::optional<ByteVec> OpensslGcmOpen(const ByteVec& key, const ByteVec& salt, const ByteVec& record,
+                                      std::uint64_t seq) {
+  if (record.size() < 5 + 8 + 16) return std::nullopt;
+  const std::size_t n = record.size() - 5 - 8 - 16;
+  ByteVec nonce = salt;
+  nonce.insert(nonce.end(), record.begin() + 5, record.begin() + 13);
+  const ByteVec aad = GcmRecordAad(seq, record[0], n);
+  EVP_CIPHER_CTX* ctx = EVP_CIPHER_CTX_new();
+  ByteVec out(n + 1);
+  int len = 0, ok = 1;
+  ok &= EVP_DecryptInit_ex(ctx, EVP_aes_128_gcm(), nullptr, key.data(), nonce.data());
+  ok &= EVP_DecryptUpdate(ctx, nullptr, &len, aad.data(), static_cast<int>(aad.size()));
+  ok &= EVP_DecryptUpdate(ctx, out.data(), &len, record.data() + 13, static_cast<int>(n));
+  ok &= EVP_CIPHER_CTX_ctrl(ctx, EVP_CTRL_GCM_SET_TAG, 16, const_cast<std::uint8_t*>(record.data() + 13 + n));
+  int fin = 0;
+  ok &= EVP_DecryptFinal_ex(ctx, out.data() + len, &fin);
+  EVP_CIPHER_CTX_free(ctx);
+  if (ok != 1) return std::nullopt;
+  out.resize(n);
+  return out;
+}
+
+ByteVec OpensslGcmSeal(const ByteVec& key, const ByteVec& salt, const ByteVec& plaintext, std::uint64_t seq,
+                       std::uint8_t type) {
+  ByteVec explicit_nonce(8);
+  for (int i = 0; i < 8; ++i) explicit_nonce[i] = static_cast<std::uint8_t>(seq >> (56 - 8 * i));
+  ByteVec nonce = Cat({salt, explicit_nonce});
+  const ByteVec aad = GcmRecordAad(seq, type, plaintext.size());
+  ByteVec record = {type, 3, 3, 0, 0};
+  const std::size_t body = 8 + plaintext.size() + 16;
+  record[3] = static_cast<std::uint8_t>(body >> 8);
+  record[4] = static_cast<std::uint8_t>(body);
+  record.insert(record.end(), explicit_nonce.begin(), explicit_nonce.end());
+  ByteVec ct(plaintext.size() + 16);
+  EVP_CIPHER_CTX* ctx = EVP_CIPHER_CTX_new();
+  int len = 0, fin = 0;
+  EXPECT_EQ(EVP_EncryptInit_ex(ctx, EVP_aes_128_gcm(), nullptr, key.data(), nonce.data()), 1);
+  EXPECT_EQ(EVP_EncryptUpdate(ctx, nullptr, &len, aad.data(), static_cast<int>(aad.size())), 1);
+  EXPECT_EQ(EVP_EncryptUpdate(ctx, ct.data(), &len, plaintext.data(), static_cast<int>(plaintext.size())), 1);
+  EXPECT_EQ(EVP_EncryptFinal_ex(ctx, ct.data() + len, &fin), 1);
+  EXPECT_EQ(EVP_CIPHER_CTX_ctrl(ctx, EVP_CTRL_GCM_GET_TAG, 16, ct.data() + plaintext.size()), 1);
+  EVP_CIPHER_CTX_free(ctx);
+  record.insert(record.end(), ct.begin(), ct.end());
+  return record;
+}
+
+ByteVec Sha256(const ByteVec& data) {
+  ByteVec out(32);
+  unsigned int n = 0;
+  EXPECT_EQ(EVP_Digest(data.data(), data.size(), out.data(), &n, EVP_sha256(), nullptr), 1);
+  return out;
+}
+
+}  // namespace
+
+// The whole TLS 1.2 ECDHE-RSA-AES128-GCM key schedule of a client, end to end through the API:
+// master secret, key block, write and read keys, Finished in both directions — every expected
+// value computed by OpenSSL from the ECDH secret it derives itself.
+TEST_F(MasterKeys, SessionKeysAndFinishedMatchOpenssl) {
+  Params p;
+  const NCRYPT_KEY_HANDLE eph = Eph(), pub = PeerPub();
+  NCRYPT_KEY_HANDLE master = 0;
+  ASSERT_EQ(SslGenerateMasterKey(prov_, eph, pub, &master, kTls12, kEcdheGcm, p.get(), nullptr, 0, nullptr,
+                                 NCRYPT_SSL_CLIENT_FLAG),
+            0);
+  Keep(master);
+  const ByteVec ms = Prf("SHA256", EcdhWithProviderKey(prov_, eph, peer_), "master secret", p.randoms(), 48);
+  // RFC 5246 §6.3: key_block = PRF(master, "key expansion", server_random || client_random);
+  // AES-128-GCM: client_write_key, server_write_key (16 each), client_write_IV, server_write_IV (4).
+  const ByteVec kb = Prf("SHA256", ms, "key expansion", Cat({p.sr, p.cr}), 40);
+  const ByteVec client_key(kb.begin(), kb.begin() + 16), server_key(kb.begin() + 16, kb.begin() + 32);
+  const ByteVec client_iv(kb.begin() + 32, kb.begin() + 36), server_iv(kb.begin() + 36, kb.begin() + 40);
+
+  NCRYPT_KEY_HANDLE read = 0, write = 0;
+  ASSERT_EQ(SslGenerateSessionKeys(prov_, master, &read, &write, p.get(), 0), 0);
+  Keep(read);
+  Keep(write);
+
+  // Our write key (client) -> OpenSSL opens with client_write_*.
+  const ByteVec hello = {'h', 'e', 'l', 'l', 'o', ' ', 't', 'l', 's'};
+  ByteVec record(5 + 8 + hello.size() + 16 + 64);
+  DWORD written = 0;
+  ASSERT_EQ(SslEncryptPacket(prov_, write, const_cast<PBYTE>(hello.data()), static_cast<DWORD>(hello.size()),
+                             record.data(), static_cast<DWORD>(record.size()), &written, 7, CT_APPLICATIONDATA, 0),
+            0);
+  record.resize(written);
+  auto opened = OpensslGcmOpen(client_key, client_iv, record, 7);
+  ASSERT_TRUE(opened.has_value()) << "OpenSSL could not authenticate our record";
+  EXPECT_EQ(*opened, hello);
+  EXPECT_FALSE(OpensslGcmOpen(client_key, client_iv, record, 8).has_value()) << "the sequence number is bound";
+
+  // OpenSSL seals with server_write_* -> our read key opens it.
+  const ByteVec reply = {'o', 'k'};
+  ByteVec incoming = OpensslGcmSeal(server_key, server_iv, reply, 3, CT_APPLICATIONDATA);
+  ByteVec plain(incoming.size());
+  DWORD plain_len = 0;
+  ASSERT_EQ(SslDecryptPacket(prov_, read, incoming.data(), static_cast<DWORD>(incoming.size()), plain.data(),
+                             static_cast<DWORD>(plain.size()), &plain_len, 3, 0),
+            0);
+  plain.resize(plain_len);
+  EXPECT_EQ(plain, reply);
+
+  // Finished (RFC 5246 §7.4.9) over a transcript, for either sender; the transcript is not consumed.
+  NCRYPT_HASH_HANDLE transcript = 0;
+  ASSERT_EQ(SslCreateHandshakeHash(prov_, &transcript, kTls12, kEcdheGcm, 0), 0);
+  const ByteVec messages = {1, 0, 0, 4, 'a', 'b', 'c', 'd', 2, 0, 0, 2, 'x', 'y'};
+  ASSERT_EQ(SslHashHandshake(prov_, transcript, const_cast<PBYTE>(messages.data()),
+                             static_cast<DWORD>(messages.size()), 0),
+            0);
+  for (DWORD sender : {DWORD{NCRYPT_SSL_CLIENT_FLAG}, DWORD{NCRYPT_SSL_SERVER_FLAG}}) {
+    ByteVec verify(12);
+    ASSERT_EQ(SslComputeFinishedHash(prov_, master, transcript, verify.data(), 12, sender), 0);
+    const char* label = sender == NCRYPT_SSL_CLIENT_FLAG ? "client finished" : "server finished";
+    EXPECT_EQ(verify, Prf("SHA256", ms, label, Sha256(messages), 12)) << label;
+  }
+  // The transcript keeps growing after Finished was computed.
+  const ByteVec more = {20, 0, 0, 12};
+  ASSERT_EQ(SslHashHandshake(prov_, transcript, const_cast<PBYTE>(more.data()), 4, 0), 0);
+  ByteVec verify(12);
+  ASSERT_EQ(SslComputeFinishedHash(prov_, master, transcript, verify.data(), 12, NCRYPT_SSL_SERVER_FLAG), 0);
+  EXPECT_EQ(verify, Prf("SHA256", ms, "server finished", Sha256(Cat({messages, more})), 12));
+  EXPECT_EQ(SslFreeObject(transcript, 0), 0);
+}
+
+TEST_F(MasterKeys, ServerRoleSwapsReadAndWriteKeys) {
+  Params p;
+  const NCRYPT_KEY_HANDLE eph = Eph(), pub = PeerPub();
+  NCRYPT_KEY_HANDLE master = 0;
+  ASSERT_EQ(SslGenerateMasterKey(prov_, eph, pub, &master, kTls12, kEcdheGcm, p.get(), nullptr, 0, nullptr,
+                                 NCRYPT_SSL_SERVER_FLAG),
+            0);
+  Keep(master);
+  const ByteVec ms = Prf("SHA256", EcdhWithProviderKey(prov_, eph, peer_), "master secret", p.randoms(), 48);
+  const ByteVec kb = Prf("SHA256", ms, "key expansion", Cat({p.sr, p.cr}), 40);
+  const ByteVec server_key(kb.begin() + 16, kb.begin() + 32), server_iv(kb.begin() + 36, kb.begin() + 40);
+  NCRYPT_KEY_HANDLE read = 0, write = 0;
+  ASSERT_EQ(SslGenerateSessionKeys(prov_, master, &read, &write, p.get(), 0), 0);
+  Keep(read);
+  Keep(write);
+  const ByteVec data = {1, 2, 3};
+  ByteVec record(64);
+  DWORD written = 0;
+  ASSERT_EQ(SslEncryptPacket(prov_, write, const_cast<PBYTE>(data.data()), 3, record.data(), 64, &written, 0,
+                             CT_HANDSHAKE, 0),
+            0);
+  record.resize(written);
+  auto opened = OpensslGcmOpen(server_key, server_iv, record, 0);
+  ASSERT_TRUE(opened.has_value()) << "a server writes with server_write_*";
+  EXPECT_EQ(*opened, data);
+}
+
+TEST_F(MasterKeys, GenerateSessionKeysSafety) {
+  Params p;
+  const NCRYPT_KEY_HANDLE eph = Eph(), pub = PeerPub();
+  NCRYPT_KEY_HANDLE master = 0;
+  ASSERT_EQ(SslGenerateMasterKey(prov_, eph, pub, &master, kTls12, kEcdheGcm, p.get(), nullptr, 0, nullptr,
+                                 NCRYPT_SSL_CLIENT_FLAG),
+            0);
+  Keep(master);
+  constexpr NCRYPT_KEY_HANDLE kSentinel = 0x5A5A;
+  NCRYPT_KEY_HANDLE read = kSentinel, write = kSentinel;
+  // The seed document's cases: bad provider or master key handle.
+  EXPECT_EQ(SslGenerateSessionKeys(0, master, &read, &write, p.get(), 0), NTE_INVALID_HANDLE);
+  EXPECT_EQ(SslGenerateSessionKeys(StaleProvider(), master, &read, &write, p.get(), 0), NTE_INVALID_HANDLE);
+  EXPECT_EQ(SslGenerateSessionKeys(master, master, &read, &write, p.get(), 0), NTE_INVALID_HANDLE);
+  EXPECT_EQ(SslGenerateSessionKeys(prov_, 0, &read, &write, p.get(), 0), NTE_INVALID_HANDLE);
+  EXPECT_EQ(SslGenerateSessionKeys(prov_, eph, &read, &write, p.get(), 0), NTE_INVALID_HANDLE) << "not a master key";
+  EXPECT_EQ(SslGenerateSessionKeys(prov_, prov_, &read, &write, p.get(), 0), NTE_INVALID_HANDLE);
+  // NULL phReadKey / phWriteKey, missing randoms.
+  EXPECT_EQ(SslGenerateSessionKeys(prov_, master, nullptr, &write, p.get(), 0), NTE_INVALID_PARAMETER);
+  EXPECT_EQ(SslGenerateSessionKeys(prov_, master, &read, nullptr, p.get(), 0), NTE_INVALID_PARAMETER);
+  EXPECT_EQ(SslGenerateSessionKeys(prov_, master, &read, &write, nullptr, 0), NTE_INVALID_PARAMETER);
+  p.with_sr = false;
+  EXPECT_EQ(SslGenerateSessionKeys(prov_, master, &read, &write, p.get(), 0), NTE_INVALID_PARAMETER);
+  p.with_sr = true;
+  p.with_cr = false;
+  EXPECT_EQ(SslGenerateSessionKeys(prov_, master, &read, &write, p.get(), 0), NTE_INVALID_PARAMETER);
+  p.with_cr = true;
+  NCryptBuffer short_random{16, NCRYPTBUFFER_SSL_CLIENT_RANDOM, p.cr.data()};
+  NCryptBufferDesc bad{NCRYPTBUFFER_VERSION, 1, &short_random};
+  EXPECT_EQ(SslGenerateSessionKeys(prov_, master, &read, &write, &bad, 0), NTE_INVALID_PARAMETER);
+  // Reserved flags.
+  for (DWORD flags : {DWORD{1}, DWORD{NCRYPT_SSL_SERVER_FLAG}, DWORD{0x80000000u}})
+    EXPECT_EQ(SslGenerateSessionKeys(prov_, master, &read, &write, p.get(), flags), NTE_BAD_FLAGS);
+  EXPECT_EQ(read, kSentinel);
+  EXPECT_EQ(write, kSentinel);
+  // A freed master key is stale.
+  NCRYPT_KEY_HANDLE doomed = 0;
+  ASSERT_EQ(SslGenerateMasterKey(prov_, eph, pub, &doomed, kTls12, kEcdheGcm, p.get(), nullptr, 0, nullptr,
+                                 NCRYPT_SSL_CLIENT_FLAG),
+            0);
+  ASSERT_EQ(SslFreeObject(doomed, 0), 0);
+  EXPECT_EQ(SslGenerateSessionKeys(prov_, doomed, &read, &write, p.get(), 0), NTE_INVALID_HANDLE);
+  EXPECT_EQ(read, kSentinel);
+  EXPECT_EQ(write, kSentinel);
+}
+
+TEST_F(MasterKeys, ComputeFinishedHashSafety) {
+  Params p;
+  const NCRYPT_KEY_HANDLE eph = Eph(), pub = PeerPub();
+  NCRYPT_KEY_HANDLE master = 0;
+  ASSERT_EQ(SslGenerateMasterKey(prov_, eph, pub, &master, kTls12, kEcdheGcm, p.get(), nullptr, 0, nullptr,
+                                 NCRYPT_SSL_CLIENT_FLAG),
+            0);
+  Keep(master);
+  NCRYPT_HASH_HANDLE transcript = 0, client_auth = 0, other_suite = 0, tls10 = 0;
+  ASSERT_EQ(SslCreateHandshakeHash(prov_, &transcript, kTls12, kEcdheGcm, 0), 0);
+  ASSERT_EQ(SslCreateClientAuthHash(prov_, &client_auth, kTls12, kEcdheGcm, W(u"SHA256"), 0), 0);
+  ASSERT_EQ(SslCreateHandshakeHash(prov_, &other_suite, kTls12, kEcdheGcm384, 0), 0);
+  ASSERT_EQ(SslCreateHandshakeHash(prov_, &tls10, TLS1_0_PROTOCOL_VERSION, TLS_ECDHE_RSA_WITH_AES_128_CBC_SHA, 0), 0);
+  ByteVec out(12, 0xEE);
+  const ByteVec untouched(12, 0xEE);
+  const DWORD client = NCRYPT_SSL_CLIENT_FLAG;
+  EXPECT_EQ(SslComputeFinishedHash(0, master, transcript, out.data(), 12, client), NTE_INVALID_HANDLE);
+  EXPECT_EQ(SslComputeFinishedHash(StaleProvider(), master, transcript, out.data(), 12, client), NTE_INVALID_HANDLE);
+  EXPECT_EQ(SslComputeFinishedHash(prov_, 0, transcript, out.data(), 12, client), NTE_INVALID_HANDLE);
+  EXPECT_EQ(SslComputeFinishedHash(prov_, eph, transcript, out.data(), 12, client), NTE_INVALID_HANDLE);
+  EXPECT_EQ(SslComputeFinishedHash(prov_, master, master, out.data(), 12, client), NTE_INVALID_HANDLE);
+  EXPECT_EQ(SslComputeFinishedHash(prov_, master, 0, out.data(), 12, client), NTE_INVALID_HANDLE);
+  EXPECT_EQ(SslComputeFinishedHash(prov_, master, client_auth, out.data(), 12, client), NTE_INVALID_HANDLE)
+      << "a client-auth hash is not the transcript";
+  for (DWORD flags : {DWORD{0}, DWORD{3}, DWORD{4}, DWORD{0x80000001u}})
+    EXPECT_EQ(SslComputeFinishedHash(prov_, master, transcript, out.data(), 12, flags), NTE_BAD_FLAGS) << flags;
+  EXPECT_EQ(SslComputeFinishedHash(prov_, master, transcript, nullptr, 12, client), NTE_INVALID_PARAMETER);
+  for (DWORD size : {DWORD{0}, DWORD{11}, DWORD{13}, DWORD{0xFFFFFFFFu}})
+    EXPECT_EQ(SslComputeFinishedHash(prov_, master, transcript, out.data(), size, client), NTE_INVALID_PARAMETER)
+        << size;
+  EXPECT_EQ(SslComputeFinishedHash(prov_, master, other_suite, out.data(), 12, client), NTE_INVALID_PARAMETER)
+      << "SHA-384 transcript with a SHA-256 master key";
+  EXPECT_EQ(SslComputeFinishedHash(prov_, master, tls10, out.data(), 12, client), NTE_INVALID_PARAMETER)
+      << "MD5||SHA1 transcript with a TLS 1.2 master key";
+  EXPECT_EQ(out, untouched) << "nothing written on failure";
+  for (NCRYPT_HASH_HANDLE h : {transcript, client_auth, other_suite, tls10}) EXPECT_EQ(SslFreeObject(h, 0), 0);
+  EXPECT_EQ(SslComputeFinishedHash(prov_, master, transcript, out.data(), 12, client), NTE_INVALID_HANDLE) << "stale";
+}
