@@ -307,7 +307,10 @@ Result<std::size_t> CbcHmacContext::Open(const std::uint8_t* header11, Bytes ct,
   if (impl_->direction != Direction::kOpen) return Error::kBadKeyState;
   const std::size_t n = ct.size();
   if (n % kCbcBlockLength != 0 || n < PaddedLength(0) || scratch.size() < n) return Error::kInvalidParameter;
-  if (!impl_->Cipher(iv, ct.data(), n, scratch.data())) return Error::kInternal;
+  if (!impl_->Cipher(iv, ct.data(), n, scratch.data())) {
+    OPENSSL_cleanse(scratch.data(), n);  // a partly decrypted, unauthenticated fragment
+    return Error::kInternal;
+  }
   const std::uint8_t* p = scratch.data();
 
   // ---- begin constant-time region: nothing below branches on or indexes by the padding, the

@@ -2,6 +2,7 @@
 #include "ossl/tls_prf.h"
 
 #include <openssl/core_names.h>
+#include <openssl/err.h>
 #include <openssl/kdf.h>
 #include <openssl/params.h>
 
@@ -78,6 +79,7 @@ Status TlsPrf(PrfDigest digest, Bytes secret, std::string_view label, std::initi
   };
   if (EVP_KDF_derive(ctx.get(), out.data(), out.size(), params) != 1) {
     SecureWipe(out.data(), out.size());
+    ERR_clear_error();
     return Error::kInternal;
   }
   return Status::Ok();
