@@ -66,9 +66,15 @@ Result<std::size_t> SessionKey::Seal(std::uint64_t seq, std::uint8_t type, const
   if (!in_place && !shifted && RangesOverlap(in, in_len, out, total)) return Error::kBuffersOverlap;
 
   std::lock_guard<std::mutex> lock(mu_);
+  // Checked before anything is touched (the in-place move below changes the caller's buffer).
+  if (seq < next_write_seq_) return Error::kInvalidParameter;
   // The sample's layout: move the plaintext up past the explicit nonce, then encrypt in place.
   if (shifted && in_len != 0) std::memmove(body, in, in_len);
-  if (!IsAead(*suite_)) return SealCbc(seq, type, (shifted || in_place) ? body : in, in_len, out, total);
+  if (!IsAead(*suite_)) {
+    Result<std::size_t> sealed_cbc = SealCbc(seq, type, (shifted || in_place) ? body : in, in_len, out, total);
+    if (sealed_cbc.ok()) next_write_seq_ = seq + 1;
+    return sealed_cbc;
+  }
   const std::uint8_t* src = (shifted || in_place) ? body : in;
 
   std::uint8_t explicit_nonce[8];
@@ -88,6 +94,7 @@ Result<std::size_t> SessionKey::Seal(std::uint64_t seq, std::uint8_t type, const
   StoreBe16(out + 1, static_cast<std::uint16_t>(version_));
   StoreBe16(out + 3, static_cast<std::uint16_t>(total - kRecordHeaderLength));
   if (explicit_len_ != 0) std::memcpy(fragment, explicit_nonce, explicit_len_);
+  next_write_seq_ = seq + 1;  // seq < 2^64-1 was checked above
   return total;
 }
 

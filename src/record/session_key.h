@@ -120,6 +120,11 @@ class SessionKey final : public KeyObject {
   ossl::AeadContext aead_;      // AEAD suites
   ossl::CbcHmacContext cbc_;    // CBC suites
   SecretArray<16> chain_iv_;    // TLS 1.0 CBC: the IV of the next record
+  // Write keys: the lowest sequence number the next record may use. The caller owns the sequence
+  // numbers (fact sheet §6.4), but a repeated or decreasing one would reuse an AEAD nonce under
+  // the same key (RFC 5116 §3: for GCM that exposes the keystream and the authentication key),
+  // so Seal refuses it. A failed call does not advance it.
+  std::uint64_t next_write_seq_ = 0;
   SecretBytes scratch_;         // CBC read keys: the decrypted fragment, allocated once at creation
   Result<std::size_t> SealCbc(std::uint64_t seq, std::uint8_t type, const std::uint8_t* in, std::size_t in_len,
                               std::uint8_t* out, std::size_t total) noexcept;

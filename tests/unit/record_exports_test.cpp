@@ -139,7 +139,10 @@ TEST_F(RecordExports, InPlaceAtSampleOffsets) {
     ByteVector buf(expected.size());
     std::memcpy(buf.data() + off, msg.data(), msg.size());
     DWORD got = 0;
-    ASSERT_EQ(Encrypt(prov_, write_, buf.data() + off, 64, buf.data(), static_cast<DWORD>(buf.size()), &got, 5), 0);
+    // A fresh write key per layout: one key never seals two records with the same sequence number.
+    const NCRYPT_KEY_HANDLE writer = Insert(RecordDirection::kWrite);
+    ASSERT_EQ(Encrypt(prov_, writer, buf.data() + off, 64, buf.data(), static_cast<DWORD>(buf.size()), &got, 5), 0);
+    EXPECT_EQ(SslFreeObject(writer, 0), 0);
     EXPECT_EQ(buf, expected) << off;
     ASSERT_EQ(Decrypt(prov_, read_, buf.data(), got, buf.data() + off, static_cast<DWORD>(buf.size() - off), &got, 5),
               0);
@@ -226,9 +229,33 @@ TEST_F(RecordExports, EncryptSafety) {
     EXPECT_EQ(Encrypt(prov_, write_, in, cb, out.data(), cap, &got, 1, 23, f), NTE_BAD_FLAGS) << f;
   }
   EXPECT_EQ(out, ByteVector(100, 0x77));
-  // Still works afterwards.
-  EXPECT_EQ(Encrypt(prov_, write_, in, cb, out.data(), cap, &got), 0);
+  // Still works afterwards, with the next sequence number (1 was used by the 16384-byte record).
+  EXPECT_EQ(Encrypt(prov_, write_, in, cb, out.data(), cap, &got, 2), 0);
   EXPECT_EQ(got, 39u);
+}
+
+// A write key never seals two records under one sequence number, nor goes back: that would reuse
+// the AEAD nonce (RFC 5116 §3). Failed calls do not consume a number; gaps are allowed.
+TEST_F(RecordExports, SequenceNumbersNeverRepeatOnAWriteKey) {
+  ByteVector msg = Pattern(10, 2), other = Pattern(10, 9);
+  ByteVector out(100, 0x77);
+  DWORD got = 0;
+  EXPECT_EQ(Encrypt(prov_, write_, msg.data(), 10, out.data(), 38, &got, 4), NTE_BUFFER_TOO_SMALL);
+  EXPECT_EQ(Encrypt(prov_, write_, msg.data(), 10, out.data(), 100, &got, 4), 0) << "a failed call used nothing";
+  const ByteVector first(out.begin(), out.begin() + got);
+  std::fill(out.begin(), out.end(), 0x77);
+  EXPECT_EQ(Encrypt(prov_, write_, other.data(), 10, out.data(), 100, &got, 4), NTE_INVALID_PARAMETER);
+  EXPECT_EQ(Encrypt(prov_, write_, other.data(), 10, out.data(), 100, &got, 3), NTE_INVALID_PARAMETER);
+  EXPECT_EQ(Encrypt(prov_, write_, other.data(), 10, out.data(), 100, &got, 0), NTE_INVALID_PARAMETER);
+  EXPECT_EQ(out, ByteVector(100, 0x77)) << "nothing written";
+  EXPECT_EQ(Encrypt(prov_, write_, other.data(), 10, out.data(), 100, &got, 9), 0) << "gaps are allowed";
+  EXPECT_EQ(Encrypt(prov_, write_, other.data(), 10, out.data(), 100, &got, 10), 0);
+  // The record sealed with 4 still opens (the read side keeps no such state).
+  ByteVector back(100);
+  EXPECT_EQ(Decrypt(prov_, read_, const_cast<PBYTE>(first.data()), static_cast<DWORD>(first.size()), back.data(), 100,
+                    &got, 4),
+            0);
+  EXPECT_EQ(ByteVector(back.begin(), back.begin() + got), msg);
 }
 
 // ---- Safety: every argument of SslDecryptPacket.
