@@ -69,7 +69,10 @@ Status ComputeTls12FinishedVerifyData(const MasterKey& master, Bytes transcript_
 // || context]). No context (nullopt) differs from an empty context (a present zero length). The
 // label must be non-empty ASCII without NUL; RFC 5705 §4 forbids the labels TLS itself uses
 // ("client finished", "server finished", "master secret", "key expansion", and RFC 7627's
-// "extended master secret"): kInvalidParameter. Context is at most 65535 bytes (uint16).
+// "extended master secret"): kInvalidParameter. RFC 5705 allows a context of up to 65535 bytes
+// (uint16), but OpenSSL's TLS1-PRF takes at most 1024 bytes of label + seed, so in practice
+// label + 64 + 2 + context must fit in 1024 bytes; longer requests are kInvalidParameter, never
+// truncated.
 Status ExportKeyingMaterial(const MasterKey& master, std::string_view label, Bytes client_random,
                             Bytes server_random, std::optional<Bytes> context, MutBytes out);
 
