@@ -8,7 +8,8 @@
 //   a read key passed to SslEncryptPacket, a write key to SslDecryptPacket  NTE_BAD_KEY_STATE
 //   dwFlags != 0                                             NTE_BAD_FLAGS
 //   pcbResult NULL, pbInput NULL with cbInput != 0, dwContentType not 20..23, plaintext over 2^14
-//   bytes, SequenceNumber 2^64-1 (RFC 5246 §6.1: no wrap)     NTE_INVALID_PARAMETER
+//   bytes, SequenceNumber 2^64-1 (RFC 5246 §6.1: no wrap), and (encrypt) a SequenceNumber not
+//   above the last one this write key sealed (AEAD nonce reuse)  NTE_INVALID_PARAMETER
 //   pbOutput NULL                                            size query: *pcbResult = the size
 //     (decrypt with a CBC key: an upper bound, fragment - IV - MAC - 1, because the padding length
 //     is only known after the constant-time authentication; *pcbResult after the real call is exact)
