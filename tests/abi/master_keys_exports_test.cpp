@@ -21,6 +21,7 @@
 #include "opensslp/opensslp.h"
 #include "sslprovider.h"
 #include "support/cert_support.h"
+#include "support/digest_support.h"
 #include "support/env_support.h"
 #include "support/provider_support.h"
 #include "support/wide.h"
@@ -773,12 +774,7 @@ ByteVec OpensslGcmSeal(const ByteVec& key, const ByteVec& salt, const ByteVec& p
   return record;
 }
 
-ByteVec Sha256(const ByteVec& data) {
-  ByteVec out(32);
-  unsigned int n = 0;
-  EXPECT_EQ(EVP_Digest(data.data(), data.size(), out.data(), &n, EVP_sha256(), nullptr), 1);
-  return out;
-}
+ByteVec Sha256(const ByteVec& data) { return opensslp_test::OneShotDigest("SHA256", data); }
 
 }  // namespace
 

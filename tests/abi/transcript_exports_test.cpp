@@ -5,6 +5,8 @@
 // each argument: NULL, zero and oversize lengths, wrong handle kinds, stale handles, bad flags,
 // unsupported protocols / suites / algorithm ids.
 #include <gtest/gtest.h>
+
+#include "support/digest_support.h"
 #include <openssl/evp.h>
 
 #include <algorithm>
@@ -31,22 +33,8 @@ constexpr DWORD kTls12 = TLS1_2_PROTOCOL_VERSION;
 constexpr DWORD kTls13 = TLS1_3_PROTOCOL_VERSION;
 constexpr NCRYPT_HASH_HANDLE kSentinel = 0x5a5a;
 
-ByteVec OneShot(const char* name, const ByteVec& data) {
-  ByteVec out(EVP_MAX_MD_SIZE);
-  unsigned int len = 0;
-  EVP_MD* md = EVP_MD_fetch(nullptr, name, nullptr);
-  EXPECT_NE(md, nullptr);
-  EXPECT_EQ(EVP_Digest(data.data(), data.size(), out.data(), &len, md, nullptr), 1);
-  EVP_MD_free(md);
-  out.resize(len);
-  return out;
-}
-ByteVec Md5Sha1(const ByteVec& data) {
-  ByteVec out = OneShot("MD5", data);
-  ByteVec sha1 = OneShot("SHA1", data);
-  out.insert(out.end(), sha1.begin(), sha1.end());
-  return out;
-}
+ByteVec OneShot(const char* name, const ByteVec& data) { return opensslp_test::OneShotDigest(name, data); }
+ByteVec Md5Sha1(const ByteVec& data) { return opensslp_test::Md5Sha1Digest(data); }
 
 // ClientHello-, ServerHello- and Certificate-shaped messages with their 4-byte headers.
 std::vector<ByteVec> Messages() {

@@ -5,6 +5,8 @@
 // independent, the MD5||SHA-1 pairing of TLS 1.0/1.1, the per-suite hash of TLS 1.2/1.3, the
 // client-auth hashes, the session-hash and client-auth rules, and concurrent use of one object.
 #include <gtest/gtest.h>
+
+#include "support/digest_support.h"
 #include <openssl/evp.h>
 
 #include <optional>
@@ -29,23 +31,8 @@ ByteVec FromHex(const std::string& hex) {
 ByteVec AsVec(Bytes b) { return ByteVec(b.begin(), b.end()); }
 Bytes AsBytes(const std::string& s) { return Bytes(reinterpret_cast<const std::uint8_t*>(s.data()), s.size()); }
 
-// OpenSSL's own one-shot digest (the independent computation).
-ByteVec OneShot(const char* name, const ByteVec& data) {
-  ByteVec out(EVP_MAX_MD_SIZE);
-  unsigned int len = 0;
-  EVP_MD* md = EVP_MD_fetch(nullptr, name, nullptr);
-  EXPECT_NE(md, nullptr);
-  EXPECT_EQ(EVP_Digest(data.data(), data.size(), out.data(), &len, md, nullptr), 1);
-  EVP_MD_free(md);
-  out.resize(len);
-  return out;
-}
-ByteVec Md5Sha1(const ByteVec& data) {
-  ByteVec out = OneShot("MD5", data);
-  ByteVec sha1 = OneShot("SHA1", data);
-  out.insert(out.end(), sha1.begin(), sha1.end());
-  return out;
-}
+ByteVec OneShot(const char* name, const ByteVec& data) { return opensslp_test::OneShotDigest(name, data); }
+ByteVec Md5Sha1(const ByteVec& data) { return opensslp_test::Md5Sha1Digest(data); }
 
 // A few handshake-like messages (4-byte header + body), concatenated as a transcript would be.
 std::vector<ByteVec> Messages() {
