@@ -14,10 +14,12 @@
 
 #include <cstdint>
 #include <memory>
+#include <mutex>
 #include <shared_mutex>
 #include <vector>
 
 #include "handles/object.h"
+#include "util/rw_lock.h"
 #include "util/status.h"
 
 namespace opensslp {
@@ -83,7 +85,7 @@ class HandleTable {
   bool Decode(Handle handle, std::size_t* index, std::uint32_t* generation) const;
   static Handle Encode(std::size_t index, std::uint32_t generation);
 
-  mutable std::shared_mutex mutex_;
+  mutable RwLock mutex_;
   std::vector<Slot> slots_;
   std::vector<std::size_t> free_slots_;
   std::size_t live_ = 0;

@@ -2,13 +2,18 @@
 // status/Result plumbing, and the error map (against the fact sheet's NTE_* values).
 #include <gtest/gtest.h>
 
+#include <atomic>
+#include <mutex>
 #include <set>
+#include <thread>
 #include <type_traits>
+#include <vector>
 
 #include "abi/boundary.h"
 #include "abi/caller_buffers.h"
 #include "abi/out_buffers.h"
 #include "util/bytes.h"
+#include "util/rw_lock.h"
 #include "util/secret.h"
 #include "util/status.h"
 
@@ -69,6 +74,47 @@ TEST(ConstantTimeEqual, ComparesContentAndLength) {
   EXPECT_FALSE(ConstantTimeEqual(a, c));
   EXPECT_FALSE(ConstantTimeEqual(Bytes(a, 2), Bytes(b, 3)));
   EXPECT_TRUE(ConstantTimeEqual(Bytes(), Bytes()));
+}
+
+// Writers keep two plain (non-atomic) counters equal under the exclusive lock; readers check
+// them under the shared lock. A lock that lets two writers in, or a reader in beside a writer,
+// loses increments or sees the pair torn. (mingw's std::shared_mutex did the former under Wine;
+// see util/rw_lock.h.)
+TEST(RwLock, ExcludesWritersAndReaders) {
+  RwLock lock;
+  long first = 0;
+  long second = 0;
+  std::atomic<int> torn{0};
+  std::atomic<long> writes{0};
+  constexpr int kThreads = 8;
+  constexpr int kIterations = 20000;
+  std::vector<std::thread> threads;
+  for (int t = 0; t < kThreads; ++t) {
+    threads.emplace_back([&, t] {
+      unsigned state = 2463534242u + static_cast<unsigned>(t);
+      for (int i = 0; i < kIterations; ++i) {
+        state ^= state << 13;
+        state ^= state >> 17;
+        state ^= state << 5;
+        if (state % 2 == 0) {
+          std::unique_lock guard(lock);
+          long snapshot = first;
+          for (volatile int spin = 0; spin < static_cast<int>(state % 64); ++spin) {
+          }
+          first = snapshot + 1;
+          ++second;
+          writes.fetch_add(1, std::memory_order_relaxed);
+        } else {
+          std::shared_lock guard(lock);
+          if (first != second) torn.fetch_add(1);
+        }
+      }
+    });
+  }
+  for (auto& t : threads) t.join();
+  EXPECT_EQ(first, writes.load());
+  EXPECT_EQ(second, writes.load());
+  EXPECT_EQ(torn.load(), 0);
 }
 
 TEST(Bytes, BigEndianRoundTrip) {
