@@ -99,8 +99,9 @@ TEST(RwLock, ExcludesWritersAndReaders) {
         if (state % 2 == 0) {
           std::unique_lock guard(lock);
           long snapshot = first;
-          for (volatile int spin = 0; spin < static_cast<int>(state % 64); ++spin) {
-          }
+          // A short, varying stay inside the lock widens the window a broken lock leaves open.
+          volatile unsigned sink = 0;
+          for (unsigned spin = 0; spin < state % 64; ++spin) sink = sink + spin;
           first = snapshot + 1;
           ++second;
           writes.fetch_add(1, std::memory_order_relaxed);
