@@ -1,0 +1,183 @@
+// tls_driver.h - a Schannel-style TLS 1.0-1.2 endpoint that does all of its cryptography through
+// opensslp's exported Ssl* API, the way Schannel does through ncrypt.dll.
+//
+// What lives here and not in the provider: record framing, handshake messages and extensions,
+// the state machines of both roles, alerts, and checking the peer's certificate chain against a CA
+// file (OpenSSL's X509 code, which sits outside the provider, as crypt32 sits outside the provider
+// on Windows). Every key, hash, signature, Finished value and record protection comes from an
+// Ssl* call. libssl is never used on our side.
+//
+// Sans-I/O (the rustls shape): the caller moves bytes. Feed what arrived from the peer with
+// ReceiveBytes, call Process, send what TakeBytesToSend returns, repeat. The same object then
+// works over a socket (opensslp connect/serve), over an in-memory pair with libssl in one thread
+// (interop tests, opensslp demo), and under a debugger one flight at a time.
+//
+// Extensions: server_name, supported_groups, ec_point_formats (uncompressed only),
+// signature_algorithms, extended_master_secret (RFC 7627), renegotiation_info (RFC 5746, initial
+// handshake only; renegotiation itself is refused with a no_renegotiation warning). Never offered
+// or accepted: encrypt_then_mac (Schannel does not do it), session tickets and resumption,
+// compression, heartbeat.
+#pragma once
+
+#include <chrono>
+#include <cstddef>
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <span>
+#include <string>
+#include <vector>
+
+namespace opensslp::tlsdriver {
+
+enum class Role { kClient, kServer };
+
+// Wire values (RFC 5246 §6.2.1): 0x0301 TLS 1.0, 0x0302 TLS 1.1, 0x0303 TLS 1.2.
+inline constexpr std::uint16_t kTls10 = 0x0301;
+inline constexpr std::uint16_t kTls11 = 0x0302;
+inline constexpr std::uint16_t kTls12 = 0x0303;
+
+struct Config {
+  Role role = Role::kClient;
+  std::uint16_t min_version = kTls10;
+  std::uint16_t max_version = kTls12;
+
+  // IANA cipher-suite ids in preference order. Empty: every suite the provider enumerates
+  // (SslEnumCipherSuites) that is valid for a version in [min_version, max_version].
+  // Client: offered in this order. Server: the first of the server's list that the client
+  // offered and the server's certificate key can serve (server preference, as Schannel).
+  std::vector<std::uint16_t> cipher_suites;
+
+  // IANA named groups for ECDHE (23 secp256r1, 24 secp384r1, 25 secp521r1, 29 x25519, 30 x448)
+  // in preference order. Empty: the provider's curve list (SslEnumEccCurves).
+  std::vector<std::uint16_t> groups;
+
+  // Client: offer extended_master_secret. Server: accept it when the client offers it.
+  bool extended_master_secret = true;
+  // Either role: abort with handshake_failure when the peer does not do EMS.
+  bool require_extended_master_secret = false;
+
+  // Client: the host name sent as server_name (RFC 6066 §3) and checked against the server
+  // certificate when verify_peer is set. Empty: no SNI, no name check.
+  std::string server_name;
+
+  // Client: verify the server's chain against ca_file (PEM). verify_peer = false accepts any
+  // certificate (say so in the session info; tests and `opensslp connect --insecure` only).
+  std::string ca_file;
+  bool verify_peer = true;
+
+  // Server: the certificate chain (PEM, leaf first). The private key is opened with
+  // SslOpenPrivateKey on the leaf, i.e. from opensslp's key store (OPENSSLP_KEY_STORE) or, on
+  // Windows, the certificate's CNG key.
+  std::string certificate_chain_file;
+
+  // Largest plaintext per record (RFC 5246 §6.2.1: at most 2^14).
+  std::size_t max_fragment_length = 16384;
+};
+
+// TLS alert descriptions (RFC 5246 §7.2) the driver sends or understands.
+enum class AlertDescription : std::uint8_t {
+  kCloseNotify = 0,
+  kUnexpectedMessage = 10,
+  kBadRecordMac = 20,
+  kRecordOverflow = 22,
+  kHandshakeFailure = 40,
+  kBadCertificate = 42,
+  kUnsupportedCertificate = 43,
+  kCertificateExpired = 45,
+  kCertificateUnknown = 46,
+  kIllegalParameter = 47,
+  kUnknownCa = 48,
+  kDecodeError = 50,
+  kDecryptError = 51,
+  kProtocolVersion = 70,
+  kInsufficientSecurity = 71,
+  kInternalError = 80,
+  kUserCanceled = 90,
+  kNoRenegotiation = 100,
+  kUnsupportedExtension = 110,
+  kUnrecognizedName = 112,
+};
+// "bad_record_mac" etc.; "alert(<n>)" for values not in the enum.
+const char* AlertName(std::uint8_t description);
+
+enum class State {
+  kHandshaking,  // needs more input from the peer (or has output to send)
+  kConnected,    // handshake done; application data may flow
+  kClosed,       // close_notify received and/or sent; no more data
+  kFailed,       // a fatal alert was sent or received; see failure()
+};
+
+struct Failure {
+  bool alert_sent = false;      // we sent a fatal alert (description below)
+  bool alert_received = false;  // the peer sent a fatal alert (description below)
+  std::uint8_t alert = 0;       // the alert's description
+  std::string reason;           // our one-line reason, e.g. "server Finished does not verify"
+  std::uint32_t provider_status = 0;  // the SECURITY_STATUS of the failing Ssl* call, if any
+};
+
+struct SessionInfo {
+  std::uint16_t version = 0;        // negotiated, wire value
+  std::uint16_t cipher_suite = 0;   // IANA id
+  std::string cipher_suite_name;    // from the provider (SslLookupCipherSuiteInfo / catalog)
+  std::uint16_t group = 0;          // IANA group for ECDHE; 0 for RSA key transport
+  std::string group_name;           // "x25519", "secp256r1", "ffdhe2048", "" for RSA
+  std::uint16_t dhe_bits = 0;       // DHE prime size, 0 otherwise
+  bool extended_master_secret = false;
+  bool secure_renegotiation = false;  // renegotiation_info exchanged
+  bool peer_verified = false;         // the chain (and name) checked out against ca_file
+  std::string peer_subject;           // the peer leaf's subject, one line (RFC 2253)
+  std::vector<std::uint8_t> client_random;
+  std::vector<std::uint8_t> server_random;
+  std::vector<std::uint8_t> client_finished;  // verify_data we sent or received (12 bytes)
+  std::vector<std::uint8_t> server_finished;
+  std::chrono::nanoseconds handshake_time{0};  // first Process() to kConnected
+};
+
+class Connection {
+ public:
+  // Opens the provider (SslOpenProvider) and checks the configuration. On failure returns null
+  // and puts a one-line reason in *error.
+  static std::unique_ptr<Connection> Create(const Config& config, std::string* error);
+  virtual ~Connection() = default;
+
+  // Bytes that arrived from the peer, in order.
+  virtual void ReceiveBytes(std::span<const std::uint8_t> bytes) = 0;
+  // Runs the protocol as far as the received bytes allow; a client's first call produces the
+  // ClientHello. Never blocks.
+  virtual State Process() = 0;
+  // Everything queued for the peer since the last call (drains the queue).
+  virtual std::vector<std::uint8_t> TakeBytesToSend() = 0;
+
+  // Application data: Write queues records (max_fragment_length plaintext each) and needs
+  // kConnected; TakeReceivedData drains plaintext that Process decrypted.
+  virtual bool Write(std::span<const std::uint8_t> data) = 0;
+  virtual std::vector<std::uint8_t> TakeReceivedData() = 0;
+
+  // Sends close_notify (RFC 5246 §7.2.1). State becomes kClosed once the peer's arrives or
+  // immediately for a half close; peer_closed tells whether the peer's close_notify was seen.
+  virtual void Close() = 0;
+  virtual bool peer_closed() const = 0;
+
+  virtual State state() const = 0;
+  virtual const Failure& failure() const = 0;
+  virtual const SessionInfo& info() const = 0;
+
+  // After the handshake, through the provider: SslExportKeyingMaterial (RFC 5705; a null context
+  // differs from an empty one) and SslComputeEapKeyBlock (label as the provider names it).
+  virtual std::optional<std::vector<std::uint8_t>> ExportKeyingMaterial(
+      const std::string& label, const std::vector<std::uint8_t>* context, std::size_t length) = 0;
+  // eap_method is the NCRYPT_SSL_EAP_*_ID selector (the low byte of SslComputeEapKeyBlock's
+  // dwFlags); the provider decides the output length.
+  virtual std::optional<std::vector<std::uint8_t>> EapKeyBlock(std::uint32_t eap_method) = 0;
+
+  // Test hooks for negative tests (never used by the CLI):
+  // flips one bit of the body of the next handshake message of this type we send (e.g. 20 =
+  // Finished: the peer must answer decrypt_error), after it entered our own transcript;
+  virtual void CorruptNextHandshakeMessage(std::uint8_t handshake_type) = 0;
+  // flips one bit of the ciphertext of the next protected record we send (the peer must answer
+  // bad_record_mac).
+  virtual void CorruptNextRecord() = 0;
+};
+
+}  // namespace opensslp::tlsdriver
