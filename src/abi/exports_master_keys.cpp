@@ -27,6 +27,9 @@
 #include "record/session_key.h"
 #include "ossl/library.h"
 #include "ossl/rsa_transport.h"
+#if defined(_WIN32)
+#include "win/ncrypt_public_key.h"
+#endif
 
 using namespace opensslp;
 using namespace opensslp::abi;
@@ -92,17 +95,47 @@ Result<SecretArray<kPremasterLength>> NewRsaPremaster(std::uint16_t client_versi
   return pms;
 }
 
-// The server's RSA public key for key transport (SslImportKey BCRYPT_RSAPUBLIC_BLOB).
-// TODO(issue #3, Windows): a raw NCrypt KSP key handle passed through by ncrypt's router (fact
-// sheet §4.4) is not accepted yet: it is not in our handle table, so it is NTE_INVALID_HANDLE.
+// The server's RSA public key for key transport (SslGenerateMasterKey with no hPrivateKey,
+// SslGeneratePreMasterKey): a public-key handle of ours (SslImportKey BCRYPT_RSAPUBLIC_BLOB) or,
+// on Windows only, a raw NCRYPT_KEY_HANDLE of a KSP key that ncrypt's router passed through
+// unchanged (fact sheet §4.4: the Microsoft sample handles it and a third-party Schannel
+// re-implementation passes the server certificate's key that way; that Microsoft's Schannel does
+// is an inference -- win/ncrypt_public_key.h). A live handle of ours of another kind is never
+// tried as an NCrypt handle. Applying the same rule to SslGeneratePreMasterKey, the split form of
+// the same client step, is an inference.
 Result<std::shared_ptr<PublicKey>> RequireRsaPublicKey(NCRYPT_KEY_HANDLE handle) {
-  ASSIGN_OR_RETURN(std::shared_ptr<PublicKey> key, Require<PublicKey>(handle));
+  auto ours = Require<PublicKey>(handle);
+  if (!ours.ok()) {
+#if defined(_WIN32)
+    if (handle != 0 && !HandleTable::Global().LookupAny(static_cast<Handle>(handle)).ok()) {
+      return win::RsaPublicKeyFromNcryptHandle(handle);
+    }
+#endif
+    return ours.error();
+  }
+  std::shared_ptr<PublicKey> key = std::move(ours).value();
   ENSURE(ossl::IsRsaKey(key->pkey()), Error::kInvalidParameter);
   return key;
 }
 
 }  // namespace
 
+// SslGenerateMasterKey: (EC)DHE in both roles (hPrivateKey = our ephemeral key, hPublicKey = the
+// peer's), the split RSA client flow (hPrivateKey = SslGeneratePreMasterKey's handle), or RSA key
+// transport as client (hPrivateKey 0: make, encrypt into pbOutput and use a pre-master secret;
+// hPublicKey may be a raw NCrypt key on Windows, see RequireRsaPublicKey). docs/tls12.md.
+//   NTE_INVALID_HANDLE     bad provider handle; key handles that are not live keys of a usable
+//                          kind (Windows: hPublicKey neither ours nor an NCrypt key)
+//   NTE_INVALID_PARAMETER  phMasterKey NULL; parameter list; a key of the wrong family for the
+//                          suite; RSA without HIGHEST_VERSION or pcbResult
+//   NTE_BAD_FLAGS          not exactly one of NCRYPT_SSL_CLIENT_FLAG / NCRYPT_SSL_SERVER_FLAG
+//   NTE_NOT_SUPPORTED      protocol / suite (TLS 1.3, PSK, unknown)
+//   NTE_BAD_KEY            the peer key does not fit our key (other group, low-order point);
+//                          Windows: an NCrypt RSA key that cannot be exported or is too small
+//   NTE_BAD_KEY_STATE      hPrivateKey is a DHE key that already derived a master secret
+//                          (single use, Raccoon: core/key_exchange.h EphemeralKeyUse)
+//   NTE_BUFFER_TOO_SMALL   RSA: cbOutput below the modulus length (*pcbResult = the size)
+// On failure no handle is created, nothing is written to pbOutput and a DHE key is not used up.
 extern "C" OPENSSLP_EXPORT SECURITY_STATUS WINAPI SslGenerateMasterKey(
     NCRYPT_PROV_HANDLE hSslProvider,
     NCRYPT_KEY_HANDLE hPrivateKey,
@@ -127,6 +160,7 @@ extern "C" OPENSSLP_EXPORT SECURITY_STATUS WINAPI SslGenerateMasterKey(
     if (hPrivateKey != 0) {
       ASSIGN_OR_RETURN(std::shared_ptr<Object> mine, HandleTable::Global().LookupAny(static_cast<Handle>(hPrivateKey)));
       std::shared_ptr<MasterKey> master;
+      std::optional<EphemeralKeyUse> use;
       if (mine->kind() == ObjectKind::kEphemeralKey) {
         // (EC)DHE, either role: our ephemeral key and the peer's public key (RFC 5246 §8.1.2,
         // RFC 8422 §5.10). The key's family must be the suite's.
@@ -135,6 +169,10 @@ extern "C" OPENSSLP_EXPORT SECURITY_STATUS WINAPI SslGenerateMasterKey(
         const bool ec_key = EcGroupOf(eph.Describe()) != nullptr;
         ENSURE(ec_key == (suite->kx == KeyExchange::kEcdhe), Error::kInvalidParameter);
         ASSIGN_OR_RETURN(std::shared_ptr<PublicKey> peer, Require<PublicKey>(hPublicKey));
+        // A DHE key derives one pre-master secret only (Raccoon; core/key_exchange.h): a second
+        // use is NTE_BAD_KEY_STATE. The claim is released if this call fails below.
+        ASSIGN_OR_RETURN(EphemeralKeyUse claim, EphemeralKeyUse::Claim(eph));
+        use.emplace(std::move(claim));
         ASSIGN_OR_RETURN(SecretBytes pms, ComputeTlsPremasterSecret(eph, *peer, dwProtocol));
         ASSIGN_OR_RETURN(master, MakeMasterKey(role, version, *suite, params, pms.span()));
       } else if (mine->kind() == ObjectKind::kPreMasterKey) {
@@ -148,6 +186,7 @@ extern "C" OPENSSLP_EXPORT SECURITY_STATUS WINAPI SslGenerateMasterKey(
         return Error::kInvalidHandle;
       }
       TRY(Publish(std::move(master), phMasterKey));
+      if (use.has_value()) use->Commit();
       if (pcbResult != nullptr) *pcbResult = 0;  // no output for these flows (may be NULL, §4.4)
       return Status::Ok();
     }
@@ -328,6 +367,17 @@ extern "C" OPENSSLP_EXPORT SECURITY_STATUS WINAPI SslComputeFinishedHash(NCRYPT_
 #pragma GCC diagnostic pop
 #endif
 
+// SslComputeEapKeyBlock: 128 bytes of EAP keying material for the method in the low byte of
+// dwFlags (fact sheet §4.7; core/tls12_key_schedule.h ComputeEapKeyBlock): EAP-TLS, TTLSv0 and the
+// TTLSv0 challenge are PRF(master, label, pbRandoms); EAP-FAST (NCRYPT_SSL_EAP_FAST_ID) is the
+// "key expansion" key block from the end of the suite's keys on, whose first 40 bytes are RFC
+// 4851 §5.1's session_key_seed (an inference: Microsoft documents neither the size nor what FAST
+// returns). pbRandoms = client_random || server_random. pbOutput NULL = size query.
+//   NTE_INVALID_HANDLE     bad provider handle; hMasterKey not a live master key
+//   NTE_INVALID_PARAMETER  pcbResult NULL; pbRandoms NULL or cbRandoms != 64
+//   NTE_BAD_FLAGS          bits outside NCRYPT_SSL_EAP_PRF_FIELD; a method id above 3
+//   NTE_NOT_SUPPORTED      EAP-FAST with an AEAD (GCM, ChaCha20-Poly1305) suite
+//   NTE_BUFFER_TOO_SMALL   cbOutput < 128 (*pcbResult = 128, nothing written)
 extern "C" OPENSSLP_EXPORT SECURITY_STATUS WINAPI SslComputeEapKeyBlock(
     NCRYPT_PROV_HANDLE hSslProvider,
     NCRYPT_KEY_HANDLE hMasterKey,
@@ -348,7 +398,9 @@ extern "C" OPENSSLP_EXPORT SECURITY_STATUS WINAPI SslComputeEapKeyBlock(
     const DWORD method = dwFlags & NCRYPT_SSL_EAP_PRF_FIELD;
     ENSURE(method <= NCRYPT_SSL_EAP_FAST_ID, Error::kBadFlags);
     ENSURE(pbRandoms != nullptr && cbRandoms == 2 * kTlsRandomLength, Error::kInvalidParameter);
-    ENSURE(method != NCRYPT_SSL_EAP_FAST_ID, Error::kNotSupported);
+    // EAP-FAST is refused for AEAD suites (core/tls12_key_schedule.h EapFastKeyBlockOffset)
+    // before the size is reported, so a size query never promises what the call cannot give.
+    if (method == NCRYPT_SSL_EAP_FAST_ID) TRY(EapFastKeyBlockOffset(master->suite(), master->version()));
     ASSIGN_OR_RETURN(const OutputMode mode, PrepareOutput(pbOutput, cbOutput, pcbResult, kEapKeyBlockLength));
     if (mode == OutputMode::kSizeQuery) return Status::Ok();
     SecretArray<kEapKeyBlockLength> block;

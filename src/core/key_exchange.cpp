@@ -128,6 +128,14 @@ Result<SecretBytes> ComputeTlsPremasterSecret(const EphemeralKey& mine, const Pu
   return secret;
 }
 
+bool EphemeralKeyUse::IsSingleUse(const EphemeralKey& key) { return key.Describe().algorithm == u"DH"; }
+
+Result<EphemeralKeyUse> EphemeralKeyUse::Claim(const EphemeralKey& key) {
+  if (!IsSingleUse(key)) return EphemeralKeyUse(nullptr);
+  ENSURE(key.TryClaimPremasterUse(), Error::kBadKeyState);
+  return EphemeralKeyUse(&key);
+}
+
 Result<std::shared_ptr<EphemeralKey>> EphemeralKeyFromPrivateForTesting(const GroupInfo& group, Bytes private_key) {
   ENSURE(IsEcGroup(group), Error::kNotSupported);
   ASSIGN_OR_RETURN(ossl::PKey pkey, ossl::KeyFromPrivateForTesting(group, private_key));

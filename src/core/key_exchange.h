@@ -8,6 +8,7 @@
 
 #include <cstdint>
 #include <memory>
+#include <utility>
 
 #include "core/groups.h"
 #include "core/keys.h"
@@ -84,6 +85,45 @@ SecretBytes StripLeadingZeros(SecretBytes secret);
 // 1.2 (0x0303) the leading zeros are stripped (RFC 5246 §8.1.2), for TLS 1.3 the length of p is
 // kept (RFC 8446 §7.4.1); EC/X secrets are always fixed length (RFC 8422 §5.10).
 Result<SecretBytes> ComputeTlsPremasterSecret(const EphemeralKey& mine, const PublicKey& peer, std::uint32_t protocol);
+
+// RFC 5246 §8.1.2 strips the leading zero bytes of a DH Z before it becomes the pre-master
+// secret, so the time the PRF takes depends on Z; with a DH key reused across handshakes that
+// timing leaks Z bit by bit (the Raccoon attack, Merget et al. 2020, raccoon-attack.com). A DHE
+// key therefore derives at most ONE TLS pre-master secret: SslGenerateMasterKey claims it before
+// the agreement and a second use is kBadKeyState (NTE_BAD_KEY_STATE).
+//
+// ECDHE keys (NIST curves, X25519, X448) are NOT single-use: their shared secret has a fixed
+// length (RFC 8422 §5.10, RFC 7748 §6), so the Raccoon timing does not exist, and peer points are
+// validated on import (no invalid-curve leak). Reusing an ECDHE key costs forward secrecy between
+// the connections that share it, which is the caller's (Schannel's) choice; refusing it would
+// turn an undocumented Schannel habit (caching ephemeral keys, reported for older Windows) into
+// handshake failures on the most common suites. See docs/keys.md.
+//
+// The claim is a scoped object: Commit() keeps the key used; destroying an uncommitted claim (a
+// failed call) releases it, so a failure changes no state. Two calls racing for one DH key: one
+// wins, the other gets kBadKeyState.
+class EphemeralKeyUse {
+ public:
+  // Claims `key` for one pre-master secret. ECDHE keys are never claimed (always succeeds);
+  // DH keys: kBadKeyState if already used or claimed.
+  static Result<EphemeralKeyUse> Claim(const EphemeralKey& key);
+  // True for the keys the single-use rule applies to (finite-field DH).
+  static bool IsSingleUse(const EphemeralKey& key);
+
+  EphemeralKeyUse(EphemeralKeyUse&& other) noexcept : key_(std::exchange(other.key_, nullptr)) {}
+  EphemeralKeyUse& operator=(EphemeralKeyUse&&) = delete;
+  EphemeralKeyUse(const EphemeralKeyUse&) = delete;
+  EphemeralKeyUse& operator=(const EphemeralKeyUse&) = delete;
+  ~EphemeralKeyUse() {
+    if (key_ != nullptr) key_->ReleasePremasterUse();
+  }
+  // The pre-master secret was derived and handed out: the key stays used.
+  void Commit() noexcept { key_ = nullptr; }
+
+ private:
+  explicit EphemeralKeyUse(const EphemeralKey* key) noexcept : key_(key) {}
+  const EphemeralKey* key_;  // the claimed DH key, nullptr for ECDHE or after Commit
+};
 
 // Test support: an EphemeralKey on an EC/X group with a given private key (see
 // ossl::KeyFromPrivateForTesting). Never reachable from the exported API.

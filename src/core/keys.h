@@ -5,6 +5,7 @@
 // core/private_key.h) because it may live outside OpenSSL, in a Windows key storage provider.
 #pragma once
 
+#include <atomic>
 #include <cstdint>
 #include <utility>
 
@@ -37,6 +38,9 @@ class PublicKey final : public AsymmetricKey {
 
 // Our own ephemeral key pair for ECDHE / DHE. `protocol` and `cipher_suite` are the values the
 // caller created it for.
+//
+// A DH key derives at most one TLS pre-master secret (core/key_exchange.h EphemeralKeyUse, the
+// Raccoon countermeasure); the flag below records that use. It is the key's only mutable state.
 class EphemeralKey final : public AsymmetricKey {
  public:
   static constexpr ObjectKind kKind = ObjectKind::kEphemeralKey;
@@ -47,9 +51,16 @@ class EphemeralKey final : public AsymmetricKey {
   std::uint32_t protocol() const noexcept { return protocol_; }
   std::uint32_t cipher_suite() const noexcept { return cipher_suite_; }
 
+  // Atomically marks the key as used for a pre-master secret; false if it already was (or a
+  // concurrent call holds the claim). Only EphemeralKeyUse calls these.
+  bool TryClaimPremasterUse() const noexcept { return !premaster_used_.exchange(true, std::memory_order_acq_rel); }
+  void ReleasePremasterUse() const noexcept { premaster_used_.store(false, std::memory_order_release); }
+  bool premaster_used() const noexcept { return premaster_used_.load(std::memory_order_acquire); }
+
  private:
   std::uint32_t protocol_;
   std::uint32_t cipher_suite_;
+  mutable std::atomic<bool> premaster_used_{false};
 };
 
 }  // namespace opensslp

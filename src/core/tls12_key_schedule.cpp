@@ -125,6 +125,13 @@ Status ExportKeyingMaterial(const MasterKey& master, std::string_view label, Byt
                   out);
 }
 
+Result<std::size_t> EapFastKeyBlockOffset(const CipherSuite& suite, ProtocolVersion version) {
+  ENSURE(!IsTls13Suite(suite), Error::kInvalidParameter);
+  ENSURE(ModeOf(suite.cipher) == CipherMode::kCbc, Error::kNotSupported);
+  (void)version;  // the CBC IV is skipped at every version (see the header)
+  return 2u * (std::size_t{MacLength(suite.mac)} + CipherKeyLength(suite.cipher) + CipherBlockLength(suite.cipher));
+}
+
 Status ComputeEapKeyBlock(const MasterKey& master, EapMethod method, Bytes randoms, MutBytes out) {
   ENSURE(randoms.size() == 2 * kTlsRandomLength, Error::kInvalidParameter);
   ENSURE(!out.empty(), Error::kInvalidParameter);
@@ -133,11 +140,16 @@ Status ComputeEapKeyBlock(const MasterKey& master, EapMethod method, Bytes rando
     case EapMethod::kEapTls: label = "client EAP encryption"; break;  // RFC 5216 §2.3
     case EapMethod::kTtlsV0: label = "ttls keying material"; break;   // RFC 5281 §8
     case EapMethod::kTtlsV0Challenge: label = "ttls challenge"; break;  // RFC 5281 §11.1
-    case EapMethod::kFast:
-      // RFC 4851 §5.1 derives EAP-FAST's session_key_seed from the "key expansion" key block,
-      // after the suite's key material; what Microsoft returns for it (the seed alone or the
-      // whole block) is undocumented, so opensslp does not guess.
-      return Error::kNotSupported;
+    case EapMethod::kFast: {
+      // RFC 4851 §5.1: the key block is extended past the suite's keys; the next 40 bytes are
+      // the session_key_seed. The PRF is the master key's (the suite's for TLS 1.2, RFC 5246 §5).
+      ASSIGN_OR_RETURN(const std::size_t offset, EapFastKeyBlockOffset(master.suite(), master.version()));
+      SecretBytes block(offset + out.size());
+      TRY(ComputeKeyBlock(master.prf_hash(), master.secret(), randoms.first(kTlsRandomLength),
+                          randoms.subspan(kTlsRandomLength), block.span()));
+      std::memcpy(out.data(), block.data() + offset, out.size());
+      return Status::Ok();
+    }
   }
   return Tls12Prf(master.prf_hash(), master.secret(), label, {randoms}, out);
 }

@@ -81,17 +81,38 @@ enum class EapMethod : std::uint8_t {
   kEapTls = 0,         // NCRYPT_SSL_EAP_ID: RFC 5216 §2.3 "client EAP encryption"
   kTtlsV0 = 1,         // NCRYPT_SSL_EAP_TTLSV0_ID: RFC 5281 §8 "ttls keying material"
   kTtlsV0Challenge = 2,  // NCRYPT_SSL_EAP_TTLSV0_CHLNG_ID: RFC 5281 §11.1 "ttls challenge"
-  kFast = 3,           // NCRYPT_SSL_EAP_FAST_ID: RFC 4851 §5.1 (not supported, see .cpp)
+  kFast = 3,           // NCRYPT_SSL_EAP_FAST_ID: RFC 4851 §5.1 session_key_seed (see below)
 };
 
-// Bytes SslComputeEapKeyBlock returns: 128 (RFC 5216 §2.3 Key_Material = MSK || EMSK; RFC 5281 §8
-// MSK || EMSK; for the TTLS challenge 128 as well: the PRF output is prefix-stable, so a caller
-// takes the 9 or 17 bytes RFC 5281 §11.2 needs from the front). An inference: Microsoft does not
-// document the size.
+// Bytes SslComputeEapKeyBlock returns: 128 for every method (RFC 5216 §2.3 Key_Material = MSK ||
+// EMSK; RFC 5281 §8 MSK || EMSK; for the TTLS challenge 128 as well: the PRF output is
+// prefix-stable, so a caller takes the 9 or 17 bytes RFC 5281 §11.2 needs from the front; for
+// EAP-FAST the first 40 bytes are the session_key_seed, see EapFastKeyBlockOffset). An inference:
+// Microsoft does not document the size.
 inline constexpr std::size_t kEapKeyBlockLength = 128;
 
-// PRF(master_secret, label(method), randoms) with randoms = client_random || server_random (64
-// bytes), out.size() bytes. kNotSupported for EAP-FAST, kInvalidParameter for bad randoms.
+// RFC 4851 §5.1: session_key_seed[seed_size], seed_size = 40 octets.
+inline constexpr std::size_t kEapFastSessionKeySeedLength = 40;
+
+// Where EAP-FAST's session_key_seed starts in the TLS key block (RFC 4851 §5.1): after
+// client_write_MAC_secret, server_write_MAC_secret, client_write_key, server_write_key,
+// client_write_IV and server_write_IV, i.e. 2 * (MAC key + cipher key + IV_size) bytes.
+// RFC 4851 was written on TLS 1.0 (RFC 2246), whose key block holds a block-size IV for CBC
+// suites; TLS 1.1+ no longer draws that IV from the key block (RFC 4346 §6.3), but the EAP-FAST
+// partition keeps listing it, and the deployed implementations (hostapd/wpa_supplicant's
+// tls_connection_get_eap_fast_key, FreeRADIUS's rlm_eap_fast, both on OpenSSL's key block) skip
+// the 16-byte CBC IVs at every TLS version. opensslp does the same (an inference: Microsoft does
+// not document EAP-FAST in SslComputeEapKeyBlock). AEAD suites (GCM, ChaCha20-Poly1305) came after
+// RFC 4851 and the deployed implementations disagree on their IV_size (RFC 5246 §6.3's 4-byte
+// fixed IV vs. the 12-byte nonce length hostapd takes), so they are kNotSupported rather than
+// guessed.
+Result<std::size_t> EapFastKeyBlockOffset(const CipherSuite& suite, ProtocolVersion version);
+
+// out = PRF(master_secret, label(method), randoms), randoms = client_random || server_random (64
+// bytes), out.size() bytes; for EAP-FAST out = key_block[offset .. offset + out.size()) with
+// key_block = PRF(master_secret, "key expansion", server_random || client_random) (RFC 4851 §5.1,
+// RFC 5246 §6.3), so out's first 40 bytes are the session_key_seed. kInvalidParameter for bad
+// randoms or an empty out, kNotSupported for EAP-FAST on an AEAD suite.
 Status ComputeEapKeyBlock(const MasterKey& master, EapMethod method, Bytes randoms, MutBytes out);
 
 }  // namespace opensslp

@@ -5,7 +5,9 @@
 #include <vector>
 
 #include "core/groups.h"
+#include "core/implicit_rejection.h"
 #include "ossl/key_agreement.h"
+#include "ossl/library.h"
 #include "util/bytes.h"
 
 namespace opensslp::win {
@@ -14,6 +16,10 @@ namespace {
 // The largest public-key blob accepted from a KSP: a 16384-bit RSA key with an 8-byte exponent
 // is 24 + 8 + 2048 bytes.
 constexpr DWORD kMaxPublicBlobSize = 64 * 1024;
+
+// The decryption output buffer: the modulus length of the largest RSA key opensslp accepts
+// (16384 bits). Its size is public; the message is at most k - 11 bytes.
+constexpr std::size_t kMaxRsaMessageBuffer = 16384 / 8;
 
 LPCWSTR CngHashId(ossl::HashAlg hash) {
   switch (hash) {
@@ -114,6 +120,21 @@ class KspPrivateKeyBackend final : public PrivateKeyBackend {
     return out;
   }
 
+  // RSA key transport with implicit rejection (RFC 5246 §7.4.7.1) around NCryptDecrypt with
+  // PKCS#1 v1.5 padding. NCRYPT_SILENT_FLAG: lsass must never show UI; a key that would need UI
+  // (or a removed smart card) fails the decryption like a bad padding does, and the handshake
+  // then fails at Finished -- distinguishing the two would need a branch on the status.
+  Result<SecretArray<48>> DecryptPkcs1(Bytes ciphertext, std::uint16_t client_version) const override {
+    const NCRYPT_KEY_HANDLE key = key_.get();
+    return DecryptTlsPremasterWith(
+        [key](Bytes in, MutBytes out, DWORD* out_len) -> SECURITY_STATUS {
+          // NCryptDecrypt takes a non-const input pointer but does not write to it.
+          return NCryptDecrypt(key, const_cast<PBYTE>(in.data()), static_cast<DWORD>(in.size()), nullptr, out.data(),
+                               static_cast<DWORD>(out.size()), out_len, NCRYPT_PAD_PKCS1_FLAG | NCRYPT_SILENT_FLAG);
+        },
+        ciphertext, client_version);
+  }
+
  private:
   // Declared first, destroyed last: a borrowed key handle lives on the context.
   CertContextRef cert_ref_;
@@ -168,6 +189,23 @@ Result<ossl::PKey> EcFromPublicBlob(Bytes blob, const ossl::KeyInfo& info) {
 }
 
 }  // namespace
+
+Result<SecretArray<48>> DecryptTlsPremasterWith(const Pkcs1DecryptFunction& decrypt, Bytes ciphertext,
+                                                std::uint16_t client_version) {
+  // Step 1 of RFC 5246 §7.4.7.1: the random fallback exists before anything is decrypted.
+  SecretArray<kTlsPremasterLength> random_pms;
+  TRY(ossl::RandomBytes(random_pms.span()));
+  SecretBytes message(kMaxRsaMessageBuffer);  // zero-filled: a failed call leaves zeros, not old data
+  DWORD message_len = 0;
+  const SECURITY_STATUS status = decrypt(ciphertext, message.span(), &message_len);
+  // No branch on `status` or `message_len` from here on: both go into the masks.
+  return SelectTlsPremaster(static_cast<std::uint32_t>(status), message.span(), message_len, client_version,
+                            random_pms);
+}
+
+std::unique_ptr<PrivateKeyBackend> KspBackendForOwnedKey(NCRYPT_KEY_HANDLE key) {
+  return std::make_unique<KspPrivateKeyBackend>(NcryptKey(key, true), CertContextRef(nullptr));
+}
 
 Result<ossl::PKey> KspPublicKey(NCRYPT_KEY_HANDLE key, const ossl::KeyInfo& info) {
   const bool rsa = info.family == ossl::KeyFamily::kRsa;

@@ -4,7 +4,9 @@
 // Independent expectations: the test holds the peer's private key (OpenSSL), computes the
 // pre-master secret itself (EVP_PKEY_derive, RSA decrypt/encrypt) and the master secret and
 // exporter output with OpenSSL's own EVP_KDF "TLS1-PRF"; the provider's master key is then
-// checked through SslExportKeyingMaterial / SslComputeEapKeyBlock.
+// checked through SslExportKeyingMaterial / SslComputeEapKeyBlock. Also here: EAP-FAST key blocks
+// (RFC 4851 §5.1), the single use of DHE ephemeral keys (Raccoon), and (Windows only) raw NCrypt
+// key handles as the server's RSA key (fact sheet §4.4).
 #include <gtest/gtest.h>
 #include <openssl/bn.h>
 #include <openssl/core_names.h>
@@ -14,6 +16,7 @@
 #include <openssl/rsa.h>
 
 #include <cstring>
+#include <iostream>
 #include <optional>
 #include <string>
 #include <vector>
@@ -466,6 +469,369 @@ TEST_F(MasterKeys, EapKeyBlockAndExporterContexts) {
   EXPECT_EQ(empty, Prf("SHA256", ms, label, Cat({randoms, ByteVec{0, 0}}), 20));
   EXPECT_EQ(some, Prf("SHA256", ms, label, Cat({randoms, ByteVec{0, 3, 7, 8, 9}}), 20));
 }
+
+// EAP-FAST (RFC 4851 §5.1): the key block extended past the suite's MAC keys, write keys and
+// IVs; the session_key_seed is its first 40 bytes. The master secret comes from OpenSSL's own
+// ECDH and TLS1-PRF; the skipped length from OpenSSL's EVP sizes (hostapd's formula:
+// 2 * (MD size + key length + IV length)).
+TEST_F(MasterKeys, EapFastKeyBlockMatchesOpenssl) {
+  struct Case {
+    DWORD protocol, suite;
+    const char* prf;
+    const EVP_MD* mac;
+    const EVP_CIPHER* cipher;
+  };
+  const Case cases[] = {{kTls10, 0xC013, "MD5-SHA1", EVP_sha1(), EVP_aes_128_cbc()},
+                        {kTls12, 0xC027, "SHA256", EVP_sha256(), EVP_aes_128_cbc()},
+                        {kTls12, 0xC028, "SHA384", EVP_sha384(), EVP_aes_256_cbc()}};
+  for (const Case& c : cases) {
+    SCOPED_TRACE(c.suite);
+    Params p;
+    const NCRYPT_KEY_HANDLE eph = Eph(), pub = PeerPub();
+    NCRYPT_KEY_HANDLE master = 0;
+    ASSERT_EQ(SslGenerateMasterKey(prov_, eph, pub, &master, c.protocol, c.suite, p.get(), nullptr, 0, nullptr,
+                                   NCRYPT_SSL_SERVER_FLAG),
+              0);
+    Keep(master);
+    const ByteVec ms = Prf(c.prf, EcdhWithProviderKey(prov_, eph, peer_), "master secret", p.randoms(), 48);
+    const std::size_t skip = 2u * static_cast<std::size_t>(EVP_MD_get_size(c.mac) +
+                                                           EVP_CIPHER_get_key_length(c.cipher) +
+                                                           EVP_CIPHER_get_iv_length(c.cipher));
+    const ByteVec block = Prf(c.prf, ms, "key expansion", Cat({p.sr, p.cr}), skip + 128);
+    ByteVec randoms = p.randoms();
+    DWORD len = 0;
+    ASSERT_EQ(SslComputeEapKeyBlock(prov_, master, randoms.data(), 64, nullptr, 0, &len, NCRYPT_SSL_EAP_FAST_ID), 0);
+    ASSERT_EQ(len, 128u);
+    ByteVec out(128);
+    ASSERT_EQ(SslComputeEapKeyBlock(prov_, master, randoms.data(), 64, out.data(), 128, &len, NCRYPT_SSL_EAP_FAST_ID),
+              0);
+    EXPECT_EQ(len, 128u);
+    EXPECT_EQ(out, ByteVec(block.begin() + static_cast<std::ptrdiff_t>(skip), block.end()));
+    // The FAST method's arguments: short buffer, bad randoms, reserved flag bits.
+    ByteVec small(127, 0xcc);
+    len = 0;
+    EXPECT_EQ(SslComputeEapKeyBlock(prov_, master, randoms.data(), 64, small.data(), 127, &len, NCRYPT_SSL_EAP_FAST_ID),
+              NTE_BUFFER_TOO_SMALL);
+    EXPECT_EQ(len, 128u);
+    EXPECT_EQ(small, ByteVec(127, 0xcc));
+    EXPECT_EQ(SslComputeEapKeyBlock(prov_, master, randoms.data(), 63, out.data(), 128, &len, NCRYPT_SSL_EAP_FAST_ID),
+              NTE_INVALID_PARAMETER);
+    EXPECT_EQ(SslComputeEapKeyBlock(prov_, master, nullptr, 64, out.data(), 128, &len, NCRYPT_SSL_EAP_FAST_ID),
+              NTE_INVALID_PARAMETER);
+    EXPECT_EQ(SslComputeEapKeyBlock(prov_, master, randoms.data(), 64, out.data(), 128, &len,
+                                    NCRYPT_SSL_EAP_FAST_ID | NCRYPT_SSL_SERVER_FLAG << 8),
+              NTE_BAD_FLAGS);
+    EXPECT_EQ(
+        SslComputeEapKeyBlock(prov_, master, randoms.data(), 64, out.data(), 128, nullptr, NCRYPT_SSL_EAP_FAST_ID),
+        NTE_INVALID_PARAMETER);
+  }
+}
+
+TEST_F(MasterKeys, EapFastRefusesAeadSuites) {
+  Params p;
+  NCRYPT_KEY_HANDLE gcm = 0, chacha = 0;
+  ASSERT_EQ(SslGenerateMasterKey(prov_, Eph(), PeerPub(), &gcm, kTls12, kEcdheGcm, p.get(), nullptr, 0, nullptr,
+                                 NCRYPT_SSL_CLIENT_FLAG),
+            0);
+  Keep(gcm);
+  ASSERT_EQ(SslGenerateMasterKey(prov_, Eph(), PeerPub(), &chacha, kTls12, 0xCCA8, p.get(), nullptr, 0, nullptr,
+                                 NCRYPT_SSL_CLIENT_FLAG),
+            0);
+  Keep(chacha);
+  ByteVec randoms = p.randoms(), out(128, 0xcc);
+  for (NCRYPT_KEY_HANDLE master : {gcm, chacha}) {
+    DWORD len = 77;
+    EXPECT_EQ(SslComputeEapKeyBlock(prov_, master, randoms.data(), 64, nullptr, 0, &len, NCRYPT_SSL_EAP_FAST_ID),
+              NTE_NOT_SUPPORTED)
+        << "refused before the size is reported";
+    EXPECT_EQ(len, 77u);
+    EXPECT_EQ(SslComputeEapKeyBlock(prov_, master, randoms.data(), 64, out.data(), 128, &len, NCRYPT_SSL_EAP_FAST_ID),
+              NTE_NOT_SUPPORTED);
+    EXPECT_EQ(out, ByteVec(128, 0xcc));
+    EXPECT_EQ(len, 77u);
+  }
+}
+
+// ---- DHE: one pre-master secret per ephemeral key (Raccoon) ---------------------------------------
+
+namespace {
+
+ByteVec DhParam(EVP_PKEY* k, const char* name, std::size_t width) {
+  BIGNUM* bn = nullptr;
+  EXPECT_EQ(EVP_PKEY_get_bn_param(k, name, &bn), 1);
+  ByteVec out(width);
+  EXPECT_EQ(BN_bn2binpad(bn, out.data(), static_cast<int>(width)), static_cast<int>(width));
+  BN_free(bn);
+  return out;
+}
+
+// BCRYPT_DH_PUBLIC_BLOB{BCRYPT_DH_PUBLIC_MAGIC, cbKey} || p || g || Y of an OpenSSL DH key.
+ByteVec DhPublicBlob(EVP_PKEY* k) {
+  const std::size_t width = static_cast<std::size_t>(EVP_PKEY_get_size(k));
+  ByteVec blob;
+  PutLe32(blob, 0x42504844);  // BCRYPT_DH_PUBLIC_MAGIC
+  PutLe32(blob, static_cast<std::uint32_t>(width));
+  return Cat({blob, DhParam(k, OSSL_PKEY_PARAM_FFC_P, width), DhParam(k, OSSL_PKEY_PARAM_FFC_G, width),
+              DhParam(k, OSSL_PKEY_PARAM_PUB_KEY, width)});
+}
+
+EVP_PKEY* NewFfdhe(const char* group) {
+  EVP_PKEY_CTX* ctx = EVP_PKEY_CTX_new_from_name(nullptr, "DH", nullptr);
+  EVP_PKEY* key = nullptr;
+  EXPECT_EQ(EVP_PKEY_keygen_init(ctx), 1);
+  EXPECT_EQ(EVP_PKEY_CTX_set_group_name(ctx, group), 1);
+  EXPECT_EQ(EVP_PKEY_generate(ctx, &key), 1);
+  EVP_PKEY_CTX_free(ctx);
+  return key;
+}
+
+// The TLS 1.2 DH pre-master secret as OpenSSL computes it between `mine` and the provider's
+// ephemeral key: Z with its leading zero bytes stripped (OpenSSL's default, no padding; RFC 5246
+// §8.1.2).
+ByteVec DhWithProviderKey(NCRYPT_PROV_HANDLE prov, NCRYPT_KEY_HANDLE eph, EVP_PKEY* mine) {
+  DWORD len = 0;
+  EXPECT_EQ(SslExportKey(prov, eph, W(u"DHPUBLICBLOB"), nullptr, 0, &len, 0), 0);
+  ByteVec blob(len);
+  EXPECT_EQ(SslExportKey(prov, eph, W(u"DHPUBLICBLOB"), blob.data(), len, &len, 0), 0);
+  const std::size_t width = (blob.size() - 8) / 3;
+  ByteVec y(blob.begin() + 8 + 2 * static_cast<std::ptrdiff_t>(width), blob.end());
+  EVP_PKEY* peer = EVP_PKEY_new();
+  EXPECT_EQ(EVP_PKEY_copy_parameters(peer, mine), 1);
+  EXPECT_EQ(EVP_PKEY_set1_encoded_public_key(peer, y.data(), y.size()), 1);
+  EVP_PKEY_CTX* dctx = EVP_PKEY_CTX_new(mine, nullptr);
+  EXPECT_EQ(EVP_PKEY_derive_init(dctx), 1);
+  EXPECT_EQ(EVP_PKEY_derive_set_peer(dctx, peer), 1);
+  std::size_t n = 0;
+  EXPECT_EQ(EVP_PKEY_derive(dctx, nullptr, &n), 1);
+  ByteVec secret(n);
+  EXPECT_EQ(EVP_PKEY_derive(dctx, secret.data(), &n), 1);
+  secret.resize(n);
+  EVP_PKEY_CTX_free(dctx);
+  EVP_PKEY_free(peer);
+  return secret;
+}
+
+}  // namespace
+
+TEST_F(MasterKeys, DheEphemeralKeyDerivesOneMasterSecretOnly) {
+  constexpr DWORD kDheGcm = 0x009E;  // TLS_DHE_RSA_WITH_AES_128_GCM_SHA256
+  EVP_PKEY* peer = NewFfdhe("ffdhe2048");
+  EVP_PKEY* other_group = NewFfdhe("ffdhe3072");
+  ASSERT_NE(peer, nullptr);
+  ASSERT_NE(other_group, nullptr);
+  for (DWORD role : {DWORD{NCRYPT_SSL_CLIENT_FLAG}, DWORD{NCRYPT_SSL_SERVER_FLAG}}) {
+    SCOPED_TRACE(role);
+    Params p;
+    NCRYPT_KEY_HANDLE eph = 0;
+    ASSERT_EQ(SslCreateEphemeralKey(prov_, &eph, kTls12, kDheGcm, 256, 0, nullptr, 0, 0), 0);  // ffdhe2048
+    Keep(eph);
+    const NCRYPT_KEY_HANDLE peer_pub = Keep(Import(prov_, u"DHPUBLICBLOB", DhPublicBlob(peer)));
+    const NCRYPT_KEY_HANDLE wrong_pub = Keep(Import(prov_, u"DHPUBLICBLOB", DhPublicBlob(other_group)));
+    NCRYPT_KEY_HANDLE master = kSentinel;
+    // A failed call does not use the key up: a peer on another group is refused first.
+    EXPECT_EQ(SslGenerateMasterKey(prov_, eph, wrong_pub, &master, kTls12, kDheGcm, p.get(), nullptr, 0, nullptr, role),
+              NTE_BAD_KEY);
+    EXPECT_EQ(SslGenerateMasterKey(prov_, eph, peer_pub, &master, kTls12, kDheGcm, nullptr, nullptr, 0, nullptr, role),
+              NTE_INVALID_PARAMETER);
+    EXPECT_EQ(master, kSentinel);
+    // The one use.
+    ASSERT_EQ(SslGenerateMasterKey(prov_, eph, peer_pub, &master, kTls12, kDheGcm, p.get(), nullptr, 0, nullptr, role),
+              0);
+    Keep(master);
+    const ByteVec ms = Prf("SHA256", DhWithProviderKey(prov_, eph, peer), "master secret", p.randoms(), 48);
+    EXPECT_EQ(Export(prov_, master, p.randoms()), ExpectedExport("SHA256", ms, p.randoms()));
+    // Any further use -- same peer, another peer, other randoms -- is NTE_BAD_KEY_STATE, no handle.
+    NCRYPT_KEY_HANDLE again = kSentinel;
+    DWORD result = 99;
+    EXPECT_EQ(SslGenerateMasterKey(prov_, eph, peer_pub, &again, kTls12, kDheGcm, p.get(), nullptr, 0, &result, role),
+              NTE_BAD_KEY_STATE);
+    Params other;
+    other.cr[0] ^= 1;
+    EXPECT_EQ(SslGenerateMasterKey(prov_, eph, peer_pub, &again, kTls12, kDheGcm, other.get(), nullptr, 0, nullptr,
+                                   role ^ 3u),
+              NTE_BAD_KEY_STATE);
+    EXPECT_EQ(again, kSentinel);
+    EXPECT_EQ(result, 99u);
+    // The key itself stays usable for what does not derive a secret (its public half).
+    DWORD len = 0;
+    EXPECT_EQ(SslExportKey(prov_, eph, W(u"DHPUBLICBLOB"), nullptr, 0, &len, 0), 0);
+  }
+  EVP_PKEY_free(peer);
+  EVP_PKEY_free(other_group);
+}
+
+TEST_F(MasterKeys, EcdheEphemeralKeyMayBeUsedAgain) {
+  // ECDHE secrets are fixed-length (RFC 8422 §5.10): no Raccoon timing, so no single-use rule.
+  Params p;
+  const NCRYPT_KEY_HANDLE eph = Eph(), pub = PeerPub();
+  const ByteVec ms = Prf("SHA256", EcdhWithProviderKey(prov_, eph, peer_), "master secret", p.randoms(), 48);
+  for (int i = 0; i < 3; ++i) {
+    NCRYPT_KEY_HANDLE master = 0;
+    ASSERT_EQ(SslGenerateMasterKey(prov_, eph, pub, &master, kTls12, kEcdheGcm, p.get(), nullptr, 0, nullptr,
+                                   NCRYPT_SSL_SERVER_FLAG),
+              0);
+    Keep(master);
+    EXPECT_EQ(Export(prov_, master, p.randoms()), ExpectedExport("SHA256", ms, p.randoms()));
+  }
+}
+
+#if defined(_WIN32)
+// ---- Windows: a raw NCrypt key handle as the server's RSA key (fact sheet §4.4) ----------------
+// Schannel may pass SslGenerateMasterKey (RSA key transport, client) an NCRYPT_KEY_HANDLE from
+// NCryptImportKey of the server certificate's public key instead of an SslImportKey handle. The
+// test makes such a handle with the Microsoft Software KSP (Wine supports importing and
+// exporting RSA public blobs) and checks the ciphertext with OpenSSL and the fixture's private
+// key. ncrypt.dll is loaded at run time: this executable links only the provider's DLL.
+
+namespace {
+
+struct NcryptApi {
+  HMODULE dll = nullptr;
+  decltype(&NCryptOpenStorageProvider) open_provider = nullptr;
+  decltype(&NCryptImportKey) import_key = nullptr;
+  decltype(&NCryptFreeObject) free_object = nullptr;
+  bool Load() {
+    dll = LoadLibraryW(L"ncrypt.dll");
+    if (dll == nullptr) return false;
+    // Through void* (as dynamic_load_test does): FARPROC's type differs from the real ones.
+    open_provider = reinterpret_cast<decltype(open_provider)>(Symbol("NCryptOpenStorageProvider"));
+    import_key = reinterpret_cast<decltype(import_key)>(Symbol("NCryptImportKey"));
+    free_object = reinterpret_cast<decltype(free_object)>(Symbol("NCryptFreeObject"));
+    return open_provider != nullptr && import_key != nullptr && free_object != nullptr;
+  }
+  void* Symbol(const char* name) const { return reinterpret_cast<void*>(GetProcAddress(dll, name)); }
+};
+
+}  // namespace
+
+class WindowsNcryptPublicKey : public MasterKeys {
+ protected:
+  void SetUp() override {
+    MasterKeys::SetUp();
+    if (!api_.Load()) GTEST_SKIP() << "ncrypt.dll or its exports not found";
+    const SECURITY_STATUS st = api_.open_provider(&ksp_, MS_KEY_STORAGE_PROVIDER, 0);
+    if (st != ERROR_SUCCESS) GTEST_SKIP() << "NCryptOpenStorageProvider: 0x" << std::hex << st;
+  }
+  void TearDown() override {
+    for (NCRYPT_KEY_HANDLE k : ncrypt_keys_) EXPECT_EQ(api_.free_object(k), ERROR_SUCCESS) << "still the caller's";
+    if (ksp_ != 0) api_.free_object(ksp_);
+    MasterKeys::TearDown();
+  }
+  // NCryptImportKey of a public blob; 0 (with the status in *status) if the KSP refuses it.
+  NCRYPT_KEY_HANDLE NcryptImport(LPCWSTR type, ByteVec blob, SECURITY_STATUS* status = nullptr) {
+    NCRYPT_KEY_HANDLE key = 0;
+    const SECURITY_STATUS st =
+        api_.import_key(ksp_, 0, type, nullptr, &key, blob.data(), static_cast<DWORD>(blob.size()), 0);
+    if (status != nullptr) *status = st;
+    if (st != ERROR_SUCCESS) return 0;
+    ncrypt_keys_.push_back(key);
+    return key;
+  }
+  NcryptApi api_;
+  NCRYPT_PROV_HANDLE ksp_ = 0;
+  std::vector<NCRYPT_KEY_HANDLE> ncrypt_keys_;
+};
+
+TEST_F(WindowsNcryptPublicKey, RsaKeyTransportWithARawNcryptHandle) {
+  SECURITY_STATUS st = 0;
+  const NCRYPT_KEY_HANDLE raw = NcryptImport(BCRYPT_RSAPUBLIC_BLOB, RsaPublicBlob(rsa_), &st);
+  ASSERT_NE(raw, 0u) << "NCryptImportKey(BCRYPT_RSAPUBLIC_BLOB): 0x" << std::hex << st;
+  Params p;
+  p.with_version = true;
+  // Size query, then the real call: OpenSSL decrypts the ClientKeyExchange with the private key.
+  NCRYPT_KEY_HANDLE master = kSentinel;
+  DWORD len = 0;
+  ASSERT_EQ(SslGenerateMasterKey(prov_, 0, raw, &master, kTls12, kRsaGcm, p.get(), nullptr, 0, &len,
+                                 NCRYPT_SSL_CLIENT_FLAG),
+            0);
+  EXPECT_EQ(len, 256u);
+  EXPECT_EQ(master, kSentinel);
+  ByteVec ct(256);
+  ASSERT_EQ(SslGenerateMasterKey(prov_, 0, raw, &master, kTls12, kRsaGcm, p.get(), ct.data(), 256, &len,
+                                 NCRYPT_SSL_CLIENT_FLAG),
+            0);
+  Keep(master);
+  ASSERT_EQ(len, 256u);
+  const ByteVec pms = RsaDecrypt(rsa_, ct);
+  ASSERT_EQ(pms.size(), 48u);
+  EXPECT_EQ(pms[0], 0x03);
+  EXPECT_EQ(pms[1], 0x03);
+  EXPECT_EQ(Export(prov_, master, p.randoms()),
+            ExpectedExport("SHA256", Prf("SHA256", pms, "master secret", p.randoms(), 48), p.randoms()));
+  // The split flow takes the same handle (inference: same client step).
+  NCRYPT_KEY_HANDLE pre = 0;
+  ASSERT_EQ(SslGeneratePreMasterKey(prov_, raw, &pre, kTls12, kRsaGcm, p.get(), ct.data(), 256, &len, 0), 0);
+  Keep(pre);
+  const ByteVec pms2 = RsaDecrypt(rsa_, ct);
+  NCRYPT_KEY_HANDLE master2 = 0;
+  ASSERT_EQ(SslGenerateMasterKey(prov_, pre, 0, &master2, kTls12, kRsaGcm, p.get(), nullptr, 0, nullptr,
+                                 NCRYPT_SSL_CLIENT_FLAG),
+            0);
+  Keep(master2);
+  EXPECT_EQ(Export(prov_, master2, p.randoms()),
+            ExpectedExport("SHA256", Prf("SHA256", pms2, "master secret", p.randoms(), 48), p.randoms()));
+}
+
+TEST_F(WindowsNcryptPublicKey, Safety) {
+  Params p;
+  p.with_version = true;
+  NCRYPT_KEY_HANDLE out = kSentinel;
+  ByteVec ct(256, 0xcc);
+  DWORD len = 0;
+  auto master_call = [&](NCRYPT_KEY_HANDLE key) {
+    return SslGenerateMasterKey(prov_, 0, key, &out, kTls12, kRsaGcm, p.get(), ct.data(), 256, &len,
+                                NCRYPT_SSL_CLIENT_FLAG);
+  };
+  auto pre_call = [&](NCRYPT_KEY_HANDLE key) {
+    return SslGeneratePreMasterKey(prov_, key, &out, kTls12, kRsaGcm, p.get(), ct.data(), 256, &len, 0);
+  };
+  // Values that are not NCrypt keys: never handed to ncrypt unless they are readable memory, and
+  // then refused by ncrypt itself (a KSP provider handle, a zeroed buffer).
+  const NCRYPT_KEY_HANDLE stale_ours = Import(prov_, u"RSAPUBLICBLOB", RsaPublicBlob(rsa_));
+  ASSERT_EQ(SslFreeObject(stale_ours, 0), 0);
+  alignas(16) static std::uint8_t zeros[256] = {};
+  const NCRYPT_KEY_HANDLE not_keys[] = {0x12345679,  // misaligned
+                                        0x10,        // unmapped
+                                        stale_ours,  // a freed handle of ours
+                                        static_cast<NCRYPT_KEY_HANDLE>(ksp_),
+                                        reinterpret_cast<NCRYPT_KEY_HANDLE>(zeros)};
+  for (NCRYPT_KEY_HANDLE h : not_keys) {
+    EXPECT_EQ(master_call(h), NTE_INVALID_HANDLE) << std::hex << h;
+    EXPECT_EQ(pre_call(h), NTE_INVALID_HANDLE) << std::hex << h;
+  }
+  // A live handle of ours of another kind is never tried as an NCrypt handle.
+  EXPECT_EQ(master_call(Eph()), NTE_INVALID_HANDLE);
+  // An NCrypt key that is not RSA: NTE_INVALID_PARAMETER, as for an EC key of ours.
+  SECURITY_STATUS st = 0;
+  NCRYPT_KEY_HANDLE ec = NcryptImport(BCRYPT_ECCPUBLIC_BLOB, P256PublicBlob(peer_), &st);
+  if (ec == 0) {  // the KSP may take only the ECDSA magic for a public P-256 key
+    ByteVec ecdsa = P256PublicBlob(peer_);
+    ecdsa[0] = 0x45, ecdsa[1] = 0x43, ecdsa[2] = 0x53, ecdsa[3] = 0x31;  // BCRYPT_ECDSA_PUBLIC_P256_MAGIC
+    ec = NcryptImport(BCRYPT_ECCPUBLIC_BLOB, ecdsa, &st);
+  }
+  if (ec != 0) {
+    EXPECT_EQ(master_call(ec), NTE_INVALID_PARAMETER);
+    EXPECT_EQ(pre_call(ec), NTE_INVALID_PARAMETER);
+  } else {
+    std::cout << "[ WindowsNcryptPublicKey ] Wine limit: NCryptImportKey(BCRYPT_ECCPUBLIC_BLOB) 0x" << std::hex << st
+              << std::dec << "; the non-RSA case was not run" << std::endl;
+  }
+  // An RSA NCrypt key below the 1024-bit floor of SslImportKey: NTE_BAD_KEY.
+  EVP_PKEY* small = EVP_RSA_gen(512);
+  ASSERT_NE(small, nullptr);
+  const NCRYPT_KEY_HANDLE weak = NcryptImport(BCRYPT_RSAPUBLIC_BLOB, RsaPublicBlob(small), &st);
+  EVP_PKEY_free(small);
+  if (weak != 0) {
+    EXPECT_EQ(master_call(weak), NTE_BAD_KEY);
+    EXPECT_EQ(pre_call(weak), NTE_BAD_KEY);
+  } else {
+    std::cout << "[ WindowsNcryptPublicKey ] NCryptImportKey refused a 512-bit RSA key: 0x" << std::hex << st
+              << std::dec << std::endl;
+  }
+  EXPECT_EQ(out, kSentinel);
+  EXPECT_EQ(ct, ByteVec(256, 0xcc)) << "no output on failure";
+}
+#endif  // _WIN32
 
 // ---- safety: SslGenerateMasterKey ------------------------------------------------------------
 

@@ -10,8 +10,10 @@
 #include <openssl/dh.h>
 #include <openssl/evp.h>
 
+#include <atomic>
 #include <cstring>
 #include <memory>
+#include <thread>
 #include <vector>
 
 #include "core/groups.h"
@@ -374,6 +376,67 @@ TEST(ComputeSharedSecret, X25519LowOrderPointIsRefusedAtAgreement) {
     ASSERT_FALSE(s.ok());
     EXPECT_EQ(s.error(), Error::kBadKey);
   }
+}
+
+// ---- single use of DHE keys (Raccoon countermeasure) ---------------------------------------------
+
+TEST(EphemeralKeyUse, DheKeyIsClaimedOnceAndReleasedOnFailure) {
+  auto dh = MustCreate(256);
+  ASSERT_NE(dh, nullptr);
+  EXPECT_TRUE(EphemeralKeyUse::IsSingleUse(*dh));
+  {
+    auto first = EphemeralKeyUse::Claim(*dh);
+    ASSERT_TRUE(first.ok());
+    auto concurrent = EphemeralKeyUse::Claim(*dh);
+    ASSERT_FALSE(concurrent.ok()) << "a held claim excludes a second one";
+    EXPECT_EQ(concurrent.error(), Error::kBadKeyState);
+    // `first` goes out of scope uncommitted: the call that took it failed.
+  }
+  EXPECT_FALSE(dh->premaster_used()) << "a failed use changes nothing";
+  {
+    auto use = EphemeralKeyUse::Claim(*dh);
+    ASSERT_TRUE(use.ok());
+    use->Commit();
+  }
+  EXPECT_TRUE(dh->premaster_used());
+  auto again = EphemeralKeyUse::Claim(*dh);
+  ASSERT_FALSE(again.ok());
+  EXPECT_EQ(again.error(), Error::kBadKeyState);
+}
+
+TEST(EphemeralKeyUse, EcdheKeysAreNotSingleUse) {
+  for (std::uint32_t group : {23u, 24u, 25u, 29u, 30u}) {
+    auto ec = MustCreate(group);
+    ASSERT_NE(ec, nullptr);
+    EXPECT_FALSE(EphemeralKeyUse::IsSingleUse(*ec)) << group;
+    for (int i = 0; i < 3; ++i) {
+      auto use = EphemeralKeyUse::Claim(*ec);
+      ASSERT_TRUE(use.ok()) << group;
+      use->Commit();
+    }
+    EXPECT_FALSE(ec->premaster_used()) << group;
+  }
+}
+
+TEST(EphemeralKeyUse, ConcurrentClaimsOfOneDheKeyHaveOneWinner) {
+  auto dh = MustCreate(256);
+  ASSERT_NE(dh, nullptr);
+  std::atomic<int> winners{0}, refused{0};
+  std::vector<std::thread> threads;
+  for (int t = 0; t < 8; ++t) {
+    threads.emplace_back([&] {
+      auto use = EphemeralKeyUse::Claim(*dh);
+      if (use.ok()) {
+        use->Commit();
+        ++winners;
+      } else if (use.error() == Error::kBadKeyState) {
+        ++refused;
+      }
+    });
+  }
+  for (auto& t : threads) t.join();
+  EXPECT_EQ(winners.load(), 1);
+  EXPECT_EQ(refused.load(), 7);
 }
 
 }  // namespace

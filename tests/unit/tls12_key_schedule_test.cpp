@@ -346,6 +346,62 @@ TEST(EapKeyBlock, LabelsPerMethod) {
   EXPECT_EQ(Status(ComputeEapKeyBlock(m, EapMethod::kEapTls, ByteVector(63), out)).error(), Error::kInvalidParameter);
 }
 
+// RFC 4851 §5.1: EAP-FAST extends the "key expansion" key block; session_key_seed is the 40
+// bytes after client/server MAC keys, write keys and IVs. The expected block is OpenSSL's
+// TLS1-PRF over server_random || client_random, and the skipped length is computed the way
+// hostapd's tls_connection_get_eap_fast_key does it, from OpenSSL's own EVP sizes:
+// 2 * (EVP_MD_get_size + EVP_CIPHER_get_key_length + EVP_CIPHER_get_iv_length).
+TEST(EapKeyBlock, FastSessionKeySeedFollowsTheKeyBlock) {
+  ByteVector ms(48), randoms(64);
+  for (std::size_t i = 0; i < 48; ++i) ms[i] = static_cast<std::uint8_t>(0xA0 ^ i);
+  for (std::size_t i = 0; i < 64; ++i) randoms[i] = static_cast<std::uint8_t>(3 * i + 1);
+  const Bytes cr = Bytes(randoms).first(32), sr = Bytes(randoms).subspan(32);
+  struct Case {
+    std::uint16_t suite;
+    ProtocolVersion version;
+    const char* prf;
+    const EVP_MD* mac;
+    const EVP_CIPHER* cipher;
+  };
+  const Case cases[] = {
+      {0x002F, ProtocolVersion::kTls10, "MD5-SHA1", EVP_sha1(), EVP_aes_128_cbc()},
+      {0xC014, ProtocolVersion::kTls11, "MD5-SHA1", EVP_sha1(), EVP_aes_256_cbc()},
+      {0x003C, ProtocolVersion::kTls12, "SHA256", EVP_sha256(), EVP_aes_128_cbc()},
+      {0xC028, ProtocolVersion::kTls12, "SHA384", EVP_sha384(), EVP_aes_256_cbc()},
+  };
+  for (const Case& c : cases) {
+    SCOPED_TRACE(c.suite);
+    const std::size_t skip = 2u * static_cast<std::size_t>(EVP_MD_get_size(c.mac) +
+                                                           EVP_CIPHER_get_key_length(c.cipher) +
+                                                           EVP_CIPHER_get_iv_length(c.cipher));
+    MasterKey m(TlsRole::kServer, c.version, *FindCipherSuite(c.suite), false, Secret48(ms));
+    auto offset = EapFastKeyBlockOffset(m.suite(), m.version());
+    ASSERT_TRUE(offset.ok());
+    EXPECT_EQ(offset.value(), skip);
+    ByteVector out(kEapKeyBlockLength);
+    ASSERT_TRUE(ComputeEapKeyBlock(m, EapMethod::kFast, randoms, out).ok());
+    const ByteVector block = OpensslPrf(c.prf, ms, "key expansion", Cat({sr, cr}), skip + kEapKeyBlockLength);
+    EXPECT_EQ(out, ByteVector(block.begin() + static_cast<std::ptrdiff_t>(skip), block.end()));
+    // The session_key_seed (40 bytes) is the prefix; a shorter request is that prefix.
+    ByteVector seed(kEapFastSessionKeySeedLength);
+    ASSERT_TRUE(ComputeEapKeyBlock(m, EapMethod::kFast, randoms, seed).ok());
+    EXPECT_EQ(seed, ByteVector(out.begin(), out.begin() + 40));
+  }
+}
+
+TEST(EapKeyBlock, FastRefusesAeadSuites) {
+  ByteVector ms(48, 1), randoms(64, 2), out(kEapKeyBlockLength, 0xCC);
+  for (std::uint16_t id : {0x009C, 0xC030, 0xCCA8}) {
+    MasterKey m(TlsRole::kClient, ProtocolVersion::kTls12, *FindCipherSuite(id), false, Secret48(ms));
+    EXPECT_EQ(EapFastKeyBlockOffset(m.suite(), m.version()).error(), Error::kNotSupported) << id;
+    EXPECT_EQ(Status(ComputeEapKeyBlock(m, EapMethod::kFast, randoms, out)).error(), Error::kNotSupported) << id;
+  }
+  EXPECT_EQ(out, ByteVector(kEapKeyBlockLength, 0xCC));
+  MasterKey cbc(TlsRole::kClient, ProtocolVersion::kTls12, *FindCipherSuite(0x003C), false, Secret48(ms));
+  EXPECT_EQ(Status(ComputeEapKeyBlock(cbc, EapMethod::kFast, ByteVector(63), out)).error(), Error::kInvalidParameter);
+  EXPECT_EQ(Status(ComputeEapKeyBlock(cbc, EapMethod::kFast, randoms, MutBytes())).error(), Error::kInvalidParameter);
+}
+
 // ---- RSA key transport ---------------------------------------------------------------------------
 
 ossl::PKey NewRsaKey(unsigned bits = 2048) {
