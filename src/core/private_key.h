@@ -39,8 +39,9 @@ class PrivateKeyBackend {
   // (RFC 5246 §7.4.7.1): the result is always 48 bytes, the decrypted pre-master secret when the
   // padding, length and version (= client_version, the ClientHello's) are right, a random one
   // otherwise, chosen in constant time and never signalled. Errors only for causes that do not
-  // depend on the ciphertext's content (not an RSA key, RNG failure). The default, used by the
-  // Windows KSP backend for now, is kNotSupported.
+  // depend on the ciphertext's content (not an RSA key, RNG failure). Both backends override it
+  // (OpenSSL: its constant-time TLS padding mode; Windows KSP: NCryptDecrypt plus
+  // core/implicit_rejection); the default, for a backend that cannot decrypt, is kNotSupported.
   virtual Result<SecretArray<48>> DecryptPkcs1(Bytes /*ciphertext*/, std::uint16_t /*client_version*/) const {
     return Error::kNotSupported;
   }
