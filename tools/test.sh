@@ -159,7 +159,7 @@ done < <(cat tests/platform_only.txt 2>/dev/null)
 if (( windows_ok )) && [[ -d build/default ]]; then
   say "Windows/Linux test parity"
   tmp=$(mktemp -d)
-  for exe in opensslp_unit_tests opensslp_abi_tests; do
+  for exe in opensslp_unit_tests opensslp_abi_tests opensslp_interop_tests; do
     linux_exe="build/default/tests/$exe"
     win_exe="build/mingw-x64/tests/$exe.exe"
     if [[ ! -x "$linux_exe" || ! -f "$win_exe" ]]; then

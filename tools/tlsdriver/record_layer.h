@@ -1,0 +1,72 @@
+// record_layer.h - TLS record framing (RFC 5246 §6.2) with protection by SslEncryptPacket /
+// SslDecryptPacket. The caller owns the sequence numbers (fact sheet §6.4): one per direction,
+// reset to 0 when that direction's keys take effect at ChangeCipherSpec (RFC 5246 §6.1).
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <optional>
+
+#include "provider.h"
+#include "wire.h"
+
+namespace opensslp::tlsdriver {
+
+enum ContentType : std::uint8_t {
+  kChangeCipherSpec = 20,
+  kAlert = 21,
+  kHandshake = 22,
+  kApplicationData = 23,
+};
+
+// RFC 5246 §6.2.1-§6.2.3: plaintext fragments are at most 2^14 bytes; a protected record may
+// add at most 2048 bytes.
+inline constexpr std::size_t kMaxPlaintext = 16384;
+inline constexpr std::size_t kMaxCiphertext = kMaxPlaintext + 2048;
+inline constexpr std::size_t kRecordHeader = 5;
+
+struct Record {
+  std::uint8_t type = 0;
+  Bytes fragment;  // plaintext (decrypted if the read direction is protected)
+};
+
+class RecordLayer {
+ public:
+  explicit RecordLayer(const Provider& provider) : provider_(provider) {}
+
+  // Bytes from the peer.
+  void Append(ByteView bytes);
+  // The next complete record, decrypted; nullopt until one has fully arrived. Aborts with
+  // unexpected_message (unknown type), protocol_version (wrong version once negotiated),
+  // record_overflow (lengths, §6.2.3) or bad_record_mac (authentication failed).
+  std::optional<Record> Next();
+  // Frames `data` into records of at most `max_fragment` bytes, protected when the write
+  // direction is, and appends them to `out`. Empty data gives one empty record (application
+  // data only: RFC 5246 §6.2.1 forbids empty handshake/alert/CCS fragments).
+  void Write(std::uint8_t type, ByteView data, std::size_t max_fragment, Bytes& out);
+
+  // The negotiated version: written into plaintext headers and required in received ones.
+  void SetVersion(std::uint16_t version) { version_ = version; }
+  void ActivateReadKey(ProviderObject key);
+  void ActivateWriteKey(ProviderObject key);
+  bool write_protected() const { return static_cast<bool>(write_key_); }
+  bool read_protected() const { return static_cast<bool>(read_key_); }
+  // Test hook: flip a bit of the next protected record written.
+  void CorruptNextRecord() { corrupt_next_ = true; }
+  // Bytes received but not yet consumed as a complete record.
+  std::size_t buffered() const { return in_.size() - in_pos_; }
+
+ private:
+  void WriteOne(std::uint8_t type, ByteView fragment, Bytes& out);
+  Bytes Decrypt(ByteView record);
+
+  const Provider& provider_;
+  Bytes in_;
+  std::size_t in_pos_ = 0;
+  std::uint16_t version_ = 0;  // 0 until negotiated
+  ProviderObject read_key_, write_key_;
+  std::uint64_t read_seq_ = 0, write_seq_ = 0;
+  bool corrupt_next_ = false;
+};
+
+}  // namespace opensslp::tlsdriver

@@ -1,0 +1,349 @@
+// server.cpp - the server half of the TLS 1.0-1.2 handshake (RFC 5246 §7.3 message flow).
+#include <algorithm>
+#include <iterator>
+
+#include "connection_impl.h"
+
+namespace opensslp::tlsdriver {
+namespace {
+
+bool Contains(const std::vector<std::uint16_t>& list, std::uint16_t value) {
+  return std::find(list.begin(), list.end(), value) != list.end();
+}
+
+// A list of 16-bit values in a vector<2..2^16-2> (cipher suites, groups, signature schemes).
+std::vector<std::uint16_t> ReadU16List(ByteView bytes) {
+  if (bytes.size() % 2 != 0) Abort(AlertDescription::kDecodeError, "odd-length list of 16-bit values");
+  Reader r(bytes, "list");
+  std::vector<std::uint16_t> values;
+  while (!r.empty()) values.push_back(r.U16());
+  return values;
+}
+
+ByteView StripLeadingZeros(ByteView v) {
+  while (v.size() > 1 && v[0] == 0) v = v.subspan(1);
+  return v;
+}
+
+void PutLe32(Bytes& out, std::uint32_t v) {
+  for (int i = 0; i < 4; ++i) out.push_back(static_cast<std::uint8_t>(v >> (8 * i)));
+}
+
+bool IsFfdhe(std::uint16_t group) { return group >= 256 && group <= 260; }
+
+}  // namespace
+
+void ConnectionImpl::ServerOnMessage(std::uint8_t type, ByteView body) {
+  switch (expect_) {
+    case Expect::kClientHello:
+      if (type == kClientHello) return ServerOnClientHello(body);
+      break;
+    case Expect::kClientKeyExchange:
+      if (type == kClientKeyExchange) return ServerOnClientKeyExchange(body);
+      break;
+    case Expect::kFinished:
+      if (type == kFinished) {
+        CheckPeerFinished(body, NCRYPT_SSL_CLIENT_FLAG);
+        // Our Finished covers the client's (RFC 5246 §7.4.9), so it enters the transcript now.
+        Writer w;
+        w.U8(kFinished);
+        w.Vec24(body);
+        AddToTranscript(w.bytes());
+        SendFinished(NCRYPT_SSL_SERVER_FLAG);
+        MarkConnected();
+        return;
+      }
+      break;
+    default:
+      break;
+  }
+  Abort(AlertDescription::kUnexpectedMessage, "unexpected handshake message " + std::to_string(type));
+}
+
+// ---- ClientHello (RFC 5246 §7.4.1.2) ---------------------------------------------------------
+
+void ConnectionImpl::ServerOnClientHello(ByteView body) {
+  Reader r(body, "ClientHello");
+  client_version_ = r.U16();
+  const ByteView random = r.Take(kRandomLength);
+  const ByteView session_id = r.Vec8();
+  const std::vector<std::uint16_t> suites = ReadU16List(r.Vec16(2));
+  const ByteView compression = r.Vec8(1);
+  if (session_id.size() > 32) Abort(AlertDescription::kDecodeError, "ClientHello session_id too long");
+  if (!r.empty()) {
+    Reader extensions(r.Vec16(), "ClientHello extensions");
+    r.ExpectEnd();
+    ServerReadClientExtensions(extensions);
+  }
+  // RFC 5246 §7.4.1.2: null compression must be offered.
+  if (std::find(compression.begin(), compression.end(), 0) == compression.end()) {
+    Abort(AlertDescription::kIllegalParameter, "ClientHello without null compression");
+  }
+  info_.client_random.assign(random.begin(), random.end());
+  if (Contains(suites, kEmptyRenegotiationInfoScsv)) client_secure_renegotiation_ = true;
+
+  // Version negotiation (RFC 5246 Appendix E.1): the highest both support.
+  if ((client_version_ >> 8) != 3 || client_version_ < kTls10) {
+    Abort(AlertDescription::kProtocolVersion, "client offers only SSL");
+  }
+  const std::uint16_t version = std::min(client_version_, config_.max_version);
+  if (version < config_.min_version) Abort(AlertDescription::kProtocolVersion, "client version below our minimum");
+  // RFC 7507 §3: a fallback retry while we support a higher version is an attack.
+  if (Contains(suites, kFallbackScsv) && client_version_ < config_.max_version) {
+    Abort(static_cast<AlertDescription>(kAlertInappropriateFallback), "TLS_FALLBACK_SCSV with a lower version");
+  }
+  version_ = version;  // ServerChooseSuite needs it
+  const SuiteInfo* suite = ServerChooseSuite(suites);
+  if (suite == nullptr) Abort(AlertDescription::kHandshakeFailure, "no cipher suite in common");
+  SetNegotiated(version, *suite);
+  info_.extended_master_secret = client_offered_ems_ && config_.extended_master_secret;
+  if (config_.require_extended_master_secret && !info_.extended_master_secret) {
+    Abort(AlertDescription::kHandshakeFailure, "client does not do extended master secret");
+  }
+  info_.secure_renegotiation = client_secure_renegotiation_;
+  info_.server_random = CsprngBytes(kRandomLength);
+  if (config_.max_version >= kTls12 && version_ <= kTls11) {
+    // RFC 8446 §4.1.3: tell a TLS 1.2 client that we could have done better, so that an
+    // attacker who lowered client_version is caught before Finished.
+    std::copy(std::begin(kDowngradeSentinel), std::end(kDowngradeSentinel), info_.server_random.end() - 8);
+  }
+  StartTranscript();  // the ClientHello was kept aside until now
+  ServerSendHello();
+}
+
+void ConnectionImpl::ServerReadClientExtensions(Reader& extensions) {
+  std::vector<std::uint16_t> seen;
+  while (!extensions.empty()) {
+    const std::uint16_t type = extensions.U16();
+    Reader body(extensions.Vec16(), "ClientHello extension");
+    if (Contains(seen, type)) Abort(AlertDescription::kDecodeError, "duplicate ClientHello extension");
+    seen.push_back(type);
+    switch (type) {
+      case kExtSupportedGroups:
+        client_groups_ = ReadU16List(body.Vec16(2));
+        body.ExpectEnd();
+        break;
+      case kExtEcPointFormats: {
+        const ByteView formats = body.Vec8(1);
+        body.ExpectEnd();
+        client_sent_point_formats_ = true;
+        client_point_formats_ok_ = std::find(formats.begin(), formats.end(), 0) != formats.end();
+        break;
+      }
+      case kExtSignatureAlgorithms:
+        client_signature_schemes_ = ReadU16List(body.Vec16(2));
+        body.ExpectEnd();
+        break;
+      case kExtExtendedMasterSecret:
+        body.ExpectEnd();
+        client_offered_ems_ = true;
+        break;
+      case kExtRenegotiationInfo: {
+        const ByteView renegotiated = body.Vec8();
+        body.ExpectEnd();
+        // RFC 5746 §3.6: on the initial handshake it must be empty.
+        if (!renegotiated.empty()) Abort(AlertDescription::kHandshakeFailure, "non-empty renegotiation_info");
+        client_secure_renegotiation_ = true;
+        break;
+      }
+      case kExtServerName: {
+        // RFC 6066 §3: we serve one certificate whatever the name, so only the syntax is checked.
+        Reader list(body.Vec16(1), "server_name list");
+        body.ExpectEnd();
+        while (!list.empty()) {
+          list.U8();
+          list.Vec16(1);
+        }
+        break;
+      }
+      default:
+        // Everything else, encrypt_then_mac (RFC 7366) included, is ignored: not answering an
+        // extension declines it (RFC 5246 §7.4.1.4).
+        break;
+    }
+  }
+}
+
+// Server preference (as Schannel): the first of our suites the client offered that is valid for
+// the version, fits our certificate's key, and for which the other parameters can be agreed.
+const SuiteInfo* ConnectionImpl::ServerChooseSuite(const std::vector<std::uint16_t>& offered) {
+  const std::vector<std::uint16_t> our_groups = ConfiguredGroups();
+  for (std::uint16_t id : ConfiguredSuites()) {
+    const SuiteInfo* s = provider_.FindSuite(id);
+    if (!Contains(offered, id) || !s->ValidFor(version_) || s->cert != own_cert_->kind) continue;
+    const bool transport = s->exchange == Exchange::kRsa;
+    if (own_cert_->has_key_usage && !(transport ? own_cert_->key_encipherment : own_cert_->digital_signature)) continue;
+    // RFC 8422 §5.1.1 / §5.3: supported_groups also names the curves the client can verify
+    // ECDSA signatures on, so our certificate's curve must be among them.
+    if (s->cert == CertKind::kEcdsa && client_groups_ && !Contains(*client_groups_, own_cert_->group)) continue;
+    if (s->exchange == Exchange::kEcdhe) {
+      if (!client_point_formats_ok_) continue;
+      // RFC 8422 §4: without supported_groups the client supports any curve; we pick our first.
+      std::uint16_t group = 0;
+      for (std::uint16_t g : our_groups) {
+        if (!client_groups_ || Contains(*client_groups_, g)) {
+          group = g;
+          break;
+        }
+      }
+      if (group == 0) continue;
+      info_.group = group;
+    }
+    if (s->exchange == Exchange::kDhe) {
+      // RFC 7919 §4: the client's first FFDHE group, else ffdhe2048.
+      std::uint16_t group = 256;
+      if (client_groups_) {
+        for (std::uint16_t g : *client_groups_) {
+          if (IsFfdhe(g)) {
+            group = g;
+            break;
+          }
+        }
+      }
+      info_.group = group;
+    }
+    signature_scheme_ = nullptr;
+    if (!transport && version_ >= kTls12) {
+      signature_scheme_ = ChooseSignatureScheme(own_cert_->kind, own_cert_->group, client_signature_schemes_);
+      if (signature_scheme_ == nullptr) continue;
+    }
+    if (transport) info_.group = 0;
+    info_.group_name = GroupName(info_.group);
+    return s;
+  }
+  return nullptr;
+}
+
+// ---- ServerHello .. ServerHelloDone (RFC 5246 §7.4.1.3-§7.4.5) -------------------------------
+
+void ConnectionImpl::ServerSendHello() {
+  Writer ext;
+  if (client_secure_renegotiation_) {
+    ext.U16(kExtRenegotiationInfo);
+    const std::uint8_t empty_renegotiated_connection[] = {0};
+    ext.Vec16(empty_renegotiated_connection);
+  }
+  if (info_.extended_master_secret) {
+    ext.U16(kExtExtendedMasterSecret);
+    ext.Vec16({});
+  }
+  if (suite_->exchange == Exchange::kEcdhe && client_sent_point_formats_) {
+    ext.U16(kExtEcPointFormats);
+    const std::uint8_t uncompressed[] = {1, 0};
+    ext.Vec16(uncompressed);
+  }
+  Writer hello;
+  hello.U16(version_);
+  hello.Put(info_.server_random);
+  hello.Vec8({});  // no session id: no resumption
+  hello.U16(suite_->id);
+  hello.U8(0);
+  if (!ext.bytes().empty()) hello.Vec16(ext.bytes());
+  SendHandshake(kServerHello, hello.bytes());
+
+  Writer list;
+  for (const Bytes& cert : chain_) list.Vec24(cert);
+  Writer certificate;
+  certificate.Vec24(list.bytes());
+  SendHandshake(kCertificate, certificate.bytes());
+
+  if (suite_->exchange != Exchange::kRsa) ServerSendKeyExchange();
+  SendHandshake(kServerHelloDone, {});
+  FlushHandshake();
+  expect_ = Expect::kClientKeyExchange;
+}
+
+void ConnectionImpl::ServerSendKeyExchange() {
+  const Bytes params = suite_->exchange == Exchange::kEcdhe ? ServerEcdheParams() : ServerDheParams();
+  Bytes signed_data = Randoms();
+  signed_data.insert(signed_data.end(), params.begin(), params.end());
+  const Bytes signature = SignForTls(provider_, private_key_.get(), own_cert_->kind, version_, suite_->id,
+                                     signature_scheme_, signed_data);
+  Writer w;
+  w.Put(params);
+  if (signature_scheme_ != nullptr) w.U16(signature_scheme_->code);
+  w.Vec16(signature);
+  SendHandshake(kServerKeyExchange, w.bytes());
+}
+
+// ServerECDHParams (RFC 8422 §5.4): named_curve(3), the group, our public point.
+Bytes ConnectionImpl::ServerEcdheParams() {
+  CheckStatus(SslCreateEphemeralKey(provider_.get(), ephemeral_key_.Put(), version_, suite_->id, info_.group, 0, nullptr,
+                                    0, 0),
+              "SslCreateEphemeralKey");
+  const Bytes blob = provider_.ExportKey(ephemeral_key_.get(), SSL_ECCPUBLIC_BLOB);
+  if (blob.size() <= 8) Abort(AlertDescription::kInternalError, "short SSL_ECCPUBLIC_BLOB");
+  Writer w;
+  w.U8(3);
+  w.U16(info_.group);
+  w.Vec8(ByteView(blob).subspan(8));
+  return w.Take();
+}
+
+// ServerDHParams (RFC 5246 §7.4.3) of an RFC 7919 group, from the provider's export
+// BCRYPT_DH_KEY_BLOB{magic, cbKey} || p || g || Y.
+Bytes ConnectionImpl::ServerDheParams() {
+  CheckStatus(SslCreateEphemeralKey(provider_.get(), ephemeral_key_.Put(), version_, suite_->id, info_.group, 0, nullptr,
+                                    0, 0),
+              "SslCreateEphemeralKey");
+  const Bytes blob = provider_.ExportKey(ephemeral_key_.get(), BCRYPT_DH_PUBLIC_BLOB);
+  if (blob.size() < 8) Abort(AlertDescription::kInternalError, "short DH public blob");
+  const std::size_t size = (std::size_t{blob[7]} << 24) | (std::size_t{blob[6]} << 16) | (std::size_t{blob[5]} << 8) | blob[4];
+  if (blob.size() != 8 + 3 * size) Abort(AlertDescription::kInternalError, "unexpected DH public blob");
+  const ByteView b(blob);
+  dh_prime_.assign(b.begin() + 8, b.begin() + 8 + static_cast<std::ptrdiff_t>(size));
+  dh_generator_.assign(b.begin() + 8 + static_cast<std::ptrdiff_t>(size), b.begin() + 8 + 2 * static_cast<std::ptrdiff_t>(size));
+  info_.dhe_bits = static_cast<std::uint16_t>(8 * StripLeadingZeros(dh_prime_).size());
+  Writer w;
+  w.Vec16(StripLeadingZeros(dh_prime_));
+  w.Vec16(StripLeadingZeros(dh_generator_));
+  w.Vec16(StripLeadingZeros(b.subspan(8 + 2 * size)));
+  return w.Take();
+}
+
+// ---- ClientKeyExchange (RFC 5246 §7.4.7) -----------------------------------------------------
+
+void ConnectionImpl::ServerOnClientKeyExchange(ByteView body) {
+  Reader r(body, "ClientKeyExchange");
+  SslParameterList params(info_.client_random, info_.server_random);
+  // The message is already in the transcript (OnHandshakeMessage), as RFC 7627 §3 needs.
+  if (info_.extended_master_secret) params.AddSessionHash(SessionHash());
+  if (suite_->exchange == Exchange::kRsa) {
+    const ByteView encrypted = r.Vec16(1);
+    r.ExpectEnd();
+    // RFC 5246 §7.4.7.1: the version check and every decryption failure are handled inside
+    // SslImportMasterKey without a signal (implicit rejection, docs/tls12.md).
+    params.AddHighestVersion(client_version_);
+    CheckStatus(SslImportMasterKey(provider_.get(), private_key_.get(), master_key_.Put(), version_, suite_->id,
+                                   params.get(), const_cast<PBYTE>(encrypted.data()),
+                                   static_cast<DWORD>(encrypted.size()), NCRYPT_SSL_SERVER_FLAG),
+                "SslImportMasterKey");
+  } else if (suite_->exchange == Exchange::kEcdhe) {
+    const ByteView point = r.Vec8(1);
+    r.ExpectEnd();
+    Bytes blob;
+    PutLe32(blob, info_.group);
+    PutLe32(blob, static_cast<std::uint32_t>(point.size()));
+    blob.insert(blob.end(), point.begin(), point.end());
+    peer_key_ = provider_.ImportKey(SSL_ECCPUBLIC_BLOB, blob);
+    FinishMasterKey(params);
+  } else {
+    const ByteView yc = StripLeadingZeros(r.Vec16(1));
+    r.ExpectEnd();
+    const std::size_t size = dh_prime_.size();
+    if (yc.size() > size) Abort(AlertDescription::kIllegalParameter, "DHE public value larger than p");
+    Bytes blob;
+    PutLe32(blob, BCRYPT_DH_PUBLIC_MAGIC);
+    PutLe32(blob, static_cast<std::uint32_t>(size));
+    blob.insert(blob.end(), dh_prime_.begin(), dh_prime_.end());
+    blob.insert(blob.end(), dh_generator_.begin(), dh_generator_.end());
+    blob.insert(blob.end(), size - yc.size(), 0);
+    blob.insert(blob.end(), yc.begin(), yc.end());
+    peer_key_ = provider_.ImportKey(BCRYPT_DH_PUBLIC_BLOB, blob);
+    FinishMasterKey(params);
+  }
+  DeriveSessionKeys();
+  expect_ = Expect::kChangeCipherSpec;
+}
+
+}  // namespace opensslp::tlsdriver
