@@ -1,8 +1,10 @@
 #!/usr/bin/env bash
-# The "main job": builds opensslp for Linux (preset default) and shows what the provider offers,
-# through the opensslp command-line tool:
-#   build/default/tools/cli/opensslp suites    the cipher suites, in preference order
-#   build/default/tools/cli/opensslp curves    the key-exchange groups (ECC curves)
+# The "main job": builds opensslp for Linux (preset default), shows the key-exchange groups the
+# provider offers, and ends with `opensslp demo`: a TLS handshake against OpenSSL's libssl for
+# every TLS 1.0-1.2 cipher suite, in both roles, with data both ways and close_notify, printed as
+# a table. opensslp's side does all of its cryptography through the provider's Ssl* exports.
+#   build/default/tools/cli/opensslp curves
+#   build/default/tools/cli/opensslp demo
 # Installs missing Linux build dependencies first (tools/install-deps.sh, apt-get only).
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -19,8 +21,8 @@ if [[ ! -x "$cli" ]]; then
   exit 1
 fi
 echo
-echo "\$ $cli suites"
-"$cli" suites
-echo
 echo "\$ $cli curves"
 "$cli" curves
+echo
+echo "\$ $cli demo"
+"$cli" demo

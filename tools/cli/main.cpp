@@ -2,9 +2,10 @@
 //
 //   opensslp suites   the cipher suites, as PowerShell's Get-TlsCipherSuite lists them
 //   opensslp curves   the elliptic curves (SslEnumEccCurves)
+//   opensslp connect  a TLS client through the provider
+//   opensslp serve    a TLS server through the provider
+//   opensslp demo     in-process handshakes against OpenSSL's libssl, as a table
 //   opensslp --help   usage
-//
-// Later subcommands (connect, serve, demo) are further rows of kCommands.
 #include <array>
 #include <iostream>
 
@@ -13,9 +14,12 @@
 namespace opensslp::cli {
 namespace {
 
-constexpr std::array<Command, 2> kCommands = {{
+constexpr std::array<Command, 5> kCommands = {{
     {"suites", "list the cipher suites (like PowerShell's Get-TlsCipherSuite)", RunSuites},
     {"curves", "list the elliptic curves for key exchange (name, IANA id, OID, public key length)", RunCurves},
+    {"connect", "HOST:PORT  TLS client through the provider; relays stdin/stdout", RunConnect},
+    {"serve", "PORT --cert FILE --key FILE  TLS server through the provider", RunServe},
+    {"demo", "handshakes against OpenSSL's libssl for every TLS 1.0-1.2 suite, both roles", RunDemo},
 }};
 
 void PrintUsage(std::ostream& out) {

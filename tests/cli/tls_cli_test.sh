@@ -1,0 +1,136 @@
+#!/usr/bin/env bash
+# tls_cli_test.sh - `opensslp connect` and `opensslp serve` over real TCP on loopback, against
+# OpenSSL's own command-line peers (s_server, s_client), plus their one-line failures.
+#   tests/cli/tls_cli_test.sh path/to/opensslp
+# Linux only (the Windows build's CLI is covered by `opensslp demo` under Wine).
+set -uo pipefail
+cli=$(realpath "${1:?usage: tls_cli_test.sh path/to/opensslp}")
+work=$(mktemp -d)
+pids=()
+cleanup() {
+  for p in "${pids[@]}"; do kill "$p" 2>/dev/null; done
+  rm -rf "$work"
+}
+trap cleanup EXIT
+cd "$work"
+failures=0
+pass() { echo "PASS: $*"; }
+fail() { echo "FAIL: $*"; failures=$((failures + 1)); }
+
+# A CA, and a server certificate for localhost signed by it; a second, unrelated CA.
+openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -keyout ca.key -out ca.pem \
+  -subj "/CN=opensslp cli test CA" -days 2 2>/dev/null
+openssl req -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -keyout server.key -out server.csr \
+  -subj "/CN=localhost" 2>/dev/null
+printf 'subjectAltName=DNS:localhost\n' > ext.cnf
+openssl x509 -req -in server.csr -CA ca.pem -CAkey ca.key -CAcreateserial -days 2 -extfile ext.cnf \
+  -out server.pem 2>/dev/null
+openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -keyout other.key -out other.pem \
+  -subj "/CN=unrelated CA" -days 2 2>/dev/null
+
+free_port() {  # a port nothing listens on, from the ephemeral range
+  local p
+  for _ in $(seq 50); do
+    p=$((20000 + RANDOM % 30000))
+    if ! (exec 3<>/dev/tcp/127.0.0.1/$p) 2>/dev/null; then echo "$p"; return; fi
+  done
+  echo 0
+}
+
+wait_accepting() {  # wait_accepting FILE: s_server prints ACCEPT once it listens (a probe
+  for _ in $(seq 100); do  # connection would use up its -naccept 1)
+    grep -q "^ACCEPT" "$1" 2>/dev/null && return 0
+    sleep 0.1
+  done
+  return 1
+}
+
+# 1. opensslp serve --echo, with s_client as the peer: the line comes back, close_notify both ways.
+"$cli" serve 0 --cert server.pem --key server.key --echo --once > serve.out 2> serve.err &
+serve_pid=$!
+pids+=("$serve_pid")
+for _ in $(seq 100); do grep -q "listening on port" serve.err && break; sleep 0.1; done
+port=$(sed -n 's/^listening on port //p' serve.err)
+(echo "ping through opensslp serve"; sleep 1) | timeout 20 openssl s_client -connect "127.0.0.1:$port" -CAfile ca.pem \
+  -verify_return_error -servername localhost > s_client.out 2>&1
+wait "$serve_pid"
+serve_rc=$?
+if grep -q "^ping through opensslp serve" s_client.out && grep -q "Verify return code: 0" s_client.out && [[ $serve_rc == 0 ]] &&
+   grep -q "cipher suite : TLS_ECDHE_ECDSA_WITH_AES_256_GCM_SHA384" serve.err && grep -q "closed" serve.err; then
+  pass "serve: s_client handshake, echo, close_notify"
+else
+  fail "serve (rc $serve_rc)"; cat serve.err; tail -5 s_client.out
+fi
+
+# 2. opensslp connect against s_server: summary, verification, data arrives.
+port=$(free_port)
+(sleep 8 | openssl s_server -accept "$port" -cert server.pem -key server.key -naccept 1 > s_server.out 2>&1) &
+pids+=($!)
+wait_accepting s_server.out
+echo "hello through opensslp connect" | timeout 20 "$cli" connect "localhost:$port" --cafile ca.pem > connect.out 2> connect.err
+rc=$?
+sleep 0.3
+if [[ $rc == 0 ]] && grep -q "peer         : CN=localhost (verified)" connect.err && grep -q "extended master secret : yes" connect.err &&
+   grep -q "hello through opensslp connect" s_server.out; then
+  pass "connect: s_server handshake, verified, data delivered"
+else
+  fail "connect (rc $rc)"; cat connect.err
+fi
+
+# 3. connect with --max/--suites/--groups/--no-ems reaches exactly what was asked. (P-256 stays in
+#    the group list: in TLS <= 1.2 it also names the curves the server certificate may use,
+#    RFC 8422 §5.1, and this server has a P-256 certificate.)
+port=$(free_port)
+# (Debian's openssl.cnf allows only TLS 1.2+ at security level 2; TLS 1.1 needs both lowered.)
+(sleep 8 | openssl s_server -accept "$port" -cert server.pem -key server.key -naccept 1 \
+   -cipher 'ALL:@SECLEVEL=0' -min_protocol TLSv1 > s_server2.out 2>&1) &
+pids+=($!)
+wait_accepting s_server2.out
+echo x | timeout 20 "$cli" connect "localhost:$port" --cafile ca.pem --max 1.1 \
+  --suites TLS_ECDHE_ECDSA_WITH_AES_128_CBC_SHA --groups P-384,P-256 --no-ems > /dev/null 2> connect2.err
+rc=$?
+if [[ $rc == 0 ]] && grep -q "version      : TLS 1.1" connect2.err && grep -q "TLS_ECDHE_ECDSA_WITH_AES_128_CBC_SHA" connect2.err &&
+   grep -q "group        : secp384r1" connect2.err && grep -q "extended master secret : no" connect2.err; then
+  pass "connect: options honoured (TLS 1.1, CBC suite, P-384, no EMS)"
+else
+  fail "connect options (rc $rc)"; cat connect2.err
+fi
+
+# 4. A server whose certificate the CA file does not vouch for: one line, exit 1.
+port=$(free_port)
+(sleep 8 | openssl s_server -accept "$port" -cert server.pem -key server.key -naccept 1 > s_server3.out 2>&1) &
+pids+=($!)
+wait_accepting s_server3.out
+timeout 20 "$cli" connect "localhost:$port" --cafile other.pem < /dev/null > /dev/null 2> connect3.err
+rc=$?
+if [[ $rc == 1 ]] && [[ $(wc -l < connect3.err) == 1 ]] && grep -q "unknown_ca" connect3.err; then
+  pass "connect: untrusted server refused in one line: $(cat connect3.err)"
+else
+  fail "connect untrusted (rc $rc)"; cat connect3.err
+fi
+
+# 5. Nothing listening: one line, exit 1.
+port=$(free_port)
+timeout 20 "$cli" connect "127.0.0.1:$port" --insecure < /dev/null > /dev/null 2> connect4.err
+rc=$?
+if [[ $rc == 1 ]] && [[ $(wc -l < connect4.err) == 1 ]] && grep -qi "cannot connect" connect4.err; then
+  pass "connect: unreachable port in one line: $(cat connect4.err)"
+else
+  fail "connect unreachable (rc $rc)"; cat connect4.err
+fi
+
+# 6. Bad arguments: usage exit code 2, one line.
+for args in "connect" "connect nohostport" "connect host:99999" "connect host:1 --suites NOPE --insecure" \
+            "serve" "serve 443" "serve notaport --cert x" "serve 0 --cert /nonexistent.pem --key /nonexistent.key"; do
+  # shellcheck disable=SC2086
+  timeout 20 "$cli" $args < /dev/null > /dev/null 2> bad.err
+  rc=$?
+  if [[ $rc == 1 || $rc == 2 ]] && [[ $(wc -l < bad.err) -le 4 ]] && ! grep -q "terminate\|Aborted" bad.err; then
+    pass "bad arguments '$args' -> exit $rc: $(head -1 bad.err)"
+  else
+    fail "bad arguments '$args' (rc $rc)"; cat bad.err
+  fi
+done
+
+echo "$failures failed"
+[[ $failures == 0 ]]

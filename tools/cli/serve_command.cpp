@@ -1,0 +1,101 @@
+// serve_command.cpp - `opensslp serve PORT --cert FILE --key FILE`: a TLS 1.0-1.2 server whose
+// cryptography is all done by the provider (through the Schannel-style driver). It accepts one
+// connection at a time, prints each session's summary to stderr, and either relays the client's
+// data to stdout and stdin to the client (default, like `openssl s_server`) or echoes it back
+// (--echo). PORT 0 lets the system pick a port; the chosen port is printed as
+// "listening on port N".
+//
+// The private key reaches the provider the way it always does, through SslOpenPrivateKey and
+// opensslp's key store: --key writes a one-line key-store index for this process
+// (docs/key-store.md). Without --key, the key must already be in the store OPENSSLP_KEY_STORE
+// names (or, on Windows, be the certificate's CNG key).
+#include <iostream>
+
+#include "tls_cli.h"
+
+namespace opensslp::cli {
+namespace {
+
+constexpr const char* kUsage =
+    "usage: opensslp serve PORT --cert CHAIN.pem [--key KEY.pem] [--echo] [--once]\n"
+    "                      [--min 1.0|1.1|1.2] [--max 1.0|1.1|1.2] [--suites LIST] [--groups LIST]\n"
+    "                      [--no-ems | --require-ems]\n";
+
+}  // namespace
+
+int RunServe(const Args& arguments) {
+  Args args = arguments;
+  tlsdriver::Config config;
+  config.role = tlsdriver::Role::kServer;
+  if (!ParseTlsOptions("serve", &args, &config)) return kExitUsage;
+  bool ok = true;
+  std::string key_file;
+  TakeOption(&args, "--cert", &config.certificate_chain_file, &ok);
+  const bool have_key = TakeOption(&args, "--key", &key_file, &ok);
+  const bool echo = TakeFlag(&args, "--echo");
+  const bool once = TakeFlag(&args, "--once");
+  if (!ok) return kExitUsage;
+  if (args.size() != 1 || config.certificate_chain_file.empty()) {
+    std::cerr << kUsage;
+    return kExitUsage;
+  }
+  const std::string& port_text = args[0];
+  if (port_text.empty() || port_text.size() > 5 || port_text.find_first_not_of("0123456789") != std::string::npos ||
+      std::stoul(port_text) > 65535) {
+    std::cerr << "opensslp serve: '" << port_text << "' is not a port number (0-65535)\n";
+    return kExitUsage;
+  }
+  std::string error;
+  TemporaryKeyStore key_store;
+  if (have_key && !key_store.Create(config.certificate_chain_file, key_file, &error)) {
+    std::cerr << "opensslp serve: " << error << "\n";
+    return kExitFailure;
+  }
+  // Checks the certificate and opens the key once before listening, so a bad --cert/--key is
+  // reported at start and not at the first client.
+  if (!tlsdriver::Connection::Create(config, &error)) {
+    std::cerr << "opensslp serve: " << error << "\n";
+    return kExitFailure;
+  }
+  if (!InitializeNetworking(&error)) {
+    std::cerr << "opensslp serve: " << error << "\n";
+    return kExitFailure;
+  }
+  Socket listener = ListenTcp(static_cast<std::uint16_t>(std::stoul(port_text)), &error);
+  if (!listener.valid()) {
+    std::cerr << "opensslp serve: " << error << "\n";
+    return kExitFailure;
+  }
+  std::cerr << "listening on port " << listener.LocalPort() << std::endl;
+  int result = kExitOk;
+  for (;;) {
+    std::string peer;
+    Socket client = Accept(listener, &peer, &error);
+    if (!client.valid()) {
+      std::cerr << "opensslp serve: " << error << "\n";
+      return kExitFailure;
+    }
+    std::unique_ptr<tlsdriver::Connection> connection = tlsdriver::Connection::Create(config, &error);
+    if (!connection) {
+      std::cerr << "opensslp serve: " << error << "\n";
+      return kExitFailure;
+    }
+    if (!HandshakeOverSocket(*connection, client, &error)) {
+      std::cerr << "opensslp serve: " << peer << ": " << error << "\n";
+      result = kExitFailure;
+    } else {
+      std::cerr << "client " << peer << "\n";
+      PrintSessionSummary(connection->info(), false);
+      if (!RelayOverSocket(*connection, client, echo, &error)) {
+        std::cerr << "opensslp serve: " << peer << ": " << error << "\n";
+        result = kExitFailure;
+      } else {
+        std::cerr << "client " << peer << " closed\n";
+        result = kExitOk;
+      }
+    }
+    if (once) return result;
+  }
+}
+
+}  // namespace opensslp::cli
