@@ -47,6 +47,29 @@ SECURITY_STATUS Guard(Body&& body) noexcept {
   return rc;
 }
 
+// Guard for the per-record exports (SslEncryptPacket, SslDecryptPacket), whose fixed cost is
+// measured against raw OpenSSL (bench/README.md): the same error map and exception barrier, but
+// (1) no EnterLibrary: a record call needs a live session key, which exists only after the
+// library was initialised (any call without one fails on its handles before touching OpenSSL);
+// (2) OpenSSL's error queue is emptied only when the call failed: the record path's EVP calls
+// leave nothing behind when they succeed (the test harness checks the queue after every test).
+template <class Body>
+SECURITY_STATUS GuardRecord(Body&& body) noexcept {
+  SECURITY_STATUS rc;
+  try {
+    rc = ToSecurityStatus(Status(body()));
+  } catch (const std::bad_alloc&) {
+    rc = NTE_NO_MEMORY;
+  } catch (...) {
+    rc = NTE_INTERNAL_ERROR;
+  }
+  if (rc != 0) {
+    EnterLibrary();  // (a call with bad handles may be the process's first: keep the init order)
+    LeaveLibrary();
+  }
+  return rc;
+}
+
 // Resolves a provider handle (every export that takes one checks it first).
 Result<std::shared_ptr<Provider>> RequireProvider(NCRYPT_PROV_HANDLE handle);
 

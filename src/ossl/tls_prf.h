@@ -1,9 +1,14 @@
-// tls_prf.h - the TLS 1.0-1.2 PRF (RFC 2246 §5, RFC 4346 §5, RFC 5246 §5) through OpenSSL's
-// EVP_KDF "TLS1-PRF".
+// tls_prf.h - the TLS 1.0-1.2 PRF (RFC 2246 §5, RFC 4346 §5, RFC 5246 §5): P_hash over OpenSSL's
+// HMAC (EVP_MAC), with TLS 1.0/1.1's P_MD5 XOR P_SHA-1.
 //
-// The KDF implementation is fetched once per process (a function-local static: thread-safe
-// initialisation, C++11 [stmt.dcl]/4) and kept for the life of the process; every call makes its
-// own EVP_KDF_CTX, so concurrent calls share nothing mutable.
+// Why not OpenSSL's EVP_KDF "TLS1-PRF"? In OpenSSL 3.0 a TLS1-PRF context can be neither
+// duplicated (no dupctx) nor reused without EVP_KDF_CTX_reset (SEED parameters accumulate), and
+// every new or reset context sets its digest again, which fetches HMAC and the digest through the
+// method store on each PRF call -- the largest fixed cost of SslGenerateSessionKeys
+// (bench/README.md). Here HMAC and the digests are fetched once per process into unkeyed template
+// contexts; a call duplicates one template, keys it and runs the RFC 5246 §5 iteration. The
+// result is checked against the NIST CAVP TLS PRF vectors and against OpenSSL's own TLS1-PRF in
+// the tests (tests/unit/tls12_key_schedule_test.cpp).
 #pragma once
 
 #include <cstddef>

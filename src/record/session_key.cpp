@@ -5,6 +5,7 @@
 #include <utility>
 
 #include "ossl/library.h"
+#include "record/session_key_blob.h"
 
 namespace opensslp {
 namespace {
@@ -84,8 +85,9 @@ Result<std::size_t> SessionKey::Seal(std::uint64_t seq, std::uint8_t type, const
   std::uint8_t aad[kAadLength];
   MakeAad(seq, type, version_, in_len, aad);
 
+  // (The nonce is public -- sent in the record, or IV XOR seq with a public seq -- so it is not
+  // wiped: the per-record path does no work that protects nothing.)
   Status sealed = aead_.Seal(nonce, aad, Bytes(src, in_len), MutBytes(body, in_len), MutBytes(body + in_len, tag_len_));
-  SecureWipe(nonce, sizeof nonce);  // not secret, but derived from the IV: keep the stack clean
   if (!sealed.ok()) {
     SecureWipe(out, total);
     return sealed.error();
@@ -147,14 +149,17 @@ Result<std::size_t> SessionKey::Open(std::uint64_t seq, const std::uint8_t* in, 
   std::memcpy(tag, body + plaintext_len, tag_len_);
 
   std::lock_guard<std::mutex> lock(mu_);
-  // In the shifted layout the plaintext is produced in place over the ciphertext (the caller's
-  // own buffer) and moved down only after the tag has verified. Open wipes whatever it wrote on
-  // failure.
-  std::uint8_t* const target = (shifted || in_place) ? const_cast<std::uint8_t*>(body) : out;
-  Status opened = aead_.Open(nonce, aad, Bytes(body, plaintext_len), tag, MutBytes(target, plaintext_len));
-  SecureWipe(nonce, sizeof nonce);
+  // EVP's AEAD decryption releases plaintext before it checks the tag (only Final verifies), so
+  // the plaintext is produced in the key's own scratch buffer and copied to `out` only after the
+  // tag has verified: unauthenticated plaintext never reaches caller memory, in place or not,
+  // and a failed call leaves the caller's input untouched. (Costs one copy of the fragment;
+  // bench/README.md has the figures.) aead_.Open wipes the scratch on failure.
+  Status opened = aead_.Open(nonce, aad, Bytes(body, plaintext_len), tag, scratch_.span().first(plaintext_len));
   if (!opened.ok()) return opened.error();
-  if (shifted && plaintext_len != 0) std::memmove(out, target, plaintext_len);
+  // `out` may overlap the input (in place); the ciphertext has been consumed. The scratch is not
+  // wiped after success: it holds only what the caller has just received, is overwritten by the
+  // next record and wiped when the key is freed.
+  if (plaintext_len != 0) std::memcpy(out, scratch_.data(), plaintext_len);
   return plaintext_len;
 }
 
@@ -262,9 +267,42 @@ Result<std::shared_ptr<SessionKey>> CreateSessionKey(SessionKeyMaterial material
                                              material.direction == RecordDirection::kWrite
                                                  ? ossl::AeadContext::Direction::kSeal
                                                  : ossl::AeadContext::Direction::kOpen));
+  if (material.direction == RecordDirection::kRead) key->scratch_ = SecretBytes(kMaxPlaintextLength);
   key->mac_key_ = std::move(material.mac_key);
   key->enc_key_ = std::move(material.enc_key);
   key->iv_ = std::move(material.iv);
+  return key;
+}
+
+std::size_t SessionKey::OpaqueBlobLength() const noexcept { return SessionKeyBlobLength(*suite_, version_); }
+
+Status SessionKey::ExportOpaqueBlob(MutBytes out) noexcept {
+  std::lock_guard<std::mutex> lock(mu_);  // a consistent snapshot of next_write_seq_ / chain_iv_
+  SessionKeyBlobView view;
+  view.suite = suite_;
+  view.version = version_;
+  view.direction = direction_;
+  view.next_write_seq = direction_ == RecordDirection::kWrite ? next_write_seq_ : 0;
+  view.mac_key = mac_key_.span();
+  view.enc_key = enc_key_.span();
+  view.iv = iv_.span();
+  view.chain_iv = Bytes(chain_iv_.data(), ChainIvLength(*suite_, version_));
+  return EncodeSessionKeyBlob(view, out);
+}
+
+Result<std::shared_ptr<SessionKey>> ImportSessionKeyBlob(Bytes blob) {
+  ASSIGN_OR_RETURN(SessionKeyBlobView view, DecodeSessionKeyBlob(blob));
+  SessionKeyMaterial material;
+  material.suite = view.suite;
+  material.version = view.version;
+  material.direction = view.direction;
+  material.mac_key = SecretBytes(view.mac_key);
+  material.enc_key = SecretBytes(view.enc_key);
+  material.iv = SecretBytes(view.iv);
+  ASSIGN_OR_RETURN(std::shared_ptr<SessionKey> key, CreateSessionKey(std::move(material)));
+  // The key is not published yet: no other thread can see it, no lock needed.
+  key->next_write_seq_ = view.next_write_seq;
+  if (!view.chain_iv.empty()) std::memcpy(key->chain_iv_.data(), view.chain_iv.data(), view.chain_iv.size());
   return key;
 }
 

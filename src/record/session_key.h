@@ -4,7 +4,7 @@
 // A SessionKey is built once from the key-block slices (SessionKeyMaterial). Creation fetches the
 // algorithm (once per process) and keys the cipher context; protecting or opening a record then
 // only sets the per-record nonce or IV: the per-record path allocates nothing and fetches nothing
-// (issue #3 §4). CBC read keys own a scratch buffer for one decrypted fragment, allocated at
+// (issue #3 §4). Read keys own a scratch buffer for one decrypted fragment, allocated at
 // creation; TLS 1.1+ CBC write keys draw each explicit IV from RAND_bytes (the thread's DRBG,
 // created on first use).
 //
@@ -94,13 +94,21 @@ class SessionKey final : public KeyObject {
   // Verifies and decrypts one record (SslDecryptPacket) into `out` (at least OpenedLength bytes).
   // Aliasing: `out` may be exactly `in + 5` (the sample's convention) or `in + 5 + explicit nonce
   // length` (true in-place); any other overlap is kBuffersOverlap. Every authentication failure
-  // is kBadRecord, and then no plaintext is left in `out` (nor in the input buffer, when the
-  // record was decrypted in place). A write key: kBadKeyState; seq 2^64-1: kInvalidParameter.
+  // is kBadRecord. Decryption happens in the key's scratch buffer: `out` (and, in place, the
+  // input) receives plaintext only after authentication, and nothing at all on failure. A write key: kBadKeyState; seq 2^64-1: kInvalidParameter.
   Result<std::size_t> Open(std::uint64_t seq, const std::uint8_t* in, std::size_t in_len, std::uint8_t* out,
                            std::size_t out_len) noexcept;
 
+  // BCRYPT_OPAQUE_KEY_BLOB export (record/session_key_blob.h): the blob's length, and the blob
+  // written into `out` (exactly OpaqueBlobLength() bytes) from a consistent snapshot of the key's
+  // state taken under its lock (write keys: the sequence-number floor; TLS 1.0 CBC: the chained
+  // IV). No copy of the key material is made besides the one in `out`.
+  std::size_t OpaqueBlobLength() const noexcept;
+  Status ExportOpaqueBlob(MutBytes out) noexcept;
+
  private:
   friend Result<std::shared_ptr<SessionKey>> CreateSessionKey(SessionKeyMaterial material);
+  friend Result<std::shared_ptr<SessionKey>> ImportSessionKeyBlob(Bytes blob);
   SessionKey() : KeyObject(kKind) {}
 
   void MakeNonce(std::uint64_t seq, const std::uint8_t* explicit_nonce, std::uint8_t* nonce) const noexcept;
@@ -110,7 +118,7 @@ class SessionKey final : public KeyObject {
   RecordDirection direction_ = RecordDirection::kWrite;
   std::size_t explicit_len_ = 0;  // RecordIvLength
   std::size_t tag_len_ = 0;
-  // The key-block slices, kept (self-wiping) for a future BCRYPT_OPAQUE_KEY_BLOB export.
+  // The key-block slices, kept (self-wiping) for the BCRYPT_OPAQUE_KEY_BLOB export.
   SecretBytes mac_key_;
   SecretBytes enc_key_;
   SecretBytes iv_;
@@ -125,7 +133,10 @@ class SessionKey final : public KeyObject {
   // the same key (RFC 5116 §3: for GCM that exposes the keystream and the authentication key),
   // so Seal refuses it. A failed call does not advance it.
   std::uint64_t next_write_seq_ = 0;
-  SecretBytes scratch_;         // CBC read keys: the decrypted fragment, allocated once at creation
+  // Read keys: the decrypted fragment, allocated once at creation (CBC: up to 2^14 + 2048 bytes;
+  // AEAD: 2^14). Opening decrypts here and copies out only after authentication, so no
+  // unauthenticated plaintext ever reaches the caller's memory (not even in place).
+  SecretBytes scratch_;
   Result<std::size_t> SealCbc(std::uint64_t seq, std::uint8_t type, const std::uint8_t* in, std::size_t in_len,
                               std::uint8_t* out, std::size_t total) noexcept;
   Result<std::size_t> OpenCbc(std::uint64_t seq, const std::uint8_t* in, std::size_t in_len, std::uint8_t* out,
@@ -136,5 +147,9 @@ class SessionKey final : public KeyObject {
 // catalog: a TLS <= 1.2 suite valid for the version, key/IV/MAC-key lengths exactly those of
 // RFC 5246 §6.3 (KeyBlockIvLength, mac_key_len): otherwise kInvalidParameter.
 Result<std::shared_ptr<SessionKey>> CreateSessionKey(SessionKeyMaterial material);
+
+// SslImportKey of a BCRYPT_OPAQUE_KEY_BLOB: a new key equal to the exported one, its record
+// state included. Every refused blob is kBadData (record/session_key_blob.h).
+Result<std::shared_ptr<SessionKey>> ImportSessionKeyBlob(Bytes blob);
 
 }  // namespace opensslp

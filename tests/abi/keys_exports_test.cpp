@@ -447,9 +447,10 @@ TEST(SslImportKeySafety, EveryArgument) {
   EXPECT_EQ(SslImportKey(prov, &key, W(u""), good.data(), len, 0), NTE_INVALID_PARAMETER);
   std::u16string huge(10000, u'E');
   EXPECT_EQ(SslImportKey(prov, &key, W(huge.c_str()), good.data(), len, 0), NTE_INVALID_PARAMETER);
-  for (const char16_t* type : {u"OpaqueKeyBlob", u"ECCPRIVATEBLOB", u"RSAPRIVATEBLOB", u"CAPIPUBLICBLOB",
-                               u"TLS13PRESHAREDKEY"})
+  for (const char16_t* type : {u"ECCPRIVATEBLOB", u"RSAPRIVATEBLOB", u"CAPIPUBLICBLOB", u"TLS13PRESHAREDKEY"})
     EXPECT_EQ(SslImportKey(prov, &key, W(type), good.data(), len, 0), NTE_NOT_SUPPORTED) << ToAscii(W(type));
+  // The opaque name is a session-key blob (session_key_blob_exports_test.cpp): an ECC blob is not one.
+  EXPECT_EQ(SslImportKey(prov, &key, W(u"OpaqueKeyBlob"), good.data(), len, 0), NTE_BAD_DATA);
   // Blob pointer and length.
   EXPECT_EQ(SslImportKey(prov, &key, W(kEcc), nullptr, len, 0), NTE_INVALID_PARAMETER);
   EXPECT_EQ(SslImportKey(prov, &key, W(kEcc), good.data(), 0, 0), NTE_INVALID_PARAMETER);
