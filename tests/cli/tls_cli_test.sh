@@ -109,6 +109,20 @@ else
   fail "connect untrusted (rc $rc)"; cat connect3.err
 fi
 
+# 4b. Connecting by IP address checks the certificate against that address: this certificate
+#     names only DNS:localhost, so 127.0.0.1 must be refused although the CA is trusted.
+port=$(free_port)
+(sleep 8 | openssl s_server -accept "$port" -cert server.pem -key server.key -naccept 1 > s_server4.out 2>&1) &
+pids+=($!)
+wait_accepting s_server4.out
+timeout 20 "$cli" connect "127.0.0.1:$port" --cafile ca.pem < /dev/null > /dev/null 2> connect5.err
+rc=$?
+if [[ $rc == 1 ]] && [[ $(wc -l < connect5.err) == 1 ]] && grep -q "bad_certificate" connect5.err; then
+  pass "connect: certificate checked against an IP address: $(cat connect5.err)"
+else
+  fail "connect by IP (rc $rc)"; cat connect5.err
+fi
+
 # 5. Nothing listening: one line, exit 1.
 port=$(free_port)
 timeout 20 "$cli" connect "127.0.0.1:$port" --insecure < /dev/null > /dev/null 2> connect4.err
@@ -131,6 +145,14 @@ for args in "connect" "connect nohostport" "connect host:99999" "connect host:1 
     fail "bad arguments '$args' (rc $rc)"; cat bad.err
   fi
 done
+
+timeout 20 "$cli" connect localhost:1 --servername "" < /dev/null > /dev/null 2> bad.err
+rc=$?
+if [[ $rc == 2 ]] && grep -q "servername must not be empty" bad.err; then
+  pass "an empty --servername is refused while verifying"
+else
+  fail "empty --servername (rc $rc)"; cat bad.err
+fi
 
 echo "$failures failed"
 [[ $failures == 0 ]]

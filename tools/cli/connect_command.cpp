@@ -20,11 +20,6 @@ constexpr const char* kUsage =
 // needed (or --insecure).
 constexpr const char* kSystemCaBundle = "/etc/ssl/certs/ca-certificates.crt";
 
-bool IsIpLiteral(const std::string& host) {
-  return host.find(':') != std::string::npos ||
-         host.find_first_not_of("0123456789.") == std::string::npos;
-}
-
 }  // namespace
 
 int RunConnect(const Args& arguments) {
@@ -59,7 +54,14 @@ int RunConnect(const Args& arguments) {
     }
     config.ca_file = kSystemCaBundle;
   }
-  config.server_name = have_server_name ? server_name : (IsIpLiteral(host) ? "" : host);
+  // The name the certificate is checked against (a DNS name or an IP address; the driver sends
+  // SNI only for DNS names, RFC 6066 §3). Never empty when verifying: an empty name would accept
+  // any certificate a trusted CA issued.
+  config.server_name = have_server_name ? server_name : host;
+  if (config.verify_peer && config.server_name.empty()) {
+    std::cerr << "opensslp connect: --servername must not be empty (or pass --insecure)\n";
+    return kExitUsage;
+  }
 
   if (!InitializeNetworking(&error)) {
     std::cerr << "opensslp connect: " << error << "\n";
