@@ -170,10 +170,14 @@ extern "C" OPENSSLP_EXPORT SECURITY_STATUS WINAPI SslGenerateMasterKey(
         ENSURE(ec_key == (suite->kx == KeyExchange::kEcdhe), Error::kInvalidParameter);
         ASSIGN_OR_RETURN(std::shared_ptr<PublicKey> peer, Require<PublicKey>(hPublicKey));
         // A DHE key derives one pre-master secret only (Raccoon; core/key_exchange.h): a second
-        // use is NTE_BAD_KEY_STATE. The claim is released if this call fails below.
+        // use is NTE_BAD_KEY_STATE. The claim is released if the shared secret cannot be
+        // computed (e.g. a peer key on another group); once Z exists the key stays used even if
+        // a later step fails (no memory, handle table full), because a retry would repeat the
+        // Z-dependent timing the rule exists to prevent.
         ASSIGN_OR_RETURN(EphemeralKeyUse claim, EphemeralKeyUse::Claim(eph));
         use.emplace(std::move(claim));
         ASSIGN_OR_RETURN(SecretBytes pms, ComputeTlsPremasterSecret(eph, *peer, dwProtocol));
+        use->Commit();
         ASSIGN_OR_RETURN(master, MakeMasterKey(role, version, *suite, params, pms.span()));
       } else if (mine->kind() == ObjectKind::kPreMasterKey) {
         // The split RSA client flow: the pre-master secret of SslGeneratePreMasterKey arrives as
@@ -186,7 +190,6 @@ extern "C" OPENSSLP_EXPORT SECURITY_STATUS WINAPI SslGenerateMasterKey(
         return Error::kInvalidHandle;
       }
       TRY(Publish(std::move(master), phMasterKey));
-      if (use.has_value()) use->Commit();
       if (pcbResult != nullptr) *pcbResult = 0;  // no output for these flows (may be NULL, §4.4)
       return Status::Ok();
     }
