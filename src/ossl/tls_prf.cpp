@@ -7,8 +7,11 @@
 #include <openssl/params.h>
 
 #include <algorithm>
+#include <atomic>
 #include <cstring>
 #include <memory>
+#include <mutex>
+#include <new>
 
 #include "ossl/library.h"
 #include "ossl/ossl_ptr.h"
@@ -21,37 +24,81 @@ using EvpMacCtxPtr = std::unique_ptr<EVP_MAC_CTX, FreeWith<EVP_MAC_CTX_free>>;
 
 enum HmacIndex : int { kHmacMd5, kHmacSha1, kHmacSha256, kHmacSha384, kHmacCount };
 
+const char* const kHmacDigestNames[kHmacCount] = {"MD5", "SHA1", "SHA256", "SHA384"};
+
 // One unkeyed HMAC context per digest, made once per process: HMAC and the digest are fetched
 // here and never again (the per-call path only duplicates a template, OpenSSL 3 "Performance"
 // guide). The templates are only ever read (EVP_MAC_CTX_dup), so concurrent calls share nothing
 // mutable. Never freed: the process keeps them as long as libcrypto itself (DllMain stays
 // trivial, house style §10).
-EVP_MAC_CTX* HmacTemplate(int index) noexcept {
-  struct Templates {
-    EVP_MAC_CTX* ctx[kHmacCount] = {};
+//
+// Two robustness rules (review findings): a failed build is not cached (a transient allocation
+// failure must not disable the PRF for the life of the process), and the templates are only
+// duplicated where that works — OpenSSL 3.0.0 refuses to copy an unkeyed HMAC context
+// (EVP_MD_CTX_copy_ex on an uninitialised context; fixed in 3.0.1, openssl/openssl#17118). There
+// each call makes a fresh context instead, which fetches the digest again: slower, still right.
+struct HmacTemplates {
+  EVP_MAC* hmac = nullptr;
+  EVP_MAC_CTX* ctx[kHmacCount] = {};
+  bool duplicable = false;
+};
+
+HmacTemplates* BuildHmacTemplates() noexcept {
+  auto* t = new (std::nothrow) HmacTemplates();
+  if (t == nullptr) return nullptr;
+  t->hmac = EVP_MAC_fetch(nullptr, OSSL_MAC_NAME_HMAC, nullptr);
+  bool ok = t->hmac != nullptr;
+  for (int i = 0; ok && i < kHmacCount; ++i) {
+    t->ctx[i] = EVP_MAC_CTX_new(t->hmac);
+    OSSL_PARAM params[] = {
+        OSSL_PARAM_construct_utf8_string(OSSL_MAC_PARAM_DIGEST, const_cast<char*>(kHmacDigestNames[i]), 0),
+        OSSL_PARAM_construct_end(),
+    };
+    ok = t->ctx[i] != nullptr && EVP_MAC_CTX_set_params(t->ctx[i], params) == 1;
+  }
+  if (ok) {
+    EvpMacCtxPtr probe(EVP_MAC_CTX_dup(t->ctx[kHmacSha256]));
+    t->duplicable = probe != nullptr;
+  }
+  ClearErrorQueue();
+  if (!ok) {
+    for (EVP_MAC_CTX* c : t->ctx) EVP_MAC_CTX_free(c);
+    EVP_MAC_free(t->hmac);
+    delete t;
+    return nullptr;
+  }
+  return t;
+}
+
+const HmacTemplates* GetHmacTemplates() noexcept {
+  static std::atomic<const HmacTemplates*> cached{nullptr};
+  static std::mutex build_mutex;
+  if (const HmacTemplates* t = cached.load(std::memory_order_acquire)) return t;
+  std::lock_guard<std::mutex> lock(build_mutex);
+  if (const HmacTemplates* t = cached.load(std::memory_order_relaxed)) return t;
+  InitializeOnce();
+  const HmacTemplates* t = BuildHmacTemplates();
+  if (t != nullptr) cached.store(t, std::memory_order_release);
+  return t;
+}
+
+std::atomic<bool> g_force_fresh_contexts{false};
+
+// A fresh, unkeyed HMAC context for one PRF call (see above).
+EVP_MAC_CTX* NewHmacContext(int index) noexcept {
+  const HmacTemplates* t = GetHmacTemplates();
+  if (t == nullptr) return nullptr;
+  if (t->duplicable && !g_force_fresh_contexts.load(std::memory_order_relaxed)) return EVP_MAC_CTX_dup(t->ctx[index]);
+  EVP_MAC_CTX* ctx = EVP_MAC_CTX_new(t->hmac);
+  OSSL_PARAM params[] = {
+      OSSL_PARAM_construct_utf8_string(OSSL_MAC_PARAM_DIGEST, const_cast<char*>(kHmacDigestNames[index]), 0),
+      OSSL_PARAM_construct_end(),
   };
-  static const Templates templates = [] {
-    InitializeOnce();
-    Templates t;
-    EVP_MAC* hmac = EVP_MAC_fetch(nullptr, OSSL_MAC_NAME_HMAC, nullptr);
-    const char* const names[kHmacCount] = {"MD5", "SHA1", "SHA256", "SHA384"};
-    for (int i = 0; hmac != nullptr && i < kHmacCount; ++i) {
-      EVP_MAC_CTX* ctx = EVP_MAC_CTX_new(hmac);
-      OSSL_PARAM params[] = {
-          OSSL_PARAM_construct_utf8_string(OSSL_MAC_PARAM_DIGEST, const_cast<char*>(names[i]), 0),
-          OSSL_PARAM_construct_end(),
-      };
-      if (ctx != nullptr && EVP_MAC_CTX_set_params(ctx, params) != 1) {
-        EVP_MAC_CTX_free(ctx);
-        ctx = nullptr;
-      }
-      t.ctx[i] = ctx;
-    }
-    EVP_MAC_free(hmac);  // each context holds its own reference
-    ClearErrorQueue();
-    return t;
-  }();
-  return templates.ctx[index];
+  if (ctx != nullptr && EVP_MAC_CTX_set_params(ctx, params) != 1) {
+    EVP_MAC_CTX_free(ctx);
+    ctx = nullptr;
+  }
+  return ctx;
 }
 
 // out (XOR)= P_hash(secret, label || seeds), RFC 5246 §5:
@@ -62,9 +109,7 @@ EVP_MAC_CTX* HmacTemplate(int index) noexcept {
 // HMAC provider copies its prepared inner state), so the loop allocates nothing.
 Status PHash(int index, Bytes secret, std::string_view label, std::initializer_list<Bytes> seeds, MutBytes out,
              bool xor_into) noexcept {
-  EVP_MAC_CTX* tmpl = HmacTemplate(index);
-  if (tmpl == nullptr) return Error::kInternal;
-  EvpMacCtxPtr ctx(EVP_MAC_CTX_dup(tmpl));
+  EvpMacCtxPtr ctx(NewHmacContext(index));
   if (ctx == nullptr) return Error::kNoMemory;
   static const unsigned char kEmpty = 0;  // HMAC accepts an empty key, but not a NULL one here
   EVP_MAC_CTX* c = ctx.get();
@@ -133,5 +178,7 @@ Status TlsPrf(PrfDigest digest, Bytes secret, std::string_view label, std::initi
   }
   return status;
 }
+
+void ForceFreshHmacContextsForTesting(bool enabled) { g_force_fresh_contexts.store(enabled); }
 
 }  // namespace opensslp::ossl

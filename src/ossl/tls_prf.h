@@ -8,7 +8,7 @@
 // (bench/README.md). Here HMAC and the digests are fetched once per process into unkeyed template
 // contexts; a call duplicates one template, keys it and runs the RFC 5246 §5 iteration. The
 // result is checked against the NIST CAVP TLS PRF vectors and against OpenSSL's own TLS1-PRF in
-// the tests (tests/unit/tls12_key_schedule_test.cpp).
+// the tests (tests/unit/tls12_key_schedule_test.cpp, tests/unit/tls_prf_test.cpp).
 #pragma once
 
 #include <cstddef>
@@ -35,5 +35,9 @@ inline constexpr std::size_t kMaxPrfSeedLength = 1024;
 // kInternal if OpenSSL fails.
 Status TlsPrf(PrfDigest digest, Bytes secret, std::string_view label, std::initializer_list<Bytes> seeds,
               MutBytes out);
+
+// Test support: makes every PRF call take the path used where HMAC templates cannot be
+// duplicated (OpenSSL 3.0.0; see tls_prf.cpp), so that path is tested on every libcrypto.
+void ForceFreshHmacContextsForTesting(bool enabled);
 
 }  // namespace opensslp::ossl

@@ -46,7 +46,7 @@ ByteVector OpensslPrf(const char* digest, const ByteVector& secret, const std::s
   return out;
 }
 
-TEST(TlsPrfHmac, MatchesOpensslTls1Prf) {
+void ExpectMatchesOpensslTls1Prf() {
   const std::pair<ossl::PrfDigest, const char*> digests[] = {
       {ossl::PrfDigest::kMd5Sha1, "MD5-SHA1"}, {ossl::PrfDigest::kSha256, "SHA256"}, {ossl::PrfDigest::kSha384, "SHA384"}};
   for (auto [digest, name] : digests) {
@@ -64,6 +64,16 @@ TEST(TlsPrfHmac, MatchesOpensslTls1Prf) {
       }
     }
   }
+}
+
+TEST(TlsPrfHmac, MatchesOpensslTls1Prf) { ExpectMatchesOpensslTls1Prf(); }
+
+// The path for libcrypto builds whose HMAC templates cannot be duplicated (OpenSSL 3.0.0): a
+// fresh context per call must give the same bytes.
+TEST(TlsPrfHmac, FreshContextPathMatchesOpensslTls1Prf) {
+  ossl::ForceFreshHmacContextsForTesting(true);
+  ExpectMatchesOpensslTls1Prf();
+  ossl::ForceFreshHmacContextsForTesting(false);
 }
 
 TEST(TlsPrfHmac, SeedLimitAndEmptyParts) {
