@@ -107,7 +107,10 @@ Result<std::shared_ptr<PublicKey>> RequireRsaPublicKey(NCRYPT_KEY_HANDLE handle)
   auto ours = Require<PublicKey>(handle);
   if (!ours.ok()) {
 #if defined(_WIN32)
-    if (handle != 0 && !HandleTable::Global().LookupAny(static_cast<Handle>(handle)).ok()) {
+    // A value shaped like one of our tokens (a stale or wrong-kind handle of ours) is never
+    // handed to ncrypt: on 64-bit it cannot be a pointer (handles/handle_table.h).
+    if (handle != 0 && !HandleTable::LooksLikeToken(static_cast<Handle>(handle)) &&
+        !HandleTable::Global().LookupAny(static_cast<Handle>(handle)).ok()) {
       return win::RsaPublicKeyFromNcryptHandle(handle);
     }
 #endif

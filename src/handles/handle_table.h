@@ -7,7 +7,8 @@
 // reference goes. Zero, unknown, stale, double-freed and wrong-kind handles all fail with
 // Error::kInvalidHandle. All operations are thread-safe.
 //
-// Encoding (64-bit): bits 0..31 = slot + 1, bits 32..62 = generation, bit 63 clear.
+// Encoding (64-bit): bits 0..31 = slot + 1, bits 32..61 = generation, bit 62 set, bit 63 clear
+// (so no token, live or stale, is ever a user-mode address: LooksLikeToken).
 // Encoding (32-bit): bits 0..15 = slot + 1, bits 16..31 = generation (wraps after 65536 reuses of
 // one slot; a stale handle that old may then alias, which is the usual 32-bit compromise).
 #pragma once
@@ -65,6 +66,12 @@ class HandleTable {
   }
 
   std::size_t LiveCount() const;
+
+  // True if `handle` has the shape of a token this table issues (live or long freed). On 64-bit
+  // such a value is never a user-mode pointer, so code that must decide whether an unknown
+  // handle could be another component's pointer (win/ncrypt_public_key.h) asks this first.
+  // Always false on 32-bit, where tokens have no spare bits.
+  static bool LooksLikeToken(Handle handle) noexcept;
 
  private:
   template <class T>

@@ -39,10 +39,26 @@ bool LooksLikeObjectPointer(std::uintptr_t address) {
   return true;
 }
 
+// Wine's ncrypt implements NCryptIsKeyHandle as a stub that always answers FALSE (seen with Wine
+// 8: even a freshly finalised software-KSP key), so there the check below cannot be used.
+bool RunningUnderWine() {
+  static const bool wine = [] {
+    HMODULE ntdll = GetModuleHandleW(L"ntdll.dll");
+    return ntdll != nullptr && GetProcAddress(ntdll, "wine_get_version") != nullptr;
+  }();
+  return wine;
+}
+
 }  // namespace
 
 Result<std::shared_ptr<PublicKey>> RsaPublicKeyFromNcryptHandle(NCRYPT_KEY_HANDLE handle) {
+  // Best effort only: memory that was freed stays committed, so this does not catch a handle the
+  // caller already freed (the handle must stay valid for the call: the caller's contract). It
+  // does keep garbage from being dereferenced inside ncrypt.
   ENSURE(LooksLikeObjectPointer(static_cast<std::uintptr_t>(handle)), Error::kInvalidHandle);
+  // On Windows, ncrypt's own check (documented: "determines if the specified handle is a CNG key
+  // handle"); not under Wine, whose stub always says no.
+  if (!RunningUnderWine() && !NCryptIsKeyHandle(handle)) return Error::kInvalidHandle;
   // Only keys have an algorithm group: a provider handle, a secret or any other readable memory
   // fails here.
   wchar_t group[32] = {};
