@@ -159,14 +159,15 @@ done < <(cat tests/platform_only.txt 2>/dev/null)
 if (( windows_ok )) && [[ -d build/default ]]; then
   say "Windows/Linux test parity"
   tmp=$(mktemp -d)
-  for exe in opensslp_unit_tests opensslp_abi_tests opensslp_interop_tests; do
-    linux_exe="build/default/tests/$exe"
-    win_exe="build/mingw-x64/tests/$exe.exe"
+  for exe_path in opensslp_unit_tests opensslp_abi_tests interop/opensslp_interop_tests; do
+    exe="${exe_path##*/}"
+    linux_exe="build/default/tests/$exe_path"
+    win_exe="build/mingw-x64/tests/$exe_path.exe"
     if [[ ! -x "$linux_exe" || ! -f "$win_exe" ]]; then
       problem "parity $exe: executable missing ($linux_exe / $win_exe)"; continue
     fi
     list_tests "$linux_exe" >"$tmp/linux"
-    (cd build/mingw-x64/tests && list_tests "$root/cmake/wine-run.sh" "./$exe.exe") >"$tmp/windows"
+    (cd build/mingw-x64/tests && list_tests "$root/cmake/wine-run.sh" "./$exe_path.exe") >"$tmp/windows"
     platform_only linux "$exe" "$tmp/linux" >"$tmp/linux_only"
     platform_only windows "$exe" "$tmp/windows" >"$tmp/windows_only"
     comm -23 "$tmp/linux" "$tmp/linux_only" >"$tmp/linux_common"
