@@ -7,12 +7,25 @@
 #include <openssl/err.h>
 #include <openssl/ssl.h>
 
+#include <openssl/evp.h>
+#include <openssl/pem.h>
+#include <openssl/x509.h>
+#include <openssl/x509v3.h>
+
+#include <algorithm>
 #include <cstdint>
+#include <cstdio>
+#include <filesystem>
+#include <functional>
 #include <string>
+#include <utility>
 #include <vector>
 
+#include "certificates.h"
 #include "interop_support.h"
+#include "provider.h"
 #include "tls_driver.h"
+#include "wire.h"
 
 namespace opensslp::tlsdriver {
 namespace {
@@ -157,6 +170,119 @@ INSTANTIATE_TEST_SUITE_P(
                     LoopbackCase{"T10_DHE_RSA_AES128CBCSHA", kT10, 0x0033, false, true, 0},
                     LoopbackCase{"T10_RSA_AES256CBCSHA_NoEms", kT10, 0x0035, false, false, 0}),
     [](const testing::TestParamInfo<LoopbackCase>& param) { return std::string(param.param.name); });
+
+
+// ---- editing a plaintext flight ------------------------------------------------------------------
+
+// The extensions of a hello, in order.
+using Extensions = std::vector<std::pair<std::uint16_t, Bytes>>;
+
+std::uint32_t Be(const Bytes& b, std::size_t pos, int n) {
+  std::uint32_t v = 0;
+  for (int i = 0; i < n; ++i) v = (v << 8) | b.at(pos + static_cast<std::size_t>(i));
+  return v;
+}
+
+void PutBe(Bytes& out, std::uint32_t v, int n) {
+  for (int i = n - 1; i >= 0; --i) out.push_back(static_cast<std::uint8_t>(v >> (8 * i)));
+}
+
+// Rewrites the extensions of the ClientHello or ServerHello that starts a plaintext flight (all
+// records of type handshake), fixing every length, and frames the result again. `edit` may only
+// read them (to inspect a hello) or change them.
+Bytes EditHelloExtensions(const Bytes& flight, const std::function<void(Extensions&)>& edit) {
+  Bytes handshake;
+  std::size_t pos = 0;
+  const std::uint32_t record_version = Be(flight, 1, 2);
+  while (pos < flight.size()) {
+    EXPECT_EQ(flight.at(pos), 22) << "not a plaintext handshake flight";
+    const std::size_t len = Be(flight, pos + 3, 2);
+    handshake.insert(handshake.end(), flight.begin() + static_cast<std::ptrdiff_t>(pos + 5),
+                     flight.begin() + static_cast<std::ptrdiff_t>(pos + 5 + len));
+    pos += 5 + len;
+  }
+  const std::uint8_t type = handshake.at(0);
+  const std::size_t body_len = Be(handshake, 1, 3);
+  const Bytes body(handshake.begin() + 4, handshake.begin() + 4 + static_cast<std::ptrdiff_t>(body_len));
+  const Bytes rest(handshake.begin() + 4 + static_cast<std::ptrdiff_t>(body_len), handshake.end());
+  std::size_t p = 2 + 32;           // version, random
+  p += 1 + body.at(p);              // session_id
+  if (type == 1) {                  // ClientHello: cipher_suites, compression_methods
+    p += 2 + Be(body, p, 2);
+    p += 1 + body.at(p);
+  } else {                          // ServerHello: cipher_suite, compression_method
+    p += 3;
+  }
+  Bytes out_body(body.begin(), body.begin() + static_cast<std::ptrdiff_t>(p));
+  Extensions extensions;
+  if (p < body.size()) {
+    const std::size_t end = p + 2 + Be(body, p, 2);
+    for (p += 2; p < end;) {
+      const auto ext_type = static_cast<std::uint16_t>(Be(body, p, 2));
+      const std::size_t len = Be(body, p + 2, 2);
+      extensions.emplace_back(ext_type, Bytes(body.begin() + static_cast<std::ptrdiff_t>(p + 4),
+                                              body.begin() + static_cast<std::ptrdiff_t>(p + 4 + len)));
+      p += 4 + len;
+    }
+  }
+  edit(extensions);
+  Bytes block;
+  for (const auto& [ext_type, data] : extensions) {
+    PutBe(block, ext_type, 2);
+    PutBe(block, static_cast<std::uint32_t>(data.size()), 2);
+    block.insert(block.end(), data.begin(), data.end());
+  }
+  if (type == 1 || !block.empty()) {
+    PutBe(out_body, static_cast<std::uint32_t>(block.size()), 2);
+    out_body.insert(out_body.end(), block.begin(), block.end());
+  }
+  Bytes new_handshake = {type};
+  PutBe(new_handshake, static_cast<std::uint32_t>(out_body.size()), 3);
+  new_handshake.insert(new_handshake.end(), out_body.begin(), out_body.end());
+  new_handshake.insert(new_handshake.end(), rest.begin(), rest.end());
+  Bytes out;
+  for (std::size_t q = 0; q < new_handshake.size(); q += 16384) {
+    const std::size_t n = std::min<std::size_t>(16384, new_handshake.size() - q);
+    out.push_back(22);
+    PutBe(out, record_version, 2);
+    PutBe(out, static_cast<std::uint32_t>(n), 2);
+    out.insert(out.end(), new_handshake.begin() + static_cast<std::ptrdiff_t>(q),
+               new_handshake.begin() + static_cast<std::ptrdiff_t>(q + n));
+  }
+  return out;
+}
+
+Extensions HelloExtensions(const Bytes& flight) {
+  Extensions seen;
+  EditHelloExtensions(flight, [&](Extensions& e) { seen = e; });
+  return seen;
+}
+
+const Bytes* FindExtension(const Extensions& extensions, std::uint16_t type) {
+  for (const auto& [t, data] : extensions) {
+    if (t == type) return &data;
+  }
+  return nullptr;
+}
+
+void RemoveExtension(Extensions& extensions, std::uint16_t type) {
+  std::erase_if(extensions, [&](const auto& e) { return e.first == type; });
+}
+
+// A list of 16-bit values as a supported_groups / signature_algorithms extension body.
+Bytes U16ListBody(const std::vector<std::uint16_t>& values) {
+  Bytes body;
+  PutBe(body, static_cast<std::uint32_t>(2 * values.size()), 2);
+  for (std::uint16_t v : values) PutBe(body, v, 2);
+  return body;
+}
+
+// The client's ClientHello, after `edit`, fed to the server; returns nothing (inspect both).
+void SendEditedClientHello(Connection& client, Connection& server, const std::function<void(Extensions&)>& edit) {
+  client.Process();
+  server.ReceiveBytes(EditHelloExtensions(client.TakeBytesToSend(), edit));
+  server.Process();
+}
 
 // ---- negotiation -------------------------------------------------------------------------------
 
@@ -539,6 +665,314 @@ TEST(DriverRenegotiation, ClientRefusesAHelloRequest) {
   EXPECT_EQ(server.FailureReason(), SSL_R_NO_RENEGOTIATION);
   EXPECT_FALSE(client->failure().alert_sent);
   EXPECT_TRUE(client->failure().alert_received);
+}
+
+
+// ---- security review fixes (A1, A5-A9) ----------------------------------------------------------
+
+// A1: a verifying client needs the name to check the certificate against; without it the chain
+// would be accepted for whatever name it carries.
+TEST(DriverLoopbackCertificates, VerifyingClientNeedsServerName) {
+  Config cc = ClientConfig(kTls12, 0xC02F);
+  cc.server_name.clear();
+  std::string error;
+  EXPECT_EQ(Connection::Create(cc, &error), nullptr);
+  EXPECT_EQ(error, "verify_peer needs server_name: the name (or IP address) to check the certificate against");
+  // Not verifying: no name needed (and no SNI sent).
+  cc.verify_peer = false;
+  auto client = Make(cc);
+  ASSERT_TRUE(client);
+  client->Process();
+  EXPECT_EQ(FindExtension(HelloExtensions(client->TakeBytesToSend()), 0), nullptr);
+}
+
+TEST(DriverLoopbackCertificates, ChainCheckWithoutHostNameFails) {
+  std::string error;
+  const std::vector<Bytes> chain = LoadPemChain(interop::Pki().rsa().chain_file, &error);
+  ASSERT_FALSE(chain.empty()) << error;
+  EXPECT_TRUE(VerifyServerChain(chain, interop::Pki().ca_file(), "localhost").ok);
+  const ChainCheck check = VerifyServerChain(chain, interop::Pki().ca_file(), "");
+  EXPECT_FALSE(check.ok);
+  EXPECT_EQ(check.alert, AlertDescription::kInternalError) << check.reason;
+}
+
+// An address literal is never sent as SNI (RFC 6066 §3) and is checked as an address: the test
+// PKI's leaves carry only dNSName localhost, so 127.0.0.1 does not match them.
+TEST(DriverLoopbackCertificates, AddressLiteralIsNotSniAndIsCheckedAsAnAddress) {
+  for (const char* address : {"127.0.0.1", "::1"}) {
+    Config cc = ClientConfig(kTls12, 0xC02F);
+    cc.server_name = address;
+    auto client = Make(cc);
+    auto server = Make(ServerConfig(false));
+    ASSERT_TRUE(client && server);
+    client->Process();
+    const Bytes hello = client->TakeBytesToSend();
+    EXPECT_EQ(FindExtension(HelloExtensions(hello), 0), nullptr) << address;
+    server->ReceiveBytes(hello);
+    Pump(*client, *server);
+    EXPECT_EQ(client->state(), State::kFailed) << address;
+    EXPECT_EQ(client->failure().alert, static_cast<std::uint8_t>(AlertDescription::kBadCertificate))
+        << client->failure().reason;
+    EXPECT_NE(client->failure().reason.find("address"), std::string::npos) << client->failure().reason;
+  }
+}
+
+// The positive side of X509_check_ip_asc: a leaf with an iPAddress SAN made here with OpenSSL
+// (a P-256 CA and leaf; nothing of the driver's).
+struct IpCertificate {
+  Bytes leaf_der;
+  std::string ca_file;
+  ~IpCertificate() {
+    if (!ca_file.empty()) std::remove(ca_file.c_str());
+  }
+};
+
+bool AddExt(X509* cert, X509* issuer, int nid, const char* value) {
+  X509V3_CTX ctx;
+  X509V3_set_ctx_nodb(&ctx);
+  X509V3_set_ctx(&ctx, issuer, cert, nullptr, nullptr, 0);
+  X509_EXTENSION* ext = X509V3_EXT_conf_nid(nullptr, &ctx, nid, value);
+  if (ext == nullptr) return false;
+  const bool ok = X509_add_ext(cert, ext, -1) == 1;
+  X509_EXTENSION_free(ext);
+  return ok;
+}
+
+X509* MakeCert(EVP_PKEY* key, const char* cn, X509* issuer, EVP_PKEY* issuer_key, bool ca, const char* san) {
+  X509* x = X509_new();
+  if (x == nullptr) return nullptr;
+  X509_set_version(x, 2);
+  ASN1_INTEGER_set(X509_get_serialNumber(x), ca ? 1 : 2);
+  X509_gmtime_adj(X509_getm_notBefore(x), -3600);
+  X509_gmtime_adj(X509_getm_notAfter(x), 86400);
+  X509_NAME_add_entry_by_txt(X509_get_subject_name(x), "CN", MBSTRING_ASC, reinterpret_cast<const unsigned char*>(cn),
+                             -1, -1, 0);
+  X509_set_issuer_name(x, X509_get_subject_name(issuer != nullptr ? issuer : x));
+  X509_set_pubkey(x, key);
+  X509* signer = issuer != nullptr ? issuer : x;
+  bool ok = AddExt(x, signer, NID_basic_constraints, ca ? "critical,CA:TRUE" : "critical,CA:FALSE");
+  if (ca) ok = ok && AddExt(x, signer, NID_key_usage, "critical,keyCertSign");
+  if (san != nullptr) ok = ok && AddExt(x, signer, NID_subject_alt_name, san);
+  if (!ok || X509_sign(x, issuer_key != nullptr ? issuer_key : key, EVP_sha256()) <= 0) {
+    X509_free(x);
+    return nullptr;
+  }
+  return x;
+}
+
+bool MakeIpCertificate(IpCertificate* out) {
+  EVP_PKEY* ca_key = EVP_EC_gen("P-256");
+  EVP_PKEY* leaf_key = EVP_EC_gen("P-256");
+  X509* ca = ca_key != nullptr ? MakeCert(ca_key, "ip test CA", nullptr, nullptr, true, nullptr) : nullptr;
+  X509* leaf = ca != nullptr && leaf_key != nullptr
+                   ? MakeCert(leaf_key, "ip test leaf", ca, ca_key, false, "IP:127.0.0.1,IP:::1")
+                   : nullptr;
+  bool ok = leaf != nullptr;
+  if (ok) {
+    unsigned char* der = nullptr;
+    const int len = i2d_X509(leaf, &der);
+    ok = len > 0;
+    if (ok) out->leaf_der.assign(der, der + len);
+    OPENSSL_free(der);
+  }
+  if (ok) {
+    out->ca_file = (std::filesystem::temp_directory_path() /
+                    ("opensslp-ip-ca-" + std::to_string(reinterpret_cast<std::uintptr_t>(out)) + ".pem"))
+                       .string();
+    BIO* bio = BIO_new_file(out->ca_file.c_str(), "w");
+    ok = bio != nullptr && PEM_write_bio_X509(bio, ca) == 1;
+    if (bio != nullptr) ok = BIO_free(bio) == 1 && ok;
+  }
+  X509_free(leaf);
+  X509_free(ca);
+  EVP_PKEY_free(leaf_key);
+  EVP_PKEY_free(ca_key);
+  return ok;
+}
+
+TEST(DriverLoopbackCertificates, AddressLiteralMatchesAnIpAddressSan) {
+  IpCertificate cert;
+  ASSERT_TRUE(MakeIpCertificate(&cert));
+  const std::vector<Bytes> chain = {cert.leaf_der};
+  EXPECT_TRUE(VerifyServerChain(chain, cert.ca_file, "127.0.0.1").ok);
+  EXPECT_TRUE(VerifyServerChain(chain, cert.ca_file, "::1").ok);
+  const ChainCheck other = VerifyServerChain(chain, cert.ca_file, "127.0.0.2");
+  EXPECT_FALSE(other.ok);
+  EXPECT_EQ(other.alert, AlertDescription::kBadCertificate);
+  // An address is not matched as a DNS name, nor a malformed literal as anything.
+  EXPECT_FALSE(VerifyServerChain(chain, cert.ca_file, "localhost").ok);
+  EXPECT_FALSE(VerifyServerChain(chain, cert.ca_file, "127.0.0").ok);
+  EXPECT_TRUE(IsAddressLiteral("127.0.0.1"));
+  EXPECT_TRUE(IsAddressLiteral("::1"));
+  EXPECT_FALSE(IsAddressLiteral("localhost"));
+  EXPECT_FALSE(IsAddressLiteral(""));
+}
+
+// A5 (RFC 9155 §2): a TLS 1.2 ClientHello offers no SHA-1 (or MD5) signature scheme.
+TEST(DriverLoopbackSignatures, ClientOffersNoSha1OrMd5) {
+  auto client = Make(ClientConfig(kTls12, 0));
+  ASSERT_TRUE(client);
+  client->Process();
+  const Extensions extensions = HelloExtensions(client->TakeBytesToSend());
+  const Bytes* schemes = FindExtension(extensions, 13);
+  ASSERT_NE(schemes, nullptr);
+  ASSERT_GE(schemes->size(), 4u);
+  for (std::size_t i = 2; i + 1 < schemes->size(); i += 2) {
+    const std::uint8_t hash = (*schemes)[i];  // RFC 5246 HashAlgorithm: md5(1), sha1(2)
+    EXPECT_TRUE(hash != 1 && hash != 2) << "offered scheme 0x" << std::hex << (hash << 8 | (*schemes)[i + 1]);
+  }
+}
+
+// A5 (RFC 9155 §4): a client that offers only SHA-1 schemes gets no signed suite from us.
+TEST(DriverLoopbackSignatures, ServerNeverSelectsSha1FromAnOffer) {
+  for (const bool ecdsa : {false, true}) {
+    auto client = Make(ClientConfig(kTls12, ecdsa ? 0xC02B : 0xC02F));
+    auto server = Make(ServerConfig(ecdsa));
+    ASSERT_TRUE(client && server);
+    SendEditedClientHello(*client, *server, [](Extensions& e) {
+      RemoveExtension(e, 13);
+      e.emplace_back(13, U16ListBody({0x0201, 0x0203}));
+    });
+    EXPECT_EQ(server->state(), State::kFailed) << ecdsa;
+    EXPECT_EQ(server->failure().alert, static_cast<std::uint8_t>(AlertDescription::kHandshakeFailure))
+        << server->failure().reason;
+  }
+}
+
+// A5 (RFC 9155 §4): the driver server still follows RFC 5246 §7.4.1.4.1's SHA-1 default for a
+// TLS 1.2 ClientHello without signature_algorithms (removed here on the wire); the client, which
+// offered no SHA-1 scheme, must refuse that ServerKeyExchange with illegal_parameter.
+TEST(DriverLoopbackSignatures, ClientRefusesSha1ServerKeyExchange) {
+  for (const bool ecdsa : {false, true}) {
+    auto client = Make(ClientConfig(kTls12, ecdsa ? 0xC02B : 0xC02F));
+    auto server = Make(ServerConfig(ecdsa));
+    ASSERT_TRUE(client && server);
+    SendEditedClientHello(*client, *server, [](Extensions& e) { RemoveExtension(e, 13); });
+    ASSERT_EQ(server->state(), State::kHandshaking) << server->failure().reason;
+    client->ReceiveBytes(server->TakeBytesToSend());
+    client->Process();
+    EXPECT_EQ(client->state(), State::kFailed) << ecdsa;
+    EXPECT_TRUE(client->failure().alert_sent);
+    EXPECT_EQ(client->failure().alert, static_cast<std::uint8_t>(AlertDescription::kIllegalParameter))
+        << client->failure().reason;
+    EXPECT_NE(client->failure().reason.find("ServerKeyExchange"), std::string::npos) << client->failure().reason;
+  }
+}
+
+// A6 (RFC 5246 §7.4.1.4): ServerHello extensions answering something the client did not send.
+void ExpectUnsolicitedServerHelloExtension(Config cc, std::uint16_t type, const Bytes& body) {
+  auto client = Make(cc);
+  auto server = Make(ServerConfig(false));
+  ASSERT_TRUE(client && server);
+  client->Process();
+  const Bytes hello = client->TakeBytesToSend();
+  ASSERT_EQ(FindExtension(HelloExtensions(hello), type), nullptr) << "the client sent extension " << type;
+  server->ReceiveBytes(hello);
+  server->Process();
+  client->ReceiveBytes(EditHelloExtensions(server->TakeBytesToSend(), [&](Extensions& e) { e.emplace_back(type, body); }));
+  client->Process();
+  EXPECT_EQ(client->state(), State::kFailed);
+  EXPECT_TRUE(client->failure().alert_sent);
+  EXPECT_EQ(client->failure().alert, static_cast<std::uint8_t>(AlertDescription::kUnsupportedExtension))
+      << AlertName(client->failure().alert) << ": " << client->failure().reason;
+}
+
+TEST(DriverLoopbackExtensions, EcPointFormatsWithoutAnEccOfferIsUnsupportedExtension) {
+  ExpectUnsolicitedServerHelloExtension(ClientConfig(kTls12, 0x009C), 11, Bytes{1, 0});
+}
+
+TEST(DriverLoopbackExtensions, ServerNameAckWithoutSniIsUnsupportedExtension) {
+  Config cc = ClientConfig(kTls12, 0xC02F);
+  cc.server_name = "127.0.0.1";  // set, but an address: no SNI
+  cc.verify_peer = false;
+  ExpectUnsolicitedServerHelloExtension(cc, 0, Bytes{});
+}
+
+// The solicited cases still work: a libssl server acknowledges SNI and sends ec_point_formats.
+TEST(DriverLoopbackExtensions, SolicitedAnswersAreAccepted) {
+  auto client = Make(ClientConfig(kTls12, 0xC02F));
+  ASSERT_TRUE(client);
+  RawLibssl server(true);
+  server.Exchange(*client);
+  EXPECT_EQ(client->state(), State::kConnected) << client->failure().reason;
+}
+
+// A7: empty application-data records and warning alerts, without progress, are limited (32 and
+// 5 in a row, OpenSSL's limits).
+TEST(DriverLoopbackHostile, TooManyEmptyRecordsIsUnexpectedMessage) {
+  auto client = Make(ClientConfig(kTls12, 0xC02F));
+  auto server = Make(ServerConfig(false));
+  ASSERT_TRUE(client && server);
+  ASSERT_TRUE(Pump(*client, *server));
+  ASSERT_EQ(server->state(), State::kConnected);
+  const Bytes none;
+  for (int i = 0; i < 32; ++i) ASSERT_TRUE(client->Write(none));
+  ASSERT_TRUE(client->Write(Bytes{1}));  // resets the count
+  for (int i = 0; i < 32; ++i) ASSERT_TRUE(client->Write(none));
+  Pump(*client, *server);
+  ASSERT_EQ(server->state(), State::kConnected) << server->failure().reason;
+  EXPECT_EQ(server->TakeReceivedData(), Bytes{1});
+  ASSERT_TRUE(client->Write(none));  // the 33rd in a row
+  Pump(*client, *server);
+  EXPECT_EQ(server->state(), State::kFailed);
+  EXPECT_TRUE(server->failure().alert_sent);
+  EXPECT_EQ(server->failure().alert, static_cast<std::uint8_t>(AlertDescription::kUnexpectedMessage))
+      << server->failure().reason;
+}
+
+TEST(DriverLoopbackHostile, TooManyWarningAlertsIsUnexpectedMessage) {
+  const Bytes user_canceled = {21, 3, 1, 0, 2, 1, 90};
+  Bytes four, five;
+  for (int i = 0; i < 4; ++i) four.insert(four.end(), user_canceled.begin(), user_canceled.end());
+  five = four;
+  five.insert(five.end(), user_canceled.begin(), user_canceled.end());
+  EXPECT_EQ(ServerAlertFor(four), -1);
+  EXPECT_EQ(ServerAlertFor(five), static_cast<int>(AlertDescription::kUnexpectedMessage));
+  // Five alerts in one record count as five.
+  EXPECT_EQ(ServerAlertFor({21, 3, 1, 0, 10, 1, 90, 1, 90, 1, 90, 1, 90, 1, 90}),
+            static_cast<int>(AlertDescription::kUnexpectedMessage));
+}
+
+// A8 (RFC 7919 §4): the client names FFDHE groups, none usable (511 is in the FFDHE range but
+// unknown): no DHE suite, and with only DHE offered, handshake_failure - not ffdhe2048, not
+// internal_error.
+TEST(DriverLoopbackNegotiation, NoUsableClientFfdheGroupMeansNoDheSuite) {
+  auto client = Make(ClientConfig(kTls12, 0x009E));
+  auto server = Make(ServerConfig(false));
+  ASSERT_TRUE(client && server);
+  SendEditedClientHello(*client, *server, [](Extensions& e) {
+    ASSERT_EQ(FindExtension(e, 10), nullptr);  // a DHE-only offer carries no supported_groups
+    e.emplace_back(10, U16ListBody({0x01FF}));
+  });
+  EXPECT_EQ(server->state(), State::kFailed);
+  EXPECT_EQ(server->failure().alert, static_cast<std::uint8_t>(AlertDescription::kHandshakeFailure))
+      << server->failure().reason;
+}
+
+TEST(DriverLoopbackNegotiation, DheUsesTheClientsFirstUsableFfdheGroup) {
+  auto client = Make(ClientConfig(kTls12, 0x009E));
+  auto server = Make(ServerConfig(false));
+  ASSERT_TRUE(client && server);
+  SendEditedClientHello(*client, *server, [](Extensions& e) { e.emplace_back(10, U16ListBody({0x01FF, 23, 257, 256})); });
+  ASSERT_EQ(server->state(), State::kHandshaking) << server->failure().reason;
+  EXPECT_EQ(server->info().group, 257);
+  EXPECT_EQ(server->info().dhe_bits, 3072);
+}
+
+// A9: SslParameterList holds four buffers; a fifth is a driver bug reported as internal_error,
+// not a write past the array.
+TEST(DriverParameterList, FifthBufferIsRefused) {
+  const Bytes random(32, 7), hash(48, 9);
+  SslParameterList params(random, random);
+  params.AddHighestVersion(kTls12);
+  params.AddSessionHash(hash);
+  try {
+    params.AddSessionHash(hash);
+    ADD_FAILURE() << "a fifth buffer was accepted";
+  } catch (const TlsAbort& abort) {
+    EXPECT_EQ(abort.alert, AlertDescription::kInternalError);
+  }
+  EXPECT_EQ(params.get()->cBuffers, 4u);
 }
 
 }  // namespace

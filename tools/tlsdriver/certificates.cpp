@@ -158,12 +158,12 @@ ChainCheck ChainFailure(int error) {
   return check;
 }
 
-bool LooksLikeAddress(const std::string& host) {
-  return host.find(':') != std::string::npos ||
-         host.find_first_not_of("0123456789.") == std::string::npos;
-}
-
 }  // namespace
+
+bool IsAddressLiteral(const std::string& host) {
+  return !host.empty() && (host.find(':') != std::string::npos ||
+                           host.find_first_not_of("0123456789.") == std::string::npos);
+}
 
 std::vector<Bytes> LoadPemChain(const std::string& path, std::string* error) {
   ErrorQueueCleaner cleaner;
@@ -207,6 +207,11 @@ std::optional<CertKey> DescribeCertificateKey(const Bytes& der) {
 ChainCheck VerifyServerChain(const std::vector<Bytes>& chain, const std::string& ca_file, const std::string& host) {
   ErrorQueueCleaner cleaner;
   ChainCheck check;
+  if (host.empty()) {
+    check.alert = AlertDescription::kInternalError;
+    check.reason = "no host name to check the server certificate against";
+    return check;
+  }
   if (chain.empty()) {
     check.alert = AlertDescription::kHandshakeFailure;
     check.reason = "empty server certificate chain";
@@ -240,14 +245,13 @@ ChainCheck VerifyServerChain(const std::vector<Bytes>& chain, const std::string&
     return check;
   }
   if (X509_verify_cert(ctx.get()) != 1) return ChainFailure(X509_STORE_CTX_get_error(ctx.get()));
-  if (!host.empty()) {
-    const int match = LooksLikeAddress(host) ? X509_check_ip_asc(leaf.get(), host.c_str(), 0)
-                                             : X509_check_host(leaf.get(), host.c_str(), host.size(), 0, nullptr);
-    if (match != 1) {
-      check.alert = AlertDescription::kBadCertificate;
-      check.reason = "server certificate does not match host name " + host;
-      return check;
-    }
+  // X509_check_ip_asc returns -2 for a malformed address: that fails too.
+  const int match = IsAddressLiteral(host) ? X509_check_ip_asc(leaf.get(), host.c_str(), 0)
+                                           : X509_check_host(leaf.get(), host.c_str(), host.size(), 0, nullptr);
+  if (match != 1) {
+    check.alert = AlertDescription::kBadCertificate;
+    check.reason = "server certificate does not match " + std::string(IsAddressLiteral(host) ? "address " : "host name ") + host;
+    return check;
   }
   check.ok = true;
   return check;

@@ -42,8 +42,17 @@ struct ChainCheck {
 };
 
 // X509_verify_cert against the PEM CA file with the TLS server purpose, then X509_check_host
-// (or X509_check_ip_asc for an address literal) when host is not empty.
+// (or X509_check_ip_asc for an address literal). The host is required: a chain that verifies
+// but is not checked against the name the caller meant to reach authenticates nobody (RFC 6125
+// §6), so an empty host fails (internal_error: Connection::Create refuses that configuration).
 ChainCheck VerifyServerChain(const std::vector<Bytes>& chain, const std::string& ca_file, const std::string& host);
+
+// True for an IPv4 or IPv6 address literal (anything with ':' or only digits and dots): such a
+// name is checked against the certificate's iPAddress SANs and never sent as SNI (RFC 6066 §3:
+// "Literal IPv4 and IPv6 addresses are not permitted in HostName"). A malformed literal such as
+// "1.2.3" is treated as an address too, so it fails the certificate check instead of being
+// matched as a DNS name.
+bool IsAddressLiteral(const std::string& host);
 
 }  // namespace opensslp::tlsdriver
 

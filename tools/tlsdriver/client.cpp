@@ -11,10 +11,6 @@ bool Contains(const std::vector<std::uint16_t>& list, std::uint16_t value) {
   return std::find(list.begin(), list.end(), value) != list.end();
 }
 
-bool IsAddressLiteral(const std::string& host) {
-  return host.find(':') != std::string::npos || host.find_first_not_of("0123456789.") == std::string::npos;
-}
-
 void PutExtension(Writer& w, std::uint16_t type, ByteView body) {
   w.U16(type);
   w.Vec16(body);
@@ -54,6 +50,13 @@ void ConnectionImpl::ClientStart() {
   offered_suites_ = ConfiguredSuites();
   offered_groups_ = ConfiguredGroups();
   offered_ems_ = config_.extended_master_secret;
+  // What the ClientHello will carry, so that ServerHello can only answer those (RFC 5246
+  // §7.4.1.4). RFC 6066 §3: literal addresses are not sent as HostName.
+  sent_server_name_ = !config_.server_name.empty() && !IsAddressLiteral(config_.server_name);
+  sent_ec_extensions_ = !offered_groups_.empty() &&
+                        std::any_of(offered_suites_.begin(), offered_suites_.end(), [&](std::uint16_t id) {
+                          return provider_.FindSuite(id)->exchange == Exchange::kEcdhe;
+                        });
   info_.client_random = CsprngBytes(kRandomLength);
   SendHandshake(kClientHello, ClientHelloBody());
   expect_ = Expect::kServerHello;
@@ -75,8 +78,8 @@ Bytes ConnectionImpl::ClientHelloBody() const {
 
 Bytes ConnectionImpl::ClientHelloExtensions() const {
   Writer ext;
-  if (!config_.server_name.empty() && !IsAddressLiteral(config_.server_name)) {
-    // RFC 6066 §3: ServerNameList of one host_name; literal addresses are not sent.
+  if (sent_server_name_) {
+    // RFC 6066 §3: ServerNameList of one host_name.
     Writer name;
     name.U8(0);
     name.Vec16(ByteView(reinterpret_cast<const std::uint8_t*>(config_.server_name.data()), config_.server_name.size()));
@@ -84,10 +87,7 @@ Bytes ConnectionImpl::ClientHelloExtensions() const {
     list.Vec16(name.bytes());
     PutExtension(ext, kExtServerName, list.bytes());
   }
-  const bool offers_ecc = std::any_of(offered_suites_.begin(), offered_suites_.end(), [&](std::uint16_t id) {
-    return provider_.FindSuite(id)->exchange == Exchange::kEcdhe;
-  });
-  if (offers_ecc && !offered_groups_.empty()) {
+  if (sent_ec_extensions_) {
     Writer groups, list;
     for (std::uint16_t g : offered_groups_) groups.U16(g);
     list.Vec16(groups.bytes());
@@ -186,9 +186,11 @@ void ConnectionImpl::ClientOnServerHelloExtensions(Reader& extensions) {
     switch (type) {
       case kExtServerName:  // RFC 6066 §3: an empty acknowledgement
         body.ExpectEnd();
-        if (config_.server_name.empty()) Abort(AlertDescription::kUnsupportedExtension, "unsolicited server_name");
+        if (!sent_server_name_) Abort(AlertDescription::kUnsupportedExtension, "unsolicited server_name");
         break;
       case kExtEcPointFormats: {
+        // RFC 8422 §5.2: only in answer to ours, which goes with an ECC suite offer.
+        if (!sent_ec_extensions_) Abort(AlertDescription::kUnsupportedExtension, "unsolicited ec_point_formats");
         const ByteView formats = body.Vec8(1);
         body.ExpectEnd();
         if (std::find(formats.begin(), formats.end(), 0) == formats.end()) {
@@ -262,8 +264,11 @@ void ConnectionImpl::ClientOnServerKeyExchange(ByteView body) {
   const ByteView params = body.first(body.size() - r.remaining());
   const SignatureScheme* scheme = nullptr;
   if (version_ >= kTls12) {
-    scheme = FindSignatureScheme(r.U16());
-    if (scheme == nullptr || scheme->key != peer_cert_->kind) {
+    // RFC 5246 §7.4.3: one of the schemes we offered, for the certificate's key. We never offer
+    // MD5 or SHA-1, and RFC 9155 §4 requires illegal_parameter for them.
+    const std::uint16_t code = r.U16();
+    scheme = FindSignatureScheme(code);
+    if (scheme == nullptr || !Contains(OfferedSignatureSchemes(), code) || scheme->key != peer_cert_->kind) {
       Abort(AlertDescription::kIllegalParameter, "ServerKeyExchange signed with a scheme we did not offer");
     }
   }

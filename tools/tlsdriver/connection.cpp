@@ -13,6 +13,13 @@ namespace {
 constexpr std::uint8_t kAlertWarning = 1;
 constexpr std::uint8_t kAlertFatal = 2;
 
+// A peer that sends nothing but empty application-data records or warning alerts makes us spend
+// a record decryption each without any progress (a cheap CPU DoS). The limits are OpenSSL's
+// (ssl/record: MAX_EMPTY_RECORDS 32 consecutive empty records, MAX_WARN_ALERT_COUNT 5 consecutive
+// warning alerts); past them the connection ends with unexpected_message.
+constexpr int kMaxConsecutiveEmptyRecords = 32;
+constexpr int kMaxConsecutiveWarningAlerts = 5;
+
 // Finished values are compared without an early exit (RFC 5246 §7.4.9 values are MACs).
 bool ConstantTimeEqual(ByteView a, ByteView b) {
   if (a.size() != b.size()) return false;
@@ -96,6 +103,16 @@ bool ConnectionImpl::Init(std::string* error) {
   if (config_.role == Role::kClient) {
     if (config_.verify_peer && config_.ca_file.empty()) {
       *error = "verify_peer needs ca_file";
+      return false;
+    }
+    // A chain that verifies proves nothing about *which* server answered unless it is checked
+    // against the name we meant to reach (RFC 6125 §6): no silent skip.
+    if (config_.verify_peer && config_.server_name.empty()) {
+      *error = "verify_peer needs server_name: the name (or IP address) to check the certificate against";
+      return false;
+    }
+    if (config_.server_name.find('\0') != std::string::npos) {
+      *error = "server_name contains a NUL character";
       return false;
     }
     expect_ = Expect::kServerHello;
@@ -284,6 +301,16 @@ void ConnectionImpl::OnRecord(const Record& record) {
   if (record.type != kHandshake && !handshake_in_.empty()) {
     Abort(AlertDescription::kUnexpectedMessage, "record interleaved with a fragmented handshake message");
   }
+  // Consecutive empty records (OpenSSL resets on any non-empty record) and consecutive warning
+  // alerts (reset on any non-empty record that is not an alert).
+  if (record.fragment.empty()) {
+    if (++empty_records_in_a_row_ > kMaxConsecutiveEmptyRecords) {
+      Abort(AlertDescription::kUnexpectedMessage, "too many consecutive empty records");
+    }
+  } else {
+    empty_records_in_a_row_ = 0;
+    if (record.type != kAlert) warning_alerts_in_a_row_ = 0;
+  }
   switch (record.type) {
     case kChangeCipherSpec: return OnChangeCipherSpec(record.fragment);
     case kAlert: return OnAlert(record.fragment);
@@ -327,7 +354,11 @@ void ConnectionImpl::OnAlert(ByteView fragment) {
       state_ = State::kClosed;
       return;
     }
-    // Other warnings (no_renegotiation, user_canceled, ...) leave the connection as it is.
+    // Other warnings (no_renegotiation, user_canceled, ...) leave the connection as it is, up
+    // to a limit.
+    if (++warning_alerts_in_a_row_ >= kMaxConsecutiveWarningAlerts) {
+      Abort(AlertDescription::kUnexpectedMessage, "too many consecutive warning alerts");
+    }
   }
 }
 

@@ -144,6 +144,7 @@ class ConnectionImpl final : public Connection {
   void ServerOnClientHello(ByteView body);
   void ServerReadClientExtensions(Reader& extensions);
   const SuiteInfo* ServerChooseSuite(const std::vector<std::uint16_t>& offered);
+  std::uint16_t ServerCreateDheKey(std::uint16_t suite);
   void ServerSendHello();
   void ServerSendKeyExchange();
   Bytes ServerEcdheParams();
@@ -166,6 +167,8 @@ class ConnectionImpl final : public Connection {
   Bytes handshake_out_;       // handshake messages of the current flight, not yet framed
   Bytes transcript_pending_;  // messages seen before the suite (and so the hash) was known
   bool peer_closed_ = false, close_sent_ = false;
+  int empty_records_in_a_row_ = 0;   // received, consecutive (DoS limit, connection.cpp)
+  int warning_alerts_in_a_row_ = 0;  // received, consecutive, close_notify aside
   int corrupt_handshake_type_ = -1;
 
   const SuiteInfo* suite_ = nullptr;
@@ -182,6 +185,8 @@ class ConnectionImpl final : public Connection {
   std::optional<CertKey> peer_cert_;  // client: the server leaf's key facts
   bool send_empty_certificate_ = false;
   bool offered_ems_ = false;
+  bool sent_server_name_ = false;    // client: the ClientHello carried server_name
+  bool sent_ec_extensions_ = false;  // client: ... supported_groups and ec_point_formats
 
   // server
   std::vector<Bytes> chain_;

@@ -3,6 +3,7 @@
 
 #include <algorithm>
 #include <cstdio>
+#include <iterator>
 
 #include "opensslp/opensslp.h"
 
@@ -208,6 +209,9 @@ void SslParameterList::AddSessionHash(ByteView hash) {
 }
 
 void SslParameterList::Add(ULONG type, const void* data, std::size_t size) {
+  // A fixed array: one more parameter than it holds is a bug in the driver, reported rather
+  // than written past the end.
+  if (count_ >= std::size(buffers_)) Abort(AlertDescription::kInternalError, "too many SSL parameters");
   buffers_[count_].BufferType = type;
   buffers_[count_].cbBuffer = static_cast<ULONG>(size);
   buffers_[count_].pvBuffer = const_cast<void*>(data);

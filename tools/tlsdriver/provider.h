@@ -105,7 +105,8 @@ class Provider {
 };
 
 // An NCryptBufferDesc of SSL parameters (randoms, highest version, session hash) with stable
-// storage for the buffers it points to.
+// storage for the buffers it points to. Room for four buffers: a fifth Add aborts with
+// internal_error (TlsAbort).
 class SslParameterList {
  public:
   SslParameterList(ByteView client_random, ByteView server_random);

@@ -29,7 +29,9 @@ void PutLe32(Bytes& out, std::uint32_t v) {
   for (int i = 0; i < 4; ++i) out.push_back(static_cast<std::uint8_t>(v >> (8 * i)));
 }
 
-bool IsFfdhe(std::uint16_t group) { return group >= 256 && group <= 260; }
+// RFC 7919 §2: the FFDHE range of NamedGroup is 256..511; 256..260 are the groups it defines.
+bool InFfdheRange(std::uint16_t group) { return group >= 256 && group <= 511; }
+bool IsKnownFfdhe(std::uint16_t group) { return group >= 256 && group <= 260; }
 
 }  // namespace
 
@@ -189,29 +191,50 @@ const SuiteInfo* ConnectionImpl::ServerChooseSuite(const std::vector<std::uint16
       if (group == 0) continue;
       info_.group = group;
     }
-    if (s->exchange == Exchange::kDhe) {
-      // RFC 7919 §4: the client's first FFDHE group, else ffdhe2048.
-      std::uint16_t group = 256;
-      if (client_groups_) {
-        for (std::uint16_t g : *client_groups_) {
-          if (IsFfdhe(g)) {
-            group = g;
-            break;
-          }
-        }
-      }
-      info_.group = group;
-    }
     signature_scheme_ = nullptr;
     if (!transport && version_ >= kTls12) {
       signature_scheme_ = ChooseSignatureScheme(own_cert_->kind, own_cert_->group, client_signature_schemes_);
       if (signature_scheme_ == nullptr) continue;
+    }
+    if (s->exchange == Exchange::kDhe) {
+      const std::uint16_t group = ServerCreateDheKey(s->id);
+      if (group == 0) continue;  // RFC 7919 §4: no FFDHE suite without a usable FFDHE group
+      info_.group = group;
     }
     if (transport) info_.group = 0;
     info_.group_name = GroupName(info_.group);
     return s;
   }
   return nullptr;
+}
+
+// RFC 7919 §4: when the client's supported_groups names any FFDHE codepoint (256..511, known or
+// not), the group is the first of those that we know and the provider can make a key on; if
+// there is none, no FFDHE suite may be chosen. Otherwise (no supported_groups, or no FFDHE group
+// in it) the server picks: ffdhe2048. The provider has no list of its FFDHE groups, so asking it
+// is creating the key - which the ServerKeyExchange needs anyway. Returns 0 when nothing fits.
+std::uint16_t ConnectionImpl::ServerCreateDheKey(std::uint16_t suite) {
+  std::vector<std::uint16_t> candidates;
+  const bool client_named_ffdhe =
+      client_groups_ && std::any_of(client_groups_->begin(), client_groups_->end(), InFfdheRange);
+  if (client_named_ffdhe) {
+    for (std::uint16_t g : *client_groups_) {
+      if (IsKnownFfdhe(g)) candidates.push_back(g);
+    }
+  } else {
+    candidates.push_back(256);
+  }
+  for (std::uint16_t g : candidates) {
+    const SECURITY_STATUS rc =
+        SslCreateEphemeralKey(provider_.get(), ephemeral_key_.Put(), version_, suite, g, 0, nullptr, 0, 0);
+    if (rc == 0) return g;
+    // A group the provider does not do is not a failure: try the client's next one.
+    if (rc != NTE_NOT_SUPPORTED && rc != NTE_INVALID_PARAMETER && rc != NTE_BAD_DATA) {
+      CheckStatus(rc, "SslCreateEphemeralKey");
+    }
+  }
+  ephemeral_key_.Reset();
+  return 0;
 }
 
 // ---- ServerHello .. ServerHelloDone (RFC 5246 §7.4.1.3-§7.4.5) -------------------------------
@@ -280,12 +303,10 @@ Bytes ConnectionImpl::ServerEcdheParams() {
   return w.Take();
 }
 
-// ServerDHParams (RFC 5246 §7.4.3) of an RFC 7919 group, from the provider's export
-// BCRYPT_DH_KEY_BLOB{magic, cbKey} || p || g || Y.
+// ServerDHParams (RFC 5246 §7.4.3) of the RFC 7919 group whose key ServerCreateDheKey made, from
+// the provider's export BCRYPT_DH_KEY_BLOB{magic, cbKey} || p || g || Y.
 Bytes ConnectionImpl::ServerDheParams() {
-  CheckStatus(SslCreateEphemeralKey(provider_.get(), ephemeral_key_.Put(), version_, suite_->id, info_.group, 0, nullptr,
-                                    0, 0),
-              "SslCreateEphemeralKey");
+  if (!ephemeral_key_) Abort(AlertDescription::kInternalError, "no DHE key for the chosen suite");
   const Bytes blob = provider_.ExportKey(ephemeral_key_.get(), BCRYPT_DH_PUBLIC_BLOB);
   if (blob.size() < 8) Abort(AlertDescription::kInternalError, "short DH public blob");
   const std::size_t size = (std::size_t{blob[7]} << 24) | (std::size_t{blob[6]} << 16) | (std::size_t{blob[5]} << 8) | blob[4];

@@ -6,8 +6,9 @@
 namespace opensslp::tlsdriver {
 namespace {
 
-// RFC 5246 §7.4.1.4.1 (hash, signature) pairs and RFC 8446 §4.2.3 rsa_pss_rsae_*. MD5 is never
-// offered or accepted (RFC 9155).
+// RFC 5246 §7.4.1.4.1 (hash, signature) pairs and RFC 8446 §4.2.3 rsa_pss_rsae_*: what a TLS 1.2
+// client offers and a TLS 1.2 server may select. MD5 and SHA-1 are never offered, selected or
+// accepted from an offer (RFC 9155 §2, §4).
 constexpr SignatureScheme kSchemes[] = {
     {0x0804, CertKind::kRsa, "SHA256", true},     // rsa_pss_rsae_sha256
     {0x0805, CertKind::kRsa, "SHA384", true},     // rsa_pss_rsae_sha384
@@ -17,9 +18,14 @@ constexpr SignatureScheme kSchemes[] = {
     {0x0401, CertKind::kRsa, "SHA256", false},    // rsa_pkcs1_sha256
     {0x0501, CertKind::kRsa, "SHA384", false},    // rsa_pkcs1_sha384
     {0x0601, CertKind::kRsa, "SHA512", false},    // rsa_pkcs1_sha512
-    {0x0201, CertKind::kRsa, "SHA1", false},      // rsa_pkcs1_sha1
-    {0x0203, CertKind::kEcdsa, "SHA1", false},    // ecdsa_sha1
 };
+
+// RFC 5246 §7.4.1.4.1: a TLS 1.2 client that sends no signature_algorithms is assumed to support
+// {sha1, <key algorithm>}; that default is the only place a TLS 1.2 server here still signs with
+// SHA-1. (RFC 9155 §2 makes the extension mandatory for clients, so this serves only clients
+// that predate it; a client of ours never accepts these in a ServerKeyExchange, RFC 9155 §4.)
+constexpr SignatureScheme kDefaultRsaSha1 = {0x0201, CertKind::kRsa, "SHA1", false};    // rsa_pkcs1_sha1
+constexpr SignatureScheme kDefaultEcdsaSha1 = {0x0203, CertKind::kEcdsa, "SHA1", false};  // ecdsa_sha1
 
 // The ECDSA scheme whose hash matches the curve (RFC 8446 §4.2.3 pairs them; TLS 1.2 does not
 // require it, so it is only the server's first preference).
@@ -123,7 +129,7 @@ const std::vector<std::uint16_t>& OfferedSignatureSchemes() {
 
 const SignatureScheme* ChooseSignatureScheme(CertKind key, std::uint16_t key_group,
                                              const std::optional<std::vector<std::uint16_t>>& offered) {
-  if (!offered) return FindSignatureScheme(key == CertKind::kEcdsa ? 0x0203 : 0x0201);
+  if (!offered) return key == CertKind::kEcdsa ? &kDefaultEcdsaSha1 : &kDefaultRsaSha1;
   std::vector<std::uint16_t> preference;
   if (key == CertKind::kEcdsa) preference.push_back(MatchingEcdsaScheme(key_group));
   for (const SignatureScheme& s : kSchemes) {

@@ -20,13 +20,17 @@ struct SignatureScheme {
   bool pss;
 };
 
+// One of the schemes a TLS 1.2 client offers (below); null for anything else, MD5 and SHA-1
+// schemes included (RFC 9155 §2, §4).
 const SignatureScheme* FindSignatureScheme(std::uint16_t code);
 
-// What a client offers in signature_algorithms, in preference order.
+// What a client offers in signature_algorithms, in preference order: never MD5 or SHA-1.
 const std::vector<std::uint16_t>& OfferedSignatureSchemes();
 
 // The server's pick for TLS 1.2: the first of its preferences for the key that the client
-// offered; without the extension RFC 5246 §7.4.1.4.1 says to assume {sha1, <key alg>}.
+// offered, never an MD5 or SHA-1 scheme even if offered (RFC 9155 §4); null if there is none.
+// Without the extension RFC 5246 §7.4.1.4.1 says to assume {sha1, <key alg>}: rsa_pkcs1_sha1 or
+// ecdsa_sha1 is returned then.
 const SignatureScheme* ChooseSignatureScheme(CertKind key, std::uint16_t key_group,
                                              const std::optional<std::vector<std::uint16_t>>& offered);
 

@@ -58,7 +58,9 @@ struct Config {
   bool require_extended_master_secret = false;
 
   // Client: the host name sent as server_name (RFC 6066 §3) and checked against the server
-  // certificate when verify_peer is set. Empty: no SNI, no name check.
+  // certificate (X509_check_host) when verify_peer is set. An IP address literal is checked
+  // against the certificate's iPAddress names (X509_check_ip_asc) and not sent as SNI. Required
+  // when verify_peer is set (Create fails without it); empty otherwise means no SNI.
   std::string server_name;
 
   // Client: verify the server's chain against ca_file (PEM). verify_peer = false accepts any
