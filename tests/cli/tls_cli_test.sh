@@ -46,7 +46,7 @@ wait_accepting() {  # wait_accepting FILE: s_server prints ACCEPT once it listen
 }
 
 # 1. opensslp serve --echo, with s_client as the peer: the line comes back, close_notify both ways.
-"$cli" serve 0 --cert server.pem --key server.key --echo --once > serve.out 2> serve.err &
+"$cli" serve 0 --bind 127.0.0.1 --cert server.pem --key server.key --echo --once > serve.out 2> serve.err &
 serve_pid=$!
 pids+=("$serve_pid")
 for _ in $(seq 100); do grep -q "listening on port" serve.err && break; sleep 0.1; done
@@ -135,7 +135,7 @@ fi
 
 # 6. Bad arguments: usage exit code 2, one line.
 for args in "connect" "connect nohostport" "connect host:99999" "connect host:1 --suites NOPE --insecure" \
-            "serve" "serve 443" "serve notaport --cert x" "serve 0 --cert /nonexistent.pem --key /nonexistent.key"; do
+            "serve" "serve 443" "serve notaport --cert x" "serve 0 --cert server.pem --key server.key --bind nowhere" "serve 0 --cert /nonexistent.pem --key /nonexistent.key"; do
   # shellcheck disable=SC2086
   timeout 20 "$cli" $args < /dev/null > /dev/null 2> bad.err
   rc=$?

@@ -198,7 +198,12 @@ Socket ConnectTcp(const std::string& host, std::uint16_t port, std::string* erro
   return result;
 }
 
-Socket ListenTcp(std::uint16_t port, std::string* error) {
+Socket ListenTcp(const std::string& bind_address, std::uint16_t port, std::string* error) {
+  in_addr ip{};
+  if (inet_pton(AF_INET, bind_address.c_str(), &ip) != 1) {
+    *error = "'" + bind_address + "' is not an IPv4 address";
+    return Socket();
+  }
   NativeSocket s = socket(AF_INET, SOCK_STREAM, IPPROTO_TCP);
   if (s == kNativeInvalid) {
     *error = LastError("socket");
@@ -209,10 +214,10 @@ Socket ListenTcp(std::uint16_t port, std::string* error) {
   setsockopt(s, SOL_SOCKET, SO_REUSEADDR, reinterpret_cast<const char*>(&on), sizeof(on));
   sockaddr_in address{};
   address.sin_family = AF_INET;
-  address.sin_addr.s_addr = htonl(INADDR_ANY);
+  address.sin_addr = ip;
   address.sin_port = htons(port);
   if (bind(s, reinterpret_cast<sockaddr*>(&address), sizeof(address)) != 0) {
-    *error = "cannot listen on port " + std::to_string(port) + " (" + LastError("bind") + ")";
+    *error = "cannot listen on " + bind_address + ":" + std::to_string(port) + " (" + LastError("bind") + ")";
     return Socket();
   }
   if (listen(s, 8) != 0) {

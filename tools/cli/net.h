@@ -49,8 +49,9 @@ bool SplitHostPort(const std::string& text, std::string* host, std::uint16_t* po
 // Resolves and connects (every address getaddrinfo returns, in order).
 Socket ConnectTcp(const std::string& host, std::uint16_t port, std::string* error);
 
-// Listens on all IPv4 addresses (port 0: the system picks one; see Socket::LocalPort).
-Socket ListenTcp(std::uint16_t port, std::string* error);
+// Listens on one IPv4 address ("0.0.0.0": all of them; port 0: the system picks one, see
+// Socket::LocalPort).
+Socket ListenTcp(const std::string& address, std::uint16_t port, std::string* error);
 Socket Accept(Socket& listener, std::string* peer, std::string* error);
 
 }  // namespace opensslp::cli

@@ -17,7 +17,7 @@ namespace opensslp::cli {
 namespace {
 
 constexpr const char* kUsage =
-    "usage: opensslp serve PORT --cert CHAIN.pem [--key KEY.pem] [--echo] [--once]\n"
+    "usage: opensslp serve PORT --cert CHAIN.pem [--key KEY.pem] [--bind ADDRESS] [--echo] [--once]\n"
     "                      [--min 1.0|1.1|1.2] [--max 1.0|1.1|1.2] [--suites LIST] [--groups LIST]\n"
     "                      [--no-ems | --require-ems]\n";
 
@@ -32,6 +32,8 @@ int RunServe(const Args& arguments) {
   std::string key_file;
   TakeOption(&args, "--cert", &config.certificate_chain_file, &ok);
   const bool have_key = TakeOption(&args, "--key", &key_file, &ok);
+  std::string bind_address = "0.0.0.0";  // like openssl s_server: every interface
+  TakeOption(&args, "--bind", &bind_address, &ok);
   const bool echo = TakeFlag(&args, "--echo");
   const bool once = TakeFlag(&args, "--once");
   if (!ok) return kExitUsage;
@@ -61,7 +63,7 @@ int RunServe(const Args& arguments) {
     std::cerr << "opensslp serve: " << error << "\n";
     return kExitFailure;
   }
-  Socket listener = ListenTcp(static_cast<std::uint16_t>(std::stoul(port_text)), &error);
+  Socket listener = ListenTcp(bind_address, static_cast<std::uint16_t>(std::stoul(port_text)), &error);
   if (!listener.valid()) {
     std::cerr << "opensslp serve: " << error << "\n";
     return kExitFailure;
