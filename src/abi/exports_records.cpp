@@ -25,8 +25,23 @@
 // Both run under abi::GuardRecord (boundary.h), the Guard without the per-call initialisation
 // and error-queue peek, because their fixed cost is what the record benchmarks measure.
 #include "abi/boundary.h"
+#include "core/provider.h"
+#include "handles/handle_table.h"
 #include "abi/out_buffers.h"
 #include "record/session_key.h"
+
+namespace {
+
+// Provider and key in one lookup (one read lock, no reference to the provider): this runs per
+// record (bench/README.md). Same errors as RequireProvider + Require<SessionKey>.
+opensslp::Result<std::shared_ptr<opensslp::SessionKey>> RequireRecordKey(NCRYPT_PROV_HANDLE provider,
+                                                                          NCRYPT_KEY_HANDLE key) {
+  using namespace opensslp;
+  return HandleTable::Global().LookupWithOwner<Provider, SessionKey>(static_cast<Handle>(provider),
+                                                                     static_cast<Handle>(key));
+}
+
+}  // namespace
 
 extern "C" OPENSSLP_EXPORT SECURITY_STATUS WINAPI SslEncryptPacket(
     NCRYPT_PROV_HANDLE hSslProvider,
@@ -41,8 +56,7 @@ extern "C" OPENSSLP_EXPORT SECURITY_STATUS WINAPI SslEncryptPacket(
     DWORD dwFlags) {
   using namespace opensslp;
   return abi::GuardRecord([&]() -> Status {
-    TRY(abi::RequireProvider(hSslProvider));
-    ASSIGN_OR_RETURN(std::shared_ptr<SessionKey> key, abi::Require<SessionKey>(hKey));
+    ASSIGN_OR_RETURN(std::shared_ptr<SessionKey> key, RequireRecordKey(hSslProvider, hKey));
     TRY(abi::RequireNoFlags(dwFlags));
     if (pcbResult == nullptr || (pbInput == nullptr && cbInput != 0)) return Error::kInvalidParameter;
     if (key->direction() != RecordDirection::kWrite) return Error::kBadKeyState;
@@ -72,8 +86,7 @@ extern "C" OPENSSLP_EXPORT SECURITY_STATUS WINAPI SslDecryptPacket(
     DWORD dwFlags) {
   using namespace opensslp;
   return abi::GuardRecord([&]() -> Status {
-    TRY(abi::RequireProvider(hSslProvider));
-    ASSIGN_OR_RETURN(std::shared_ptr<SessionKey> key, abi::Require<SessionKey>(hKey));
+    ASSIGN_OR_RETURN(std::shared_ptr<SessionKey> key, RequireRecordKey(hSslProvider, hKey));
     TRY(abi::RequireNoFlags(dwFlags));
     if (pcbResult == nullptr || (pbInput == nullptr && cbInput != 0)) return Error::kInvalidParameter;
     if (key->direction() != RecordDirection::kRead) return Error::kBadKeyState;

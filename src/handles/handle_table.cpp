@@ -89,15 +89,20 @@ Result<Handle> HandleTable::Insert(std::shared_ptr<Object> object) {
   return Encode(index, slot.generation);
 }
 
-Result<std::shared_ptr<Object>> HandleTable::LookupAny(Handle handle) const {
+const HandleTable::Slot* HandleTable::FindLocked(Handle handle) const {
   std::size_t index;
   std::uint32_t generation;
-  if (!Decode(handle, &index, &generation)) return Error::kInvalidHandle;
-  std::shared_lock lock(mutex_);
-  if (index >= slots_.size()) return Error::kInvalidHandle;
+  if (!Decode(handle, &index, &generation) || index >= slots_.size()) return nullptr;
   const Slot& slot = slots_[index];
-  if (!slot.object || slot.generation != generation) return Error::kInvalidHandle;
-  return slot.object;
+  if (!slot.object || slot.generation != generation) return nullptr;
+  return &slot;
+}
+
+Result<std::shared_ptr<Object>> HandleTable::LookupAny(Handle handle) const {
+  std::shared_lock lock(mutex_);
+  const Slot* slot = FindLocked(handle);
+  if (slot == nullptr) return Error::kInvalidHandle;
+  return slot->object;
 }
 
 Result<std::shared_ptr<Object>> HandleTable::Erase(Handle handle) { return EraseImpl(handle, nullptr); }

@@ -52,6 +52,20 @@ class HandleTable {
     return std::static_pointer_cast<T>(std::move(any).value());
   }
 
+  // The record path's lookup (SslEncryptPacket / SslDecryptPacket run it per record): checks that
+  // `owner` names a live object of kind O and returns the object `handle` names as T, under one
+  // read lock and without taking a reference to the owner. Errors as for Lookup; the owner is
+  // checked first.
+  template <class O, class T>
+  Result<std::shared_ptr<T>> LookupWithOwner(Handle owner, Handle handle) const {
+    std::shared_lock lock(mutex_);
+    const Slot* owner_slot = FindLocked(owner);
+    if (owner_slot == nullptr || !Accepts<O>(owner_slot->object->kind())) return Error::kInvalidHandle;
+    const Slot* slot = FindLocked(handle);
+    if (slot == nullptr || !Accepts<T>(slot->object->kind())) return Error::kInvalidHandle;
+    return std::static_pointer_cast<T>(slot->object);
+  }
+
   // Removes a handle; the object is destroyed when the last reference to it goes away.
   // Returns the removed object so the caller can inspect it (e.g. its kind).
   Result<std::shared_ptr<Object>> Erase(Handle handle);
@@ -90,6 +104,8 @@ class HandleTable {
     std::shared_ptr<Object> object;
   };
   bool Decode(Handle handle, std::size_t* index, std::uint32_t* generation) const;
+  // The live slot `handle` names, or nullptr; mutex_ must be held (shared or exclusive).
+  const Slot* FindLocked(Handle handle) const;
   static Handle Encode(std::size_t index, std::uint32_t generation);
 
   mutable RwLock mutex_;

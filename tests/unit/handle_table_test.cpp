@@ -118,6 +118,21 @@ TEST(HandleTable, TokensAreNeverUserModeAddresses) {
   }
 }
 
+TEST(HandleTable, LookupWithOwnerChecksBothHandles) {
+  HandleTable table;
+  const Handle owner = table.Insert(std::make_shared<Beta>()).value();
+  const Handle item = table.Insert(std::make_shared<Alpha>(5)).value();
+  auto found = table.LookupWithOwner<Beta, Alpha>(owner, item);
+  ASSERT_TRUE(found.ok());
+  EXPECT_EQ(found.value()->value, 5);
+  EXPECT_EQ((table.LookupWithOwner<Alpha, Alpha>(owner, item).error()), Error::kInvalidHandle);  // owner kind
+  EXPECT_EQ((table.LookupWithOwner<Beta, Beta>(owner, item).error()), Error::kInvalidHandle);    // item kind
+  EXPECT_EQ((table.LookupWithOwner<Beta, Alpha>(0, item).error()), Error::kInvalidHandle);
+  EXPECT_EQ((table.LookupWithOwner<Beta, Alpha>(owner, 0).error()), Error::kInvalidHandle);
+  ASSERT_TRUE(table.Erase(owner).ok());
+  EXPECT_EQ((table.LookupWithOwner<Beta, Alpha>(owner, item).error()), Error::kInvalidHandle);  // stale owner
+}
+
 TEST(HandleTable, LookupKeepsObjectAliveAcrossErase) {
   HandleTable table;
   std::atomic<int> deaths{0};
