@@ -1,11 +1,11 @@
 #!/usr/bin/env bash
 # Runs a Windows executable under 64-bit Wine, non-interactively, in opensslp's own Wine prefix.
 #   cmake/wine-run.sh program.exe [args...]     exit status is the program's
-# The prefix (~/.cache/opensslp/wine-prefix unless WINEPREFIX is set) is created on first use
+# The prefix ($OPENSSLP_CACHE/wine-prefix, default ~/.cache/opensslp/wine-prefix, unless WINEPREFIX is set) is created on first use
 # (~20 s), under a lock so parallel ctest jobs don't race to create it. Mono/Gecko installer
 # prompts are disabled (mscoree, mshtml) and Wine's own debug output is silenced.
 set -euo pipefail
-export WINEPREFIX="${WINEPREFIX:-$HOME/.cache/opensslp/wine-prefix}"
+export WINEPREFIX="${WINEPREFIX:-${OPENSSLP_CACHE:-$HOME/.cache/opensslp}/wine-prefix}"
 export WINEDEBUG="${WINEDEBUG:--all}"
 export WINEDLLOVERRIDES="${WINEDLLOVERRIDES:-mscoree,mshtml=}"
 export WINEARCH=win64

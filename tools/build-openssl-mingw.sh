@@ -9,17 +9,30 @@
 # taken from ~/.cache/opensslp/src/openssl_*.orig.tar.gz; when there is none it is fetched with
 # `apt-get source --download-only openssl` (tools/install-deps.sh --windows enables deb-src).
 # Everything but the final prefix goes to stderr, so `prefix=$(tools/build-openssl-mingw.sh)` works.
+#
+# OPENSSLP_CACHE overrides the cache directory (CI points it at an empty directory on every run, so
+# the fetch and the build are proven from nothing each time). Any failure ends in one line on
+# stderr saying which step failed and why.
 set -euo pipefail
 
 cache="${OPENSSLP_CACHE:-$HOME/.cache/opensslp}"
 src_dir="$cache/src"
 jobs="${OPENSSLP_JOBS:-2}"
 log() { echo "build-openssl-mingw: $*" >&2; }
+# One line for any command that fails under `set -e` without its own message.
+trap 'rc=$?; log "failed (exit $rc) at line $LINENO: $BASH_COMMAND"; exit $rc' ERR
 
 mkdir -p "$src_dir"
 find_tarball() {
-  # Newest version if several are present.
-  ls -1 "$src_dir"/openssl_*.orig.tar.gz 2>/dev/null | sort -V | tail -n 1
+  # Newest version if several are present; prints nothing (and succeeds) when there is none. A
+  # glob, not `ls`: with pipefail, `ls` of an unmatched pattern fails the whole pipeline, and in
+  # `tarball="$(find_tarball)"` that ended the script silently on every empty cache.
+  local found=() f
+  for f in "$src_dir"/openssl_*.orig.tar.gz; do
+    [[ -f "$f" ]] && found+=("$f")
+  done
+  (( ${#found[@]} )) || return 0
+  printf '%s\n' "${found[@]}" | sort -V | tail -n 1
 }
 tarball="$(find_tarball)"
 if [[ -z "$tarball" ]]; then

@@ -3,7 +3,8 @@
 #
 #   1. installs what is missing (tools/install-deps.sh --windows; apt-get only)
 #   2. presets default, asan (ASan+UBSan), tsan: configure, build, ctest
-#   3. OpenSSL's static libcrypto for mingw (tools/build-openssl-mingw.sh; cached in ~/.cache/opensslp)
+#   3. OpenSSL's static libcrypto for mingw (tools/build-openssl-mingw.sh; cached in $OPENSSLP_CACHE,
+#      default ~/.cache/opensslp; .ci/run empties it so CI proves the fetch and build every time)
 #   4. preset mingw-x64: configure, build, ctest (test executables run under Wine; DLL import and
 #      export checks)
 #   5. Windows/Linux parity: the test names of the Windows executables equal the Linux ones, less
@@ -110,9 +111,13 @@ done
 # ---- 3-5. Windows ------------------------------------------------------------------------------
 windows_ok=0
 if [[ "$skip_windows" != 1 ]]; then
-  say "OpenSSL for mingw (cached)"
+  say "OpenSSL for mingw (cache: ${OPENSSLP_CACHE:-$HOME/.cache/opensslp})"
   t0=$SECONDS
-  if openssl_prefix=$(bash tools/build-openssl-mingw.sh); then
+  openssl_log=$(mktemp)
+  openssl_ok=0
+  openssl_prefix=$(bash tools/build-openssl-mingw.sh 2>"$openssl_log") && openssl_ok=1
+  cat "$openssl_log" >&2
+  if (( openssl_ok )); then
     note "$(printf '%-10s %s (%s)' openssl "$openssl_prefix" "$(elapsed $((SECONDS - t0)))")"
     if build_preset mingw-x64; then
       say "ctest preset mingw-x64 (Wine)"
@@ -123,8 +128,10 @@ if [[ "$skip_windows" != 1 ]]; then
       note "$(printf '%-10s opensslp.dll imports: %s' mingw-x64 "$imports")"
     fi
   else
-    problem "OpenSSL for mingw: tools/build-openssl-mingw.sh failed"
+    # The script's last line says which step failed and why.
+    problem "OpenSSL for mingw: tools/build-openssl-mingw.sh failed: $(grep '^build-openssl-mingw:' "$openssl_log" | tail -n 1)"
   fi
+  rm -f "$openssl_log"
 fi
 
 # Test names of a GoogleTest executable, one `Suite.Test` a line.
