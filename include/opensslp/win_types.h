@@ -242,6 +242,8 @@ typedef struct _CERT_CONTEXT {
 typedef const CERT_CONTEXT* PCCERT_CONTEXT;
 #define X509_ASN_ENCODING 0x00000001
 #define PKCS_7_ASN_ENCODING 0x00010000
+/* ncrypt.h: "never show UI". Schannel passes it to SslOpenPrivateKey. */
+#define NCRYPT_SILENT_FLAG 0x00000040
 
 #endif /* _WIN32 */
 

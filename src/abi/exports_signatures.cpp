@@ -58,7 +58,7 @@ using namespace opensslp::abi;  // NOLINT(google-build-using-namespace)
 //   NTE_INVALID_HANDLE     hSslProvider is not a provider handle
 //   NTE_INVALID_PARAMETER  phPrivateKey or pCertContext NULL; no X509_ASN_ENCODING; the encoded
 //                          certificate is NULL, empty, over 1 MiB or not one DER certificate
-//   NTE_BAD_FLAGS          dwFlags != 0
+//   NTE_BAD_FLAGS          dwFlags has a bit other than NCRYPT_SILENT_FLAG
 //   NTE_NOT_SUPPORTED      the certificate's key is not RSA (1024-16384 bits) or EC on
 //                          P-256/P-384/P-521
 //   NTE_NOT_FOUND          no key for the certificate (store unset, missing entry or file)
@@ -69,7 +69,11 @@ extern "C" OPENSSLP_EXPORT SECURITY_STATUS WINAPI SslOpenPrivateKey(NCRYPT_PROV_
   return Guard([&]() -> Status {
     TRY(RequireProvider(hSslProvider));
     ENSURE(phPrivateKey != nullptr && pCertContext != nullptr, Error::kInvalidParameter);
-    TRY(RequireNoFlags(dwFlags));
+    // Schannel opens every server credential's key with NCRYPT_SILENT_FLAG on every registered
+    // provider and fails the credential if one refuses (docs/reference/windows-loader.md), so the
+    // flag must be accepted. opensslp never shows UI, so it changes nothing: KSP keys are always
+    // opened silently. Any other bit is still NTE_BAD_FLAGS.
+    ENSURE((dwFlags & ~static_cast<DWORD>(NCRYPT_SILENT_FLAG)) == 0, Error::kBadFlags);
     ENSURE((pCertContext->dwCertEncodingType & X509_ASN_ENCODING) != 0, Error::kInvalidParameter);
     ENSURE(pCertContext->pbCertEncoded != nullptr && pCertContext->cbCertEncoded != 0 &&
                pCertContext->cbCertEncoded <= ossl::kMaxCertificateSize,

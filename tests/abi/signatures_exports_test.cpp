@@ -40,10 +40,10 @@ class SignatureExports : public testing::Test {
     store_.reset();
   }
 
-  SECURITY_STATUS Open(const ByteVec& der, NCRYPT_KEY_HANDLE* key) {
+  SECURITY_STATUS Open(const ByteVec& der, NCRYPT_KEY_HANDLE* key, DWORD flags = 0) {
     CertContext ctx(der);
     EXPECT_NE(ctx.get(), nullptr);
-    return table_->OpenPrivateKey(provider_, key, ctx.get(), 0);
+    return table_->OpenPrivateKey(provider_, key, ctx.get(), flags);
   }
   SECURITY_STATUS OpenPlain(const ByteVec& der, NCRYPT_KEY_HANDLE* key) {
     CERT_CONTEXT ctx = {X509_ASN_ENCODING, const_cast<BYTE*>(der.data()), static_cast<DWORD>(der.size()), nullptr,
@@ -128,6 +128,55 @@ TEST_F(SignatureExports, RsaTls12HashOidThroughExports) {
                                NCRYPT_SSL_SIGN_INCLUDE_HASHOID),
             0);
   EXPECT_EQ(SslFreeObject(key, 0), 0);
+}
+
+// Schannel opens every server certificate's key on every registered provider with
+// NCRYPT_SILENT_FLAG (0x40) and fails the credential if one provider refuses
+// (docs/reference/windows-loader.md): the flag opens the same key as 0, and the key signs. Before
+// the fix this call returned NTE_BAD_FLAGS.
+TEST_F(SignatureExports, OpenPrivateKeyAcceptsSchannelsSilentFlag) {
+  // An RSA key opened with the flag signs a TLS 1.2 digest that OpenSSL verifies.
+  const ByteVec cert = ReadAll(kStoreDir + "/certs/rsa2048.der");
+  NCRYPT_KEY_HANDLE key = 0;
+  ASSERT_EQ(Open(cert, &key, NCRYPT_SILENT_FLAG), 0);
+  ASSERT_NE(key, 0u);
+  ByteVec input;
+  for (char c : std::string("SHA256")) {
+    input.push_back(static_cast<std::uint8_t>(c));
+    input.push_back(0);
+  }
+  input.push_back(0);
+  input.push_back(0);
+  ByteVec digest(32);
+  unsigned int n = 0;
+  ASSERT_EQ(EVP_Digest("silent", 6, digest.data(), &n, EVP_sha256(), nullptr), 1);
+  input.insert(input.end(), digest.begin(), digest.end());
+  ByteVec sig(256);
+  DWORD len = 0;
+  ASSERT_EQ(SslSignHash(provider_, key, input.data(), static_cast<DWORD>(input.size()), sig.data(), 256, &len,
+                        NCRYPT_SSL_SIGN_INCLUDE_HASHOID),
+            0);
+  ASSERT_EQ(len, 256u);
+  EVP_PKEY* pub = CertKey(cert);
+  EVP_PKEY_CTX* ctx = EVP_PKEY_CTX_new(pub, nullptr);
+  ASSERT_EQ(EVP_PKEY_verify_init(ctx), 1);
+  ASSERT_EQ(EVP_PKEY_CTX_set_rsa_padding(ctx, RSA_PKCS1_PADDING), 1);
+  ASSERT_EQ(EVP_PKEY_CTX_set_signature_md(ctx, EVP_sha256()), 1);
+  EXPECT_EQ(EVP_PKEY_verify(ctx, sig.data(), sig.size(), digest.data(), digest.size()), 1);
+  EVP_PKEY_CTX_free(ctx);
+  EVP_PKEY_free(pub);
+  EXPECT_EQ(SslFreeObject(key, 0), 0);
+
+  // An EC key opens with the flag as well.
+  key = 0;
+  ASSERT_EQ(Open(ReadAll(kStoreDir + "/certs/p256.der"), &key, NCRYPT_SILENT_FLAG), 0);
+  EXPECT_EQ(SslFreeObject(key, 0), 0);
+
+  // The same failures with the flag as without it: the flag never changes which key is found.
+  key = 0;
+  EXPECT_EQ(Open(ReadAll(kStoreDir + "/certs/orphan.der"), &key, NCRYPT_SILENT_FLAG), NTE_NOT_FOUND);
+  EXPECT_EQ(Open(ReadAll(kStoreDir + "/certs/mismatch.der"), &key, NCRYPT_SILENT_FLAG), NTE_BAD_KEY);
+  EXPECT_EQ(key, 0u);
 }
 
 TEST_F(SignatureExports, SafetyThroughExports) {

@@ -470,6 +470,12 @@ TEST_F(SignaturesTest, SafetyOpenPrivateKeyArguments) {
   EXPECT_EQ(SslOpenPrivateKey(provider_, &key, nullptr, 0), NTE_INVALID_PARAMETER);
   EXPECT_EQ(SslOpenPrivateKey(provider_, &key, real.get(), 1), NTE_BAD_FLAGS);
   EXPECT_EQ(SslOpenPrivateKey(provider_, &key, real.get(), 0x80000000u), NTE_BAD_FLAGS);
+  EXPECT_EQ(SslOpenPrivateKey(provider_, &key, real.get(), NCRYPT_SILENT_FLAG | 1), NTE_BAD_FLAGS);
+  EXPECT_EQ(SslOpenPrivateKey(provider_, &key, real.get(), 0x20), NTE_BAD_FLAGS);
+  // NCRYPT_SILENT_FLAG does not make a bad argument acceptable.
+  EXPECT_EQ(SslOpenPrivateKey(provider_, nullptr, real.get(), NCRYPT_SILENT_FLAG), NTE_INVALID_PARAMETER);
+  EXPECT_EQ(SslOpenPrivateKey(stale, &key, real.get(), NCRYPT_SILENT_FLAG), NTE_INVALID_HANDLE);
+  EXPECT_EQ(key, 0u) << "no handle on failure";
   CERT_CONTEXT c = ctx;
   c.dwCertEncodingType = PKCS_7_ASN_ENCODING;
   EXPECT_EQ(SslOpenPrivateKey(provider_, &key, &c, 0), NTE_INVALID_PARAMETER);
