@@ -19,6 +19,15 @@
   ((DWORD)((OPENSSLP_VERSION_MAJOR << 16) | (OPENSSLP_VERSION_MINOR << 8) | OPENSSLP_VERSION_PATCH))
 
 /*
+ * The function table GetSChannelInterface returns is followed by NULL pointer slots up to
+ * OPENSSLP_ROUTER_TABLE_SLOTS members: ncrypt.dll copies that many pointers after Version (392 bytes
+ * on x64) whatever version the table declares. OPENSSLP_TABLE_MEMBERS is the version-5 count
+ * (sizeof(NCRYPT_SSL_FUNCTION_TABLE) holds exactly these; SslInitializeInterface copies only them).
+ */
+#define OPENSSLP_TABLE_MEMBERS 41
+#define OPENSSLP_ROUTER_TABLE_SLOTS 48
+
+/*
  * SslGetProviderProperty names. Each value is a single item: ppEnumState, when given, must point to
  * NULL and is left NULL. The output is provider-allocated; free it with SslFreeBuffer.
  *   "Name"             UTF-16, NUL-terminated: "OpenSSLP Protocol Provider"

@@ -1,5 +1,6 @@
 // function_table.cpp - GetSChannelInterface and SslInitializeInterface: the function table a CNG
 // router (ncrypt.dll) loads from a registered SSL protocol provider.
+#include <cstddef>
 #include <cstring>
 
 #include "abi/boundary.h"
@@ -8,9 +9,30 @@
 namespace opensslp::abi {
 namespace {
 
+// The storage behind the table GetSChannelInterface returns: the version-5 table (41 members) and
+// seven NULL slots after it. ncrypt.dll copies 8 + 48 pointers (392 bytes on x64) from the returned
+// pointer whatever the declared version -- room for the seven ncrypt exports newer than the
+// published header (SslExpandNextGenTrafficKey, SslCombineKeys, ...); we assume, without having
+// seen it, that it calls them only when the version says so (an inference:
+// docs/reference/windows-loader.md). Without the padding those 56 bytes were whatever the linker
+// placed after the table (non-NULL pointers, seen in the DLL). NULL is what a router that checks
+// a slot before calling it expects from a provider that lacks the function.
+struct PaddedFunctionTable {
+  NCRYPT_SSL_FUNCTION_TABLE table;
+  void* reserved[kRouterTableSlots - kVersion5TableMembers];
+};
+static_assert(offsetof(PaddedFunctionTable, table) == 0);
+static_assert(offsetof(PaddedFunctionTable, reserved) == sizeof(NCRYPT_SSL_FUNCTION_TABLE),
+              "the NULL slots must follow the last table member without a gap");
+// Version (a 4-byte BCRYPT_INTERFACE_VERSION padded to pointer alignment) + 48 pointers: 392 bytes
+// on x64, 196 on x86 -- what the router copies.
+static_assert(sizeof(PaddedFunctionTable) == (1 + kRouterTableSlots) * sizeof(void*));
+static_assert(sizeof(NCRYPT_SSL_FUNCTION_TABLE) == (1 + kVersion5TableMembers) * sizeof(void*));
+
 // Static lifetime: the router keeps the pointer for as long as the DLL is loaded. Member order is
-// the ABI (fact sheet §2.2); the table declares interface version 5, so all 41 members are set.
-const NCRYPT_SSL_FUNCTION_TABLE kFunctionTable = {
+// the ABI (docs/reference/function-table.md); the table declares interface version 5, so all 41
+// members are set, and the reserved slots are NULL.
+const PaddedFunctionTable kPaddedTable = {{
     NCRYPT_SSL_INTERFACE_VERSION_5,
     // v1
     SslComputeClientAuthHash,
@@ -58,7 +80,8 @@ const NCRYPT_SSL_FUNCTION_TABLE kFunctionTable = {
     SslDuplicateTranscriptHash,
     SslExpandBinderKey,
     SslExpandPreSharedKey,
-};
+}, {}};
+const NCRYPT_SSL_FUNCTION_TABLE& kFunctionTable = kPaddedTable.table;
 
 // The loader asks for the interface by the name the provider was registered under; anything else
 // is not us (the Microsoft sample refuses foreign names the same way).
@@ -98,8 +121,9 @@ extern "C" OPENSSLP_EXPORT SECURITY_STATUS WINAPI SslInitializeInterface(LPCWSTR
   return Guard([&]() -> Status {
     TRY(CheckInterfaceRequest(pszProviderName, pFunctionTable));
     TRY(RequireNoFlags(dwFlags));
-    // The whole version-5 table is copied: the caller's structure must be a complete
-    // NCRYPT_SSL_FUNCTION_TABLE as this header declares it.
+    // Exactly the version-5 table is copied (sizeof(NCRYPT_SSL_FUNCTION_TABLE), 41 members): the
+    // caller's structure is an NCRYPT_SSL_FUNCTION_TABLE as the header declares it, so the
+    // reserved NULL slots GetSChannelInterface's storage carries are not written.
     std::memcpy(pFunctionTable, &kFunctionTable, sizeof(kFunctionTable));
     return Status::Ok();
   });

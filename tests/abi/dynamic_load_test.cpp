@@ -2,8 +2,12 @@
 // path, at run time, looking up only GetSChannelInterface, then drive it through the table.
 #include <gtest/gtest.h>
 
+#include <cstddef>
+#include <cstring>
+
 #include <string>
 
+#include "opensslp/opensslp.h"
 #include "sslprovider.h"
 #include "support/wide.h"
 
@@ -67,6 +71,15 @@ TEST(DynamicLoad, GetSChannelInterfaceByNameThenUseTheTable) {
   EXPECT_NE(table->Version.MajorVersion, 0) << "the CNG loader rejects major version 0";
   EXPECT_TRUE(BCRYPT_IS_INTERFACE_VERSION_COMPATIBLE(BCRYPT_INTERFACE_VERSION(NCRYPT_SSL_INTERFACE_VERSION_5),
                                                      table->Version));
+
+  // ncrypt.dll copies Version + 48 pointer slots whatever the version says (docs/reference/
+  // windows-loader.md): 41 members, then 7 NULLs. memcpy, as the router does it.
+  void* slots[1 + OPENSSLP_ROUTER_TABLE_SLOTS];
+  std::memcpy(slots, table, sizeof slots);
+  for (std::size_t i = 1; i <= OPENSSLP_TABLE_MEMBERS; ++i) EXPECT_NE(slots[i], nullptr) << "member " << i - 1;
+  for (std::size_t i = 1 + OPENSSLP_TABLE_MEMBERS; i <= OPENSSLP_ROUTER_TABLE_SLOTS; ++i) {
+    EXPECT_EQ(slots[i], nullptr) << "slot " << i - 1 << " after the table must be NULL";
+  }
 
   NCRYPT_PROV_HANDLE prov = 0;
   ASSERT_EQ(table->OpenProvider(&prov, W(u"OpenSSLP Protocol Provider"), 0), 0);

@@ -5,6 +5,7 @@
 #include <cstddef>
 #include <cstring>
 
+#include "opensslp/opensslp.h"
 #include "sslprovider.h"
 #include "support/wide.h"
 
@@ -50,6 +51,23 @@ TEST(GetSChannelInterface, ReturnsStaticVersion5TableWithAllMembers) {
   NCRYPT_SSL_FUNCTION_TABLE* again = nullptr;
   ASSERT_EQ(GetSChannelInterface(W(kOurName), &again, 0), 0);
   EXPECT_EQ(table, again);
+}
+
+// ncrypt.dll copies Version + 48 pointers from the returned table (392 bytes on x64, whatever the
+// declared version; docs/reference/windows-loader.md). The 7 slots after the 41 members must be
+// NULL, on every architecture: before they were padded, the linker's neighbouring data was there.
+TEST(GetSChannelInterface, RouterCopyOf48SlotsEndsInSevenNulls) {
+  NCRYPT_SSL_FUNCTION_TABLE* table = nullptr;
+  ASSERT_EQ(GetSChannelInterface(W(kOurName), &table, 0), 0);
+  static_assert(OPENSSLP_ROUTER_TABLE_SLOTS == 48 && OPENSSLP_TABLE_MEMBERS == 41);
+  static_assert(sizeof(NCRYPT_SSL_FUNCTION_TABLE) == (1 + OPENSSLP_TABLE_MEMBERS) * sizeof(void*));
+  void* slots[1 + OPENSSLP_ROUTER_TABLE_SLOTS];  // 392 bytes on x64, 196 on x86
+  std::memcpy(slots, table, sizeof slots);       // what the router does
+  for (std::size_t i = 1; i <= OPENSSLP_TABLE_MEMBERS; ++i) EXPECT_NE(slots[i], nullptr) << "member " << i - 1;
+  for (std::size_t i = 1 + OPENSSLP_TABLE_MEMBERS; i <= OPENSSLP_ROUTER_TABLE_SLOTS; ++i) {
+    EXPECT_EQ(slots[i], nullptr) << "slot " << i - 1;
+  }
+  EXPECT_EQ(table->Version.MajorVersion, 5) << "the padding does not change the declared version";
 }
 
 TEST(GetSChannelInterface, MembersAreTheExportedFunctions) {
@@ -119,6 +137,21 @@ TEST(SslInitializeInterface, CopiesTheTable) {
   std::memset(&copy, 0, sizeof copy);
   ASSERT_EQ(SslInitializeInterface(W(kOurName), &copy, 0), 0);
   EXPECT_EQ(std::memcmp(&copy, original, sizeof copy), 0);
+}
+
+// The caller's table is an NCRYPT_SSL_FUNCTION_TABLE: exactly its 41 members are written, never the
+// reserved slots the returned storage carries after them.
+TEST(SslInitializeInterface, WritesExactlyTheVersion5Table) {
+  struct Guarded {
+    NCRYPT_SSL_FUNCTION_TABLE table;
+    unsigned char after[(OPENSSLP_ROUTER_TABLE_SLOTS - OPENSSLP_TABLE_MEMBERS) * sizeof(void*)];
+  } guarded;
+  std::memset(&guarded, 0xAB, sizeof guarded);
+  ASSERT_EQ(SslInitializeInterface(W(kOurName), &guarded.table, 0), 0);
+  for (unsigned char b : guarded.after) ASSERT_EQ(b, 0xAB) << "written past the table";
+  EXPECT_EQ(guarded.table.Version.MajorVersion, 5);
+  EXPECT_EQ(reinterpret_cast<const void*>(guarded.table.ExpandPreSharedKey),
+            Exported(&SslExpandPreSharedKey, "SslExpandPreSharedKey"));
 }
 
 TEST(SslInitializeInterfaceSafety, EveryArgument) {
