@@ -23,10 +23,14 @@ Registry& GetRegistry() {
 
 }  // namespace
 
-void* AllocateCallerBuffer(std::size_t size) {
+void* AllocateCallerBuffer(std::size_t size) { return AllocateCallerBuffer(nullptr, size); }
+
+void* AllocateCallerBuffer(const void* contents, std::size_t size) {
+  const std::size_t copy = size;
   if (size == 0) size = 1;
   void* block = std::calloc(1, size);
   if (block == nullptr) throw std::bad_alloc();
+  if (contents != nullptr && copy != 0) std::memcpy(block, contents, copy);
   Registry& registry = GetRegistry();
   try {
     std::lock_guard lock(registry.mutex);
@@ -61,7 +65,8 @@ bool IsCallerBuffer(const void* block, std::size_t min_size) {
   return it != registry.live.end() && it->second >= min_size;
 }
 
-bool IsCallerBuffer(const void* block, std::size_t min_size, std::uint32_t leading_magic) {
+bool WithCallerBuffer(void* block, std::size_t min_size, std::uint32_t leading_magic,
+                      void (*use)(void* block, void* context), void* context) {
   if (min_size < sizeof(leading_magic)) min_size = sizeof(leading_magic);
   Registry& registry = GetRegistry();
   std::lock_guard lock(registry.mutex);
@@ -69,7 +74,9 @@ bool IsCallerBuffer(const void* block, std::size_t min_size, std::uint32_t leadi
   if (it == registry.live.end() || it->second < min_size) return false;
   std::uint32_t magic;
   std::memcpy(&magic, block, sizeof magic);
-  return magic == leading_magic;
+  if (magic != leading_magic) return false;
+  use(block, context);
+  return true;
 }
 
 }  // namespace opensslp::abi

@@ -8,6 +8,7 @@
 // NULL output pointers / too-small sizes (NTE_INVALID_PARAMETER), reserved dwFlags (NTE_BAD_FLAGS),
 // then the request itself (protocol, suite, key type, private key, enumeration state).
 #include <cstring>
+#include <memory>
 #include <string_view>
 
 #include <cstddef>
@@ -28,7 +29,7 @@ struct EnumState {
   std::uint32_t magic;
   std::uint32_t next;  // index into EnumerationOrder() of the next candidate
 };
-static_assert(offsetof(EnumState, magic) == 0, "IsCallerBuffer checks the magic in the first four bytes");
+static_assert(offsetof(EnumState, magic) == 0, "WithCallerBuffer checks the magic in the first four bytes");
 constexpr std::uint32_t kEnumStateMagic = 0x53554954u;    // "SUIT"
 constexpr std::uint32_t kEnumStateExMagic = 0x53554958u;  // "SUIX"
 
@@ -86,46 +87,69 @@ Result<CertificateKeyClass> ClassifyPrivateKeyHandle(NCRYPT_KEY_HANDLE handle) {
 }
 
 // The shared iterator of SslEnumCipherSuites and SslEnumCipherSuitesEx. `fill` writes one entry
-// into a freshly allocated T.
+// into a freshly allocated T; it must not throw.
+//
+// A caller's state is read, advanced and written inside WithCallerBuffer, under the lock that
+// validates it: a caller that frees the state with SslFreeBuffer while another thread enumerates
+// with it gets NTE_INVALID_PARAMETER (or the free waits for the step to finish), never a write into
+// freed memory. Everything that allocates happens outside that lock.
 template <class T, class Fill>
 Status EnumerateSuites(NCRYPT_PROV_HANDLE provider, NCRYPT_KEY_HANDLE private_key, T** out, PVOID* state_ptr,
                        DWORD flags, std::uint32_t magic, Fill fill) {
   TRY(RequireProvider(provider));
   ENSURE(out != nullptr && state_ptr != nullptr, Error::kInvalidParameter);
   TRY(RequireNoFlags(flags));
-
-  auto* state = static_cast<EnumState*>(*state_ptr);
-  // A state must be one we handed out from this function and not yet freed: IsCallerBuffer only
-  // consults our registry, so a garbage pointer is never dereferenced.
-  if (state != nullptr) {
-    ENSURE(IsCallerBuffer(state, sizeof(EnumState), magic), Error::kInvalidParameter);
+  void* const caller_state = *state_ptr;
+  // A state must be one we handed out from this function and not yet freed: only our registry is
+  // consulted, so a garbage pointer is never dereferenced.
+  if (caller_state != nullptr) {
+    ENSURE(WithCallerBuffer(caller_state, sizeof(EnumState), magic, [](void*) {}), Error::kInvalidParameter);
   }
   ASSIGN_OR_RETURN(const CertificateKeyClass key_class, ClassifyPrivateKeyHandle(private_key));
 
   const std::span<const SuiteVersion> order = EnumerationOrder();
-  std::size_t index = state == nullptr ? 0 : state->next;
-  ENSURE(index <= order.size(), Error::kInvalidParameter);
-  while (index < order.size() && !UsableWithKey(*order[index].suite, key_class)) ++index;
-  if (index == order.size()) {
-    if (state != nullptr) state->next = static_cast<std::uint32_t>(index);
-    // With no state yet (nothing matched at all) no state is handed out: *ppEnumState stays NULL.
-    return Error::kNoMoreItems;
+  const auto next_usable = [&](std::size_t index) {
+    while (index < order.size() && !UsableWithKey(*order[index].suite, key_class)) ++index;
+    return index;
+  };
+
+  if (caller_state == nullptr) {
+    const std::size_t index = next_usable(0);
+    // With no state yet and nothing matching at all, no state is handed out: *ppEnumState stays NULL.
+    if (index == order.size()) return Error::kNoMoreItems;
+    // Both blocks are complete before they are registered (AllocateCallerObject), so a stale
+    // pointer another thread passes in cannot observe them half-written.
+    T first{};
+    fill(first, order[index]);
+    std::unique_ptr<T, CallerBufferDeleter> entry(AllocateCallerObject(first));
+    EnumState* state = AllocateCallerObject(EnumState{magic, static_cast<std::uint32_t>(index + 1)});
+    *state_ptr = state;
+    *out = entry.release();
+    return Status::Ok();
   }
 
-  T* entry = AllocateCallerArray<T>(1);
-  fill(*entry, order[index]);
-  if (state == nullptr) {
-    try {
-      state = AllocateCallerArray<EnumState>(1);
-    } catch (...) {
-      (void)FreeCallerBuffer(entry);
-      throw;
+  // Allocated (zeroed, registered) before the lock is taken, filled under it.
+  std::unique_ptr<T, CallerBufferDeleter> entry(AllocateCallerArray<T>(1));
+  Status result = Error::kInternal;
+  const bool live = WithCallerBuffer(caller_state, sizeof(EnumState), magic, [&](void* block) {
+    auto* state = static_cast<EnumState*>(block);
+    if (state->next > order.size()) {
+      result = Error::kInvalidParameter;
+      return;
     }
-    state->magic = magic;
-    *state_ptr = state;
-  }
-  state->next = static_cast<std::uint32_t>(index + 1);
-  *out = entry;
+    const std::size_t index = next_usable(state->next);
+    if (index == order.size()) {
+      state->next = static_cast<std::uint32_t>(index);
+      result = Error::kNoMoreItems;
+      return;
+    }
+    fill(*entry, order[index]);
+    state->next = static_cast<std::uint32_t>(index + 1);
+    result = Status::Ok();
+  });
+  ENSURE(live, Error::kInvalidParameter);  // freed by another thread since the first check
+  TRY(result);
+  *out = entry.release();
   return Status::Ok();
 }
 
