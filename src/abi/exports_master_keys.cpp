@@ -58,7 +58,7 @@ Result<const CipherSuite*> ReadTls12Suite(DWORD protocol, DWORD suite_id) {
 // when one is missing).
 Result<std::shared_ptr<MasterKey>> MakeMasterKey(TlsRole role, ProtocolVersion version, const CipherSuite& suite,
                                                  const SslParameters& params, Bytes premaster) {
-  const PrfHash prf = PrfHashFor(suite, version);
+  const HashAlg prf = PrfHashFor(suite, version);
   if (params.session_hash.has_value()) {
     ASSIGN_OR_RETURN(SecretArray<kMasterSecretLength> secret,
                      DeriveExtendedMasterSecret(prf, premaster, Bytes(*params.session_hash)));
@@ -359,7 +359,7 @@ extern "C" OPENSSLP_EXPORT SECURITY_STATUS WINAPI SslComputeFinishedHash(NCRYPT_
     ENSURE(dwFlags == NCRYPT_SSL_CLIENT_FLAG || dwFlags == NCRYPT_SSL_SERVER_FLAG, Error::kBadFlags);
     ENSURE(pbOutput != nullptr && cbOutput == kFinishedLength, Error::kInvalidParameter);
     ASSIGN_OR_RETURN(TranscriptDigest digest, transcript->CurrentDigest());
-    const std::optional<PrfHash> prf = AsPrfHash(digest.alg);
+    const std::optional<HashAlg> prf = AsPrfHash(digest.alg);
     ENSURE(prf.has_value() && *prf == master->prf_hash(), Error::kInvalidParameter);
     SecretArray<kFinishedLength> verify_data;
     TRY(ComputeTls12FinishedVerifyData(*master, digest.view(), dwFlags == NCRYPT_SSL_CLIENT_FLAG,

@@ -16,7 +16,7 @@
 #include "abi/boundary.h"
 #include "abi/caller_buffers.h"
 #include "core/cipher_suites.h"
-#include "core/groups.h"
+#include "base/groups.h"
 
 using namespace opensslp;
 using namespace opensslp::abi;
@@ -239,10 +239,10 @@ extern "C" OPENSSLP_EXPORT SECURITY_STATUS WINAPI SslGetCipherSuitePRFHashAlgori
     ENSURE(szPRFHash != nullptr, Error::kInvalidParameter);
     TRY(RequireNoFlags(dwFlags));
     ASSIGN_OR_RETURN(const auto found, LookupForProtocol(dwProtocol, dwCipherSuite, dwKeyType));
-    const PrfHash hash = PrfHashFor(*found.first, found.second);
+    const HashAlg hash = PrfHashFor(*found.first, found.second);
     // TLS 1.0/1.1 use the fixed MD5 ‖ SHA-1 PRF (RFC 2246 §5), for which CNG has no algorithm id;
     // the function is documented for TLS 1.2 and later, so older versions get NTE_NOT_SUPPORTED.
-    ENSURE(hash != PrfHash::kMd5Sha1, Error::kNotSupported);
+    ENSURE(hash != HashAlg::kMd5Sha1, Error::kNotSupported);
     const std::u16string_view name = CngPrfHashName(hash);
     auto* out = reinterpret_cast<char16_t*>(szPRFHash);
     for (std::size_t i = 0; i < name.size(); ++i) out[i] = name[i];

@@ -2,7 +2,8 @@
 
 #include <vector>
 
-#include "core/groups.h"
+#include "base/groups.h"
+#include "util/ascii.h"
 
 namespace opensslp {
 
@@ -126,14 +127,13 @@ std::u16string_view CngMacHashName(MacAlgorithm m) noexcept {
   return u"";
 }
 
-std::u16string_view CngPrfHashName(PrfHash h) noexcept {
+std::u16string_view CngPrfHashName(HashAlg h) noexcept {
   // CNG has no algorithm id for the concatenated MD5 ‖ SHA-1 hash of TLS 1.0/1.1.
   switch (h) {
-    case PrfHash::kMd5Sha1: return u"";
-    case PrfHash::kSha256: return u"SHA256";
-    case PrfHash::kSha384: return u"SHA384";
+    case HashAlg::kSha256: return u"SHA256";
+    case HashAlg::kSha384: return u"SHA384";
+    default: return u"";  // MD5-SHA1 and the hashes that are never a PRF's
   }
-  return u"";
 }
 
 std::u16string_view CngExchangeName(KeyExchange k) noexcept {
@@ -157,34 +157,13 @@ std::u16string_view CngCertificateName(Authentication a) noexcept {
   return u"";
 }
 
-std::string_view OsslCipherName(BulkCipher c) noexcept {
-  switch (c) {
-    case BulkCipher::kAes128Gcm: return "AES-128-GCM";
-    case BulkCipher::kAes256Gcm: return "AES-256-GCM";
-    case BulkCipher::kAes128Cbc: return "AES-128-CBC";
-    case BulkCipher::kAes256Cbc: return "AES-256-CBC";
-    case BulkCipher::kChaCha20Poly1305: return "ChaCha20-Poly1305";
+std::optional<HashAlg> HashFromCngName(std::u16string_view name) noexcept {
+  static constexpr HashAlg kAll[] = {HashAlg::kMd5, HashAlg::kSha1, HashAlg::kSha256, HashAlg::kSha384,
+                                     HashAlg::kSha512};
+  for (HashAlg hash : kAll) {
+    if (EqualsIgnoringAsciiCase(name, HashCngName(hash))) return hash;
   }
-  return "";
-}
-
-std::string_view OsslMacDigestName(MacAlgorithm m) noexcept {
-  switch (m) {
-    case MacAlgorithm::kAead: return "";
-    case MacAlgorithm::kHmacSha1: return "SHA1";
-    case MacAlgorithm::kHmacSha256: return "SHA256";
-    case MacAlgorithm::kHmacSha384: return "SHA384";
-  }
-  return "";
-}
-
-std::string_view OsslPrfDigestName(PrfHash h) noexcept {
-  switch (h) {
-    case PrfHash::kMd5Sha1: return "MD5-SHA1";
-    case PrfHash::kSha256: return "SHA256";
-    case PrfHash::kSha384: return "SHA384";
-  }
-  return "";
+  return std::nullopt;
 }
 
 ExchangeLengths ExchangeLengthsFor(KeyExchange k) noexcept {

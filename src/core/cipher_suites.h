@@ -18,34 +18,20 @@
 #include <array>
 #include <cstddef>
 #include <cstdint>
+#include <optional>
 #include <span>
 #include <string_view>
 
-#include "core/groups.h"
+#include "base/algorithms.h"
+#include "base/groups.h"
+#include "base/protocol_version.h"
 #include "util/status.h"
 
 namespace opensslp {
 
 // ---- Protocol versions ----------------------------------------------------------------------
-
-// TLS versions opensslp implements, by wire value (sslprovider.h *_PROTOCOL_VERSION).
-enum class ProtocolVersion : std::uint16_t {
-  kTls10 = 0x0301,
-  kTls11 = 0x0302,
-  kTls12 = 0x0303,
-  kTls13 = 0x0304,
-};
-
-// Bits of CipherSuite::versions.
-inline constexpr std::uint8_t kVersionBitTls10 = 1u << 0;
-inline constexpr std::uint8_t kVersionBitTls11 = 1u << 1;
-inline constexpr std::uint8_t kVersionBitTls12 = 1u << 2;
-inline constexpr std::uint8_t kVersionBitTls13 = 1u << 3;
-inline constexpr std::uint8_t kVersionsTls10To12 = kVersionBitTls10 | kVersionBitTls11 | kVersionBitTls12;
-
-inline constexpr std::uint8_t VersionBit(ProtocolVersion v) {
-  return static_cast<std::uint8_t>(1u << (static_cast<std::uint16_t>(v) - 0x0301));
-}
+// ProtocolVersion and VersionSet are base/protocol_version.h's. opensslp implements TLS 1.0-1.3;
+// DTLS values parse as kNotSupported.
 
 // The protocol versions in the order enumerations report them: newest first.
 inline constexpr std::array<ProtocolVersion, 4> kProtocolVersionsNewestFirst = {
@@ -59,6 +45,7 @@ Result<ProtocolVersion> ParseProtocolVersion(std::uint32_t wire) noexcept;
 std::string_view ProtocolVersionName(ProtocolVersion v) noexcept;
 
 // ---- Algorithms -----------------------------------------------------------------------------
+// HashAlg, BulkCipher, CipherMode and MacAlgorithm are base/algorithms.h's.
 
 enum class KeyExchange : std::uint8_t {
   kRsa,    // RSA key transport (RFC 5246 §7.4.7.1)
@@ -75,29 +62,8 @@ enum class Authentication : std::uint8_t {
   kAny,    // TLS 1.3: the suite does not constrain the certificate (RFC 8446 §4.4.2)
 };
 
-enum class BulkCipher : std::uint8_t {
-  kAes128Gcm,
-  kAes256Gcm,
-  kAes128Cbc,
-  kAes256Cbc,
-  kChaCha20Poly1305,
-};
-
-enum class CipherMode : std::uint8_t { kGcm, kCbc, kChaCha20Poly1305 };
-
-enum class MacAlgorithm : std::uint8_t {
-  kAead,  // integrity comes from the AEAD tag
-  kHmacSha1,
-  kHmacSha256,
-  kHmacSha384,
-};
-
-// Hash of the TLS PRF (TLS 1.0-1.2) or of HKDF and the transcript (TLS 1.3).
-enum class PrfHash : std::uint8_t {
-  kMd5Sha1,  // TLS 1.0 / 1.1 PRF: P_MD5 xor P_SHA1 (RFC 2246 §5), whatever the suite says
-  kSha256,
-  kSha384,
-};
+// Former name of the PRF hash type, kept until the tests move to HashAlg.
+using PrfHash = HashAlg;
 
 // ---- The catalog entry ----------------------------------------------------------------------
 
@@ -108,7 +74,7 @@ struct CipherSuite {
   Authentication auth;
   BulkCipher cipher;
   MacAlgorithm mac;
-  PrfHash prf;                    // for TLS 1.2 / 1.3; TLS 1.0/1.1 use kMd5Sha1 (see PrfHashFor)
+  HashAlg prf;                    // for TLS 1.2 / 1.3; TLS 1.0/1.1 use kMd5Sha1 (see PrfHashFor)
   std::uint8_t key_len;           // bulk key bytes (16 / 32)
   std::uint8_t fixed_iv_len;      // key-block IV (TLS <= 1.2) or TLS 1.3 write IV: GCM 4 (RFC 5288
                                   // §3 salt), ChaCha 12 (RFC 7905 §2), TLS 1.3 12 (RFC 8446 §5.3),
@@ -118,7 +84,7 @@ struct CipherSuite {
                                   // (TLS 1.1+, RFC 4346 §6.2.3.2; see RecordIvLength), else 0
   std::uint8_t mac_key_len;       // HMAC key bytes (= MAC output bytes, RFC 5246 §6.2.3.1); 0 for AEAD
   std::uint8_t tag_len;           // AEAD tag bytes (16); 0 for CBC suites (their MAC is mac_key_len)
-  std::uint8_t versions;          // kVersionBit* set
+  VersionSet versions;            // the protocol versions the suite is valid for
 };
 
 namespace suite_detail {
@@ -126,10 +92,10 @@ using KX = KeyExchange;
 using AU = Authentication;
 using BC = BulkCipher;
 using MA = MacAlgorithm;
-using PH = PrfHash;
-inline constexpr std::uint8_t k12 = kVersionBitTls12;
-inline constexpr std::uint8_t k13 = kVersionBitTls13;
-inline constexpr std::uint8_t kAll = kVersionsTls10To12;
+using PH = HashAlg;
+inline constexpr VersionSet k12 = kTls12;
+inline constexpr VersionSet k13 = kTls13;
+inline constexpr VersionSet kAll = kTls10To12;
 
 // The catalog, sorted by id. Versions: the CBC-SHA suites exist since TLS 1.0 (RFC 3268 / RFC 4492);
 // suites with SHA-256/SHA-384 MACs or PRFs, GCM and ChaCha20-Poly1305 need TLS 1.2's
@@ -198,49 +164,17 @@ inline constexpr std::array<std::uint16_t, kCipherSuites.size()> kPreferenceOrde
 
 // ---- Derived facts ----------------------------------------------------------------------------
 
-inline constexpr CipherMode ModeOf(BulkCipher c) {
-  switch (c) {
-    case BulkCipher::kAes128Gcm:
-    case BulkCipher::kAes256Gcm: return CipherMode::kGcm;
-    case BulkCipher::kAes128Cbc:
-    case BulkCipher::kAes256Cbc: return CipherMode::kCbc;
-    case BulkCipher::kChaCha20Poly1305: return CipherMode::kChaCha20Poly1305;
-  }
-  return CipherMode::kCbc;
-}
 inline constexpr bool IsAead(const CipherSuite& s) { return s.mac == MacAlgorithm::kAead; }
 inline constexpr bool IsTls13Suite(const CipherSuite& s) { return s.kx == KeyExchange::kTls13; }
 
-// Bulk cipher key bytes by algorithm (the table's key_len must agree).
-inline constexpr std::uint8_t CipherKeyLength(BulkCipher c) {
-  return (c == BulkCipher::kAes128Gcm || c == BulkCipher::kAes128Cbc) ? 16 : 32;
-}
-// Cipher block size in bytes; 1 for the ChaCha20 stream cipher.
-inline constexpr std::uint8_t CipherBlockLength(BulkCipher c) {
-  return c == BulkCipher::kChaCha20Poly1305 ? 1 : 16;
-}
-// HMAC output (= key) bytes, 0 for AEAD (RFC 5246 §6.2.3.1, RFC 2104).
-inline constexpr std::uint8_t MacLength(MacAlgorithm m) {
-  switch (m) {
-    case MacAlgorithm::kAead: return 0;
-    case MacAlgorithm::kHmacSha1: return 20;
-    case MacAlgorithm::kHmacSha256: return 32;
-    case MacAlgorithm::kHmacSha384: return 48;
-  }
-  return 0;
-}
-inline constexpr std::uint8_t PrfHashLength(PrfHash h) {
-  return h == PrfHash::kSha384 ? 48 : (h == PrfHash::kSha256 ? 32 : 36);
-}
-
 inline constexpr bool SupportsVersion(const CipherSuite& s, ProtocolVersion v) {
-  return (s.versions & VersionBit(v)) != 0;
+  return s.versions.Contains(v);
 }
 
 // PrfHashFor - the PRF hash of (suite, version): MD5-SHA1 for TLS 1.0/1.1 (RFC 2246 §5, RFC 4346
 // §5), the suite's hash for TLS 1.2 (RFC 5246 §5) and TLS 1.3 (RFC 8446 §B.4).
-inline constexpr PrfHash PrfHashFor(const CipherSuite& s, ProtocolVersion v) {
-  return (v == ProtocolVersion::kTls10 || v == ProtocolVersion::kTls11) ? PrfHash::kMd5Sha1 : s.prf;
+inline constexpr HashAlg PrfHashFor(const CipherSuite& s, ProtocolVersion v) {
+  return (v == ProtocolVersion::kTls10 || v == ProtocolVersion::kTls11) ? HashAlg::kMd5Sha1 : s.prf;
 }
 
 // KeyBlockIvLength - bytes of client_write_IV / server_write_IV taken from the TLS <= 1.2 key block
@@ -326,14 +260,14 @@ bool UsableWithKey(const CipherSuite& s, CertificateKeyClass k) noexcept;
 std::u16string_view CngCipherName(BulkCipher c) noexcept;       // "AES", "CHACHA20_POLY1305"
 std::u16string_view CngChainingMode(BulkCipher c) noexcept;     // "ChainingModeGCM", "ChainingModeCBC", ""
 std::u16string_view CngMacHashName(MacAlgorithm m) noexcept;    // "SHA1", "SHA256", "SHA384", "" (AEAD)
-std::u16string_view CngPrfHashName(PrfHash h) noexcept;         // "SHA256", "SHA384", "" (MD5-SHA1)
+std::u16string_view CngPrfHashName(HashAlg h) noexcept;         // "SHA256", "SHA384", "" (MD5-SHA1)
 std::u16string_view CngExchangeName(KeyExchange k) noexcept;    // "RSA", "DH", "ECDH", "PSK", "" (TLS 1.3)
 std::u16string_view CngCertificateName(Authentication a) noexcept;  // "RSA", "ECDSA", ""
-// OpenSSL algorithm names for the record and key-schedule modules (plain strings: no OpenSSL
-// headers here).
-std::string_view OsslCipherName(BulkCipher c) noexcept;  // "AES-128-GCM", ..., "ChaCha20-Poly1305"
-std::string_view OsslMacDigestName(MacAlgorithm m) noexcept;  // "SHA1", "SHA256", "SHA384", "" (AEAD)
-std::string_view OsslPrfDigestName(PrfHash h) noexcept;       // "MD5-SHA1", "SHA256", "SHA384"
+
+// HashFromCngName - a CNG hash algorithm id (bcrypt.h BCRYPT_*_ALGORITHM), compared ASCII
+// case-insensitively as CNG compares ids: MD5, SHA1, SHA256, SHA384, SHA512. nullopt otherwise
+// (MD5-SHA1 has no CNG id).
+std::optional<HashAlg> HashFromCngName(std::u16string_view name) noexcept;
 
 // Key-exchange key sizes reported as dwMinExchangeLen / dwMaxExchangeLen, in bits (ECDH: 0 / 65536
 // as Microsoft's provider reports; RSA 1024..16384; DH 2048..8192, RFC 7919's smallest and largest
@@ -348,11 +282,11 @@ ExchangeLengths ExchangeLengthsFor(KeyExchange k) noexcept;
 
 namespace suite_detail {
 inline constexpr bool EntryConsistent(const CipherSuite& s) {
-  if (s.versions == 0 || (s.versions & ~(kVersionsTls10To12 | kVersionBitTls13)) != 0) return false;
+  if (s.versions.empty() || !s.versions.Without(kTls10To12 | kTls13).empty()) return false;
   if (s.name.empty() || s.name.size() >= 64) return false;  // fits NCRYPT_SSL_MAX_NAME_SIZE with its NUL
   if (s.key_len != CipherKeyLength(s.cipher)) return false;
   // TLS 1.3 suites are exactly the TLS 1.3-only ones, and authenticate with any certificate.
-  if (IsTls13Suite(s) != (s.versions == kVersionBitTls13)) return false;
+  if (IsTls13Suite(s) != (s.versions == kTls13)) return false;
   if (IsTls13Suite(s) != (s.auth == Authentication::kAny)) return false;
   if ((s.kx == KeyExchange::kPsk) != (s.auth == Authentication::kPsk)) return false;
   if (s.auth == Authentication::kEcdsa && s.kx != KeyExchange::kEcdhe) return false;
@@ -377,12 +311,11 @@ inline constexpr bool EntryConsistent(const CipherSuite& s) {
       break;
   }
   // Only the CBC-SHA1 suites predate TLS 1.2; everything else is TLS 1.2 or 1.3 only.
-  if (s.mac == MacAlgorithm::kHmacSha1 ? s.versions != kVersionsTls10To12
-                                       : (s.versions & (kVersionBitTls10 | kVersionBitTls11)) != 0)
+  if (s.mac == MacAlgorithm::kHmacSha1 ? s.versions != kTls10To12 : !(s.versions & (kTls10 | kTls11)).empty())
     return false;
   // The PRF hash of SHA384-named suites is SHA-384 (RFC 5289 §3, RFC 5288 §3, RFC 5487 §3).
-  if ((s.prf == PrfHash::kSha384) != s.name.ends_with("_SHA384")) return false;
-  if (s.prf == PrfHash::kMd5Sha1) return false;
+  if ((s.prf == HashAlg::kSha384) != s.name.ends_with("_SHA384")) return false;
+  if (s.prf != HashAlg::kSha256 && s.prf != HashAlg::kSha384) return false;
   return true;
 }
 

@@ -3,7 +3,7 @@
 #include <array>
 #include <utility>
 
-#include "core/groups.h"
+#include "base/groups.h"
 #include "core/key_exchange.h"
 #include "ossl/key_agreement.h"
 

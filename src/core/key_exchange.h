@@ -10,7 +10,7 @@
 #include <memory>
 #include <utility>
 
-#include "core/groups.h"
+#include "base/groups.h"
 #include "core/keys.h"
 #include "util/bytes.h"
 #include "util/secret.h"

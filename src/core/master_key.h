@@ -41,7 +41,7 @@ class MasterKey final : public KeyObject {
   TlsRole role() const noexcept { return role_; }
   ProtocolVersion version() const noexcept { return version_; }
   const CipherSuite& suite() const noexcept { return *suite_; }
-  PrfHash prf_hash() const noexcept { return prf_; }
+  HashAlg prf_hash() const noexcept { return prf_; }
   // True if derived with RFC 7627's "extended master secret" label.
   bool extended() const noexcept { return extended_; }
   Bytes secret() const noexcept { return secret_.span(); }
@@ -54,7 +54,7 @@ class MasterKey final : public KeyObject {
   TlsRole role_;
   ProtocolVersion version_;
   const CipherSuite* suite_;
-  PrfHash prf_;
+  HashAlg prf_;
   bool extended_;
   SecretArray<kMasterSecretLength> secret_;
 };

@@ -2,6 +2,8 @@
 
 #include <string>
 
+#include "core/cipher_suites.h"
+
 namespace opensslp {
 namespace {
 
@@ -22,7 +24,7 @@ Result<SignatureInput> SplitHashIdPrefix(Bytes hash_value) {
     name.push_back(c);
   }
   if (name.empty()) return Error::kInvalidParameter;
-  const std::optional<ossl::HashAlg> hash = ossl::HashFromCngName(name);
+  const std::optional<HashAlg> hash = HashFromCngName(name);
   if (!hash) return Error::kNotSupported;
   // RFC 9155 (updating RFC 5246) says MD5 and SHA-1 "MUST NOT be used for digital signatures"
   // in TLS 1.2. MD5 is refused outright, for SslSignHash and SslVerifySignature alike
@@ -34,11 +36,11 @@ Result<SignatureInput> SplitHashIdPrefix(Bytes hash_value) {
   SignatureInput out;
   out.spec.hash = *hash;
   out.digest = hash_value.subspan(i);
-  if (out.digest.size() != ossl::HashLength(*hash)) return Error::kInvalidParameter;
+  if (out.digest.size() != HashLength(*hash)) return Error::kInvalidParameter;
   return out;
 }
 
-std::optional<ossl::HashAlg> PssHashFromLength(std::size_t len) {
+std::optional<HashAlg> PssHashFromLength(std::size_t len) {
   switch (len) {
     case 32: return ossl::HashAlg::kSha256;
     case 48: return ossl::HashAlg::kSha384;
@@ -81,7 +83,7 @@ Result<SignatureInput> ParseSignatureInput(const ossl::KeyInfo& info, Bytes hash
 
   // PSS: a bare digest (inferred hash) or a prefixed one (see the header: an inference).
   SignatureInput out;
-  if (std::optional<ossl::HashAlg> hash = PssHashFromLength(hash_value.size())) {
+  if (std::optional<HashAlg> hash = PssHashFromLength(hash_value.size())) {
     out.spec.hash = *hash;
     out.digest = hash_value;
   } else {

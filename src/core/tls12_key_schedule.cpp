@@ -8,15 +8,6 @@
 namespace opensslp {
 namespace {
 
-ossl::PrfDigest DigestOf(PrfHash hash) noexcept {
-  switch (hash) {
-    case PrfHash::kMd5Sha1: return ossl::PrfDigest::kMd5Sha1;
-    case PrfHash::kSha256: return ossl::PrfDigest::kSha256;
-    case PrfHash::kSha384: return ossl::PrfDigest::kSha384;
-  }
-  return ossl::PrfDigest::kSha256;
-}
-
 // Copies n bytes of the key block at *at into a new SecretBytes and advances.
 SecretBytes Take(Bytes block, std::size_t* at, std::size_t n) {
   SecretBytes out(block.subspan(*at, n));
@@ -26,11 +17,11 @@ SecretBytes Take(Bytes block, std::size_t* at, std::size_t n) {
 
 }  // namespace
 
-Status Tls12Prf(PrfHash hash, Bytes secret, std::string_view label, std::initializer_list<Bytes> seed, MutBytes out) {
-  return ossl::TlsPrf(DigestOf(hash), secret, label, seed, out);
+Status Tls12Prf(HashAlg hash, Bytes secret, std::string_view label, std::initializer_list<Bytes> seed, MutBytes out) {
+  return ossl::TlsPrf(hash, secret, label, seed, out);
 }
 
-Result<SecretArray<kMasterSecretLength>> DeriveMasterSecret(PrfHash hash, Bytes premaster, Bytes client_random,
+Result<SecretArray<kMasterSecretLength>> DeriveMasterSecret(HashAlg hash, Bytes premaster, Bytes client_random,
                                                             Bytes server_random) {
   ENSURE(!premaster.empty(), Error::kInvalidParameter);
   ENSURE(client_random.size() == kTlsRandomLength && server_random.size() == kTlsRandomLength,
@@ -40,7 +31,7 @@ Result<SecretArray<kMasterSecretLength>> DeriveMasterSecret(PrfHash hash, Bytes 
   return master;
 }
 
-Result<SecretArray<kMasterSecretLength>> DeriveExtendedMasterSecret(PrfHash hash, Bytes premaster,
+Result<SecretArray<kMasterSecretLength>> DeriveExtendedMasterSecret(HashAlg hash, Bytes premaster,
                                                                     Bytes session_hash) {
   ENSURE(!premaster.empty(), Error::kInvalidParameter);
   ENSURE(!session_hash.empty() && session_hash.size() <= kMaxSessionHashLength, Error::kInvalidParameter);
@@ -49,7 +40,7 @@ Result<SecretArray<kMasterSecretLength>> DeriveExtendedMasterSecret(PrfHash hash
   return master;
 }
 
-Status ComputeKeyBlock(PrfHash hash, Bytes master_secret, Bytes client_random, Bytes server_random, MutBytes out) {
+Status ComputeKeyBlock(HashAlg hash, Bytes master_secret, Bytes client_random, Bytes server_random, MutBytes out) {
   ENSURE(client_random.size() == kTlsRandomLength && server_random.size() == kTlsRandomLength,
          Error::kInvalidParameter);
   return Tls12Prf(hash, master_secret, "key expansion", {server_random, client_random}, out);

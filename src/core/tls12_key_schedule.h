@@ -26,21 +26,21 @@ inline constexpr std::size_t kMaxSessionHashLength = 64;
 
 // out = PRF_hash(secret, label, seed...) (RFC 5246 §5; TLS 1.0/1.1: P_MD5 xor P_SHA1, RFC 2246
 // §5). kInvalidParameter if label + seed exceed OpenSSL's 1024-byte limit or `out` is empty.
-Status Tls12Prf(PrfHash hash, Bytes secret, std::string_view label, std::initializer_list<Bytes> seed, MutBytes out);
+Status Tls12Prf(HashAlg hash, Bytes secret, std::string_view label, std::initializer_list<Bytes> seed, MutBytes out);
 
 // master_secret = PRF(pre_master_secret, "master secret", ClientHello.random ||
 // ServerHello.random)[0..47] (RFC 5246 §8.1). Randoms must be 32 bytes (kInvalidParameter).
-Result<SecretArray<kMasterSecretLength>> DeriveMasterSecret(PrfHash hash, Bytes premaster, Bytes client_random,
+Result<SecretArray<kMasterSecretLength>> DeriveMasterSecret(HashAlg hash, Bytes premaster, Bytes client_random,
                                                             Bytes server_random);
 
 // RFC 7627 §4: master_secret = PRF(pre_master_secret, "extended master secret", session_hash)
 // [0..47]. session_hash is 1..64 bytes (36 for TLS 1.0/1.1's MD5||SHA1, 32/48 for TLS 1.2).
-Result<SecretArray<kMasterSecretLength>> DeriveExtendedMasterSecret(PrfHash hash, Bytes premaster,
+Result<SecretArray<kMasterSecretLength>> DeriveExtendedMasterSecret(HashAlg hash, Bytes premaster,
                                                                     Bytes session_hash);
 
 // key_block = PRF(master_secret, "key expansion", server_random || client_random), `out.size()`
 // bytes (RFC 5246 §6.3: note the reversed order of the randoms).
-Status ComputeKeyBlock(PrfHash hash, Bytes master_secret, Bytes client_random, Bytes server_random, MutBytes out);
+Status ComputeKeyBlock(HashAlg hash, Bytes master_secret, Bytes client_random, Bytes server_random, MutBytes out);
 
 // Bytes of key block a suite consumes at a version: 2 * (MAC key + cipher key + key-block IV).
 std::size_t KeyBlockLength(const CipherSuite& suite, ProtocolVersion version) noexcept;

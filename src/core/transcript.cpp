@@ -12,70 +12,35 @@ bool IsMd5Sha1Version(ProtocolVersion v) noexcept {
   return v == ProtocolVersion::kTls10 || v == ProtocolVersion::kTls11;
 }
 
-TranscriptAlg FromPrfHash(PrfHash h) noexcept {
-  switch (h) {
-    case PrfHash::kMd5Sha1: return TranscriptAlg::kMd5Sha1;
-    case PrfHash::kSha256: return TranscriptAlg::kSha256;
-    case PrfHash::kSha384: return TranscriptAlg::kSha384;
-  }
-  return TranscriptAlg::kSha256;
-}
-
 // The running hashes of an algorithm: MD5 then SHA-1 for kMd5Sha1 (the digest order of RFC 2246
 // §7.4.9: MD5(handshake_messages) + SHA(handshake_messages)), else one.
-Result<std::vector<ossl::RunningHash>> NewParts(TranscriptAlg alg) {
+Result<std::vector<ossl::RunningHash>> NewParts(HashAlg alg) {
   std::vector<ossl::RunningHash> parts;
-  auto add = [&parts](ossl::HashAlg h) -> Status {
+  auto add = [&parts](HashAlg h) -> Status {
     ASSIGN_OR_RETURN(ossl::RunningHash hash, ossl::RunningHash::Create(h));
     parts.push_back(std::move(hash));
     return Status::Ok();
   };
-  switch (alg) {
-    case TranscriptAlg::kMd5Sha1:
-      TRY(add(ossl::HashAlg::kMd5));
-      TRY(add(ossl::HashAlg::kSha1));
-      break;
-    case TranscriptAlg::kSha1: TRY(add(ossl::HashAlg::kSha1)); break;
-    case TranscriptAlg::kSha256: TRY(add(ossl::HashAlg::kSha256)); break;
-    case TranscriptAlg::kSha384: TRY(add(ossl::HashAlg::kSha384)); break;
-    case TranscriptAlg::kSha512: TRY(add(ossl::HashAlg::kSha512)); break;
+  if (alg == HashAlg::kMd5Sha1) {
+    TRY(add(HashAlg::kMd5));
+    TRY(add(HashAlg::kSha1));
+  } else {
+    TRY(add(alg));
   }
   return parts;
 }
 
 }  // namespace
 
-std::size_t TranscriptDigestLength(TranscriptAlg alg) noexcept {
-  switch (alg) {
-    case TranscriptAlg::kMd5Sha1: return 36;
-    case TranscriptAlg::kSha1: return 20;
-    case TranscriptAlg::kSha256: return 32;
-    case TranscriptAlg::kSha384: return 48;
-    case TranscriptAlg::kSha512: return 64;
-  }
-  return 0;
-}
-
-std::optional<PrfHash> AsPrfHash(TranscriptAlg alg) noexcept {
-  switch (alg) {
-    case TranscriptAlg::kMd5Sha1: return PrfHash::kMd5Sha1;
-    case TranscriptAlg::kSha256: return PrfHash::kSha256;
-    case TranscriptAlg::kSha384: return PrfHash::kSha384;
-    case TranscriptAlg::kSha1:
-    case TranscriptAlg::kSha512: return std::nullopt;
-  }
-  return std::nullopt;
-}
-
 HandshakeHash::HandshakeHash(Token, TranscriptPurpose purpose, ProtocolVersion version, const CipherSuite& suite,
-                             TranscriptAlg alg, std::vector<ossl::RunningHash> parts)
+                             HashAlg alg, std::vector<ossl::RunningHash> parts)
     : Object(kKind), purpose_(purpose), version_(version), suite_(&suite), alg_(alg), parts_(std::move(parts)) {}
 
 Result<std::shared_ptr<HandshakeHash>> HandshakeHash::CreateHandshake(std::uint32_t wire_protocol,
                                                                       std::uint32_t cipher_suite) {
   ASSIGN_OR_RETURN(const CipherSuite* suite, LookupCipherSuite(wire_protocol, cipher_suite));
   ASSIGN_OR_RETURN(const ProtocolVersion version, ParseProtocolVersion(wire_protocol));
-  const TranscriptAlg alg = FromPrfHash(PrfHashFor(*suite, version));
+  const HashAlg alg = PrfHashFor(*suite, version);
   ASSIGN_OR_RETURN(std::vector<ossl::RunningHash> parts, NewParts(alg));
   return std::make_shared<HandshakeHash>(Token{}, TranscriptPurpose::kHandshake, version, *suite, alg,
                                          std::move(parts));
@@ -88,16 +53,12 @@ Result<std::shared_ptr<HandshakeHash>> HandshakeHash::CreateClientAuth(std::uint
   ASSIGN_OR_RETURN(const ProtocolVersion version, ParseProtocolVersion(wire_protocol));
   ENSURE(version == ProtocolVersion::kTls12, Error::kNotSupported);
   ENSURE(!hash_id.empty(), Error::kInvalidParameter);
-  const std::optional<ossl::HashAlg> hash = ossl::HashFromCngName(hash_id);
+  const std::optional<HashAlg> hash = HashFromCngName(hash_id);
   ENSURE(hash.has_value(), Error::kNotSupported);
-  TranscriptAlg alg;
-  switch (*hash) {
-    case ossl::HashAlg::kSha1: alg = TranscriptAlg::kSha1; break;
-    case ossl::HashAlg::kSha256: alg = TranscriptAlg::kSha256; break;
-    case ossl::HashAlg::kSha384: alg = TranscriptAlg::kSha384; break;
-    case ossl::HashAlg::kSha512: alg = TranscriptAlg::kSha512; break;
-    default: return Error::kNotSupported;  // MD5: RFC 9155 §2
-  }
+  const HashAlg alg = *hash;
+  // MD5 is never a TLS 1.2 signature hash (RFC 9155 §2); MD5-SHA1 has no CNG id.
+  ENSURE(alg == HashAlg::kSha1 || alg == HashAlg::kSha256 || alg == HashAlg::kSha384 || alg == HashAlg::kSha512,
+         Error::kNotSupported);
   ASSIGN_OR_RETURN(std::vector<ossl::RunningHash> parts, NewParts(alg));
   return std::make_shared<HandshakeHash>(Token{}, TranscriptPurpose::kClientAuth, version, *suite, alg,
                                          std::move(parts));
@@ -117,7 +78,7 @@ Result<TranscriptDigest> HandshakeHash::DigestLocked(bool sha1_only) const {
   if (sha1_only) {
     // Only reached for kMd5Sha1, whose parts are {MD5, SHA-1}.
     if (parts_.size() != 2) return Error::kInternal;
-    out.alg = TranscriptAlg::kSha1;
+    out.alg = HashAlg::kSha1;
     out.size = parts_[1].size();
     TRY(parts_[1].Snapshot(MutBytes(out.bytes).first(out.size)));
     return out;

@@ -30,6 +30,7 @@
 #include <string_view>
 #include <vector>
 
+#include "base/algorithms.h"
 #include "core/cipher_suites.h"
 #include "handles/object.h"
 #include "ossl/digest.h"
@@ -38,26 +39,25 @@
 
 namespace opensslp {
 
-// The hash identity of a transcript.
-enum class TranscriptAlg : std::uint8_t {
-  kMd5Sha1,  // TLS 1.0 / 1.1: MD5 || SHA-1
-  kSha1,     // client-auth hashes only
-  kSha256,
-  kSha384,
-  kSha512,   // client-auth hashes only
-};
+// The hash identity of a transcript is a HashAlg (base/algorithms.h): kMd5Sha1 (TLS 1.0/1.1),
+// kSha256 / kSha384 (the suite's PRF hash), and kSha1 / kSha512 for client-auth hashes only.
+// Former name of the type, kept until the tests move to HashAlg.
+using TranscriptAlg = HashAlg;
 
-// Digest bytes of a transcript: 36, 20, 32, 48, 64.
-std::size_t TranscriptDigestLength(TranscriptAlg alg) noexcept;
+// Digest bytes of a transcript: HashLength (36, 20, 32, 48, 64).
+inline std::size_t TranscriptDigestLength(HashAlg alg) noexcept { return HashLength(alg); }
 
 // The PRF hash a transcript algorithm corresponds to (what SslComputeFinishedHash compares with
-// the master key's PRF hash), or nullopt for SHA-1 / SHA-512, which are never PRF hashes.
-std::optional<PrfHash> AsPrfHash(TranscriptAlg alg) noexcept;
+// the master key's PRF hash): the same value for MD5-SHA1, SHA-256 and SHA-384, nullopt for SHA-1
+// and SHA-512, which are never PRF hashes.
+inline std::optional<HashAlg> AsPrfHash(HashAlg alg) noexcept {
+  return IsPrfHash(alg) ? std::optional<HashAlg>(alg) : std::nullopt;
+}
 
 // A digest of the transcript so far. Not secret (it hashes public handshake messages), so it is a
 // plain array.
 struct TranscriptDigest {
-  TranscriptAlg alg = TranscriptAlg::kSha256;
+  HashAlg alg = HashAlg::kSha256;
   std::array<std::uint8_t, ossl::kMaxDigestLength> bytes{};
   std::size_t size = 0;
   Bytes view() const noexcept { return Bytes(bytes.data(), size); }
@@ -93,13 +93,13 @@ class HandshakeHash final : public Object {
                                                                  std::u16string_view hash_id);
 
   HandshakeHash(Token, TranscriptPurpose purpose, ProtocolVersion version, const CipherSuite& suite,
-                TranscriptAlg alg, std::vector<ossl::RunningHash> parts);
+                HashAlg alg, std::vector<ossl::RunningHash> parts);
 
   TranscriptPurpose purpose() const noexcept { return purpose_; }
   ProtocolVersion version() const noexcept { return version_; }
   const CipherSuite& suite() const noexcept { return *suite_; }
-  TranscriptAlg alg() const noexcept { return alg_; }
-  std::size_t digest_size() const noexcept { return TranscriptDigestLength(alg_); }
+  HashAlg alg() const noexcept { return alg_; }
+  std::size_t digest_size() const noexcept { return HashLength(alg_); }
 
   // Update - appends handshake bytes (empty is a no-op).
   Status Update(Bytes data);
@@ -143,7 +143,7 @@ class HandshakeHash final : public Object {
   const TranscriptPurpose purpose_;
   const ProtocolVersion version_;
   const CipherSuite* const suite_;
-  const TranscriptAlg alg_;
+  const HashAlg alg_;
   mutable std::mutex mutex_;
   std::vector<ossl::RunningHash> parts_;  // {MD5, SHA-1} for kMd5Sha1, else one hash
 };

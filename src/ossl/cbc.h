@@ -20,7 +20,7 @@
 #include <cstddef>
 #include <cstdint>
 
-#include "core/cipher_suites.h"
+#include "base/algorithms.h"
 #include "util/bytes.h"
 #include "util/status.h"
 

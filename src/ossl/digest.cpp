@@ -10,16 +10,18 @@ namespace {
 // The fetched digests, one per HashAlg, fetched on first use and kept until the process ends
 // (see digest.h). A failed fetch stays nullptr and makes Create() fail with kInternal.
 struct FetchedDigests {
-  EVP_MD* md[5] = {};
+  EVP_MD* md[kHashAlgCount] = {};
   FetchedDigests() {
-    static constexpr const char* kNames[5] = {"MD5", "SHA1", "SHA256", "SHA384", "SHA512"};
-    for (int i = 0; i < 5; ++i) md[i] = EVP_MD_fetch(nullptr, kNames[i], nullptr);
+    // In HashAlg order. "MD5-SHA1" is OpenSSL's 36-byte MD5 ‖ SHA-1 concatenation.
+    static constexpr const char* kNames[kHashAlgCount] = {"MD5-SHA1", "MD5", "SHA1", "SHA256", "SHA384", "SHA512"};
+    for (std::size_t i = 0; i < kHashAlgCount; ++i) md[i] = EVP_MD_fetch(nullptr, kNames[i], nullptr);
     // A failed fetch leaves errors queued; they must not leak into the caller's queue.
     ERR_clear_error();
   }
 };
 
-static_assert(static_cast<int>(HashAlg::kMd5) == 0 && static_cast<int>(HashAlg::kSha512) == 4,
+static_assert(static_cast<int>(HashAlg::kMd5Sha1) == 0 && static_cast<int>(HashAlg::kSha512) == 5 &&
+                  kHashAlgCount == 6,
               "FetchedDigests indexes md[] by HashAlg");
 
 const EVP_MD* DigestFor(HashAlg alg) noexcept {
@@ -27,7 +29,7 @@ const EVP_MD* DigestFor(HashAlg alg) noexcept {
   // destroyed (allocated with new on purpose; see digest.h).
   static const FetchedDigests* const digests = new FetchedDigests();
   const auto index = static_cast<std::size_t>(alg);
-  return index < 5 ? digests->md[index] : nullptr;
+  return index < kHashAlgCount ? digests->md[index] : nullptr;
 }
 
 }  // namespace

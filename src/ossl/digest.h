@@ -11,7 +11,7 @@
 #include <cstddef>
 #include <utility>
 
-#include "ossl/signing.h"  // HashAlg, HashLength: one hash vocabulary for signatures and digests
+#include "base/algorithms.h"
 #include "util/bytes.h"
 #include "util/status.h"
 
@@ -19,8 +19,10 @@ struct evp_md_ctx_st;  // OpenSSL's EVP_MD_CTX
 
 namespace opensslp::ossl {
 
+using opensslp::HashAlg;  // base/algorithms.h's; ossl::HashAlg keeps naming it
+
 // The longest digest any HashAlg produces (SHA-512).
-inline constexpr std::size_t kMaxDigestLength = 64;
+inline constexpr std::size_t kMaxDigestLength = kMaxHashLength;
 
 // An owning, move-only running hash. Not thread-safe: the owner serialises access
 // (core/transcript.h holds a mutex). A moved-from RunningHash is empty and fails every call with

@@ -16,7 +16,7 @@
 #include <cstdint>
 #include <vector>
 
-#include "core/groups.h"
+#include "base/groups.h"
 #include "ossl/pkey.h"
 #include "util/bytes.h"
 #include "util/secret.h"

@@ -11,7 +11,7 @@
 #include <memory>
 #include <string>
 
-#include "core/groups.h"
+#include "base/groups.h"
 #include "ossl/ossl_ptr.h"
 #include "util/ascii.h"
 
@@ -89,37 +89,6 @@ bool PaddingFitsKey(SigPadding padding, KeyFamily family) noexcept {
 }
 
 }  // namespace
-
-std::size_t HashLength(HashAlg hash) noexcept {
-  switch (hash) {
-    case HashAlg::kMd5: return 16;
-    case HashAlg::kSha1: return 20;
-    case HashAlg::kSha256: return 32;
-    case HashAlg::kSha384: return 48;
-    case HashAlg::kSha512: return 64;
-  }
-  return 0;
-}
-
-std::string_view HashCngName(HashAlg hash) noexcept {
-  switch (hash) {
-    case HashAlg::kMd5: return "MD5";
-    case HashAlg::kSha1: return "SHA1";
-    case HashAlg::kSha256: return "SHA256";
-    case HashAlg::kSha384: return "SHA384";
-    case HashAlg::kSha512: return "SHA512";
-  }
-  return {};
-}
-
-std::optional<HashAlg> HashFromCngName(std::u16string_view name) noexcept {
-  static constexpr HashAlg kAll[] = {HashAlg::kMd5, HashAlg::kSha1, HashAlg::kSha256, HashAlg::kSha384,
-                                     HashAlg::kSha512};
-  for (HashAlg hash : kAll) {
-    if (EqualsIgnoringAsciiCase(name, HashCngName(hash))) return hash;
-  }
-  return std::nullopt;
-}
 
 Result<KeyInfo> InspectKey(const PKey& key) {
   if (!key) return Error::kInvalidParameter;

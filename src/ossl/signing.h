@@ -16,22 +16,16 @@
 #include <string_view>
 #include <vector>
 
+#include "base/algorithms.h"
 #include "ossl/pkey.h"
 #include "util/bytes.h"
 #include "util/status.h"
 
 namespace opensslp::ossl {
 
-enum class HashAlg : std::uint8_t { kMd5, kSha1, kSha256, kSha384, kSha512 };
-
-// Digest length in bytes of a hash algorithm.
-std::size_t HashLength(HashAlg hash) noexcept;
-
-// The CNG algorithm id of a hash ("MD5", "SHA1", "SHA256", "SHA384", "SHA512"), ASCII.
-std::string_view HashCngName(HashAlg hash) noexcept;
-
-// Looks a CNG hash algorithm id up (ASCII case-insensitive, as CNG compares ids).
-std::optional<HashAlg> HashFromCngName(std::u16string_view name) noexcept;
+// HashAlg, HashLength and HashCngName are base/algorithms.h's; the using-declaration keeps
+// ossl::HashAlg naming it.
+using opensslp::HashAlg;
 
 enum class SigPadding : std::uint8_t {
   kPkcs1NoDigestInfo,  // RSA PKCS#1 v1.5 type 1 over the raw input (TLS 1.0/1.1 MD5||SHA1)

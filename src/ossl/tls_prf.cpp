@@ -150,9 +150,9 @@ Status PHash(int index, Bytes secret, std::string_view label, std::initializer_l
 
 }  // namespace
 
-Status TlsPrf(PrfDigest digest, Bytes secret, std::string_view label, std::initializer_list<Bytes> seeds,
+Status TlsPrf(HashAlg digest, Bytes secret, std::string_view label, std::initializer_list<Bytes> seeds,
               MutBytes out) {
-  ENSURE(!out.empty(), Error::kInvalidParameter);
+  ENSURE(!out.empty() && IsPrfHash(digest), Error::kInvalidParameter);
   // Kept from the EVP_KDF implementation (OpenSSL's TLS1_PRF_MAXBUF), so the documented limit of
   // SslExportKeyingMaterial & co. does not depend on how the PRF is computed.
   std::size_t seed_len = label.size();
@@ -161,7 +161,7 @@ Status TlsPrf(PrfDigest digest, Bytes secret, std::string_view label, std::initi
 
   Status status = Status::Ok();
   switch (digest) {
-    case PrfDigest::kMd5Sha1: {
+    case HashAlg::kMd5Sha1: {
       // RFC 2246 §5: S1 and S2 are the two halves of the secret, each ceil(len/2) bytes (they share
       // the middle byte when the length is odd); PRF = P_MD5(S1, seed) XOR P_SHA-1(S2, seed).
       const std::size_t half = (secret.size() + 1) / 2;
@@ -169,8 +169,9 @@ Status TlsPrf(PrfDigest digest, Bytes secret, std::string_view label, std::initi
       if (status.ok()) status = PHash(kHmacSha1, secret.last(half), label, seeds, out, true);
       break;
     }
-    case PrfDigest::kSha256: status = PHash(kHmacSha256, secret, label, seeds, out, false); break;
-    case PrfDigest::kSha384: status = PHash(kHmacSha384, secret, label, seeds, out, false); break;
+    case HashAlg::kSha256: status = PHash(kHmacSha256, secret, label, seeds, out, false); break;
+    case HashAlg::kSha384: status = PHash(kHmacSha384, secret, label, seeds, out, false); break;
+    default: status = Error::kInvalidParameter; break;  // not a PRF hash (checked above)
   }
   if (!status.ok()) {
     OPENSSL_cleanse(out.data(), out.size());

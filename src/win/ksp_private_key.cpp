@@ -4,7 +4,7 @@
 #include <utility>
 #include <vector>
 
-#include "core/groups.h"
+#include "base/groups.h"
 #include "core/implicit_rejection.h"
 #include "ossl/key_agreement.h"
 #include "ossl/library.h"
@@ -97,7 +97,7 @@ class KspPrivateKeyBackend final : public PrivateKeyBackend {
         break;
       case ossl::SigPadding::kPss:
         pss.pszAlgId = CngHashId(spec.hash);
-        pss.cbSalt = static_cast<ULONG>(ossl::HashLength(spec.hash));  // RFC 8446 §4.2.3
+        pss.cbSalt = static_cast<ULONG>(HashLength(spec.hash));  // RFC 8446 §4.2.3
         padding = &pss;
         flags |= BCRYPT_PAD_PSS;
         break;

@@ -127,12 +127,16 @@ std::string PrfText(PrfHash h) {
   }
   return "?";
 }
-std::set<std::string> VersionsText(std::uint8_t bits) {
+std::set<std::string> VersionsText(VersionSet versions) {
   std::set<std::string> out;
-  if (bits & kVersionBitTls10) out.insert("1.0");
-  if (bits & kVersionBitTls11) out.insert("1.1");
-  if (bits & kVersionBitTls12) out.insert("1.2");
-  if (bits & kVersionBitTls13) out.insert("1.3");
+  if (versions.Contains(ProtocolVersion::kTls10)) out.insert("1.0");
+  if (versions.Contains(ProtocolVersion::kTls11)) out.insert("1.1");
+  if (versions.Contains(ProtocolVersion::kTls12)) out.insert("1.2");
+  if (versions.Contains(ProtocolVersion::kTls13)) out.insert("1.3");
+  if (versions.Contains(ProtocolVersion::kDtls10) || versions.Contains(ProtocolVersion::kDtls12) ||
+      versions.Contains(ProtocolVersion::kDtls13)) {
+    out.insert("DTLS");  // never in the catalog: the expectation list has no DTLS suite
+  }
   return out;
 }
 
