@@ -56,10 +56,10 @@ class VersionSet {
   std::uint16_t bits_ = 0;
 };
 
-inline constexpr VersionSet kTls10 = VersionSet::Of(ProtocolVersion::kTls10);
-inline constexpr VersionSet kTls11 = VersionSet::Of(ProtocolVersion::kTls11);
-inline constexpr VersionSet kTls12 = VersionSet::Of(ProtocolVersion::kTls12);
-inline constexpr VersionSet kTls13 = VersionSet::Of(ProtocolVersion::kTls13);
-inline constexpr VersionSet kTls10To12 = kTls10 | kTls11 | kTls12;
+inline constexpr VersionSet kVersionsTls10 = VersionSet::Of(ProtocolVersion::kTls10);
+inline constexpr VersionSet kVersionsTls11 = VersionSet::Of(ProtocolVersion::kTls11);
+inline constexpr VersionSet kVersionsTls12 = VersionSet::Of(ProtocolVersion::kTls12);
+inline constexpr VersionSet kVersionsTls13 = VersionSet::Of(ProtocolVersion::kTls13);
+inline constexpr VersionSet kVersionsTls10To12 = kVersionsTls10 | kVersionsTls11 | kVersionsTls12;
 
 }  // namespace opensslp

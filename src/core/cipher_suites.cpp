@@ -25,6 +25,9 @@ std::string_view ProtocolVersionName(ProtocolVersion v) noexcept {
     case ProtocolVersion::kTls11: return "TLS 1.1";
     case ProtocolVersion::kTls12: return "TLS 1.2";
     case ProtocolVersion::kTls13: return "TLS 1.3";
+    case ProtocolVersion::kDtls10: return "DTLS 1.0";
+    case ProtocolVersion::kDtls12: return "DTLS 1.2";
+    case ProtocolVersion::kDtls13: return "DTLS 1.3";
   }
   return "?";
 }

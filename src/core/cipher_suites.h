@@ -93,9 +93,9 @@ using AU = Authentication;
 using BC = BulkCipher;
 using MA = MacAlgorithm;
 using PH = HashAlg;
-inline constexpr VersionSet k12 = kTls12;
-inline constexpr VersionSet k13 = kTls13;
-inline constexpr VersionSet kAll = kTls10To12;
+inline constexpr VersionSet k12 = kVersionsTls12;
+inline constexpr VersionSet k13 = kVersionsTls13;
+inline constexpr VersionSet kAll = kVersionsTls10To12;
 
 // The catalog, sorted by id. Versions: the CBC-SHA suites exist since TLS 1.0 (RFC 3268 / RFC 4492);
 // suites with SHA-256/SHA-384 MACs or PRFs, GCM and ChaCha20-Poly1305 need TLS 1.2's
@@ -282,11 +282,11 @@ ExchangeLengths ExchangeLengthsFor(KeyExchange k) noexcept;
 
 namespace suite_detail {
 inline constexpr bool EntryConsistent(const CipherSuite& s) {
-  if (s.versions.empty() || !s.versions.Without(kTls10To12 | kTls13).empty()) return false;
+  if (s.versions.empty() || !s.versions.Without(kVersionsTls10To12 | kVersionsTls13).empty()) return false;
   if (s.name.empty() || s.name.size() >= 64) return false;  // fits NCRYPT_SSL_MAX_NAME_SIZE with its NUL
   if (s.key_len != CipherKeyLength(s.cipher)) return false;
   // TLS 1.3 suites are exactly the TLS 1.3-only ones, and authenticate with any certificate.
-  if (IsTls13Suite(s) != (s.versions == kTls13)) return false;
+  if (IsTls13Suite(s) != (s.versions == kVersionsTls13)) return false;
   if (IsTls13Suite(s) != (s.auth == Authentication::kAny)) return false;
   if ((s.kx == KeyExchange::kPsk) != (s.auth == Authentication::kPsk)) return false;
   if (s.auth == Authentication::kEcdsa && s.kx != KeyExchange::kEcdhe) return false;
@@ -311,7 +311,8 @@ inline constexpr bool EntryConsistent(const CipherSuite& s) {
       break;
   }
   // Only the CBC-SHA1 suites predate TLS 1.2; everything else is TLS 1.2 or 1.3 only.
-  if (s.mac == MacAlgorithm::kHmacSha1 ? s.versions != kTls10To12 : !(s.versions & (kTls10 | kTls11)).empty())
+  if (s.mac == MacAlgorithm::kHmacSha1 ? s.versions != kVersionsTls10To12
+                                       : !(s.versions & (kVersionsTls10 | kVersionsTls11)).empty())
     return false;
   // The PRF hash of SHA384-named suites is SHA-384 (RFC 5289 §3, RFC 5288 §3, RFC 5487 §3).
   if ((s.prf == HashAlg::kSha384) != s.name.ends_with("_SHA384")) return false;

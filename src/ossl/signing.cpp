@@ -33,6 +33,7 @@ const EVP_MD* DigestOf(HashAlg hash) noexcept {
     case HashAlg::kSha256: return EVP_sha256();
     case HashAlg::kSha384: return EVP_sha384();
     case HashAlg::kSha512: return EVP_sha512();
+    case HashAlg::kMd5Sha1: return nullptr;  // signed raw (kPkcs1NoDigestInfo), never as a DigestInfo
   }
   return nullptr;
 }

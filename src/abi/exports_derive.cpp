@@ -1,0 +1,94 @@
+// exports_derive.cpp - the exports that derive from a master secret whatever the protocol
+// version: SslComputeFinishedHash and SslExportKeyingMaterial (TLS 1.0-1.2 today, through
+// core/tls12_key_schedule.h; TLS 1.3's Finished and exporter will dispatch from here on the key's
+// kind). Argument order and failure rules as in exports_tls12.cpp.
+#include <cstring>
+#include <memory>
+#include <optional>
+#include <string_view>
+
+#include "abi/boundary.h"
+#include "core/master_key.h"
+#include "core/tls12_key_schedule.h"
+#include "core/transcript.h"
+
+using namespace opensslp;       // NOLINT(google-build-using-namespace)
+using namespace opensslp::abi;  // NOLINT(google-build-using-namespace)
+
+// SslComputeFinishedHash: Finished.verify_data = PRF(master_secret, finished_label,
+// Hash(handshake_messages))[0..11] (RFC 5246 §7.4.9; RFC 2246 §7.4.9 with MD5||SHA-1). dwFlags
+// names the SENDER of the Finished message, not the caller (fact sheet §4.6, §9.4):
+// NCRYPT_SSL_CLIENT_FLAG -> "client finished", NCRYPT_SSL_SERVER_FLAG -> "server finished". The
+// running transcript is read, never consumed.
+//   NTE_INVALID_HANDLE     bad provider handle; hMasterKey not a master key; hHandshakeHash not a
+//                          handshake hash (a client-auth hash is not the transcript)
+//   NTE_BAD_FLAGS          not exactly one of the two flags
+//   NTE_INVALID_PARAMETER  pbOutput NULL; cbOutput other than 12 (verify_data_length is 12 for
+//                          every TLS 1.0-1.2 suite, RFC 5246 §7.4.9); the hash's algorithm is not
+//                          the master key's PRF hash (wrong protocol or suite)
+// Nothing is written on failure.
+extern "C" OPENSSLP_EXPORT SECURITY_STATUS WINAPI SslComputeFinishedHash(NCRYPT_PROV_HANDLE hSslProvider,
+                                                                        NCRYPT_KEY_HANDLE hMasterKey,
+                                                                        NCRYPT_HASH_HANDLE hHandshakeHash,
+                                                                        PBYTE pbOutput, DWORD cbOutput,
+                                                                        DWORD dwFlags) {
+  return Guard([&]() -> Status {
+    TRY(RequireProvider(hSslProvider));
+    ASSIGN_OR_RETURN(std::shared_ptr<MasterKey> master, Require<MasterKey>(hMasterKey));
+    ASSIGN_OR_RETURN(std::shared_ptr<HandshakeHash> transcript, Require<HandshakeHash>(hHandshakeHash));
+    ENSURE(transcript->purpose() == TranscriptPurpose::kHandshake, Error::kInvalidHandle);
+    ENSURE(dwFlags == NCRYPT_SSL_CLIENT_FLAG || dwFlags == NCRYPT_SSL_SERVER_FLAG, Error::kBadFlags);
+    ENSURE(pbOutput != nullptr && cbOutput == kFinishedLength, Error::kInvalidParameter);
+    ASSIGN_OR_RETURN(TranscriptDigest digest, transcript->CurrentDigest());
+    const std::optional<HashAlg> prf = AsPrfHash(digest.alg);
+    ENSURE(prf.has_value() && *prf == master->prf_hash(), Error::kInvalidParameter);
+    SecretArray<kFinishedLength> verify_data;
+    TRY(ComputeTls12FinishedVerifyData(*master, digest.view(), dwFlags == NCRYPT_SSL_CLIENT_FLAG,
+                                       verify_data.span()));
+    std::memcpy(pbOutput, verify_data.data(), kFinishedLength);
+    return Status::Ok();
+  });
+}
+
+
+namespace {
+// Exporter limits: labels are short ASCII strings (RFC 5705 §4: registered in the IANA "TLS
+// Exporter Labels" registry); an output over 1 MiB is refused rather than allocated.
+constexpr std::size_t kMaxExporterLabel = 255;
+constexpr DWORD kMaxExporterOutput = 1u << 20;
+}  // namespace
+
+extern "C" OPENSSLP_EXPORT SECURITY_STATUS WINAPI SslExportKeyingMaterial(
+    NCRYPT_PROV_HANDLE hSslProvider,
+    NCRYPT_KEY_HANDLE hMasterKey,
+    PCHAR sLabel,
+    PBYTE pbRandoms,
+    DWORD cbRandoms,
+    PBYTE pbContextValue,
+    WORD cbContextValue,
+    PBYTE pbOutput,
+    DWORD cbOutput,
+    DWORD dwFlags) {
+  return Guard([&]() -> Status {
+    TRY(RequireProvider(hSslProvider));
+    ASSIGN_OR_RETURN(std::shared_ptr<MasterKey> master, Require<MasterKey>(hMasterKey));
+    TRY(RequireNoFlags(dwFlags));
+    ENSURE(sLabel != nullptr, Error::kInvalidParameter);
+    std::size_t label_len = 0;
+    while (label_len <= kMaxExporterLabel && sLabel[label_len] != '\0') ++label_len;
+    ENSURE(label_len <= kMaxExporterLabel, Error::kInvalidParameter);
+    ENSURE(pbRandoms != nullptr && cbRandoms == 2 * kTlsRandomLength, Error::kInvalidParameter);
+    // NULL context = no context; a non-NULL pointer with length 0 = an empty context (RFC 5705 §4
+    // distinguishes them).
+    ENSURE(pbContextValue != nullptr || cbContextValue == 0, Error::kInvalidParameter);
+    ENSURE(pbOutput != nullptr && cbOutput != 0 && cbOutput <= kMaxExporterOutput, Error::kInvalidParameter);
+    std::optional<Bytes> context;
+    if (pbContextValue != nullptr) context = Bytes(pbContextValue, cbContextValue);
+    const Bytes randoms(pbRandoms, cbRandoms);
+    SecretBytes out(cbOutput);  // computed aside: no partial output on failure
+    TRY(ExportKeyingMaterial(*master, std::string_view(sLabel, label_len), randoms.first(kTlsRandomLength),
+                             randoms.subspan(kTlsRandomLength), context, out.span()));
+    std::memcpy(pbOutput, out.data(), out.size());
+    return Status::Ok();
+  });
+}
