@@ -1,6 +1,6 @@
 #include "abi/boundary.h"
 
-#include "ossl/library.h"
+#include "core/library.h"
 
 namespace opensslp::abi {
 
@@ -26,11 +26,11 @@ SECURITY_STATUS ToSecurityStatus(Error error) noexcept {
   return NTE_INTERNAL_ERROR;
 }
 
-void EnterLibrary() noexcept { ossl::InitializeOnce(); }
+void EnterLibrary() noexcept { InitializeCryptoLibrary(); }
 
 void LeaveLibrary() noexcept {
-  // Peeking is far cheaper than ERR_clear_error on the common, error-free path (bench/README.md).
-  if (!ossl::ErrorQueueEmpty()) ossl::ClearErrorQueue();
+  // Peeks first: far cheaper than clearing on the common, error-free path (bench/README.md).
+  ClearCryptoLibraryErrors();
 }
 
 Result<std::shared_ptr<Provider>> RequireProvider(NCRYPT_PROV_HANDLE handle) {

@@ -7,7 +7,7 @@
 #include "abi/caller_buffers.h"
 #include "abi/names.h"
 #include "opensslp/opensslp.h"
-#include "ossl/library.h"
+#include "core/library.h"
 #include "util/bytes.h"
 
 using namespace opensslp;
@@ -150,7 +150,7 @@ extern "C" OPENSSLP_EXPORT SECURITY_STATUS WINAPI SslGetProviderProperty(NCRYPT_
       return ReturnWideString(AsciiToUtf16(text), ppbOutput, pcbOutput);
     }
     if (NameIs(name, OPENSSLP_PROPERTY_CRYPTO_LIBRARY))
-      return ReturnWideString(AsciiToUtf16(ossl::VersionText()), ppbOutput, pcbOutput);
+      return ReturnWideString(AsciiToUtf16(CryptoLibraryVersionText()), ppbOutput, pcbOutput);
     if (NameIs(name, OPENSSLP_PROPERTY_INTERFACE_VERSION)) {
       const BCRYPT_INTERFACE_VERSION version = FunctionTable().Version;
       return ReturnProperty(Bytes(reinterpret_cast<const std::uint8_t*>(&version), sizeof(version)), ppbOutput,

@@ -10,7 +10,6 @@
 #include "core/keys.h"
 #include "core/private_key.h"
 #include "core/signatures.h"
-#include "ossl/key_files.h"
 
 #if defined(_WIN32)
 #include "win/ksp_private_key.h"
@@ -24,27 +23,6 @@ Result<Bytes> InputBytes(const BYTE* data, DWORD len) {
   if (len == 0) return Bytes();
   if (data == nullptr) return Error::kInvalidParameter;
   return Bytes(data, len);
-}
-
-// The public key a verification uses: a peer's PublicKey, or the public half of one of our
-// PrivateKeys. Every other handle kind is kInvalidHandle.
-struct VerificationKey {
-  std::shared_ptr<Object> owner;  // keeps the key alive during the call
-  const ossl::PKey* key = nullptr;
-};
-
-Result<VerificationKey> RequireVerificationKey(NCRYPT_KEY_HANDLE handle) {
-  ASSIGN_OR_RETURN(std::shared_ptr<Object> object, HandleTable::Global().LookupAny(static_cast<Handle>(handle)));
-  VerificationKey out;
-  if (object->kind() == ObjectKind::kPublicKey) {
-    out.key = &static_cast<const PublicKey&>(*object).pkey();
-  } else if (object->kind() == ObjectKind::kPrivateKey) {
-    out.key = &static_cast<const PrivateKey&>(*object).public_key();
-  } else {
-    return Error::kInvalidHandle;
-  }
-  out.owner = std::move(object);
-  return out;
 }
 
 }  // namespace
@@ -76,7 +54,7 @@ extern "C" OPENSSLP_EXPORT SECURITY_STATUS WINAPI SslOpenPrivateKey(NCRYPT_PROV_
     ENSURE((dwFlags & ~static_cast<DWORD>(NCRYPT_SILENT_FLAG)) == 0, Error::kBadFlags);
     ENSURE((pCertContext->dwCertEncodingType & X509_ASN_ENCODING) != 0, Error::kInvalidParameter);
     ENSURE(pCertContext->pbCertEncoded != nullptr && pCertContext->cbCertEncoded != 0 &&
-               pCertContext->cbCertEncoded <= ossl::kMaxCertificateSize,
+               pCertContext->cbCertEncoded <= kMaxCertificateLength,
            Error::kInvalidParameter);
     ASSIGN_OR_RETURN(CertificateKey certificate,
                      ParseCertificateKey(Bytes(pCertContext->pbCertEncoded, pCertContext->cbCertEncoded)));
@@ -134,10 +112,12 @@ extern "C" OPENSSLP_EXPORT SECURITY_STATUS WINAPI SslVerifySignature(NCRYPT_PROV
                                                                     DWORD cbSignature, DWORD dwFlags) {
   return Guard([&]() -> Status {
     TRY(RequireProvider(hSslProvider));
-    ASSIGN_OR_RETURN(VerificationKey key, RequireVerificationKey(hPublicKey));
+    ASSIGN_OR_RETURN(std::shared_ptr<Object> key,
+                     HandleTable::Global().LookupAny(static_cast<Handle>(hPublicKey)));  // kept alive for the call
+    ENSURE(key->kind() == ObjectKind::kPublicKey || key->kind() == ObjectKind::kPrivateKey, Error::kInvalidHandle);
     ASSIGN_OR_RETURN(Bytes hash_value, InputBytes(pbHashValue, cbHashValue));
     ASSIGN_OR_RETURN(Bytes signature, InputBytes(pbSignature, cbSignature));
     ENSURE(!signature.empty(), Error::kInvalidParameter);
-    return VerifySignature(*key.key, hash_value, signature, dwFlags);
+    return VerifySignatureWithKeyObject(*key, hash_value, signature, dwFlags);
   });
 }

@@ -16,6 +16,7 @@
 
 #include "handles/object.h"
 #include "ossl/pkey.h"
+#include "ossl/key_files.h"
 #include "ossl/signing.h"
 #include "util/bytes.h"
 #include "util/secret.h"
@@ -88,6 +89,9 @@ struct CertificateKey {
   ossl::KeyInfo info;
   std::string thumbprint;  // SHA-1 of the DER, 40 lowercase hex digits
 };
+
+// The longest certificate SslOpenPrivateKey accepts (1 MiB; real ones are a few KiB).
+inline constexpr std::size_t kMaxCertificateLength = ossl::kMaxCertificateSize;
 
 // Parses a DER certificate: kInvalidParameter if it is not one, kNotSupported if its key is not
 // RSA of 1024..16384 bits or EC on P-256/384/521 (ossl::InspectKey). Both backends rely on this

@@ -3,6 +3,7 @@
 #include <string>
 
 #include "core/cipher_suites.h"
+#include "core/keys.h"
 
 namespace opensslp {
 namespace {
@@ -110,6 +111,16 @@ Status VerifySignature(const ossl::PKey& public_key, Bytes hash_value, Bytes sig
   ASSIGN_OR_RETURN(ossl::KeyInfo info, ossl::InspectKey(public_key));
   ASSIGN_OR_RETURN(SignatureInput input, ParseSignatureInput(info, hash_value, flags));
   return ossl::VerifyDigest(public_key, info, input.spec, input.digest, signature);
+}
+
+Status VerifySignatureWithKeyObject(const Object& key, Bytes hash_value, Bytes signature, std::uint32_t flags) {
+  if (key.kind() == ObjectKind::kPublicKey) {
+    return VerifySignature(static_cast<const PublicKey&>(key).pkey(), hash_value, signature, flags);
+  }
+  if (key.kind() == ObjectKind::kPrivateKey) {
+    return VerifySignature(static_cast<const PrivateKey&>(key).public_key(), hash_value, signature, flags);
+  }
+  return Error::kInvalidHandle;
 }
 
 }  // namespace opensslp

@@ -62,4 +62,8 @@ Result<std::vector<std::uint8_t>> SignHash(const PrivateKey& key, const Signatur
 // DH, other curves).
 Status VerifySignature(const ossl::PKey& public_key, Bytes hash_value, Bytes signature, std::uint32_t flags);
 
+// VerifySignature with the public key of a key object: a PublicKey (SslImportKey) or the
+// certificate's public key of a PrivateKey. Any other kind of object is kInvalidHandle.
+Status VerifySignatureWithKeyObject(const Object& key, Bytes hash_value, Bytes signature, std::uint32_t flags);
+
 }  // namespace opensslp
