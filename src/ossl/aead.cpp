@@ -14,10 +14,8 @@
 
 namespace opensslp::ossl {
 
-// The owner of the EVP_CIPHER_CTX (house style rule 4; ossl_ptr.h has no EVP_CIPHER_CTX alias yet).
-using EvpCipherCtxOwner = std::unique_ptr<EVP_CIPHER_CTX, FreeWith<EVP_CIPHER_CTX_free>>;
 struct AeadContext::Ctx {
-  EvpCipherCtxOwner owner;
+  EvpCipherCtxPtr owner;
   EVP_CIPHER_CTX* evp;
 };
 
@@ -64,7 +62,7 @@ Result<AeadContext> AeadContext::Create(BulkCipher cipher, Bytes key, Direction 
 
   AeadContext out;
   out.direction_ = direction;
-  EvpCipherCtxOwner evp(EVP_CIPHER_CTX_new());
+  EvpCipherCtxPtr evp(EVP_CIPHER_CTX_new());
   if (evp == nullptr) return Error::kNoMemory;
   EVP_CIPHER_CTX* raw = evp.get();
   out.ctx_ = new Ctx{std::move(evp), raw};

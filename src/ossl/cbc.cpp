@@ -200,12 +200,10 @@ const EVP_CIPHER* FetchedCbc(BulkCipher cipher) noexcept {
   return cipher == BulkCipher::kAes128Cbc ? aes128 : cipher == BulkCipher::kAes256Cbc ? aes256 : nullptr;
 }
 
-using EvpCipherCtxOwner = std::unique_ptr<EVP_CIPHER_CTX, FreeWith<EVP_CIPHER_CTX_free>>;
-
 }  // namespace
 
 struct CbcHmacContext::Impl {
-  EvpCipherCtxOwner evp;
+  EvpCipherCtxPtr evp;
   MacAlgorithm mac;
   Direction direction;
   Hmac<Sha1> sha1;

@@ -17,6 +17,7 @@
 #include <openssl/decoder.h>
 #include <openssl/ec.h>
 #include <openssl/evp.h>
+#include <openssl/kdf.h>
 #include <openssl/param_build.h>
 #include <openssl/params.h>
 #include <openssl/pkcs12.h>
@@ -56,6 +57,13 @@ using BnPtr = std::unique_ptr<BIGNUM, FreeWith<BN_clear_free>>;
 using BnCtxPtr = std::unique_ptr<BN_CTX, FreeWith<BN_CTX_free>>;
 using EvpPkeyCtxPtr = std::unique_ptr<EVP_PKEY_CTX, FreeWith<EVP_PKEY_CTX_free>>;
 using EvpMdCtxPtr = std::unique_ptr<EVP_MD_CTX, FreeWith<EVP_MD_CTX_free>>;
+// EVP_CIPHER_CTX_free wipes the key schedule (the providers' freectx cleanses); likewise the MAC
+// and KDF contexts wipe their keys when freed.
+using EvpCipherCtxPtr = std::unique_ptr<EVP_CIPHER_CTX, FreeWith<EVP_CIPHER_CTX_free>>;
+using EvpMacPtr = std::unique_ptr<EVP_MAC, FreeWith<EVP_MAC_free>>;
+using EvpMacCtxPtr = std::unique_ptr<EVP_MAC_CTX, FreeWith<EVP_MAC_CTX_free>>;
+using EvpKdfPtr = std::unique_ptr<EVP_KDF, FreeWith<EVP_KDF_free>>;
+using EvpKdfCtxPtr = std::unique_ptr<EVP_KDF_CTX, FreeWith<EVP_KDF_CTX_free>>;
 using EcdsaSigPtr = std::unique_ptr<ECDSA_SIG, FreeWith<ECDSA_SIG_free>>;
 using EcGroupPtr = std::unique_ptr<EC_GROUP, FreeWith<EC_GROUP_free>>;
 using EcPointPtr = std::unique_ptr<EC_POINT, FreeWith<EC_POINT_clear_free>>;

@@ -16,6 +16,7 @@
 #include <string_view>
 
 #include "base/algorithms.h"
+#include "ossl/hmac.h"
 #include "util/bytes.h"
 #include "util/status.h"
 
@@ -38,8 +39,7 @@ inline constexpr std::size_t kMaxPrfSeedLength = 1024;
 Status TlsPrf(HashAlg digest, Bytes secret, std::string_view label, std::initializer_list<Bytes> seeds,
               MutBytes out);
 
-// Test support: makes every PRF call take the path used where HMAC templates cannot be
-// duplicated (OpenSSL 3.0.0; see tls_prf.cpp), so that path is tested on every libcrypto.
-void ForceFreshHmacContextsForTesting(bool enabled);
+// ForceFreshHmacContextsForTesting (ossl/hmac.h) switches the PRF's HMAC to the path used where
+// HMAC templates cannot be duplicated (OpenSSL 3.0.0).
 
 }  // namespace opensslp::ossl
