@@ -29,7 +29,13 @@ const char* ObjectKindName(ObjectKind kind) noexcept {
     case ObjectKind::kMasterKey: return "master key";
     case ObjectKind::kSessionKey: return "session key";
     case ObjectKind::kHandshakeHash: return "handshake hash";
-    case ObjectKind::kTls13Secret: return "TLS 1.3 secret";
+    case ObjectKind::kTls13EarlySecret: return "TLS 1.3 early secret";
+    case ObjectKind::kTls13HandshakeSecret: return "TLS 1.3 handshake secret";
+    case ObjectKind::kTls13MasterSecret: return "TLS 1.3 master secret";
+    case ObjectKind::kTls13TrafficSecret: return "TLS 1.3 traffic secret";
+    case ObjectKind::kTls13ExporterSecret: return "TLS 1.3 exporter secret";
+    case ObjectKind::kTls13ResumptionSecret: return "TLS 1.3 resumption secret";
+    case ObjectKind::kTls13BinderKey: return "TLS 1.3 binder key";
     case ObjectKind::kPreSharedKey: return "pre-shared key";
   }
   return "unknown";

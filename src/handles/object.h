@@ -19,8 +19,19 @@ enum class ObjectKind : std::uint8_t {
   kMasterKey,        // a TLS <= 1.2 master secret
   kSessionKey,       // a record-protection key (read or write)
   kHandshakeHash,    // a running transcript hash
-  kTls13Secret,      // a TLS 1.3 key-schedule secret (early, handshake, master, traffic, ...)
-  kPreSharedKey,     // a TLS 1.3 PSK
+  // TLS 1.3 (RFC 8446 §7.1): one kind per key-schedule stage, so that a typed lookup is the stage
+  // check -- a traffic secret handed where an early secret belongs is a wrong-kind handle
+  // (NTE_INVALID_HANDLE), caught by the handle table before any derivation runs. A function that
+  // takes one of several stages (SslExpandTrafficKeys: handshake or master secret) names them in
+  // its object type's Accepts (handles/handle_table.h).
+  kTls13EarlySecret,       // SslExtractEarlyKey
+  kTls13HandshakeSecret,   // SslExtractHandshakeKey
+  kTls13MasterSecret,      // SslExtractMasterKey
+  kTls13TrafficSecret,     // SslExpandTrafficKeys, SslExpandNextGenTrafficKey
+  kTls13ExporterSecret,    // SslExpandExporterMasterKey
+  kTls13ResumptionSecret,  // SslExpandResumptionMasterKey
+  kTls13BinderKey,         // SslExpandBinderKey
+  kPreSharedKey,           // a TLS 1.3 PSK: SslExpandPreSharedKey, SslImportKey(TLS13PRESHAREDKEY)
 };
 
 const char* ObjectKindName(ObjectKind kind) noexcept;
