@@ -1,5 +1,10 @@
 #include "abi/boundary.h"
 
+#include <cstdint>
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
+
 #include "core/library.h"
 
 namespace opensslp::abi {
@@ -27,6 +32,29 @@ SECURITY_STATUS ToSecurityStatus(Error error) noexcept {
 }
 
 void EnterLibrary() noexcept { InitializeCryptoLibrary(); }
+
+void ReportFailure(SECURITY_STATUS rc) noexcept {
+#if defined(OPENSSLP_ERROR_TRACE) && OPENSSLP_ERROR_TRACE
+  static const bool enabled = [] {
+    const char* value = std::getenv("OPENSSLP_ERROR_TRACE");
+    return value != nullptr && std::strcmp(value, "1") == 0;
+  }();
+  if (!enabled) return;
+  const ErrorOrigin origin = LastErrorOrigin();
+  // The path from src/ on: __FILE__ is however the build named it.
+  const char* file = origin.file != nullptr ? origin.file : "?";
+  if (const char* src = std::strstr(file, "src/")) file = src;
+  char line[512];
+  std::snprintf(line, sizeof line, "opensslp: 0x%08lX at %s:%d: %s\n", static_cast<unsigned long>(static_cast<std::uint32_t>(rc)), file,
+                origin.line, origin.condition != nullptr ? origin.condition : "(no origin recorded)");
+  std::fputs(line, stderr);
+#if defined(_WIN32)
+  OutputDebugStringA(line);
+#endif
+#else
+  (void)rc;
+#endif
+}
 
 void LeaveLibrary() noexcept {
   // Peeks first: far cheaper than clearing on the common, error-free path (bench/README.md).

@@ -32,10 +32,16 @@ inline SECURITY_STATUS ToSecurityStatus(const Status& status) noexcept {
 void EnterLibrary() noexcept;
 void LeaveLibrary() noexcept;
 
+// Debug builds (OPENSSLP_ERROR_TRACE): reports a failed call's error origin (util/status.h) --
+// "opensslp: NTE_... (name) at src/file.cpp:line: condition" -- on stderr (and, on Windows, to
+// OutputDebugString) when the environment variable OPENSSLP_ERROR_TRACE is 1. Release builds: nothing.
+void ReportFailure(SECURITY_STATUS rc) noexcept;
+
 template <class Body>
 SECURITY_STATUS Guard(Body&& body) noexcept {
   SECURITY_STATUS rc;
   EnterLibrary();
+  ClearErrorOrigin();
   try {
     rc = ToSecurityStatus(Status(body()));
   } catch (const std::bad_alloc&) {
@@ -43,6 +49,7 @@ SECURITY_STATUS Guard(Body&& body) noexcept {
   } catch (...) {
     rc = NTE_INTERNAL_ERROR;
   }
+  if (rc != 0) ReportFailure(rc);
   LeaveLibrary();
   return rc;
 }
@@ -56,6 +63,9 @@ SECURITY_STATUS Guard(Body&& body) noexcept {
 template <class Body>
 SECURITY_STATUS GuardRecord(Body&& body) noexcept {
   SECURITY_STATUS rc;
+#if defined(OPENSSLP_ERROR_TRACE) && OPENSSLP_ERROR_TRACE
+  ClearErrorOrigin();  // debug builds only: the release record path stays as lean as it was
+#endif
   try {
     rc = ToSecurityStatus(Status(body()));
   } catch (const std::bad_alloc&) {
@@ -65,6 +75,7 @@ SECURITY_STATUS GuardRecord(Body&& body) noexcept {
   }
   if (rc != 0) {
     EnterLibrary();  // (a call with bad handles may be the process's first: keep the init order)
+    ReportFailure(rc);
     LeaveLibrary();
   }
   return rc;

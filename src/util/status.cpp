@@ -24,4 +24,37 @@ const char* ErrorName(Error error) noexcept {
   return "unknown error";
 }
 
+namespace {
+#if defined(OPENSSLP_ERROR_TRACE) && OPENSSLP_ERROR_TRACE
+thread_local ErrorOrigin t_origin;
+#endif
+}  // namespace
+
+ErrorOrigin LastErrorOrigin() noexcept {
+#if defined(OPENSSLP_ERROR_TRACE) && OPENSSLP_ERROR_TRACE
+  return t_origin;
+#else
+  return {};
+#endif
+}
+
+void ClearErrorOrigin() noexcept {
+#if defined(OPENSSLP_ERROR_TRACE) && OPENSSLP_ERROR_TRACE
+  t_origin = {};
+#endif
+}
+
+namespace detail {
+void RecordErrorOrigin(const char* file, int line, const char* condition, bool overwrite) noexcept {
+#if defined(OPENSSLP_ERROR_TRACE) && OPENSSLP_ERROR_TRACE
+  if (overwrite || !t_origin) t_origin = ErrorOrigin{file, line, condition};
+#else
+  (void)file;
+  (void)line;
+  (void)condition;
+  (void)overwrite;
+#endif
+}
+}  // namespace detail
+
 }  // namespace opensslp

@@ -71,6 +71,32 @@ class [[nodiscard]] Status {
   Error error_ = Error::kInternal;
 };
 
+// ---- Error origins (debug builds) ------------------------------------------------------------
+// With OPENSSLP_ERROR_TRACE (on in Debug builds, off in Release: CMakeLists.txt), a failing
+// ENSURE records where it fired -- file, line and the condition's source text -- in a
+// thread-local slot, and a failing TRY / ASSIGN_OR_RETURN records its own site when nothing deeper
+// did (an error returned directly, e.g. `return Error::kBadKey;`, is traced to the first TRY that
+// passes it on). The ABI boundary clears the slot on entry and reports it on failure
+// (abi/boundary.h), so a bare NTE_INVALID_PARAMETER from a function with eleven checks names the
+// one that fired. Only static strings are recorded: source locations and source text, never a
+// runtime value, so a trace cannot carry a secret.
+struct ErrorOrigin {
+  const char* file = nullptr;       // __FILE__ of the check
+  int line = 0;
+  const char* condition = nullptr;  // the ENSURE condition or the TRY expression, as written
+  explicit operator bool() const noexcept { return file != nullptr; }
+};
+
+// The origin recorded on this thread since the last ClearErrorOrigin (empty without
+// OPENSSLP_ERROR_TRACE).
+ErrorOrigin LastErrorOrigin() noexcept;
+void ClearErrorOrigin() noexcept;
+
+namespace detail {
+// `overwrite`: an ENSURE is an origin and always records; a TRY only fills an empty slot.
+void RecordErrorOrigin(const char* file, int line, const char* condition, bool overwrite) noexcept;
+}  // namespace detail
+
 namespace detail {
 inline bool IsOk(const Status& s) { return s.ok(); }
 template <class T>
@@ -82,12 +108,21 @@ Error ErrorOf(const Result<T>& r) { return r.error(); }
 
 }  // namespace opensslp
 
+#if defined(OPENSSLP_ERROR_TRACE) && OPENSSLP_ERROR_TRACE
+#define OPENSSLP_RECORD_ORIGIN(text, overwrite) \
+  ::opensslp::detail::RecordErrorOrigin(__FILE__, __LINE__, text, overwrite)
+#else
+#define OPENSSLP_RECORD_ORIGIN(text, overwrite) ((void)0)
+#endif
+
 // TRY(expr): evaluate a Status/Result and return its error from the enclosing function on failure.
 #define OPENSSLP_TRY(expr)                                            \
   do {                                                                \
     auto&& opensslp_try_result_ = (expr);                             \
-    if (!::opensslp::detail::IsOk(opensslp_try_result_))              \
+    if (!::opensslp::detail::IsOk(opensslp_try_result_)) {            \
+      OPENSSLP_RECORD_ORIGIN(#expr, false);                           \
       return ::opensslp::detail::ErrorOf(opensslp_try_result_);       \
+    }                                                                 \
   } while (0)
 
 // ASSIGN_OR_RETURN(lhs, expr): lhs = value of a Result, or return its error.
@@ -97,13 +132,19 @@ Error ErrorOf(const Result<T>& r) { return r.error(); }
   OPENSSLP_ASSIGN_OR_RETURN_IMPL(OPENSSLP_CONCAT(opensslp_aor_, __LINE__), lhs, expr)
 #define OPENSSLP_ASSIGN_OR_RETURN_IMPL(tmp, lhs, expr) \
   auto tmp = (expr);                                   \
-  if (!tmp.ok()) return tmp.error();                   \
+  if (!tmp.ok()) {                                     \
+    OPENSSLP_RECORD_ORIGIN(#expr, false);              \
+    return tmp.error();                                \
+  }                                                    \
   lhs = std::move(tmp).value()
 
 // ENSURE(cond, error): return `error` unless cond holds.
-#define OPENSSLP_ENSURE(cond, error) \
-  do {                               \
-    if (!(cond)) return (error);     \
+#define OPENSSLP_ENSURE(cond, error)   \
+  do {                                 \
+    if (!(cond)) {                     \
+      OPENSSLP_RECORD_ORIGIN(#cond, true); \
+      return (error);                  \
+    }                                  \
   } while (0)
 
 #define TRY OPENSSLP_TRY
