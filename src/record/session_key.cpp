@@ -1,53 +1,18 @@
-// session_key.cpp - TLS 1.2 AEAD record protection (RFC 5246 §6.2.3.3, RFC 5288, RFC 7905).
+// session_key.cpp - the record key object: the checks every protection shares, the lock, the
+// sequence-number floor and the aliasing rules of SslEncryptPacket / SslDecryptPacket; the record
+// protection itself is in tls12_aead.cpp / tls12_cbc.cpp.
 #include "record/session_key.h"
 
 #include <cstring>
 #include <utility>
 
-#include "ossl/library.h"
 #include "record/session_key_blob.h"
 
 namespace opensslp {
-namespace {
-
-bool ValidContentType(std::uint8_t type) noexcept {
-  return type >= kContentChangeCipherSpec && type <= kContentApplicationData;
-}
-
-// additional_data = seq_num ‖ TLSCompressed.type ‖ TLSCompressed.version ‖ TLSCompressed.length
-// (RFC 5246 §6.2.3.3); the length is that of the plaintext.
-inline constexpr std::size_t kAadLength = 13;
-void MakeAad(std::uint64_t seq, std::uint8_t type, ProtocolVersion version, std::size_t plaintext_len,
-             std::uint8_t* aad) noexcept {
-  StoreBe64(aad, seq);
-  aad[8] = type;
-  StoreBe16(aad + 9, static_cast<std::uint16_t>(version));
-  StoreBe16(aad + 11, static_cast<std::uint16_t>(plaintext_len));
-}
-
-}  // namespace
 
 KeyDescription SessionKey::Describe() const {
   return KeyDescription{std::u16string(CngCipherName(suite_->cipher)), static_cast<std::uint32_t>(suite_->key_len) * 8u,
                         0};
-}
-
-std::size_t SessionKey::SealedLength(std::size_t plaintext_len) const noexcept {
-  if (!IsAead(*suite_)) return kRecordHeaderLength + explicit_len_ + cbc_.PaddedLength(plaintext_len);
-  return kRecordHeaderLength + explicit_len_ + plaintext_len + tag_len_;
-}
-
-// AES-GCM: salt ‖ explicit nonce (RFC 5288 §3). ChaCha20-Poly1305: the 64-bit sequence number,
-// big-endian and left-padded to 12 bytes, XORed with the fixed IV (RFC 7905 §2).
-void SessionKey::MakeNonce(std::uint64_t seq, const std::uint8_t* explicit_nonce, std::uint8_t* nonce) const noexcept {
-  if (explicit_len_ != 0) {
-    std::memcpy(nonce, iv_.data(), 4);
-    std::memcpy(nonce + 4, explicit_nonce, 8);
-  } else {
-    std::uint8_t padded[ossl::kAeadNonceLength] = {};
-    StoreBe64(padded + 4, seq);
-    for (std::size_t i = 0; i < ossl::kAeadNonceLength; ++i) nonce[i] = iv_.data()[i] ^ padded[i];
-  }
 }
 
 Result<std::size_t> SessionKey::Seal(std::uint64_t seq, std::uint8_t type, const std::uint8_t* in, std::size_t in_len,
@@ -61,7 +26,7 @@ Result<std::size_t> SessionKey::Seal(std::uint64_t seq, std::uint8_t type, const
   if (out_len < total) return Error::kBufferTooSmall;
 
   std::uint8_t* const fragment = out + kRecordHeaderLength;
-  std::uint8_t* const body = fragment + explicit_len_;
+  std::uint8_t* const body = fragment + protection_->explicit_length();
   const bool in_place = in == body;
   const bool shifted = !in_place && in == fragment;
   if (!in_place && !shifted && RangesOverlap(in, in_len, out, total)) return Error::kBuffersOverlap;
@@ -71,55 +36,14 @@ Result<std::size_t> SessionKey::Seal(std::uint64_t seq, std::uint8_t type, const
   if (seq < next_write_seq_) return Error::kInvalidParameter;
   // The sample's layout: move the plaintext up past the explicit nonce, then encrypt in place.
   if (shifted && in_len != 0) std::memmove(body, in, in_len);
-  if (!IsAead(*suite_)) {
-    Result<std::size_t> sealed_cbc = SealCbc(seq, type, (shifted || in_place) ? body : in, in_len, out, total);
-    if (sealed_cbc.ok()) next_write_seq_ = seq + 1;
-    return sealed_cbc;
-  }
-  const std::uint8_t* src = (shifted || in_place) ? body : in;
-
-  std::uint8_t explicit_nonce[8];
-  StoreBe64(explicit_nonce, seq);
-  std::uint8_t nonce[ossl::kAeadNonceLength];
-  MakeNonce(seq, explicit_nonce, nonce);
-  std::uint8_t aad[kAadLength];
-  MakeAad(seq, type, version_, in_len, aad);
-
-  // (The nonce is public -- sent in the record, or IV XOR seq with a public seq -- so it is not
-  // wiped: the per-record path does no work that protects nothing.)
-  Status sealed = aead_.Seal(nonce, aad, Bytes(src, in_len), MutBytes(body, in_len), MutBytes(body + in_len, tag_len_));
-  if (!sealed.ok()) {
-    SecureWipe(out, total);
-    return sealed.error();
-  }
-  out[0] = type;
-  StoreBe16(out + 1, static_cast<std::uint16_t>(version_));
-  StoreBe16(out + 3, static_cast<std::uint16_t>(total - kRecordHeaderLength));
-  if (explicit_len_ != 0) std::memcpy(fragment, explicit_nonce, explicit_len_);
+  TRY(protection_->Seal(seq, type, (shifted || in_place) ? body : in, in_len, out, total));
   next_write_seq_ = seq + 1;  // seq < 2^64-1 was checked above
   return total;
 }
 
 Result<std::size_t> SessionKey::OpenedLength(Bytes record) const noexcept {
-  if (record.size() < kRecordHeaderLength) return Error::kBadData;
-  const std::size_t length = LoadBe16(record.data() + 3);
-  if (!ValidContentType(record[0]) || LoadBe16(record.data() + 1) != static_cast<std::uint16_t>(version_) ||
-      length != record.size() - kRecordHeaderLength || length > kMaxCiphertextLength ||
-      length < explicit_len_ + tag_len_) {
-    return Error::kBadData;
-  }
-  if (!IsAead(*suite_)) {
-    // RFC 5246 §6.2.3.2: whole cipher blocks, at least one block's worth of MAC + padding byte.
-    // Public facts, so these are malformed records, not authentication failures.
-    const std::size_t ct_len = length - explicit_len_;
-    if (ct_len % ossl::kCbcBlockLength != 0 || ct_len < cbc_.PaddedLength(0)) return Error::kBadData;
-    return ct_len - cbc_.mac_length() - 1;
-  }
-  const std::size_t plaintext_len = length - explicit_len_ - tag_len_;
-  // RFC 5246 §6.2.3: a fragment that decrypts to more than 2^14 bytes is a record_overflow. For an
-  // AEAD the plaintext length follows from the public record length, so this check leaks nothing.
-  if (plaintext_len > kMaxPlaintextLength) return Error::kBadData;
-  return plaintext_len;
+  ASSIGN_OR_RETURN(const std::size_t fragment_len, ReadTlsHeader(record, version_));
+  return protection_->OpenedLength(fragment_len);
 }
 
 Result<std::size_t> SessionKey::Open(std::uint64_t seq, const std::uint8_t* in, std::size_t in_len, std::uint8_t* out,
@@ -132,102 +56,14 @@ Result<std::size_t> SessionKey::Open(std::uint64_t seq, const std::uint8_t* in, 
   if (out_len < plaintext_len) return Error::kBufferTooSmall;
 
   const std::uint8_t* const fragment = in + kRecordHeaderLength;
-  const std::uint8_t* const body = fragment + explicit_len_;
+  const std::uint8_t* const body = fragment + protection_->explicit_length();
   const bool in_place = out == body;
   const bool shifted = !in_place && out == fragment;
   if (!in_place && !shifted && RangesOverlap(in, in_len, out, plaintext_len)) return Error::kBuffersOverlap;
 
-  if (!IsAead(*suite_)) return OpenCbc(seq, in, in_len, out, out_len);
-
-  // Everything the output may overwrite is read first: header fields, explicit nonce, tag.
-  const std::uint8_t type = in[0];
-  std::uint8_t nonce[ossl::kAeadNonceLength];
-  MakeNonce(seq, fragment, nonce);
-  std::uint8_t aad[kAadLength];
-  MakeAad(seq, type, version_, plaintext_len, aad);
-  std::uint8_t tag[ossl::kAeadTagLength];
-  std::memcpy(tag, body + plaintext_len, tag_len_);
-
+  // The lock covers the cipher context, the scratch buffer and TLS 1.0's chained IV.
   std::lock_guard<std::mutex> lock(mu_);
-  // EVP's AEAD decryption releases plaintext before it checks the tag (only Final verifies), so
-  // the plaintext is produced in the key's own scratch buffer and copied to `out` only after the
-  // tag has verified: unauthenticated plaintext never reaches caller memory, in place or not,
-  // and a failed call leaves the caller's input untouched. (Costs one copy of the fragment;
-  // bench/README.md has the figures.) aead_.Open wipes the scratch on failure.
-  Status opened = aead_.Open(nonce, aad, Bytes(body, plaintext_len), tag, scratch_.span().first(plaintext_len));
-  if (!opened.ok()) return opened.error();
-  // `out` may overlap the input (in place); the ciphertext has been consumed. The scratch is not
-  // wiped after success: it holds only what the caller has just received, is overwritten by the
-  // next record and wiped when the key is freed.
-  if (plaintext_len != 0) std::memcpy(out, scratch_.data(), plaintext_len);
-  return plaintext_len;
-}
-
-// CBC seal; `src` (in_len bytes) is the plaintext, already at the record body when in place.
-Result<std::size_t> SessionKey::SealCbc(std::uint64_t seq, std::uint8_t type, const std::uint8_t* src,
-                                        std::size_t in_len, std::uint8_t* out, std::size_t total) noexcept {
-  std::uint8_t* const fragment = out + kRecordHeaderLength;
-  std::uint8_t* const body = fragment + explicit_len_;
-  if (src != body && in_len != 0) std::memcpy(body, src, in_len);  // no overlap (checked by Seal)
-  std::uint8_t mac_header[13];
-  MakeAad(seq, type, version_, in_len, mac_header);
-  std::uint8_t iv[ossl::kCbcBlockLength];
-  if (explicit_len_ != 0) {
-    // TLS 1.1+: a fresh unpredictable IV per record, sent in the clear (RFC 4346 §6.2.3.2).
-    Status rnd = ossl::RandomBytes(std::span<std::uint8_t>(iv, sizeof iv));
-    if (!rnd.ok()) {
-      SecureWipe(out, total);
-      return rnd.error();
-    }
-  } else {
-    std::memcpy(iv, chain_iv_.data(), sizeof iv);
-  }
-  Status sealed = cbc_.Seal(mac_header, body, in_len, iv);
-  if (!sealed.ok()) {
-    SecureWipe(out, total);
-    return sealed.error();
-  }
-  out[0] = type;
-  StoreBe16(out + 1, static_cast<std::uint16_t>(version_));
-  StoreBe16(out + 3, static_cast<std::uint16_t>(total - kRecordHeaderLength));
-  if (explicit_len_ != 0) {
-    std::memcpy(fragment, iv, sizeof iv);
-  } else {
-    // TLS 1.0: the next record's IV is this record's last ciphertext block (RFC 2246 §6.2.3.2).
-    std::memcpy(chain_iv_.data(), out + total - ossl::kCbcBlockLength, ossl::kCbcBlockLength);
-  }
-  return total;
-}
-
-// CBC open: decrypt into the key's scratch buffer, verify in constant time, then copy out.
-Result<std::size_t> SessionKey::OpenCbc(std::uint64_t seq, const std::uint8_t* in, std::size_t in_len,
-                                        std::uint8_t* out, std::size_t out_len) noexcept {
-  // The lock covers the chained IV (TLS 1.0), the scratch buffer and the cipher context.
-  std::lock_guard<std::mutex> lock(mu_);
-  const std::uint8_t* const fragment = in + kRecordHeaderLength;
-  const std::uint8_t* const ct = fragment + explicit_len_;
-  const std::size_t ct_len = in_len - kRecordHeaderLength - explicit_len_;
-  std::uint8_t header11[11];
-  StoreBe64(header11, seq);
-  header11[8] = in[0];
-  StoreBe16(header11 + 9, static_cast<std::uint16_t>(version_));
-  std::uint8_t iv[ossl::kCbcBlockLength];
-  std::memcpy(iv, explicit_len_ != 0 ? fragment : chain_iv_.data(), sizeof iv);
-  std::uint8_t next_iv[ossl::kCbcBlockLength];
-  std::memcpy(next_iv, ct + ct_len - ossl::kCbcBlockLength, sizeof next_iv);
-
-  auto opened = cbc_.Open(header11, Bytes(ct, ct_len), iv, scratch_.span());
-  if (!opened.ok()) return opened.error();
-  const std::size_t data_len = opened.value();
-  // Authenticated from here on: branching on the length is safe.
-  if (data_len > kMaxPlaintextLength || data_len > out_len) {  // RFC 5246 §6.2.1 record_overflow
-    SecureWipe(scratch_.data(), ct_len);
-    return Error::kBadData;
-  }
-  if (data_len != 0) std::memmove(out, scratch_.data(), data_len);
-  SecureWipe(scratch_.data(), ct_len);
-  if (explicit_len_ == 0) std::memcpy(chain_iv_.data(), next_iv, sizeof next_iv);
-  return data_len;
+  return protection_->Open(seq, in, in_len, plaintext_len, out, out_len, scratch_.span());
 }
 
 Result<std::shared_ptr<SessionKey>> CreateSessionKey(SessionKeyMaterial material) {
@@ -244,30 +80,12 @@ Result<std::shared_ptr<SessionKey>> CreateSessionKey(SessionKeyMaterial material
   key->suite_ = suite;
   key->version_ = material.version;
   key->direction_ = material.direction;
-  key->explicit_len_ = RecordIvLength(*suite, material.version);
-  key->tag_len_ = suite->tag_len;
-  if (!IsAead(*suite)) {
-    ASSIGN_OR_RETURN(key->cbc_, ossl::CbcHmacContext::Create(suite->cipher, suite->mac, material.enc_key.span(),
-                                                             material.mac_key.span(),
-                                                             material.direction == RecordDirection::kWrite
-                                                                 ? ossl::CbcHmacContext::Direction::kSeal
-                                                                 : ossl::CbcHmacContext::Direction::kOpen));
-    if (material.version == ProtocolVersion::kTls10) {
-      std::memcpy(key->chain_iv_.data(), material.iv.data(), ossl::kCbcBlockLength);
-    }
-    if (material.direction == RecordDirection::kRead) key->scratch_ = SecretBytes(kMaxCiphertextLength);
-    key->mac_key_ = std::move(material.mac_key);
-    key->enc_key_ = std::move(material.enc_key);
-    key->iv_ = std::move(material.iv);
-    return key;
+  if (IsAead(*suite)) {
+    ASSIGN_OR_RETURN(key->protection_, NewTls12AeadProtection(*suite, material.version, material));
+  } else {
+    ASSIGN_OR_RETURN(key->protection_, NewTls12CbcProtection(*suite, material.version, material));
   }
-  if (key->tag_len_ != ossl::kAeadTagLength) return Error::kInternal;
-  ASSIGN_OR_RETURN(key->aead_,
-                   ossl::AeadContext::Create(suite->cipher, material.enc_key.span(),
-                                             material.direction == RecordDirection::kWrite
-                                                 ? ossl::AeadContext::Direction::kSeal
-                                                 : ossl::AeadContext::Direction::kOpen));
-  if (material.direction == RecordDirection::kRead) key->scratch_ = SecretBytes(kMaxPlaintextLength);
+  if (material.direction == RecordDirection::kRead) key->scratch_ = SecretBytes(key->protection_->scratch_length());
   key->mac_key_ = std::move(material.mac_key);
   key->enc_key_ = std::move(material.enc_key);
   key->iv_ = std::move(material.iv);
@@ -277,7 +95,7 @@ Result<std::shared_ptr<SessionKey>> CreateSessionKey(SessionKeyMaterial material
 std::size_t SessionKey::OpaqueBlobLength() const noexcept { return SessionKeyBlobLength(*suite_, version_); }
 
 Status SessionKey::ExportOpaqueBlob(MutBytes out) noexcept {
-  std::lock_guard<std::mutex> lock(mu_);  // a consistent snapshot of next_write_seq_ / chain_iv_
+  std::lock_guard<std::mutex> lock(mu_);  // a consistent snapshot of next_write_seq_ / the chained IV
   SessionKeyBlobView view;
   view.suite = suite_;
   view.version = version_;
@@ -286,7 +104,8 @@ Status SessionKey::ExportOpaqueBlob(MutBytes out) noexcept {
   view.mac_key = mac_key_.span();
   view.enc_key = enc_key_.span();
   view.iv = iv_.span();
-  view.chain_iv = Bytes(chain_iv_.data(), ChainIvLength(*suite_, version_));
+  view.chain_iv = protection_->chained_state();
+  if (view.chain_iv.size() != ChainIvLength(*suite_, version_)) return Error::kInternal;
   return EncodeSessionKeyBlob(view, out);
 }
 
@@ -302,7 +121,7 @@ Result<std::shared_ptr<SessionKey>> ImportSessionKeyBlob(Bytes blob) {
   ASSIGN_OR_RETURN(std::shared_ptr<SessionKey> key, CreateSessionKey(std::move(material)));
   // The key is not published yet: no other thread can see it, no lock needed.
   key->next_write_seq_ = view.next_write_seq;
-  if (!view.chain_iv.empty()) std::memcpy(key->chain_iv_.data(), view.chain_iv.data(), view.chain_iv.size());
+  if (!view.chain_iv.empty()) key->protection_->RestoreChainedState(view.chain_iv);
   return key;
 }
 

@@ -1,35 +1,23 @@
 // session_key.h - a TLS <= 1.2 record-protection key (the read or write key of
 // SslGenerateSessionKeys) and the record operations of SslEncryptPacket / SslDecryptPacket.
 //
-// A SessionKey is built once from the key-block slices (SessionKeyMaterial). Creation fetches the
+// A SessionKey is the handle object: direction, lock, sequence-number floor, scratch buffer,
+// aliasing rules and the opaque-blob export. How a record is protected is its RecordProtection's
+// business (record/protection.h: one file per protection), the 5-byte header record/framing.h's.
+// A key is built once from the key-block slices (SessionKeyMaterial). Creation fetches the
 // algorithm (once per process) and keys the cipher context; protecting or opening a record then
 // only sets the per-record nonce or IV: the per-record path allocates nothing and fetches nothing
-// (issue #3 §4). Read keys own a scratch buffer for one decrypted fragment, allocated at
-// creation; TLS 1.1+ CBC write keys draw each explicit IV from RAND_bytes (the thread's DRBG,
-// created on first use).
+// (docs/tls12.md#records-sslencryptpacket--ssldecryptpacket). Read keys own a scratch buffer for
+// one decrypted fragment, allocated at creation.
 //
-// Record format (RFC 5246 §6.2): type(1) ‖ version(2) ‖ length(2, big-endian) ‖ fragment.
-//   AES-GCM (RFC 5288 §3):  fragment = explicit_nonce(8) ‖ ciphertext ‖ tag(16);
-//                           nonce = salt(4, key-block IV) ‖ explicit_nonce; opensslp sends
-//                           explicit_nonce = the 64-bit sequence number (RFC 5288 §3 allows it,
-//                           and it is what OpenSSL, BoringSSL and Schannel send).
-//   ChaCha20-Poly1305 (RFC 7905 §2): fragment = ciphertext ‖ tag(16);
-//                           nonce = fixed IV(12) XOR (0(4) ‖ seq(8)).
-//   Both: additional_data = seq(8) ‖ type ‖ version ‖ plaintext length(2) (RFC 5246 §6.2.3.3).
-//   AES-CBC + HMAC (MAC-then-encrypt, RFC 5246 §6.2.3.2; RFC 2246 / RFC 4346 §6.2.3.2):
-//                           fragment = [explicit IV(16), TLS 1.1+] ‖ E(data ‖ MAC ‖ padding);
-//                           MAC = HMAC(mac_key, seq ‖ type ‖ version ‖ length ‖ data); minimal
-//                           padding. TLS 1.0 has no explicit IV: the first record uses the
-//                           key-block IV and each later one the last ciphertext block of the
-//                           previous record (RFC 2246 §6.2.3.2) -- the one piece of state a key
-//                           carries from record to record (hence hKey is _Inout_). TLS 1.1+ sends
-//                           a fresh random IV per record (RFC 4346 §6.2.3.2 option 2a). Decryption
-//                           checks padding and MAC in constant time (ossl/cbc.h).
+// Record format (RFC 5246 §6.2): type(1) ‖ version(2) ‖ length(2, big-endian) ‖ fragment; the
+// fragment of each protection is described in its file (tls12_aead.cpp, tls12_cbc.cpp).
 //
-// Sequence numbers are the caller's (Schannel keeps them, fact sheet §6.4); the key keeps no
-// counter. The value 2^64-1 is refused: RFC 5246 §6.1 says sequence numbers must not wrap, and
-// the record that would carry 2^64-1 is the last one before a wrap that the caller cannot signal
-// to us, so we refuse it rather than let the next call silently restart at 0.
+// Sequence numbers are the caller's (Schannel keeps them:
+// docs/reference/caller-semantics.md#sequence-numbers); the key keeps no counter. The value
+// 2^64-1 is refused: RFC 5246 §6.1 says sequence numbers must not wrap, and the record that would
+// carry 2^64-1 is the last one before a wrap that the caller cannot signal to us, so we refuse it
+// rather than let the next call silently restart at 0.
 #pragma once
 
 #include <cstddef>
@@ -40,24 +28,13 @@
 #include "core/cipher_suites.h"
 #include "core/session_key_material.h"
 #include "handles/object.h"
-#include "ossl/aead.h"
-#include "ossl/cbc.h"
+#include "record/framing.h"
+#include "record/protection.h"
 #include "util/bytes.h"
 #include "util/secret.h"
 #include "util/status.h"
 
 namespace opensslp {
-
-inline constexpr std::size_t kRecordHeaderLength = 5;
-inline constexpr std::size_t kMaxPlaintextLength = std::size_t{1} << 14;              // RFC 5246 §6.2.1
-inline constexpr std::size_t kMaxCiphertextLength = kMaxPlaintextLength + 2048;       // RFC 5246 §6.2.3
-inline constexpr std::uint64_t kLastSequenceNumber = ~std::uint64_t{0};               // refused, see above
-
-// Record content types (fact sheet §3.9; RFC 5246 §6.2.1).
-inline constexpr std::uint8_t kContentChangeCipherSpec = 20;
-inline constexpr std::uint8_t kContentAlert = 21;
-inline constexpr std::uint8_t kContentHandshake = 22;
-inline constexpr std::uint8_t kContentApplicationData = 23;
 
 class SessionKey final : public KeyObject {
  public:
@@ -71,12 +48,13 @@ class SessionKey final : public KeyObject {
   KeyDescription Describe() const override;
 
   // Bytes of the complete protected record (header included) for `plaintext_len` bytes of data.
-  std::size_t SealedLength(std::size_t plaintext_len) const noexcept;
+  std::size_t SealedLength(std::size_t plaintext_len) const noexcept { return protection_->SealedLength(plaintext_len); }
 
   // Protects one record (SslEncryptPacket). `out` must hold SealedLength(in_len) bytes. Aliasing:
   // `in` may be exactly `out + 5 + explicit nonce length` (true in-place: the plaintext already
-  // sits where the ciphertext goes) or `out + 5` (the sample provider's convention, fact sheet
-  // §6.4: the plaintext is moved up by the explicit nonce length first); any other overlap is
+  // sits where the ciphertext goes) or `out + 5` (the sample provider's convention,
+  // docs/reference/caller-semantics.md#in-place: the plaintext is moved up by the explicit nonce
+  // length first); any other overlap is
   // kBuffersOverlap. Errors: a read key kBadKeyState; type not 20..23, seq 2^64-1 or more than
   // 2^14 bytes kInvalidParameter. Returns the record length.
   Result<std::size_t> Seal(std::uint64_t seq, std::uint8_t type, const std::uint8_t* in, std::size_t in_len,
@@ -111,36 +89,26 @@ class SessionKey final : public KeyObject {
   friend Result<std::shared_ptr<SessionKey>> ImportSessionKeyBlob(Bytes blob);
   SessionKey() : KeyObject(kKind) {}
 
-  void MakeNonce(std::uint64_t seq, const std::uint8_t* explicit_nonce, std::uint8_t* nonce) const noexcept;
-
   const CipherSuite* suite_ = nullptr;
   ProtocolVersion version_ = ProtocolVersion::kTls12;
   RecordDirection direction_ = RecordDirection::kWrite;
-  std::size_t explicit_len_ = 0;  // RecordIvLength
-  std::size_t tag_len_ = 0;
   // The key-block slices, kept (self-wiping) for the BCRYPT_OPAQUE_KEY_BLOB export.
   SecretBytes mac_key_;
   SecretBytes enc_key_;
   SecretBytes iv_;
-  // One record at a time per key: the cipher context holds per-record state. The lock never
-  // allocates.
+  // One record at a time per key: the protection holds per-record state (cipher context, TLS 1.0's
+  // chained IV). The lock never allocates.
   std::mutex mu_;
-  ossl::AeadContext aead_;      // AEAD suites
-  ossl::CbcHmacContext cbc_;    // CBC suites
-  SecretArray<16> chain_iv_;    // TLS 1.0 CBC: the IV of the next record
+  std::unique_ptr<RecordProtection> protection_;
   // Write keys: the lowest sequence number the next record may use. The caller owns the sequence
-  // numbers (fact sheet §6.4), but a repeated or decreasing one would reuse an AEAD nonce under
-  // the same key (RFC 5116 §3: for GCM that exposes the keystream and the authentication key),
-  // so Seal refuses it. A failed call does not advance it.
+  // numbers, but a repeated or decreasing one would reuse an AEAD nonce under the same key (RFC
+  // 5116 §3: for GCM that exposes the keystream and the authentication key), so Seal refuses it.
+  // A failed call does not advance it.
   std::uint64_t next_write_seq_ = 0;
   // Read keys: the decrypted fragment, allocated once at creation (CBC: up to 2^14 + 2048 bytes;
   // AEAD: 2^14). Opening decrypts here and copies out only after authentication, so no
   // unauthenticated plaintext ever reaches the caller's memory (not even in place).
   SecretBytes scratch_;
-  Result<std::size_t> SealCbc(std::uint64_t seq, std::uint8_t type, const std::uint8_t* in, std::size_t in_len,
-                              std::uint8_t* out, std::size_t total) noexcept;
-  Result<std::size_t> OpenCbc(std::uint64_t seq, const std::uint8_t* in, std::size_t in_len, std::uint8_t* out,
-                              std::size_t out_len) noexcept;
 };
 
 // Builds a read or write key from the key-block slices. Validates the material against the
