@@ -1,6 +1,6 @@
 // opensslp_bench.cpp - the provider's exported API against raw OpenSSL doing the same work
-// (issue #3 §7). Every "Ours" benchmark has a "Raw" twin with the same arguments; at exit a
-// summary prints ratio = raw_time / our_time per pair (1.0 = no overhead; the issue's targets:
+// (bench/README.md). Every "Ours" benchmark has a "Raw" twin with the same arguments; at exit a
+// summary prints ratio = raw_time / our_time per pair (1.0 = no overhead; the targets in bench/README.md:
 // >= 0.95 at 16 KiB records, >= 0.7 at 64 B records, >= 0.9 for SslGenerateSessionKeys).
 //
 // Fairness rules followed by every Raw twin:
@@ -330,11 +330,11 @@ void BM_EncryptRaw(benchmark::State& state) {
   SetRecordCounters(state, len);
 }
 
-// Decrypt: a ring of kRing records is sealed before the timed loop, record i with sequence
-// number i; each iteration opens the next record of the ring with its own sequence number. A
-// read key keeps no sequence state (the caller owns the counter, fact sheet §4.5), so reopening
-// the ring is exactly the per-record work, with no PauseTiming noise in the loop. The raw twin
-// opens a ring sealed the same way.
+// Decrypt: a ring of kRing records is sealed before the timed loop, record i with sequence number
+// i; each iteration opens the next record of the ring with its own sequence number. A read key
+// keeps no sequence state (the caller owns the counter, docs/reference/functions.md#records), so
+// reopening the ring is exactly the per-record work, with no PauseTiming noise in the loop. The raw
+// twin opens a ring sealed the same way.
 constexpr std::size_t kRing = 64;
 
 void BM_DecryptOurs(benchmark::State& state) {

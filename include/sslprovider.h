@@ -10,9 +10,10 @@
  * this one. It compiles as C (C11) and C++, on Windows and elsewhere; off Windows the base types
  * keep their Windows sizes (see opensslp/win_types.h).
  *
- * Source of every declaration: the interface fact sheet (docs/interface.md summarises it), which
- * follows the SDK header (win32metadata copy). SslExpandNextGenTrafficKey's prototype is an
- * inference from call sites (no public header declares it).
+ * Source of every declaration: the interface reference in docs/reference/ (README.md there;
+ * docs/interface.md lists opensslp's inferences), which follows the SDK header (win32metadata
+ * copy). SslExpandNextGenTrafficKey's prototype is an inference from call sites (no public header
+ * declares it).
  */
 #ifndef OPENSSLP_SSLPROVIDER_H
 #define OPENSSLP_SSLPROVIDER_H

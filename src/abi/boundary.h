@@ -3,7 +3,8 @@
 // Every exported function body runs inside Guard(): it converts the internal Status into a
 // SECURITY_STATUS through the single error map, turns std::bad_alloc into NTE_NO_MEMORY and any
 // other exception into NTE_INTERNAL_ERROR (no C++ exception ever crosses the ABI), and empties the
-// thread's OpenSSL error queue on every return (house style rules 1-3).
+// thread's OpenSSL error queue on every return (docs/style.md#rule-1, docs/style.md#rule-2,
+// docs/style.md#rule-3).
 #pragma once
 
 #include <memory>

@@ -17,7 +17,8 @@ using namespace opensslp::abi;  // NOLINT(google-build-using-namespace)
 
 // SslComputeFinishedHash: Finished.verify_data = PRF(master_secret, finished_label,
 // Hash(handshake_messages))[0..11] (RFC 5246 §7.4.9; RFC 2246 §7.4.9 with MD5||SHA-1). dwFlags
-// names the SENDER of the Finished message, not the caller (fact sheet §4.6, §9.4):
+// names the SENDER of the Finished message, not the caller
+// (docs/reference/functions.md#finished-flag, docs/reference/caller-semantics.md#defect-4):
 // NCRYPT_SSL_CLIENT_FLAG -> "client finished", NCRYPT_SSL_SERVER_FLAG -> "server finished". The
 // running transcript is read, never consumed.
 //   NTE_INVALID_HANDLE     bad provider handle; hMasterKey not a master key; hHandshakeHash not a

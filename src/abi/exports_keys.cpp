@@ -76,8 +76,9 @@ extern "C" OPENSSLP_EXPORT SECURITY_STATUS WINAPI SslImportKey(NCRYPT_PROV_HANDL
     ASSIGN_OR_RETURN(KeyBlobType type, ReadBlobType(pszBlobType));
     ENSURE(pbKeyBlob != nullptr && cbKeyBlob != 0, Error::kInvalidParameter);
     if (type == KeyBlobType::kOpaque) {
-      // A session key moved from another process (fact sheet §4.3). INFERENCE: the SDK names no
-      // error for a refused opaque blob; like every refused blob content here it is NTE_BAD_DATA.
+      // A session key moved from another process (docs/reference/functions.md#keys). INFERENCE: the
+      // SDK names no error for a refused opaque blob; like every refused blob content here it is
+      // NTE_BAD_DATA.
       ENSURE(cbKeyBlob <= kMaxSessionKeyBlobLength, Error::kBadData);
       ASSIGN_OR_RETURN(std::shared_ptr<SessionKey> session, ImportSessionKeyBlob(Bytes(pbKeyBlob, cbKeyBlob)));
       return Publish(std::move(session), phKey);

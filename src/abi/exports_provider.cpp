@@ -127,7 +127,7 @@ extern "C" OPENSSLP_EXPORT SECURITY_STATUS WINAPI SslEnumProtocolProviders(DWORD
 extern "C" OPENSSLP_EXPORT SECURITY_STATUS WINAPI SslChangeNotify(HANDLE hEvent, DWORD dwFlags) {
   (void)hEvent;
   (void)dwFlags;
-  // Documented as not implemented by Windows itself (fact sheet §4.1).
+  // Documented as not implemented by Windows itself (docs/reference/functions.md#sslchangenotify).
   return NTE_NOT_SUPPORTED;
 }
 

@@ -1,9 +1,12 @@
-// exports_records.cpp - record protection: SslEncryptPacket / SslDecryptPacket (fact sheet §4.5,
-// §6.4; issue #3 §4). The record work is SessionKey::Seal / Open (src/record/session_key.h); this
-// file checks the ABI arguments and applies the size-query convention.
+// exports_records.cpp - record protection: SslEncryptPacket / SslDecryptPacket
+// (docs/reference/functions.md#records, docs/reference/caller-semantics.md#record-layer). The
+// record work is SessionKey::Seal / Open (src/record/session_key.h); this file checks the ABI
+// arguments and applies the size-query convention.
 //
-// Argument rules (docs: "Error: NTE_INVALID_HANDLE"; the rest follows the sample provider and
-// fact sheet §6.4):
+// Argument rules. Microsoft documents only NTE_INVALID_HANDLE; the errors for malformed records,
+// failed authentication, a short output and overlapping buffers, and the in-place offsets, follow
+// the sample provider (docs/reference/caller-semantics.md#record-layer). NTE_BAD_KEY_STATE and the
+// NTE_INVALID_PARAMETER rules are opensslp's own choices (docs/tls12.md):
 //   hSslProvider not a live provider, hKey not a live session key  NTE_INVALID_HANDLE
 //   a read key passed to SslEncryptPacket, a write key to SslDecryptPacket  NTE_BAD_KEY_STATE
 //   dwFlags != 0                                             NTE_BAD_FLAGS

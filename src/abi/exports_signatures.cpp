@@ -1,5 +1,6 @@
-// exports_signatures.cpp - SslOpenPrivateKey, SslSignHash, SslVerifySignature (fact sheet §4.3,
-// §4.6). The formats and error codes are documented in docs/key-store.md and core/signatures.h.
+// exports_signatures.cpp - SslOpenPrivateKey, SslSignHash, SslVerifySignature
+// (docs/reference/functions.md#sslopenprivatekey, docs/reference/functions.md#signatures). The
+// formats and error codes are documented in docs/key-store.md and core/signatures.h.
 #include <cstring>
 #include <memory>
 #include <utility>

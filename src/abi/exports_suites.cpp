@@ -1,8 +1,9 @@
 // exports_suites.cpp - cipher-suite and curve metadata: SslEnumCipherSuites(Ex),
 // SslLookupCipherSuiteInfo, SslLookupCipherLengths, SslGetCipherSuitePRFHashAlgorithm and
 // SslEnumEccCurves. Every fact comes from core/cipher_suites.h and core/groups.h; this file only
-// validates arguments and lays the facts out in Microsoft's structures (fact sheet §3.5, §4.2;
-// field conventions in docs/cipher-suites.md).
+// validates arguments and lays the facts out in Microsoft's structures
+// (docs/reference/types-and-constants.md#structures, docs/reference/functions.md#suites; field
+// conventions in docs/cipher-suites.md).
 //
 // Argument checks, in order, for every function here: the provider handle (NTE_INVALID_HANDLE),
 // NULL output pointers / too-small sizes (NTE_INVALID_PARAMETER), reserved dwFlags (NTE_BAD_FLAGS),

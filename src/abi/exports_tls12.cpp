@@ -60,13 +60,13 @@ Result<const CipherSuite*> ReadTls12Suite(DWORD protocol, DWORD suite_id) {
 }
 
 // The server's RSA public key for key transport (SslGenerateMasterKey with no hPrivateKey,
-// SslGeneratePreMasterKey): a public-key handle of ours (SslImportKey BCRYPT_RSAPUBLIC_BLOB) or,
-// on Windows only, a raw NCRYPT_KEY_HANDLE of a KSP key that ncrypt's router passed through
-// unchanged (docs/reference/functions.md#foreign-public-key: the sample provider handles it and a
-// third-party Schannel re-implementation passes the server certificate's key that way; that
-// Microsoft's Schannel does is an inference -- win/ncrypt_public_key.h). A live handle of ours of another kind is never
-// tried as an NCrypt handle. Applying the same rule to SslGeneratePreMasterKey, the split form of
-// the same client step, is an inference.
+// SslGeneratePreMasterKey): a public-key handle of ours (SslImportKey BCRYPT_RSAPUBLIC_BLOB) or, on
+// Windows only, a raw NCRYPT_KEY_HANDLE of a KSP key that ncrypt's router passed through unchanged
+// (docs/reference/functions.md#foreign-public-key: the sample provider handles it and a third-party
+// Schannel re-implementation passes the server certificate's key that way; that Microsoft's
+// Schannel does is an inference -- win/ncrypt_public_key.h). A live handle of ours of another kind
+// is never tried as an NCrypt handle. Applying the same rule to SslGeneratePreMasterKey, the split
+// form of the same client step, is an inference.
 Result<std::shared_ptr<PublicKey>> RequireRsaPublicKey(NCRYPT_KEY_HANDLE handle) {
   auto ours = Require<PublicKey>(handle);
   if (!ours.ok()) {
@@ -267,12 +267,13 @@ extern "C" OPENSSLP_EXPORT SECURITY_STATUS WINAPI SslGenerateSessionKeys(NCRYPT_
   });
 }
 
-// SslComputeEapKeyBlock: 128 bytes of EAP keying material for the method in the low byte of
-// dwFlags (fact sheet §4.7; core/tls12_key_schedule.h ComputeEapKeyBlock): EAP-TLS, TTLSv0 and the
-// TTLSv0 challenge are PRF(master, label, pbRandoms); EAP-FAST (NCRYPT_SSL_EAP_FAST_ID) is the
-// "key expansion" key block from the end of the suite's keys on, whose first 40 bytes are RFC
-// 4851 §5.1's session_key_seed (an inference: Microsoft documents neither the size nor what FAST
-// returns). pbRandoms = client_random || server_random. pbOutput NULL = size query.
+// SslComputeEapKeyBlock: 128 bytes of EAP keying material for the method in the low byte of dwFlags
+// (docs/reference/functions.md#exporters; core/tls12_key_schedule.h ComputeEapKeyBlock): EAP-TLS,
+// TTLSv0 and the TTLSv0 challenge are PRF(master, label, pbRandoms); EAP-FAST
+// (NCRYPT_SSL_EAP_FAST_ID) is the "key expansion" key block from the end of the suite's keys on,
+// whose first 40 bytes are RFC 4851 §5.1's session_key_seed (an inference: Microsoft documents
+// neither the size nor what FAST returns). pbRandoms = client_random || server_random. pbOutput
+// NULL = size query.
 //   NTE_INVALID_HANDLE     bad provider handle; hMasterKey not a live master key
 //   NTE_INVALID_PARAMETER  pcbResult NULL; pbRandoms NULL or cbRandoms != 64
 //   NTE_BAD_FLAGS          bits outside NCRYPT_SSL_EAP_PRF_FIELD; a method id above 3
@@ -293,7 +294,7 @@ extern "C" OPENSSLP_EXPORT SECURITY_STATUS WINAPI SslComputeEapKeyBlock(
     ENSURE(pcbResult != nullptr, Error::kInvalidParameter);
     // The low byte (NCRYPT_SSL_EAP_PRF_FIELD) selects the method; every other bit is reserved.
     // The docs' "pass NCRYPT_SSL_SERVER_FLAG for a server" collides with the TTLS challenge id
-    // (fact sheet §4.7): we follow the header.
+    // (docs/reference/functions.md#exporters): we follow the header.
     ENSURE((dwFlags & ~static_cast<DWORD>(NCRYPT_SSL_EAP_PRF_FIELD)) == 0, Error::kBadFlags);
     const DWORD method = dwFlags & NCRYPT_SSL_EAP_PRF_FIELD;
     ENSURE(method <= NCRYPT_SSL_EAP_FAST_ID, Error::kBadFlags);

@@ -1,6 +1,9 @@
 // exports_transcript.cpp - handshake transcript hashes: SslCreateHandshakeHash, SslHashHandshake,
-// SslComputeSessionHash, SslCreateClientAuthHash, SslComputeClientAuthHash (fact sheet §4.4, §4.6,
-// §6.5). The hash object and its algorithms are described in core/transcript.h.
+// SslComputeSessionHash, SslCreateClientAuthHash, SslComputeClientAuthHash
+// (docs/reference/functions.md#sslcomputesessionhash,
+// docs/reference/functions.md#transcript-and-signatures,
+// docs/reference/caller-semantics.md#handshake-hashes). The hash object and its algorithms are
+// described in core/transcript.h.
 #include <memory>
 #include <optional>
 #include <string_view>

@@ -84,7 +84,8 @@ const PaddedFunctionTable kPaddedTable = {{
 const NCRYPT_SSL_FUNCTION_TABLE& kFunctionTable = kPaddedTable.table;
 
 // The loader asks for the interface by the name the provider was registered under; anything else
-// is not us (the Microsoft sample refuses foreign names the same way).
+// is not us (the CNG SSL provider sample refuses foreign names the same way:
+// docs/reference/ecosystem.md#sample-provider).
 Status CheckInterfaceRequest(LPCWSTR name, const void* out) {
   ENSURE(out != nullptr, Error::kInvalidParameter);
   ASSIGN_OR_RETURN(std::u16string_view view, ReadWideString(name, kMaxProviderNameChars));
@@ -106,7 +107,7 @@ extern "C" OPENSSLP_EXPORT NTSTATUS WINAPI GetSChannelInterface(LPCWSTR pszProvi
                                                                DWORD dwFlags) {
   return Guard([&]() -> Status {
     TRY(CheckInterfaceRequest(pszProviderName, ppFunctionTable));
-    // dwFlags is ignored, as Microsoft's sample provider ignores it: the loader passes 0 today, and
+    // dwFlags is ignored, as the sample provider ignores it: the loader passes 0 today, and
     // refusing a flag a future loader might pass would make the provider fail to load at all.
     (void)dwFlags;
     // The router never writes through the pointer; the SDK's signature is just not const.

@@ -41,7 +41,7 @@ Result<SslParameters> ReadSslParameters(const NCryptBufferDesc* list) {
         break;
       }
       default:
-        break;  // unknown or irrelevant (fact sheet §6.2: ignore unknown types)
+        break;  // unknown or irrelevant (docs/reference/caller-semantics.md#parameter-lists: ignore unknown types)
     }
   }
   return out;

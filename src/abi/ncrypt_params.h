@@ -1,6 +1,7 @@
 // ncrypt_params.h - a typed, bounds-checked reader of the NCryptBufferDesc parameter lists that
-// SslGenerateMasterKey, SslImportMasterKey, SslGeneratePreMasterKey and SslGenerateSessionKeys
-// take (fact sheet §3.6, §6.2).
+// SslGenerateMasterKey, SslImportMasterKey, SslGeneratePreMasterKey and SslGenerateSessionKeys take
+// (docs/reference/types-and-constants.md#buffer-types,
+// docs/reference/caller-semantics.md#parameter-lists).
 //
 // Rules (each failure is kInvalidParameter unless noted):
 //   - a NULL list is an empty list (the caller then lacks whatever it needed);

@@ -1,8 +1,8 @@
 // out_buffers.h - the "query the size, then fill" convention for caller-allocated outputs.
 //
-// Fact sheet §6.6: a NULL output pointer means "tell me the size": write it to *pcbResult and
-// succeed. A buffer that is too small gets NTE_BUFFER_TOO_SMALL with the required size in
-// *pcbResult and nothing written to the buffer.
+// docs/reference/caller-semantics.md#size-query: a NULL output pointer means "tell me the size":
+// write it to *pcbResult and succeed. A buffer that is too small gets NTE_BUFFER_TOO_SMALL with the
+// required size in *pcbResult and nothing written to the buffer.
 #pragma once
 
 #include <cstring>

@@ -171,7 +171,8 @@ std::optional<HashAlg> HashFromCngName(std::u16string_view name) noexcept {
 
 ExchangeLengths ExchangeLengthsFor(KeyExchange k) noexcept {
   switch (k) {
-    // Microsoft's provider reports 0 / 65536 for ECDH (Get-TlsCipherSuite output, fact sheet §3.5).
+    // Microsoft's provider reports 0 / 65536 for ECDH (Get-TlsCipherSuite output,
+    // docs/reference/types-and-constants.md#structures).
     case KeyExchange::kEcdhe: return {0, 65536};
     // RSA moduli opensslp accepts for key transport and signatures (our choice, documented).
     case KeyExchange::kRsa: return {1024, 16384};

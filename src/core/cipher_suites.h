@@ -1,5 +1,5 @@
 // cipher_suites.h - the one catalog of TLS cipher suites opensslp implements, and the facts every
-// other module asks it for (house style rule 8: no switch on suite ids anywhere else).
+// other module asks it for (docs/style.md#rule-8: no switch on suite ids anywhere else).
 //
 // Each entry is an IANA-registered suite (IANA "TLS Cipher Suites" registry) with its key
 // exchange, authentication, bulk cipher, MAC, PRF hash, the key/IV/MAC/tag lengths of its record
@@ -193,7 +193,7 @@ inline constexpr std::uint8_t RecordIvLength(const CipherSuite& s, ProtocolVersi
   return s.record_iv_len;
 }
 
-// Per-record overheads (SslLookupCipherLengths, fact sheet §6.4).
+// Per-record overheads (SslLookupCipherLengths, docs/reference/caller-semantics.md#record-layer).
 struct RecordOverhead {
   std::uint32_t header_len;                // bytes between the 5-byte record header and the ciphertext
   std::uint32_t fixed_trailer_len;         // MAC or tag (TLS 1.3: tag + 1 inner content-type byte)
@@ -256,7 +256,8 @@ bool UsableWithKey(const CipherSuite& s, CertificateKeyClass k) noexcept;
 
 // ---- Names ----------------------------------------------------------------------------------
 
-// CNG names reported in NCRYPT_SSL_CIPHER_SUITE (fact sheet §3.5; docs/cipher-suites.md).
+// CNG names reported in NCRYPT_SSL_CIPHER_SUITE (docs/reference/types-and-constants.md#structures;
+// docs/cipher-suites.md).
 std::u16string_view CngCipherName(BulkCipher c) noexcept;       // "AES", "CHACHA20_POLY1305"
 std::u16string_view CngChainingMode(BulkCipher c) noexcept;     // "ChainingModeGCM", "ChainingModeCBC", ""
 std::u16string_view CngMacHashName(MacAlgorithm m) noexcept;    // "SHA1", "SHA256", "SHA384", "" (AEAD)

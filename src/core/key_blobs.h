@@ -1,4 +1,5 @@
-// key_blobs.h - the public-key blob formats of SslImportKey / SslExportKey (fact sheet §3.7):
+// key_blobs.h - the public-key blob formats of SslImportKey / SslExportKey
+// (docs/reference/types-and-constants.md#key-blobs):
 //
 //   BCRYPT_ECCPUBLIC_BLOB  BCRYPT_ECCKEY_BLOB{dwMagic, cbKey} || X || Y, each cbKey bytes
 //                          big-endian. NIST curves only. Magic: BCRYPT_ECDH_PUBLIC_P256/384/521
@@ -32,8 +33,9 @@
 //     arguments themselves were well-formed; the bytes they point to are not an acceptable key.
 //     (NTE_INVALID_PARAMETER is kept for missing/NULL arguments, so the two causes stay apart.)
 //   - Blob-type names: an unknown name is NTE_INVALID_PARAMETER; a known CNG name that this
-//     provider does not import or export (private-key blobs, the legacy CAPI blob, the opaque
-//     session-key blob -- issue #3 --, TLS13PRESHAREDKEY) is NTE_NOT_SUPPORTED.
+//     provider does not import or export here (private-key blobs, the legacy CAPI blob,
+//     TLS13PRESHAREDKEY) is NTE_NOT_SUPPORTED. The opaque session-key blob is not a public-key
+//     blob: record/session_key_blob.h imports and exports it.
 //   - Export: a format that does not fit the key (e.g. DH blob of an EC key, ECC blob of an
 //     X25519 key) is NTE_INVALID_PARAMETER. Private halves are never exported (NTE_NOT_SUPPORTED).
 #pragma once

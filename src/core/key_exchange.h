@@ -1,5 +1,5 @@
 // key_exchange.h - ephemeral (EC)DHE key pairs (SslCreateEphemeralKey) and the raw (EC)DH shared
-// secret between one of them and a peer's public key (for SslGenerateMasterKey, issue #3, and the
+// secret between one of them and a peer's public key (for SslGenerateMasterKey and the
 // TLS 1.3 handshake secret).
 //
 // Groups (core/groups.h): P-256, P-384, P-521, X25519, X448 by IANA id; finite-field DH with the
@@ -58,9 +58,10 @@ Result<std::shared_ptr<EphemeralKey>> CreateEphemeralKey(const EphemeralKeyReque
 // An unknown key_type is left to CreateEphemeralKey (kNotSupported).
 Status CheckSuiteFitsRequest(const EphemeralKeyRequest& request);
 
-// What SslGetKeyProperty reports for a key on a named group: {"ECDH", curve bits, IANA id} for
-// the NIST curves and X25519/X448, {"DH", bits(p), 0} for ffdhe (fact sheet §3.4: KEYTYPE is 0
-// for non-ECC keys).
+// What SslGetKeyProperty reports for a key on a named group: {"ECDH", curve bits, IANA id} for the
+// NIST curves and X25519/X448, {"DH", bits(p), 0} for ffdhe
+// (our choice for the KEYTYPE property, by analogy with dwKeyType, which is 0 for non-ECC keys:
+// docs/reference/types-and-constants.md#keytype-property).
 KeyDescription DescribeGroupKey(const GroupInfo& group);
 
 // The group of an EC/X key from its description (nullptr for DH and RSA keys).

@@ -1,9 +1,9 @@
 // master_key.h - the TLS 1.0-1.2 master secret (SslGenerateMasterKey / SslImportMasterKey) and
 // the RSA pre-master secret of the split client flow (SslGeneratePreMasterKey).
 //
-// Fact sheet §6.1: the master-key object records protocol, cipher suite, role and PRF hash next
-// to the 48-byte secret, because SslGenerateSessionKeys, SslComputeFinishedHash and the exporters
-// take no role or protocol argument of their own.
+// docs/reference/caller-semantics.md#master-key-contents: the master-key object records protocol,
+// cipher suite, role and PRF hash next to the 48-byte secret, because SslGenerateSessionKeys,
+// SslComputeFinishedHash and the exporters take no role or protocol argument of their own.
 #pragma once
 
 #include <cstdint>
@@ -60,7 +60,7 @@ class MasterKey final : public KeyObject {
 };
 
 // The RSA pre-master secret made by SslGeneratePreMasterKey, waiting for SslGenerateMasterKey
-// (which receives it as hPrivateKey: an inference, fact sheet §4.4).
+// (which receives it as hPrivateKey: an inference, docs/reference/functions.md#master-keys).
 class PreMasterKey final : public KeyObject {
  public:
   static constexpr ObjectKind kKind = ObjectKind::kPreMasterKey;

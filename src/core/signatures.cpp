@@ -58,7 +58,7 @@ Result<SignatureInput> ParseSignatureInput(const ossl::KeyInfo& info, Bytes hash
   if (hash_value.empty() || hash_value.size() > kMaxHashValueSize) return Error::kInvalidParameter;
 
   if (info.family == ossl::KeyFamily::kEc) {
-    // Fact sheet §4.6: the hash-id flag is never set for ECDSA; PSS is RSA-only.
+    // docs/reference/functions.md#sign-flags: the hash-id flag is never set for ECDSA; PSS is RSA-only.
     if (flags != 0) return Error::kBadFlags;
     if (hash_value.size() > 64) return Error::kInvalidParameter;
     SignatureInput out;

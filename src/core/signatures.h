@@ -1,4 +1,5 @@
-// signatures.h - SslSignHash / SslVerifySignature semantics on our types (fact sheet §4.6).
+// signatures.h - SslSignHash / SslVerifySignature semantics on our types
+// (docs/reference/functions.md#transcript-and-signatures).
 //
 // The input a caller passes (pbHashValue, dwFlags) is decoded into a signature scheme and a digest:
 //   flags 0, RSA key       PKCS#1 v1.5 type 1 over the raw input, no DigestInfo (TLS 1.0/1.1 sign

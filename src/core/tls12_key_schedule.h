@@ -55,7 +55,7 @@ struct Tls12SessionKeys {
 // server_write_MAC_key, client_write_key, server_write_key, client_write_IV, server_write_IV,
 // with the lengths of the catalog (MacLength, CipherKeyLength, KeyBlockIvLength). A client master
 // key writes with the client_write_* slices and reads with server_write_*; a server the reverse
-// (fact sheet §4.5).
+// (docs/reference/functions.md#records).
 Result<Tls12SessionKeys> DeriveSessionKeys(const MasterKey& master, Bytes client_random, Bytes server_random);
 
 // verify_data = PRF(master_secret, finished_label, Hash(handshake_messages))[0..11] with

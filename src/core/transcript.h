@@ -1,8 +1,12 @@
 // transcript.h - the running handshake transcript hash behind an NCRYPT_HASH_HANDLE
-// (SslCreateHandshakeHash, SslCreateClientAuthHash; fact sheet §4.4, §4.6, §6.5).
+// (SslCreateHandshakeHash, SslCreateClientAuthHash;
+// docs/reference/functions.md#sslcomputesessionhash,
+// docs/reference/functions.md#transcript-and-signatures,
+// docs/reference/caller-semantics.md#handshake-hashes).
 //
 // What is hashed: every handshake message the caller passes to SslHashHandshake, verbatim,
-// including its 4-byte header (fact sheet §4.6); opensslp never parses or reorders them.
+// including its 4-byte header (docs/reference/functions.md#transcript-and-signatures); opensslp
+// never parses or reorders them.
 //
 // Which hash (RFC 2246 §7.4.9 / RFC 4346 §7.4.9, RFC 5246 §7.4.9, RFC 8446 §4.4.1):
 //   TLS 1.0 / 1.1   MD5 and SHA-1 side by side; the digest is MD5(m) || SHA-1(m), 36 bytes
@@ -14,7 +18,7 @@
 //
 // Nothing ever finalises the running hash: every digest is taken from a copy
 // (EVP_MD_CTX_copy_ex), so the transcript keeps growing after a session hash, a Finished or a
-// CertificateVerify digest (fact sheet §6.5).
+// CertificateVerify digest (docs/reference/caller-semantics.md#handshake-hashes).
 //
 // Thread safety: the ABI cannot stop a caller from using one hash handle from several threads at
 // once. Every member function takes the object's mutex, so concurrent calls are serialised (their

@@ -1,7 +1,7 @@
 // handle_table.h - the registry that turns objects into opaque NCRYPT handles and back.
 //
 // A handle is a token, never a pointer: it encodes a slot index and the slot's generation
-// (house style rule 11). Lookups check that the slot is live, the generation matches and the kind
+// (docs/style.md#rule-11). Lookups check that the slot is live, the generation matches and the kind
 // is the one asked for, and return a strong reference (std::shared_ptr), so an SslFreeObject racing
 // a call that is using the object cannot free it under that call: the object dies when the last
 // reference goes. Zero, unknown, stale, double-freed and wrong-kind handles all fail with

@@ -2,7 +2,7 @@
 //
 // The context is created once per session key: the algorithm is fetched once per process and the
 // key schedule is run at creation. Seal/Open then only set the per-record nonce, so the
-// per-record path fetches no algorithm and allocates nothing (issue #3 §4). A context is not
+// per-record path fetches no algorithm and allocates nothing (docs/tls12.md). A context is not
 // thread-safe; its owner serialises calls.
 //
 // Only src/ossl/ includes OpenSSL headers: the EVP_CIPHER_CTX lives behind an opaque pointer.

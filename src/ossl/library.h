@@ -22,7 +22,7 @@ namespace opensslp::ossl {
 void InitializeOnce() noexcept;
 
 // Empties this thread's OpenSSL error queue. The ABI boundary calls it on every return, so no
-// error ever leaks into the next caller's ERR_get_error() (house style rule 3).
+// error ever leaks into the next caller's ERR_get_error() (docs/style.md#rule-3).
 void ClearErrorQueue() noexcept;
 
 // True if this thread's OpenSSL error queue holds no error (tests use it).

@@ -29,7 +29,7 @@ using PrfDigest = HashAlg;
 
 // OpenSSL's TLS1-PRF refuses (in 3.0: silently fails) a combined label+seed longer than
 // TLS1_PRF_MAXBUF = 1024 bytes (providers/implementations/kdfs/tls1_prf.c; s2n_prf_libcrypto.c
-// documents the same). We check it ourselves and fail with kInvalidParameter (house style §10).
+// documents the same). We check it ourselves and fail with kInvalidParameter (docs/style.md#loader-lock).
 inline constexpr std::size_t kMaxPrfSeedLength = 1024;
 
 // out = PRF(secret, label, seed[0] || seed[1] || ...), out.size() bytes (1..any).

@@ -1,13 +1,15 @@
 // session_key_blob.h - the BCRYPT_OPAQUE_KEY_BLOB of a TLS <= 1.2 session key (SslExportKey /
 // SslImportKey of a read or write key from SslGenerateSessionKeys).
 //
-// Fact sheet §3.7 / §4.3 ([D]): BCRYPT_OPAQUE_KEY_BLOB (L"OpaqueKeyBlob") is "a provider-private
-// format for moving session keys between processes"; the export "must carry everything needed to
-// continue the record layer: cipher key, IV/implicit nonce, MAC key, suite, protocol, and any
-// cipher state". Nothing else is specified: the layout below is opensslp's own, and only
-// opensslp's SslImportKey reads it. INFERENCE (not in the SDK or the docs): dwFlags is reserved
-// (0) for both calls, and a refused blob is NTE_BAD_DATA, as for every other blob content this
-// provider refuses (core/key_blobs.h).
+// BCRYPT_OPAQUE_KEY_BLOB (L"OpaqueKeyBlob") is, in Microsoft's words, "a provider-private format
+// for moving session keys between processes"
+// (docs/reference/types-and-constants.md#opaque-key-blob,
+// docs/reference/functions.md#sslexportkey). To be useful the export must carry everything needed
+// to continue the record layer: cipher key, IV/implicit nonce, MAC key, suite, protocol and any
+// cipher state (our reading, not Microsoft's text). Nothing else is specified: the layout below is
+// opensslp's own, and only opensslp's SslImportKey reads it. INFERENCE (not in the SDK or the
+// docs): dwFlags is reserved (0) for both calls, and a refused blob is NTE_BAD_DATA, as for every
+// other blob content this provider refuses (core/key_blobs.h).
 //
 // Layout, version 1 (integers big-endian, the record layer's byte order):
 //   off  len  field
@@ -26,10 +28,11 @@
 //   23    1   chained IV length   = 16 for TLS 1.0 CBC (RFC 2246 §6.2.3.2: the IV of the next
 //             record, the last ciphertext block of the previous one), else 0
 //   24   ...  MAC key ‖ cipher key ‖ key-block IV ‖ chained IV
-// The blob is exactly that long: truncated, trailing bytes, a wrong magic, version, reserved
-// byte, direction, protocol, an unknown suite, a read key with sequence state or a length that
-// differs from the catalog's are all kBadData. The blob holds the traffic keys in clear: it is
-// secret, the caller's to protect (the fact sheet's sample does the same with BCryptExportKey).
+// The blob is exactly that long: truncated, trailing bytes, a wrong magic, version, reserved byte,
+// direction, protocol, an unknown suite, a read key with sequence state or a length that differs
+// from the catalog's are all kBadData. The blob holds the traffic keys in clear: it is secret, the
+// caller's to protect (the sample provider does the same with BCryptExportKey
+// (docs/reference/types-and-constants.md#opaque-key-blob)).
 #pragma once
 
 #include <cstddef>

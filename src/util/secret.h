@@ -2,7 +2,7 @@
 //
 // SecretBytes (heap) and SecretArray<N> (inline) are move-only and overwrite their contents with
 // zeros on destruction, on move-from and on resize. Key material never lives in std::vector,
-// std::string or a bare array (house style rule 5). OpenSSL 3's OPENSSL_free does not wipe, so we
+// std::string or a bare array (docs/style.md#rule-5). OpenSSL 3's OPENSSL_free does not wipe, so we
 // cannot rely on the allocator either.
 #pragma once
 

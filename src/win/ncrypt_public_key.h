@@ -1,13 +1,14 @@
 // ncrypt_public_key.h - (Windows only) a peer's RSA public key that arrives as a raw NCrypt key
 // handle instead of one of our handles.
 //
-// Fact sheet §4.4: the "Protocol Provider Plugin" sample [S] special-cases a raw NCrypt key as
-// SslGenerateMasterKey's hPublicKey when hPrivateKey is NULL; third-party decompilations of
-// ncrypt.dll [R] show its router unwrapping only SSL-provider handles and passing anything else
-// through unchanged; and VxKex's KxSchanl [K], a third-party Schannel re-implementation driving
-// the Microsoft provider, passes an NCRYPT_KEY_HANDLE made from the server certificate. So a value
-// that is not one of our handles may be such a KSP key. That Microsoft's own Schannel does this
-// is an INFERENCE from those sources (no Microsoft documentation says so).
+// docs/reference/functions.md#foreign-public-key: the "Protocol Provider Plugin" sample [S]
+// special-cases a raw NCrypt key as SslGenerateMasterKey's hPublicKey when hPrivateKey is NULL;
+// third-party decompilations of ncrypt.dll [R] show its router unwrapping only SSL-provider handles
+// and passing anything else through unchanged; and VxKex's KxSchanl [K], a third-party Schannel
+// re-implementation driving the Microsoft provider, passes an NCRYPT_KEY_HANDLE made from the
+// server certificate. So a value that is not one of our handles may be such a KSP key. That
+// Microsoft's own Schannel does this is an INFERENCE from those sources (no Microsoft documentation
+// says so).
 #pragma once
 
 #include <memory>
