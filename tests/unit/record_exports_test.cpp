@@ -14,6 +14,7 @@
 #include "sslprovider.h"
 #include "support/provider_support.h"
 #include "support/bytes.h"
+#include "support/ossl_reference.h"
 
 namespace opensslp {
 namespace {
@@ -40,19 +41,7 @@ ByteVec RawGcmRecord(const ByteVec& key, const ByteVec& salt, std::uint64_t seq,
   const std::size_t frag = 8 + msg.size() + 16;
   ByteVec rec = {type, 3, 3, static_cast<std::uint8_t>(frag >> 8), static_cast<std::uint8_t>(frag)};
   rec.insert(rec.end(), nonce + 4, nonce + 12);
-  EVP_CIPHER* c = EVP_CIPHER_fetch(nullptr, "AES-128-GCM", nullptr);
-  EVP_CIPHER_CTX* ctx = EVP_CIPHER_CTX_new();
-  ByteVec body(msg.size() + 16);
-  int len = 0;
-  EXPECT_EQ(EVP_EncryptInit_ex2(ctx, c, key.data(), nonce, nullptr), 1);
-  EXPECT_EQ(EVP_EncryptUpdate(ctx, nullptr, &len, aad, 13), 1);
-  if (!msg.empty()) {
-    EXPECT_EQ(EVP_EncryptUpdate(ctx, body.data(), &len, msg.data(), static_cast<int>(msg.size())), 1);
-  }
-  EXPECT_EQ(EVP_EncryptFinal_ex(ctx, body.data() + msg.size(), &len), 1);
-  EXPECT_EQ(EVP_CIPHER_CTX_ctrl(ctx, EVP_CTRL_AEAD_GET_TAG, 16, body.data() + msg.size()), 1);
-  EVP_CIPHER_CTX_free(ctx);
-  EVP_CIPHER_free(c);
+  const ByteVec body = test::AeadSeal("AES-128-GCM", key, {nonce, 12}, {aad, 13}, msg);
   rec.insert(rec.end(), body.begin(), body.end());
   return rec;
 }

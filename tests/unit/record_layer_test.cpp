@@ -15,6 +15,7 @@
 #include "core/cipher_suites.h"
 #include "record/session_key.h"
 #include "support/bytes.h"
+#include "support/ossl_reference.h"
 
 namespace opensslp {
 namespace {
@@ -58,19 +59,7 @@ ByteVec RawRecord(const CipherSuite& s, const ByteVec& key, const ByteVec& iv, s
   const char* name = s.cipher == BulkCipher::kAes128Gcm   ? "AES-128-GCM"
                      : s.cipher == BulkCipher::kAes256Gcm ? "AES-256-GCM"
                                                           : "ChaCha20-Poly1305";
-  EVP_CIPHER* c = EVP_CIPHER_fetch(nullptr, name, nullptr);
-  EVP_CIPHER_CTX* ctx = EVP_CIPHER_CTX_new();
-  ByteVec body(msg.size() + 16);
-  int len = 0;
-  EXPECT_EQ(EVP_EncryptInit_ex2(ctx, c, key.data(), nonce, nullptr), 1);
-  EXPECT_EQ(EVP_EncryptUpdate(ctx, nullptr, &len, aad, 13), 1);
-  if (!msg.empty()) {
-    EXPECT_EQ(EVP_EncryptUpdate(ctx, body.data(), &len, msg.data(), static_cast<int>(msg.size())), 1);
-  }
-  EXPECT_EQ(EVP_EncryptFinal_ex(ctx, body.data() + msg.size(), &len), 1);
-  EXPECT_EQ(EVP_CIPHER_CTX_ctrl(ctx, EVP_CTRL_AEAD_GET_TAG, 16, body.data() + msg.size()), 1);
-  EVP_CIPHER_CTX_free(ctx);
-  EVP_CIPHER_free(c);
+  const ByteVec body = test::AeadSeal(name, key, {nonce, 12}, {aad, 13}, msg);
   rec.insert(rec.end(), body.begin(), body.end());
   return rec;
 }

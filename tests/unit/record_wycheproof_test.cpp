@@ -35,6 +35,7 @@
 #include "record/session_key.h"
 #include "support/vector_file.h"
 #include "support/bytes.h"
+#include "support/ossl_reference.h"
 
 namespace opensslp {
 namespace {
@@ -44,22 +45,7 @@ using test::ByteVec;
 // OpenSSL's own AEAD seal, independent of opensslp: returns ct ‖ tag.
 ByteVec RawSeal(const char* name, const ByteVec& key, const ByteVec& nonce, const ByteVec& aad,
                    const ByteVec& msg) {
-  EVP_CIPHER* cipher = EVP_CIPHER_fetch(nullptr, name, nullptr);
-  EVP_CIPHER_CTX* ctx = EVP_CIPHER_CTX_new();
-  ByteVec out(msg.size() + 16);
-  int len = 0;
-  EXPECT_EQ(EVP_EncryptInit_ex2(ctx, cipher, key.data(), nonce.data(), nullptr), 1);
-  if (!aad.empty()) {
-    EXPECT_EQ(EVP_EncryptUpdate(ctx, nullptr, &len, aad.data(), static_cast<int>(aad.size())), 1);
-  }
-  if (!msg.empty()) {
-    EXPECT_EQ(EVP_EncryptUpdate(ctx, out.data(), &len, msg.data(), static_cast<int>(msg.size())), 1);
-  }
-  EXPECT_EQ(EVP_EncryptFinal_ex(ctx, out.data() + msg.size(), &len), 1);
-  EXPECT_EQ(EVP_CIPHER_CTX_ctrl(ctx, EVP_CTRL_AEAD_GET_TAG, 16, out.data() + msg.size()), 1);
-  EVP_CIPHER_CTX_free(ctx);
-  EVP_CIPHER_free(cipher);
-  return out;
+  return test::AeadSeal(name, key, nonce, aad, msg);
 }
 
 struct Param {
