@@ -34,6 +34,8 @@
 #include "sslprovider.h"
 #include "support/ossl_reference.h"
 #include "tls_driver.h"
+#include "tlswire/pump.h"
+#include "tlswire/record_scanner.h"
 
 namespace opensslp::interop {
 namespace {
@@ -278,8 +280,8 @@ Pair MakePair(const td::Config& dc, const lp::PeerConfig& pc) {
 
 // Pump with the client as `a` so that it speaks first; the hook sees Direction relative to
 // (driver, peer): kAToB = driver -> libssl.
-lp::PumpStats Exchange(Pair& p, const lp::WireHook& hook = nullptr) {
-  return lp::Pump(*p.driver, *p.peer, hook);
+tlswire::PumpStats Exchange(Pair& p, const tlswire::WireHook& hook = nullptr) {
+  return tlswire::Pump(*p.driver, *p.peer, hook);
 }
 
 // ---- The matrix --------------------------------------------------------------------------------
@@ -291,7 +293,7 @@ TEST_P(Tls12Interop, HandshakeCrossChecksDataClose) {
   SCOPED_TRACE(Describe(c));
   Pair p = MakePair(DriverConfig(c), PeerConfigFor(c));
   ASSERT_TRUE(p.driver && p.peer);
-  const lp::PumpStats stats = Exchange(p);
+  const tlswire::PumpStats stats = Exchange(p);
   ASSERT_FALSE(stats.round_limit_hit) << "pump did not settle";
   ASSERT_EQ(p.driver->state(), td::State::kConnected) << DriverFailure(*p.driver) << "; " << PeerFailure(*p.peer);
   ASSERT_EQ(p.peer->state(), lp::State::kConnected) << PeerFailure(*p.peer) << "; " << DriverFailure(*p.driver);
@@ -453,13 +455,13 @@ TEST_P(Tls12Bulk, OneMebibyteEachWay) {
 
   constexpr std::size_t kSize = 1 << 20;
   const auto up = Pattern(kSize, 7), down = Pattern(kSize, 8);
-  lp::RecordScanner to_peer, to_driver;
+  tlswire::RecordScanner to_peer, to_driver;
   std::size_t records_up = 0, records_down = 0, min_up = SIZE_MAX, min_down = SIZE_MAX;
-  auto hook = [&](lp::Direction d, std::vector<std::uint8_t>& bytes) {
-    lp::RecordScanner& s = d == lp::Direction::kAToB ? to_peer : to_driver;
+  auto hook = [&](tlswire::Direction d, std::vector<std::uint8_t>& bytes) {
+    tlswire::RecordScanner& s = d == tlswire::Direction::kAToB ? to_peer : to_driver;
     for (const auto& r : s.Feed(bytes)) {
       if (r.type != 23) continue;
-      if (d == lp::Direction::kAToB) {
+      if (d == tlswire::Direction::kAToB) {
         ++records_up;
         min_up = std::min(min_up, r.length);
       } else {
@@ -577,8 +579,8 @@ TEST_P(Tls12Tamper, LibsslRecordTamperedDriverSendsBadRecordMac) {
   ASSERT_EQ(p.driver->state(), td::State::kConnected) << DriverFailure(*p.driver) << "; " << PeerFailure(*p.peer);
   ASSERT_TRUE(p.peer->Write(Pattern(1000, 6)));
   bool flipped = false;
-  Exchange(p, [&](lp::Direction d, std::vector<std::uint8_t>& bytes) {
-    if (d == lp::Direction::kBToA && !flipped && !bytes.empty()) {
+  Exchange(p, [&](tlswire::Direction d, std::vector<std::uint8_t>& bytes) {
+    if (d == tlswire::Direction::kBToA && !flipped && !bytes.empty()) {
       bytes.back() ^= 0x80;
       flipped = true;
     }
@@ -629,8 +631,8 @@ TEST(Tls12TamperFinished, LibsslClientWrongFinishedDriverSendsDecryptError) {
   }());
   ASSERT_TRUE(p.driver && p.peer);
   bool altered = false;
-  Exchange(p, [&](lp::Direction d, std::vector<std::uint8_t>& b) {
-    if (d != lp::Direction::kBToA || altered || b.size() < 5 + 4 + 2 + 32 + 1 || b[0] != 22 || b[5] != 1) return;
+  Exchange(p, [&](tlswire::Direction d, std::vector<std::uint8_t>& b) {
+    if (d != tlswire::Direction::kBToA || altered || b.size() < 5 + 4 + 2 + 32 + 1 || b[0] != 22 || b[5] != 1) return;
     std::size_t q = 5 + 4 + 2 + 32;
     q += 1 + b[q];  // session_id
     if (q + 2 > b.size()) return;
@@ -667,8 +669,8 @@ TEST(Tls12TamperFinished, LibsslServerWrongFinishedDriverSendsDecryptError) {
   lp::Peer& peer = *p.peer;
   bool rewritten = false;
   std::string problem;
-  Exchange(p, [&](lp::Direction d, std::vector<std::uint8_t>& b) {
-    if (d != lp::Direction::kBToA || rewritten) return;
+  Exchange(p, [&](tlswire::Direction d, std::vector<std::uint8_t>& b) {
+    if (d != tlswire::Direction::kBToA || rewritten) return;
     // Server's last flight: ChangeCipherSpec record, then the encrypted Finished record.
     std::size_t q = 0;
     bool after_ccs = false;
@@ -772,8 +774,8 @@ TEST_P(Tls12BadSignature, DriverClientRejectsServerKeyExchange) {
   Pair p = MakePair(DriverConfig(c), PeerConfigFor(c));
   ASSERT_TRUE(p.driver && p.peer);
   bool flipped = false;
-  Exchange(p, [&](lp::Direction d, std::vector<std::uint8_t>& b) {
-    if (d == lp::Direction::kBToA && !flipped) flipped = FlipInHandshakeMessage(b, 12, 0);
+  Exchange(p, [&](tlswire::Direction d, std::vector<std::uint8_t>& b) {
+    if (d == tlswire::Direction::kBToA && !flipped) flipped = FlipInHandshakeMessage(b, 12, 0);
   });
   ASSERT_TRUE(flipped) << "no ServerKeyExchange seen";
   EXPECT_EQ(p.driver->state(), td::State::kFailed) << DriverFailure(*p.driver);
@@ -806,8 +808,8 @@ TEST_P(Tls12RsaImplicitRejection, CorruptedPreMasterEndsInBadRecordMac) {
   Pair p = MakePair(DriverConfig(c), PeerConfigFor(c));
   ASSERT_TRUE(p.driver && p.peer);
   bool flipped = false;
-  Exchange(p, [&](lp::Direction d, std::vector<std::uint8_t>& b) {
-    if (d == lp::Direction::kBToA && !flipped) flipped = FlipInHandshakeMessage(b, 16, 100);
+  Exchange(p, [&](tlswire::Direction d, std::vector<std::uint8_t>& b) {
+    if (d == tlswire::Direction::kBToA && !flipped) flipped = FlipInHandshakeMessage(b, 16, 100);
   });
   ASSERT_TRUE(flipped) << "no ClientKeyExchange seen";
   EXPECT_EQ(p.driver->state(), td::State::kFailed) << DriverFailure(*p.driver);

@@ -26,6 +26,8 @@
 #include "opensslp/opensslp.h"
 #include "test_pki.h"
 #include "tls_cli.h"
+#include "tlswire/pump.h"
+#include "tlswire/tlswire.h"
 
 namespace opensslp::cli {
 namespace {
@@ -130,8 +132,8 @@ Outcome RunRow(const Row& row, const libssl_peer::TestPki& pki) {
 
   // The client speaks first; Pump runs both sides until nothing moves.
   const auto start = std::chrono::steady_clock::now();
-  libssl_peer::PumpStats stats = row.our_role == tlsdriver::Role::kClient ? libssl_peer::Pump(*driver, *peer)
-                                                                          : libssl_peer::Pump(*peer, *driver);
+  tlswire::PumpStats stats = row.our_role == tlsdriver::Role::kClient ? tlswire::Pump(*driver, *peer)
+                                                                          : tlswire::Pump(*peer, *driver);
   outcome.handshake_ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start).count();
   outcome.bytes = stats.bytes_a_to_b + stats.bytes_b_to_a;
   if (driver->state() != tlsdriver::State::kConnected || peer->state() != libssl_peer::State::kConnected) {
@@ -140,7 +142,7 @@ Outcome RunRow(const Row& row, const libssl_peer::TestPki& pki) {
     } else if (peer->state() == libssl_peer::State::kFailed) {
       outcome.result = "libssl: " + peer->failure().reason +
                        (peer->failure().alert_received || peer->failure().alert_sent
-                            ? std::string(" (alert ") + libssl_peer::AlertName(peer->failure().alert) + ")"
+                            ? std::string(" (alert ") + tlswire::AlertName(peer->failure().alert) + ")"
                             : "");
     } else {
       outcome.result = "handshake did not finish";
@@ -163,17 +165,17 @@ Outcome RunRow(const Row& row, const libssl_peer::TestPki& pki) {
     outcome.result = "write refused";
     return outcome;
   }
-  stats = libssl_peer::Pump(*driver, *peer);
+  stats = tlswire::Pump(*driver, *peer);
   outcome.bytes += stats.bytes_a_to_b + stats.bytes_b_to_a;
   if (peer->TakeReceivedData() != to_peer || driver->TakeReceivedData() != to_driver) {
     outcome.result = "application data corrupted or lost";
     return outcome;
   }
   driver->Close();
-  stats = libssl_peer::Pump(*driver, *peer);
+  stats = tlswire::Pump(*driver, *peer);
   outcome.bytes += stats.bytes_a_to_b + stats.bytes_b_to_a;
   peer->Close();
-  stats = libssl_peer::Pump(*driver, *peer);
+  stats = tlswire::Pump(*driver, *peer);
   outcome.bytes += stats.bytes_a_to_b + stats.bytes_b_to_a;
   if (!peer->peer_closed() || !driver->peer_closed()) {
     outcome.result = "close_notify not exchanged";
