@@ -59,28 +59,16 @@ struct Outcome {
 bool EnumerateSuites(std::vector<SuiteVersion>* out) {
   ProviderHandle provider;
   if (!provider.Open()) return false;
-  void* state = nullptr;
-  SECURITY_STATUS rc;
-  for (;;) {
-    NCRYPT_SSL_CIPHER_SUITE* entry = nullptr;
-    rc = SslEnumCipherSuites(provider.get(), 0, &entry, &state, 0);
-    if (rc != 0) break;
-    const std::string exchange = ToUtf8(entry->szExchange, NCRYPT_SSL_MAX_NAME_SIZE);
-    const std::string certificate = ToUtf8(entry->szCertificate, NCRYPT_SSL_MAX_NAME_SIZE);
-    if (entry->dwProtocol <= TLS1_2_PROTOCOL_VERSION && !certificate.empty() &&
+  return ForEachCipherSuite(provider.get(), "demo", [&](const NCRYPT_SSL_CIPHER_SUITE& entry) {
+    const std::string exchange = ToUtf8(entry.szExchange, NCRYPT_SSL_MAX_NAME_SIZE);
+    const std::string certificate = ToUtf8(entry.szCertificate, NCRYPT_SSL_MAX_NAME_SIZE);
+    if (entry.dwProtocol <= TLS1_2_PROTOCOL_VERSION && !certificate.empty() &&
         (exchange == "RSA" || exchange == "DH" || exchange == "ECDH")) {
-      out->push_back({static_cast<std::uint16_t>(entry->dwCipherSuite),
-                      ToUtf8(entry->szCipherSuite, NCRYPT_SSL_MAX_NAME_SIZE),
-                      static_cast<std::uint16_t>(entry->dwProtocol), certificate == "ECDSA"});
+      out->push_back({static_cast<std::uint16_t>(entry.dwCipherSuite),
+                      ToUtf8(entry.szCipherSuite, NCRYPT_SSL_MAX_NAME_SIZE),
+                      static_cast<std::uint16_t>(entry.dwProtocol), certificate == "ECDSA"});
     }
-    (void)SslFreeBuffer(entry);
-  }
-  if (state != nullptr) (void)SslFreeBuffer(state);
-  if (rc != NTE_NO_MORE_ITEMS) {
-    std::cerr << "opensslp demo: SslEnumCipherSuites failed: " << StatusText(rc) << "\n";
-    return false;
-  }
-  return true;
+  });
 }
 
 std::vector<std::uint8_t> Pattern(std::size_t size, std::uint8_t seed) {
