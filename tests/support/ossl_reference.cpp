@@ -4,6 +4,7 @@
 #include <gtest/gtest.h>
 #include <openssl/core_names.h>
 #include <openssl/dh.h>
+#include <openssl/err.h>
 #include <openssl/kdf.h>
 #include <openssl/params.h>
 #include <openssl/rsa.h>
@@ -13,6 +14,27 @@
 
 namespace opensslp::test {
 namespace {
+
+// Every reference function runs between ERR_set_mark and ERR_pop_to_mark: what OpenSSL queues
+// while computing an expectation (e.g. a refused AEAD tag) is reported in the failure message, if
+// any, and never left behind for test_main's empty-queue check -- which stays meant for the code
+// under test.
+class ErrorMark {
+ public:
+  ErrorMark() { ERR_set_mark(); }
+  ~ErrorMark() { ERR_pop_to_mark(); }
+  ErrorMark(const ErrorMark&) = delete;
+  ErrorMark& operator=(const ErrorMark&) = delete;
+};
+
+// The newest queued OpenSSL error, for failure messages.
+std::string LastError() {
+  const unsigned long e = ERR_peek_last_error();
+  if (e == 0) return "(no OpenSSL error queued)";
+  char buf[256];
+  ERR_error_string_n(e, buf, sizeof buf);
+  return buf;
+}
 
 // OSSL_PARAM builders over borrowed bytes and strings. An empty octet string still needs a
 // non-null pointer: OpenSSL treats a null one as "not given".
@@ -26,21 +48,23 @@ OSSL_PARAM Utf8(const char* key, const std::string& s) {
 
 // EVP_KDF_derive of the named KDF into n bytes; empty (and a reported failure) if OpenSSL refuses.
 ByteVec Kdf(const char* name, std::vector<OSSL_PARAM> params, std::size_t n) {
+  const ErrorMark mark;
   params.push_back(OSSL_PARAM_construct_end());
   KdfPtr kdf(EVP_KDF_fetch(nullptr, name, nullptr));
   KdfCtxPtr ctx(kdf ? EVP_KDF_CTX_new(kdf.get()) : nullptr);
   ByteVec out(n);
   if (ctx == nullptr || EVP_KDF_derive(ctx.get(), out.data(), out.size(), params.data()) != 1) {
-    ADD_FAILURE() << "OpenSSL EVP_KDF " << name << " failed";
+    ADD_FAILURE() << "OpenSSL EVP_KDF " << name << " failed: " << LastError();
     return {};
   }
   return out;
 }
 
 std::size_t DigestSize(const std::string& digest) {
+  const ErrorMark mark;
   MdPtr md(EVP_MD_fetch(nullptr, digest.c_str(), nullptr));
   if (md == nullptr) {
-    ADD_FAILURE() << "OpenSSL has no digest " << digest;
+    ADD_FAILURE() << "OpenSSL has no digest " << digest << ": " << LastError();
     return 0;
   }
   return static_cast<std::size_t>(EVP_MD_get_size(md.get()));
@@ -51,11 +75,12 @@ std::size_t DigestSize(const std::string& digest) {
 // ---- digests --------------------------------------------------------------------------------------
 
 ByteVec Digest(std::string_view name, ByteView data) {
+  const ErrorMark mark;
   MdPtr md(EVP_MD_fetch(nullptr, std::string(name).c_str(), nullptr));
   ByteVec out(EVP_MAX_MD_SIZE);
   unsigned int len = 0;
   if (md == nullptr || EVP_Digest(data.data(), data.size(), out.data(), &len, md.get(), nullptr) != 1) {
-    ADD_FAILURE() << "OpenSSL digest " << name << " failed";
+    ADD_FAILURE() << "OpenSSL digest " << name << " failed: " << LastError();
     return {};
   }
   out.resize(len);
@@ -137,6 +162,7 @@ ByteVec Tls13Extract(std::string_view digest, ByteView previous, ByteView ikm) {
 // ---- key agreement -----------------------------------------------------------------------------------
 
 ByteVec DeriveSharedSecret(EVP_PKEY* mine, EVP_PKEY* peer, bool dh_pad) {
+  const ErrorMark mark;
   PkeyCtxPtr ctx(EVP_PKEY_CTX_new_from_pkey(nullptr, mine, nullptr));
   std::size_t len = 0;
   if (ctx == nullptr || EVP_PKEY_derive_init(ctx.get()) != 1 ||
@@ -150,6 +176,7 @@ ByteVec DeriveSharedSecret(EVP_PKEY* mine, EVP_PKEY* peer, bool dh_pad) {
 }
 
 PkeyPtr PublicKeyFromEncoded(std::string_view group, ByteView encoded) {
+  const ErrorMark mark;
   const std::string name(group);
   const bool ec = name != "X25519" && name != "X448";
   PkeyCtxPtr ctx(EVP_PKEY_CTX_new_from_name(nullptr, ec ? "EC" : name.c_str(), nullptr));
@@ -160,7 +187,7 @@ PkeyPtr PublicKeyFromEncoded(std::string_view group, ByteView encoded) {
   EVP_PKEY* key = nullptr;
   if (ctx == nullptr || EVP_PKEY_fromdata_init(ctx.get()) != 1 ||
       EVP_PKEY_fromdata(ctx.get(), &key, EVP_PKEY_PUBLIC_KEY, params.data()) != 1)
-    ADD_FAILURE() << "OpenSSL cannot load a " << name << " public key of " << encoded.size() << " bytes";
+    ADD_FAILURE() << "OpenSSL cannot load a " << name << " public key of " << encoded.size() << " bytes: " << LastError();
   return PkeyPtr(key);
 }
 
@@ -183,10 +210,11 @@ ByteVec EcdhWithPublicPoint(EVP_PKEY* mine, std::string_view group, ByteView poi
 }
 
 ByteVec DhWithPublicValue(EVP_PKEY* mine, ByteView y) {
+  const ErrorMark mark;
   PkeyPtr peer(EVP_PKEY_new());
   if (peer == nullptr || EVP_PKEY_copy_parameters(peer.get(), mine) != 1 ||
       EVP_PKEY_set1_encoded_public_key(peer.get(), y.data(), y.size()) != 1) {
-    ADD_FAILURE() << "OpenSSL cannot load a DH public value of " << y.size() << " bytes";
+    ADD_FAILURE() << "OpenSSL cannot load a DH public value of " << y.size() << " bytes: " << LastError();
     return {};
   }
   ByteVec secret = DeriveSharedSecret(mine, peer.get());
@@ -199,6 +227,7 @@ ByteVec DhWithPublicValue(EVP_PKEY* mine, ByteView y) {
 namespace {
 
 ByteVec RsaPkcs1(bool encrypt, EVP_PKEY* key, ByteView in) {
+  const ErrorMark mark;
   PkeyCtxPtr ctx(EVP_PKEY_CTX_new(key, nullptr));
   std::size_t len = 0;
   auto run = [&](std::uint8_t* out) {
@@ -209,7 +238,7 @@ ByteVec RsaPkcs1(bool encrypt, EVP_PKEY* key, ByteView in) {
                      EVP_PKEY_CTX_set_rsa_padding(ctx.get(), RSA_PKCS1_PADDING) == 1 && run(nullptr) == 1;
   ByteVec out(len);
   if (!ready || run(out.data()) != 1) {
-    ADD_FAILURE() << "OpenSSL RSA PKCS#1 v1.5 " << (encrypt ? "encryption" : "decryption") << " failed";
+    ADD_FAILURE() << "OpenSSL RSA PKCS#1 v1.5 " << (encrypt ? "encryption" : "decryption") << " failed: " << LastError();
     return {};
   }
   out.resize(len);
@@ -246,6 +275,7 @@ CipherCtxPtr AeadStart(bool encrypt, std::string_view name, ByteView key, ByteVi
 }  // namespace
 
 ByteVec AeadSeal(std::string_view cipher, ByteView key, ByteView nonce, ByteView aad, ByteView plaintext) {
+  const ErrorMark mark;
   CipherCtxPtr ctx = AeadStart(true, cipher, key, nonce, aad);
   ByteVec out(plaintext.size() + kTagLength);
   int n = 0, fin = 0;
@@ -253,13 +283,14 @@ ByteVec AeadSeal(std::string_view cipher, ByteView key, ByteView nonce, ByteView
       EVP_CipherUpdate(ctx.get(), out.data(), &n, plaintext.data(), static_cast<int>(plaintext.size())) != 1 ||
       EVP_CipherFinal_ex(ctx.get(), out.data() + n, &fin) != 1 ||
       EVP_CIPHER_CTX_ctrl(ctx.get(), EVP_CTRL_AEAD_GET_TAG, kTagLength, out.data() + plaintext.size()) != 1) {
-    ADD_FAILURE() << "OpenSSL " << cipher << " seal failed";
+    ADD_FAILURE() << "OpenSSL " << cipher << " seal failed: " << LastError();
     return {};
   }
   return out;
 }
 
 std::optional<ByteVec> AeadOpen(std::string_view cipher, ByteView key, ByteView nonce, ByteView aad, ByteView sealed) {
+  const ErrorMark mark;
   if (sealed.size() < kTagLength) return std::nullopt;
   const std::size_t len = sealed.size() - kTagLength;
   CipherCtxPtr ctx = AeadStart(false, cipher, key, nonce, aad);

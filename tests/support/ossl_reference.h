@@ -3,7 +3,9 @@
 // tests/support/bytes.h only -- not on src/ -- so unit, ABI and interop tests can all use it.
 //
 // Every OpenSSL object is owned by a std::unique_ptr (ossl_test_ptr.h), so nothing leaks when a
-// check fails. A failed OpenSSL call is reported with ADD_FAILURE and gives an empty result, except
+// check fails, and what OpenSSL queues meanwhile is quoted in the failure message and popped
+// (ERR_set_mark / ERR_pop_to_mark), so test_main's empty-error-queue check still speaks only of
+// the code under test. A failed OpenSSL call is reported with ADD_FAILURE and gives an empty result, except
 // where noted (DeriveSharedSecret, AeadOpen), whose "no result" is a legitimate answer.
 #pragma once
 
