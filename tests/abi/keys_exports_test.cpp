@@ -16,12 +16,13 @@
 #include "sslprovider.h"
 #include "support/provider_support.h"
 #include "support/wide.h"
+#include "support/bytes.h"
 
 namespace {
 
 using opensslp_test::OpenProvider;
 
-using ByteVector = std::vector<std::uint8_t>;
+using opensslp::test::ByteVec;
 
 constexpr char16_t kOurName[] = u"OpenSSLP Protocol Provider";
 constexpr DWORD kTls12 = TLS1_2_PROTOCOL_VERSION;
@@ -43,19 +44,19 @@ const Curve kCurves[] = {
     {29, 255, 32, 32, 0},          {30, 448, 56, 56, 0},
 };
 
-void PutLe32(ByteVector& v, std::uint32_t x) {
+void PutLe32(ByteVec& v, std::uint32_t x) {
   for (int i = 0; i < 4; ++i) v.push_back(static_cast<std::uint8_t>(x >> (8 * i)));
 }
-void SetLe32(ByteVector& v, std::size_t offset, std::uint32_t x) {
+void SetLe32(ByteVec& v, std::size_t offset, std::uint32_t x) {
   for (int i = 0; i < 4; ++i) v[offset + i] = static_cast<std::uint8_t>(x >> (8 * i));
 }
-std::uint32_t GetLe32(const ByteVector& v, std::size_t offset) {
+std::uint32_t GetLe32(const ByteVec& v, std::size_t offset) {
   return std::uint32_t{v[offset]} | (std::uint32_t{v[offset + 1]} << 8) | (std::uint32_t{v[offset + 2]} << 16) |
          (std::uint32_t{v[offset + 3]} << 24);
 }
 
 
-NCRYPT_KEY_HANDLE Create(NCRYPT_PROV_HANDLE prov, DWORD key_type, DWORD bits = 0, ByteVector params = {},
+NCRYPT_KEY_HANDLE Create(NCRYPT_PROV_HANDLE prov, DWORD key_type, DWORD bits = 0, ByteVec params = {},
                          DWORD suite = kSuite) {
   NCRYPT_KEY_HANDLE key = 0;
   EXPECT_EQ(SslCreateEphemeralKey(prov, &key, kTls12, suite, key_type, bits, params.empty() ? nullptr : params.data(),
@@ -66,23 +67,23 @@ NCRYPT_KEY_HANDLE Create(NCRYPT_PROV_HANDLE prov, DWORD key_type, DWORD bits = 0
 }
 
 // Exports with the size query first, then into an exactly sized buffer.
-ByteVector Export(NCRYPT_PROV_HANDLE prov, NCRYPT_KEY_HANDLE key, const char16_t* type) {
+ByteVec Export(NCRYPT_PROV_HANDLE prov, NCRYPT_KEY_HANDLE key, const char16_t* type) {
   DWORD size = 0;
   EXPECT_EQ(SslExportKey(prov, key, W(type), nullptr, 0, &size, 0), 0);
-  ByteVector out(size);
+  ByteVec out(size);
   DWORD written = 0;
   EXPECT_EQ(SslExportKey(prov, key, W(type), out.data(), size, &written, 0), 0);
   EXPECT_EQ(written, size);
   return out;
 }
 
-NCRYPT_KEY_HANDLE Import(NCRYPT_PROV_HANDLE prov, const char16_t* type, ByteVector blob) {
+NCRYPT_KEY_HANDLE Import(NCRYPT_PROV_HANDLE prov, const char16_t* type, ByteVec blob) {
   NCRYPT_KEY_HANDLE key = 0;
   EXPECT_EQ(SslImportKey(prov, &key, W(type), blob.data(), static_cast<DWORD>(blob.size()), 0), 0);
   return key;
 }
 
-SECURITY_STATUS ImportStatus(NCRYPT_PROV_HANDLE prov, const char16_t* type, ByteVector blob) {
+SECURITY_STATUS ImportStatus(NCRYPT_PROV_HANDLE prov, const char16_t* type, ByteVec blob) {
   NCRYPT_KEY_HANDLE key = kSentinel;
   SECURITY_STATUS s = SslImportKey(prov, &key, W(type), blob.data(), static_cast<DWORD>(blob.size()), 0);
   if (s == 0) {
@@ -120,9 +121,9 @@ void ExpectDescription(NCRYPT_KEY_HANDLE key, const char16_t* algorithm, DWORD b
 }
 
 // BCRYPT_DH_PARAMETER_HEADER || p || g, from a DH public blob (magic, cbKey, p, g, y).
-ByteVector DhParamsFromPublicBlob(const ByteVector& blob, const ByteVector* replace_g = nullptr) {
+ByteVec DhParamsFromPublicBlob(const ByteVec& blob, const ByteVec* replace_g = nullptr) {
   const std::uint32_t cb = GetLe32(blob, 4);
-  ByteVector params;
+  ByteVec params;
   PutLe32(params, 12 + 2 * cb);
   PutLe32(params, 0x4d504844);
   PutLe32(params, cb);
@@ -161,13 +162,13 @@ TEST(SslCreateEphemeralKey, EveryCurvePropertiesAndExport) {
       NCRYPT_KEY_HANDLE key = Create(prov, c.id, bits);
       ASSERT_NE(key, 0u);
       ExpectDescription(key, u"ECDH", c.bits, c.id);
-      const ByteVector ssl = Export(prov, key, kSslEcc);
+      const ByteVec ssl = Export(prov, key, kSslEcc);
       ASSERT_EQ(ssl.size(), 8 + c.public_bytes);
       EXPECT_EQ(GetLe32(ssl, 0), c.id);
       EXPECT_EQ(GetLe32(ssl, 4), c.public_bytes);
       if (c.ecdh_magic != 0) {
         EXPECT_EQ(ssl[8], 0x04) << "uncompressed point";
-        const ByteVector ecc = Export(prov, key, kEcc);
+        const ByteVec ecc = Export(prov, key, kEcc);
         ASSERT_EQ(ecc.size(), 8 + 2 * c.coordinate);
         EXPECT_EQ(GetLe32(ecc, 0), c.ecdh_magic);
         EXPECT_EQ(GetLe32(ecc, 4), c.coordinate);
@@ -195,7 +196,7 @@ TEST(SslCreateEphemeralKey, FfdheAndCustomParameters) {
     NCRYPT_KEY_HANDLE key = Create(prov, c.key_type, c.bits, {}, kDhSuite);
     ASSERT_NE(key, 0u);
     ExpectDescription(key, u"DH", c.expected_bits, 0);
-    const ByteVector blob = Export(prov, key, kDh);
+    const ByteVec blob = Export(prov, key, kDh);
     ASSERT_EQ(blob.size(), 8 + 3 * (c.expected_bits / 8));
     EXPECT_EQ(GetLe32(blob, 0), 0x42504844u);
     EXPECT_EQ(GetLe32(blob, 4), c.expected_bits / 8);
@@ -207,14 +208,14 @@ TEST(SslCreateEphemeralKey, FfdheAndCustomParameters) {
   // Caller-supplied p and g: ffdhe2048's p with g = 2 (recognised) and with g = 5 (not a named
   // group).
   NCRYPT_KEY_HANDLE named = Create(prov, 256, 0, {}, kDhSuite);
-  const ByteVector named_blob = Export(prov, named, kDh);
-  ByteVector g5(256, 0);
+  const ByteVec named_blob = Export(prov, named, kDh);
+  ByteVec g5(256, 0);
   g5.back() = 5;
-  for (const ByteVector& params : {DhParamsFromPublicBlob(named_blob), DhParamsFromPublicBlob(named_blob, &g5)}) {
+  for (const ByteVec& params : {DhParamsFromPublicBlob(named_blob), DhParamsFromPublicBlob(named_blob, &g5)}) {
     NCRYPT_KEY_HANDLE key = Create(prov, 0, 0, params, kDhSuite);
     ASSERT_NE(key, 0u);
     ExpectDescription(key, u"DH", 2048, 0);
-    const ByteVector blob = Export(prov, key, kDh);
+    const ByteVec blob = Export(prov, key, kDh);
     EXPECT_TRUE(std::equal(params.begin() + 12, params.end(), blob.begin() + 8)) << "p and g as given";
     EXPECT_EQ(SslFreeObject(key, 0), 0);
   }
@@ -276,7 +277,7 @@ TEST(SslCreateEphemeralKeySafety, EveryArgument) {
   EXPECT_EQ(SslCreateEphemeralKey(prov, &key, kTls12, kSuite, 23, 0, junk, sizeof junk, 0), NTE_INVALID_PARAMETER);
   // Malformed DH parameters: zeros, a header only, a huge cbKeyLength, bad magic.
   EXPECT_EQ(SslCreateEphemeralKey(prov, &key, kTls12, kDhSuite, 0, 0, junk, sizeof junk, 0), NTE_INVALID_PARAMETER);
-  ByteVector header;
+  ByteVec header;
   PutLe32(header, 12);
   PutLe32(header, 0x4d504844);
   PutLe32(header, 0);
@@ -284,7 +285,7 @@ TEST(SslCreateEphemeralKeySafety, EveryArgument) {
   SetLe32(header, 8, 0xFFFFFFFFu);
   EXPECT_EQ(SslCreateEphemeralKey(prov, &key, kTls12, kDhSuite, 0, 0, header.data(), 12, 0), NTE_INVALID_PARAMETER);
   NCRYPT_KEY_HANDLE named = Create(prov, 256, 0, {}, kDhSuite);
-  ByteVector params = DhParamsFromPublicBlob(Export(prov, named, kDh));
+  ByteVec params = DhParamsFromPublicBlob(Export(prov, named, kDh));
   SetLe32(params, 4, 0x42504844);
   EXPECT_EQ(SslCreateEphemeralKey(prov, &key, kTls12, kDhSuite, 0, 0, params.data(),
                                   static_cast<DWORD>(params.size()), 0),
@@ -308,7 +309,7 @@ TEST(SslExportKey, SizeQueryTooSmallAndExact) {
   DWORD size = 0;
   ASSERT_EQ(SslExportKey(prov, key, W(kEcc), nullptr, 0, &size, 0), 0);
   EXPECT_EQ(size, 8u + 96u);
-  ByteVector buf(size + 10, 0xcc);
+  ByteVec buf(size + 10, 0xcc);
   DWORD got = 0;
   EXPECT_EQ(SslExportKey(prov, key, W(kEcc), buf.data(), size - 1, &got, 0), NTE_BUFFER_TOO_SMALL);
   EXPECT_EQ(got, size) << "required size reported";
@@ -369,7 +370,7 @@ TEST(SslImportKey, EveryFormatRoundTrips) {
     NCRYPT_KEY_HANDLE mine = Create(prov, c.id);
     for (const char16_t* type : {kSslEcc, kEcc}) {
       if (c.ecdh_magic == 0 && type == kEcc) continue;
-      const ByteVector blob = Export(prov, mine, type);
+      const ByteVec blob = Export(prov, mine, type);
       NCRYPT_KEY_HANDLE pub = Import(prov, type, blob);
       ASSERT_NE(pub, 0u);
       ExpectDescription(pub, u"ECDH", c.bits, c.id);
@@ -381,7 +382,7 @@ TEST(SslImportKey, EveryFormatRoundTrips) {
   }
   // ECDSA-tagged ECC blob.
   NCRYPT_KEY_HANDLE p256 = Create(prov, 23);
-  ByteVector ecdsa = Export(prov, p256, kEcc);
+  ByteVec ecdsa = Export(prov, p256, kEcc);
   SetLe32(ecdsa, 0, 0x31534345);  // BCRYPT_ECDSA_PUBLIC_P256_MAGIC
   NCRYPT_KEY_HANDLE ecdsa_key = Import(prov, kEcc, ecdsa);
   ExpectDescription(ecdsa_key, u"ECDSA", 256, 23);
@@ -390,7 +391,7 @@ TEST(SslImportKey, EveryFormatRoundTrips) {
   EXPECT_EQ(SslFreeObject(p256, 0), 0);
   // DH.
   NCRYPT_KEY_HANDLE dh = Create(prov, 256, 0, {}, kDhSuite);
-  const ByteVector dh_blob = Export(prov, dh, kDh);
+  const ByteVec dh_blob = Export(prov, dh, kDh);
   NCRYPT_KEY_HANDLE dh_pub = Import(prov, kDh, dh_blob);
   ExpectDescription(dh_pub, u"DH", 2048, 0);
   EXPECT_EQ(Export(prov, dh_pub, kDh), dh_blob);
@@ -402,7 +403,7 @@ TEST(SslImportKey, EveryFormatRoundTrips) {
   BIGNUM *n = nullptr, *e = nullptr;
   ASSERT_EQ(EVP_PKEY_get_bn_param(rsa, OSSL_PKEY_PARAM_RSA_N, &n), 1);
   ASSERT_EQ(EVP_PKEY_get_bn_param(rsa, OSSL_PKEY_PARAM_RSA_E, &e), 1);
-  ByteVector rsa_blob;
+  ByteVec rsa_blob;
   PutLe32(rsa_blob, 0x31415352);
   PutLe32(rsa_blob, 2048);
   PutLe32(rsa_blob, static_cast<std::uint32_t>(BN_num_bytes(e)));
@@ -428,7 +429,7 @@ TEST(SslImportKey, EveryFormatRoundTrips) {
 TEST(SslImportKeySafety, EveryArgument) {
   NCRYPT_PROV_HANDLE prov = OpenProvider();
   NCRYPT_KEY_HANDLE mine = Create(prov, 23);
-  ByteVector good = Export(prov, mine, kEcc);
+  ByteVec good = Export(prov, mine, kEcc);
   NCRYPT_KEY_HANDLE key = kSentinel;
   const DWORD len = static_cast<DWORD>(good.size());
   // Provider handle: zero, a key, stale.
@@ -461,10 +462,10 @@ TEST(SslImportKeySafety, EveryArgument) {
   EXPECT_EQ(key, kSentinel) << "no output on failure";
   // Blob content: truncated, trailing, bad magic, huge cbKey, invalid point, wrong format.
   for (DWORD cut : {DWORD{1}, DWORD{7}, DWORD{8}, len - 1}) {
-    ByteVector v(good.begin(), good.begin() + cut);
+    ByteVec v(good.begin(), good.begin() + cut);
     EXPECT_EQ(ImportStatus(prov, kEcc, v), NTE_BAD_DATA) << cut;
   }
-  ByteVector v = good;
+  ByteVec v = good;
   v.push_back(0);
   EXPECT_EQ(ImportStatus(prov, kEcc, v), NTE_BAD_DATA);
   v = good;
@@ -482,7 +483,7 @@ TEST(SslImportKeySafety, EveryArgument) {
   EXPECT_EQ(ImportStatus(prov, kDh, good), NTE_BAD_DATA);
   EXPECT_EQ(ImportStatus(prov, kRsa, good), NTE_BAD_DATA);
   // SSL ECC blob with unsupported curve ids.
-  ByteVector ssl = Export(prov, mine, kSslEcc);
+  ByteVec ssl = Export(prov, mine, kSslEcc);
   for (std::uint32_t curve : {22u, 0xFFFFu}) {
     v = ssl;
     SetLe32(v, 0, curve);
@@ -490,7 +491,7 @@ TEST(SslImportKeySafety, EveryArgument) {
   }
   // DH: y = 1 and y = p-1 (small subgroup) are refused.
   NCRYPT_KEY_HANDLE dh = Create(prov, 256, 0, {}, kDhSuite);
-  const ByteVector dh_blob = Export(prov, dh, kDh);
+  const ByteVec dh_blob = Export(prov, dh, kDh);
   v = dh_blob;
   std::fill(v.begin() + 8 + 512, v.end(), 0);
   v.back() = 1;

@@ -11,7 +11,6 @@
 #include <openssl/bn.h>
 #include <openssl/core_names.h>
 #include <openssl/evp.h>
-#include <openssl/kdf.h>
 #include <openssl/pem.h>
 #include <openssl/rsa.h>
 
@@ -24,14 +23,29 @@
 #include "opensslp/opensslp.h"
 #include "sslprovider.h"
 #include "support/cert_support.h"
-#include "support/digest_support.h"
 #include "support/env_support.h"
+#include "support/ossl_reference.h"
 #include "support/provider_support.h"
 #include "support/wide.h"
 
 namespace {
 
-using ByteVec = std::vector<std::uint8_t>;
+using opensslp::test::ByteVec;
+using opensslp::test::AeadOpen;
+using opensslp::test::AeadSeal;
+using opensslp::test::ByteView;
+using opensslp::test::Concat;
+using opensslp::test::Digest;
+using opensslp::test::DhWithPublicValue;
+using opensslp::test::EcdhWithPublicPoint;
+using opensslp::test::PkeyPtr;
+using opensslp::test::PointFromEccPublicBlob;
+using opensslp::test::RsaPkcs1Decrypt;
+using opensslp::test::RsaPkcs1Encrypt;
+using opensslp::test::Tls1ExtendedMasterSecret;
+using opensslp::test::Tls1KeyBlock;
+using opensslp::test::Tls1MasterSecret;
+using opensslp::test::Tls1Prf;
 using opensslp_test::MakeEphemeralP256;
 using opensslp_test::OpenProvider;
 using opensslp_test::StaleProvider;
@@ -44,29 +58,6 @@ constexpr DWORD kRsaGcm = TLS_RSA_WITH_AES_128_GCM_SHA256;  // 0x009C
 constexpr DWORD kRsaCbc = 0x002F;                           // TLS_RSA_WITH_AES_128_CBC_SHA
 constexpr NCRYPT_KEY_HANDLE kSentinel = 0x5a5a;
 const std::string kStoreDir = opensslp::test::KeyStoreDir();
-
-ByteVec Cat(std::initializer_list<ByteVec> parts) {
-  ByteVec out;
-  for (const auto& p : parts) out.insert(out.end(), p.begin(), p.end());
-  return out;
-}
-
-ByteVec Prf(const char* digest, const ByteVec& secret, const std::string& label, const ByteVec& seed, std::size_t n) {
-  EVP_KDF* kdf = EVP_KDF_fetch(nullptr, "TLS1-PRF", nullptr);
-  EVP_KDF_CTX* ctx = EVP_KDF_CTX_new(kdf);
-  ByteVec full = Cat({ByteVec(label.begin(), label.end()), seed});
-  OSSL_PARAM params[] = {
-      OSSL_PARAM_construct_utf8_string(OSSL_KDF_PARAM_DIGEST, const_cast<char*>(digest), 0),
-      OSSL_PARAM_construct_octet_string(OSSL_KDF_PARAM_SECRET, const_cast<std::uint8_t*>(secret.data()), secret.size()),
-      OSSL_PARAM_construct_octet_string(OSSL_KDF_PARAM_SEED, full.data(), full.size()),
-      OSSL_PARAM_construct_end(),
-  };
-  ByteVec out(n);
-  EXPECT_EQ(EVP_KDF_derive(ctx, out.data(), n, params), 1);
-  EVP_KDF_CTX_free(ctx);
-  EVP_KDF_free(kdf);
-  return out;
-}
 
 void PutLe32(ByteVec& v, std::uint32_t x) {
   for (int i = 0; i < 4; ++i) v.push_back(static_cast<std::uint8_t>(x >> (8 * i)));
@@ -92,7 +83,7 @@ struct Params {
     desc = {NCRYPTBUFFER_VERSION, static_cast<ULONG>(buffers.size()), buffers.data()};
     return &desc;
   }
-  ByteVec randoms() const { return Cat({cr, sr}); }
+  ByteVec randoms() const { return Concat({cr, sr}); }
 };
 
 // RFC 5705 exporter output of a provider master key.
@@ -105,7 +96,7 @@ ByteVec Export(NCRYPT_PROV_HANDLE prov, NCRYPT_KEY_HANDLE master, const ByteVec&
   return out;
 }
 ByteVec ExpectedExport(const char* digest, const ByteVec& master, const ByteVec& randoms, std::size_t n = 32) {
-  return Prf(digest, master, "EXPORTER-opensslp-test", randoms, n);
+  return Tls1Prf(digest, master, "EXPORTER-opensslp-test", randoms, n);
 }
 
 // ---- key helpers -----------------------------------------------------------------------------
@@ -138,7 +129,7 @@ ByteVec RsaPublicBlob(EVP_PKEY* k) {
   PutLe32(blob, static_cast<std::uint32_t>(n.size()));
   PutLe32(blob, 0);
   PutLe32(blob, 0);
-  return Cat({blob, e, n});
+  return Concat({blob, e, n});
 }
 
 // BCRYPT_ECCPUBLIC_BLOB (ECDH P-256) of an OpenSSL EC key.
@@ -167,51 +158,7 @@ ByteVec EcdhWithProviderKey(NCRYPT_PROV_HANDLE prov, NCRYPT_KEY_HANDLE eph, EVP_
   ByteVec blob(len);
   EXPECT_EQ(SslExportKey(prov, eph, W(u"ECCPUBLICBLOB"), blob.data(), len, &len, 0), 0);
   EXPECT_EQ(len, 72u);
-  ByteVec point = {0x04};
-  point.insert(point.end(), blob.begin() + 8, blob.end());
-  EVP_PKEY_CTX* fctx = EVP_PKEY_CTX_new_from_name(nullptr, "EC", nullptr);
-  EVP_PKEY_fromdata_init(fctx);
-  char group[] = "P-256";
-  OSSL_PARAM params[] = {OSSL_PARAM_construct_utf8_string(OSSL_PKEY_PARAM_GROUP_NAME, group, 0),
-                         OSSL_PARAM_construct_octet_string(OSSL_PKEY_PARAM_PUB_KEY, point.data(), point.size()),
-                         OSSL_PARAM_construct_end()};
-  EVP_PKEY* peer = nullptr;
-  EXPECT_EQ(EVP_PKEY_fromdata(fctx, &peer, EVP_PKEY_PUBLIC_KEY, params), 1);
-  EVP_PKEY_CTX_free(fctx);
-  EVP_PKEY_CTX* dctx = EVP_PKEY_CTX_new(mine, nullptr);
-  EXPECT_EQ(EVP_PKEY_derive_init(dctx), 1);
-  EXPECT_EQ(EVP_PKEY_derive_set_peer(dctx, peer), 1);
-  std::size_t n = 0;
-  EXPECT_EQ(EVP_PKEY_derive(dctx, nullptr, &n), 1);
-  ByteVec secret(n);
-  EXPECT_EQ(EVP_PKEY_derive(dctx, secret.data(), &n), 1);
-  EVP_PKEY_CTX_free(dctx);
-  EVP_PKEY_free(peer);
-  return secret;
-}
-
-ByteVec RsaEncrypt(EVP_PKEY* k, const ByteVec& m) {
-  EVP_PKEY_CTX* ctx = EVP_PKEY_CTX_new(k, nullptr);
-  EXPECT_EQ(EVP_PKEY_encrypt_init(ctx), 1);
-  EXPECT_EQ(EVP_PKEY_CTX_set_rsa_padding(ctx, RSA_PKCS1_PADDING), 1);
-  std::size_t len = 512;
-  ByteVec out(len);
-  EXPECT_EQ(EVP_PKEY_encrypt(ctx, out.data(), &len, m.data(), m.size()), 1);
-  out.resize(len);
-  EVP_PKEY_CTX_free(ctx);
-  return out;
-}
-
-ByteVec RsaDecrypt(EVP_PKEY* k, const ByteVec& c) {
-  EVP_PKEY_CTX* ctx = EVP_PKEY_CTX_new(k, nullptr);
-  EXPECT_EQ(EVP_PKEY_decrypt_init(ctx), 1);
-  EXPECT_EQ(EVP_PKEY_CTX_set_rsa_padding(ctx, RSA_PKCS1_PADDING), 1);
-  std::size_t len = 512;
-  ByteVec out(len);
-  EXPECT_EQ(EVP_PKEY_decrypt(ctx, out.data(), &len, c.data(), c.size()), 1);
-  out.resize(len);
-  EVP_PKEY_CTX_free(ctx);
-  return out;
+  return EcdhWithPublicPoint(mine, "P-256", PointFromEccPublicBlob(blob));
 }
 
 class MasterKeys : public testing::Test {
@@ -260,7 +207,7 @@ TEST_F(MasterKeys, EcdheBothRolesMatchOpenssl) {
     ASSERT_EQ(SslGenerateMasterKey(prov_, eph, pub, &master, kTls12, kEcdheGcm, p.get(), nullptr, 0, nullptr, flag), 0);
     Keep(master);
     const ByteVec pms = EcdhWithProviderKey(prov_, eph, peer_);
-    const ByteVec ms = Prf("SHA256", pms, "master secret", p.randoms(), 48);
+    const ByteVec ms = Tls1MasterSecret("SHA256", pms, p.cr, p.sr);
     EXPECT_EQ(Export(prov_, master, p.randoms()), ExpectedExport("SHA256", ms, p.randoms()));
     // A non-NULL pcbResult is set to 0 (no output).
     DWORD result = 77;
@@ -285,9 +232,9 @@ TEST_F(MasterKeys, EcdheSha384SuiteAndTls10) {
   Keep(m10);
   const ByteVec pms = EcdhWithProviderKey(prov_, eph, peer_);
   EXPECT_EQ(Export(prov_, m384, p.randoms()),
-            ExpectedExport("SHA384", Prf("SHA384", pms, "master secret", p.randoms(), 48), p.randoms()));
+            ExpectedExport("SHA384", Tls1MasterSecret("SHA384", pms, p.cr, p.sr), p.randoms()));
   EXPECT_EQ(Export(prov_, m10, p.randoms()),
-            ExpectedExport("MD5-SHA1", Prf("MD5-SHA1", pms, "master secret", p.randoms(), 48), p.randoms()));
+            ExpectedExport("MD5-SHA1", Tls1MasterSecret("MD5-SHA1", pms, p.cr, p.sr), p.randoms()));
 }
 
 TEST_F(MasterKeys, ExtendedMasterSecretWithSessionHash) {
@@ -303,7 +250,7 @@ TEST_F(MasterKeys, ExtendedMasterSecretWithSessionHash) {
             0);
   Keep(master);
   const ByteVec pms = EcdhWithProviderKey(prov_, eph, peer_);
-  const ByteVec ms = Prf("SHA256", pms, "extended master secret", p.session_hash, 48);
+  const ByteVec ms = Tls1ExtendedMasterSecret("SHA256", pms, p.session_hash);
   EXPECT_EQ(Export(prov_, master, p.randoms()), ExpectedExport("SHA256", ms, p.randoms()));
 }
 
@@ -335,11 +282,11 @@ TEST_F(MasterKeys, RsaClientEncryptsAPremasterOpensslCanDecrypt) {
   Keep(master);
   ASSERT_EQ(len, 256u);
   ct.resize(len);
-  const ByteVec pms = RsaDecrypt(rsa_, ct);
+  const ByteVec pms = RsaPkcs1Decrypt(rsa_, ct);
   ASSERT_EQ(pms.size(), 48u);
   EXPECT_EQ(pms[0], 0x03);
   EXPECT_EQ(pms[1], 0x03);
-  const ByteVec ms = Prf("SHA256", pms, "master secret", p.randoms(), 48);
+  const ByteVec ms = Tls1MasterSecret("SHA256", pms, p.cr, p.sr);
   EXPECT_EQ(Export(prov_, master, p.randoms()), ExpectedExport("SHA256", ms, p.randoms()));
 }
 
@@ -358,7 +305,7 @@ TEST_F(MasterKeys, RsaSplitFlowWithPreMasterKey) {
                                     NCRYPT_SSL_CLIENT_FLAG),
             0);
   Keep(pre);
-  const ByteVec pms = RsaDecrypt(rsa_, ct);
+  const ByteVec pms = RsaPkcs1Decrypt(rsa_, ct);
   ASSERT_EQ(pms.size(), 48u);
   EXPECT_EQ(pms[0], 0x03);
   EXPECT_EQ(pms[1], 0x01);
@@ -367,7 +314,7 @@ TEST_F(MasterKeys, RsaSplitFlowWithPreMasterKey) {
                                  NCRYPT_SSL_CLIENT_FLAG),
             0);
   Keep(master);
-  const ByteVec ms = Prf("MD5-SHA1", pms, "master secret", p.randoms(), 48);
+  const ByteVec ms = Tls1MasterSecret("MD5-SHA1", pms, p.cr, p.sr);
   EXPECT_EQ(Export(prov_, master, p.randoms()), ExpectedExport("MD5-SHA1", ms, p.randoms()));
   // The pre-master key is for an RSA suite, this protocol and suite only, and the client role.
   NCRYPT_KEY_HANDLE other = kSentinel;
@@ -388,15 +335,15 @@ TEST_F(MasterKeys, RsaServerImportsAndRejectsImplicitly) {
   for (int i = 0; i < 48; ++i) pms[i] = static_cast<std::uint8_t>(i * 5);
   pms[0] = 0x03;
   pms[1] = 0x03;
-  ByteVec ct = RsaEncrypt(rsa_, pms);
-  const ByteVec expected = ExpectedExport("SHA256", Prf("SHA256", pms, "master secret", p.randoms(), 48), p.randoms());
+  ByteVec ct = RsaPkcs1Encrypt(rsa_, pms);
+  const ByteVec expected = ExpectedExport("SHA256", Tls1MasterSecret("SHA256", pms, p.cr, p.sr), p.randoms());
   NCRYPT_KEY_HANDLE master = 0;
   ASSERT_EQ(SslImportMasterKey(prov_, priv, &master, kTls12, kRsaGcm, p.get(), ct.data(), 256, NCRYPT_SSL_SERVER_FLAG),
             0);
   Keep(master);
   EXPECT_EQ(Export(prov_, master, p.randoms()), expected);
   // With the TLS 1.0+ two-byte length prefix (inference: both framings accepted).
-  ByteVec framed = Cat({ByteVec{0x01, 0x00}, ct});
+  ByteVec framed = Concat({ByteVec{0x01, 0x00}, ct});
   ASSERT_EQ(SslImportMasterKey(prov_, priv, &master, kTls12, kRsaGcm, p.get(), framed.data(), 258,
                                NCRYPT_SSL_SERVER_FLAG),
             0);
@@ -409,8 +356,8 @@ TEST_F(MasterKeys, RsaServerImportsAndRejectsImplicitly) {
   bad.back()[17] ^= 0x40;
   ByteVec wrong_version = pms;
   wrong_version[1] = 0x02;
-  bad.push_back(RsaEncrypt(rsa_, wrong_version));
-  bad.push_back(RsaEncrypt(rsa_, ByteVec(pms.begin(), pms.end() - 1)));
+  bad.push_back(RsaPkcs1Encrypt(rsa_, wrong_version));
+  bad.push_back(RsaPkcs1Encrypt(rsa_, ByteVec(pms.begin(), pms.end() - 1)));
   bad.push_back(ByteVec(ct.begin(), ct.end() - 1));
   for (auto& c : bad) {
     NCRYPT_KEY_HANDLE m = 0;
@@ -438,7 +385,7 @@ TEST_F(MasterKeys, EapKeyBlockAndExporterContexts) {
                                  NCRYPT_SSL_CLIENT_FLAG),
             0);
   Keep(master);
-  const ByteVec ms = Prf("SHA256", EcdhWithProviderKey(prov_, eph, peer_), "master secret", p.randoms(), 48);
+  const ByteVec ms = Tls1MasterSecret("SHA256", EcdhWithProviderKey(prov_, eph, peer_), p.cr, p.sr);
   ByteVec randoms = p.randoms();
   const std::pair<DWORD, const char*> methods[] = {{NCRYPT_SSL_EAP_ID, "client EAP encryption"},
                                                    {NCRYPT_SSL_EAP_TTLSV0_ID, "ttls keying material"},
@@ -449,7 +396,7 @@ TEST_F(MasterKeys, EapKeyBlockAndExporterContexts) {
     ASSERT_EQ(len, 128u);
     ByteVec out(len);
     ASSERT_EQ(SslComputeEapKeyBlock(prov_, master, randoms.data(), 64, out.data(), len, &len, flag), 0);
-    EXPECT_EQ(out, Prf("SHA256", ms, label, randoms, 128)) << label;
+    EXPECT_EQ(out, Tls1Prf("SHA256", ms, label, randoms, 128)) << label;
   }
   DWORD len = 0;
   ByteVec out(128);
@@ -465,9 +412,9 @@ TEST_F(MasterKeys, EapKeyBlockAndExporterContexts) {
   ASSERT_EQ(SslExportKeyingMaterial(prov_, master, label, randoms.data(), 64, nullptr, 0, none.data(), 20, 0), 0);
   ASSERT_EQ(SslExportKeyingMaterial(prov_, master, label, randoms.data(), 64, ctx, 0, empty.data(), 20, 0), 0);
   ASSERT_EQ(SslExportKeyingMaterial(prov_, master, label, randoms.data(), 64, ctx, 3, some.data(), 20, 0), 0);
-  EXPECT_EQ(none, Prf("SHA256", ms, label, randoms, 20));
-  EXPECT_EQ(empty, Prf("SHA256", ms, label, Cat({randoms, ByteVec{0, 0}}), 20));
-  EXPECT_EQ(some, Prf("SHA256", ms, label, Cat({randoms, ByteVec{0, 3, 7, 8, 9}}), 20));
+  EXPECT_EQ(none, Tls1Prf("SHA256", ms, label, randoms, 20));
+  EXPECT_EQ(empty, Tls1Prf("SHA256", ms, label, Concat({randoms, ByteVec{0, 0}}), 20));
+  EXPECT_EQ(some, Tls1Prf("SHA256", ms, label, Concat({randoms, ByteVec{0, 3, 7, 8, 9}}), 20));
 }
 
 // EAP-FAST (RFC 4851 §5.1): the key block extended past the suite's MAC keys, write keys and
@@ -493,11 +440,11 @@ TEST_F(MasterKeys, EapFastKeyBlockMatchesOpenssl) {
                                    NCRYPT_SSL_SERVER_FLAG),
               0);
     Keep(master);
-    const ByteVec ms = Prf(c.prf, EcdhWithProviderKey(prov_, eph, peer_), "master secret", p.randoms(), 48);
+    const ByteVec ms = Tls1MasterSecret(c.prf, EcdhWithProviderKey(prov_, eph, peer_), p.cr, p.sr);
     const std::size_t skip = 2u * static_cast<std::size_t>(EVP_MD_get_size(c.mac) +
                                                            EVP_CIPHER_get_key_length(c.cipher) +
                                                            EVP_CIPHER_get_iv_length(c.cipher));
-    const ByteVec block = Prf(c.prf, ms, "key expansion", Cat({p.sr, p.cr}), skip + 128);
+    const ByteVec block = Tls1KeyBlock(c.prf, ms, p.cr, p.sr, skip + 128);
     ByteVec randoms = p.randoms();
     DWORD len = 0;
     ASSERT_EQ(SslComputeEapKeyBlock(prov_, master, randoms.data(), 64, nullptr, 0, &len, NCRYPT_SSL_EAP_FAST_ID), 0);
@@ -571,7 +518,7 @@ ByteVec DhPublicBlob(EVP_PKEY* k) {
   ByteVec blob;
   PutLe32(blob, 0x42504844);  // BCRYPT_DH_PUBLIC_MAGIC
   PutLe32(blob, static_cast<std::uint32_t>(width));
-  return Cat({blob, DhParam(k, OSSL_PKEY_PARAM_FFC_P, width), DhParam(k, OSSL_PKEY_PARAM_FFC_G, width),
+  return Concat({blob, DhParam(k, OSSL_PKEY_PARAM_FFC_P, width), DhParam(k, OSSL_PKEY_PARAM_FFC_G, width),
               DhParam(k, OSSL_PKEY_PARAM_PUB_KEY, width)});
 }
 
@@ -595,28 +542,16 @@ ByteVec DhWithProviderKey(NCRYPT_PROV_HANDLE prov, NCRYPT_KEY_HANDLE eph, EVP_PK
   EXPECT_EQ(SslExportKey(prov, eph, W(u"DHPUBLICBLOB"), blob.data(), len, &len, 0), 0);
   const std::size_t width = (blob.size() - 8) / 3;
   ByteVec y(blob.begin() + 8 + 2 * static_cast<std::ptrdiff_t>(width), blob.end());
-  EVP_PKEY* peer = EVP_PKEY_new();
-  EXPECT_EQ(EVP_PKEY_copy_parameters(peer, mine), 1);
-  EXPECT_EQ(EVP_PKEY_set1_encoded_public_key(peer, y.data(), y.size()), 1);
-  EVP_PKEY_CTX* dctx = EVP_PKEY_CTX_new(mine, nullptr);
-  EXPECT_EQ(EVP_PKEY_derive_init(dctx), 1);
-  EXPECT_EQ(EVP_PKEY_derive_set_peer(dctx, peer), 1);
-  std::size_t n = 0;
-  EXPECT_EQ(EVP_PKEY_derive(dctx, nullptr, &n), 1);
-  ByteVec secret(n);
-  EXPECT_EQ(EVP_PKEY_derive(dctx, secret.data(), &n), 1);
-  secret.resize(n);
-  EVP_PKEY_CTX_free(dctx);
-  EVP_PKEY_free(peer);
-  return secret;
+  return DhWithPublicValue(mine, y);
 }
 
 }  // namespace
 
 TEST_F(MasterKeys, DheEphemeralKeyDerivesOneMasterSecretOnly) {
   constexpr DWORD kDheGcm = 0x009E;  // TLS_DHE_RSA_WITH_AES_128_GCM_SHA256
-  EVP_PKEY* peer = NewFfdhe("ffdhe2048");
-  EVP_PKEY* other_group = NewFfdhe("ffdhe3072");
+  const PkeyPtr peer_owner(NewFfdhe("ffdhe2048")), other_group_owner(NewFfdhe("ffdhe3072"));
+  EVP_PKEY* const peer = peer_owner.get();
+  EVP_PKEY* const other_group = other_group_owner.get();
   ASSERT_NE(peer, nullptr);
   ASSERT_NE(other_group, nullptr);
   for (DWORD role : {DWORD{NCRYPT_SSL_CLIENT_FLAG}, DWORD{NCRYPT_SSL_SERVER_FLAG}}) {
@@ -638,7 +573,7 @@ TEST_F(MasterKeys, DheEphemeralKeyDerivesOneMasterSecretOnly) {
     ASSERT_EQ(SslGenerateMasterKey(prov_, eph, peer_pub, &master, kTls12, kDheGcm, p.get(), nullptr, 0, nullptr, role),
               0);
     Keep(master);
-    const ByteVec ms = Prf("SHA256", DhWithProviderKey(prov_, eph, peer), "master secret", p.randoms(), 48);
+    const ByteVec ms = Tls1MasterSecret("SHA256", DhWithProviderKey(prov_, eph, peer), p.cr, p.sr);
     EXPECT_EQ(Export(prov_, master, p.randoms()), ExpectedExport("SHA256", ms, p.randoms()));
     // Any further use -- same peer, another peer, other randoms -- is NTE_BAD_KEY_STATE, no handle.
     NCRYPT_KEY_HANDLE again = kSentinel;
@@ -656,15 +591,13 @@ TEST_F(MasterKeys, DheEphemeralKeyDerivesOneMasterSecretOnly) {
     DWORD len = 0;
     EXPECT_EQ(SslExportKey(prov_, eph, W(u"DHPUBLICBLOB"), nullptr, 0, &len, 0), 0);
   }
-  EVP_PKEY_free(peer);
-  EVP_PKEY_free(other_group);
 }
 
 TEST_F(MasterKeys, EcdheEphemeralKeyMayBeUsedAgain) {
   // ECDHE secrets are fixed-length (RFC 8422 §5.10): no Raccoon timing, so no single-use rule.
   Params p;
   const NCRYPT_KEY_HANDLE eph = Eph(), pub = PeerPub();
-  const ByteVec ms = Prf("SHA256", EcdhWithProviderKey(prov_, eph, peer_), "master secret", p.randoms(), 48);
+  const ByteVec ms = Tls1MasterSecret("SHA256", EcdhWithProviderKey(prov_, eph, peer_), p.cr, p.sr);
   for (int i = 0; i < 3; ++i) {
     NCRYPT_KEY_HANDLE master = 0;
     ASSERT_EQ(SslGenerateMasterKey(prov_, eph, pub, &master, kTls12, kEcdheGcm, p.get(), nullptr, 0, nullptr,
@@ -752,24 +685,24 @@ TEST_F(WindowsNcryptPublicKey, RsaKeyTransportWithARawNcryptHandle) {
             0);
   Keep(master);
   ASSERT_EQ(len, 256u);
-  const ByteVec pms = RsaDecrypt(rsa_, ct);
+  const ByteVec pms = RsaPkcs1Decrypt(rsa_, ct);
   ASSERT_EQ(pms.size(), 48u);
   EXPECT_EQ(pms[0], 0x03);
   EXPECT_EQ(pms[1], 0x03);
   EXPECT_EQ(Export(prov_, master, p.randoms()),
-            ExpectedExport("SHA256", Prf("SHA256", pms, "master secret", p.randoms(), 48), p.randoms()));
+            ExpectedExport("SHA256", Tls1MasterSecret("SHA256", pms, p.cr, p.sr), p.randoms()));
   // The split flow takes the same handle (inference: same client step).
   NCRYPT_KEY_HANDLE pre = 0;
   ASSERT_EQ(SslGeneratePreMasterKey(prov_, raw, &pre, kTls12, kRsaGcm, p.get(), ct.data(), 256, &len, 0), 0);
   Keep(pre);
-  const ByteVec pms2 = RsaDecrypt(rsa_, ct);
+  const ByteVec pms2 = RsaPkcs1Decrypt(rsa_, ct);
   NCRYPT_KEY_HANDLE master2 = 0;
   ASSERT_EQ(SslGenerateMasterKey(prov_, pre, 0, &master2, kTls12, kRsaGcm, p.get(), nullptr, 0, nullptr,
                                  NCRYPT_SSL_CLIENT_FLAG),
             0);
   Keep(master2);
   EXPECT_EQ(Export(prov_, master2, p.randoms()),
-            ExpectedExport("SHA256", Prf("SHA256", pms2, "master secret", p.randoms(), 48), p.randoms()));
+            ExpectedExport("SHA256", Tls1MasterSecret("SHA256", pms2, p.cr, p.sr), p.randoms()));
 }
 
 TEST_F(WindowsNcryptPublicKey, Safety) {
@@ -1101,46 +1034,24 @@ std::optional<ByteVec> OpensslGcmOpen(const ByteVec& key, const ByteVec& salt, c
   ByteVec nonce = salt;
   nonce.insert(nonce.end(), record.begin() + 5, record.begin() + 13);
   const ByteVec aad = GcmRecordAad(seq, record[0], n);
-  EVP_CIPHER_CTX* ctx = EVP_CIPHER_CTX_new();
-  ByteVec out(n + 1);
-  int len = 0, ok = 1;
-  ok &= EVP_DecryptInit_ex(ctx, EVP_aes_128_gcm(), nullptr, key.data(), nonce.data());
-  ok &= EVP_DecryptUpdate(ctx, nullptr, &len, aad.data(), static_cast<int>(aad.size()));
-  ok &= EVP_DecryptUpdate(ctx, out.data(), &len, record.data() + 13, static_cast<int>(n));
-  ok &= EVP_CIPHER_CTX_ctrl(ctx, EVP_CTRL_GCM_SET_TAG, 16, const_cast<std::uint8_t*>(record.data() + 13 + n));
-  int fin = 0;
-  ok &= EVP_DecryptFinal_ex(ctx, out.data() + len, &fin);
-  EVP_CIPHER_CTX_free(ctx);
-  if (ok != 1) return std::nullopt;
-  out.resize(n);
-  return out;
+  return AeadOpen("AES-128-GCM", key, nonce, aad, ByteView(record).subspan(13));
 }
 
 ByteVec OpensslGcmSeal(const ByteVec& key, const ByteVec& salt, const ByteVec& plaintext, std::uint64_t seq,
                        std::uint8_t type) {
   ByteVec explicit_nonce(8);
   for (int i = 0; i < 8; ++i) explicit_nonce[i] = static_cast<std::uint8_t>(seq >> (56 - 8 * i));
-  ByteVec nonce = Cat({salt, explicit_nonce});
+  ByteVec nonce = Concat({salt, explicit_nonce});
   const ByteVec aad = GcmRecordAad(seq, type, plaintext.size());
   ByteVec record = {type, 3, 3, 0, 0};
   const std::size_t body = 8 + plaintext.size() + 16;
   record[3] = static_cast<std::uint8_t>(body >> 8);
   record[4] = static_cast<std::uint8_t>(body);
   record.insert(record.end(), explicit_nonce.begin(), explicit_nonce.end());
-  ByteVec ct(plaintext.size() + 16);
-  EVP_CIPHER_CTX* ctx = EVP_CIPHER_CTX_new();
-  int len = 0, fin = 0;
-  EXPECT_EQ(EVP_EncryptInit_ex(ctx, EVP_aes_128_gcm(), nullptr, key.data(), nonce.data()), 1);
-  EXPECT_EQ(EVP_EncryptUpdate(ctx, nullptr, &len, aad.data(), static_cast<int>(aad.size())), 1);
-  EXPECT_EQ(EVP_EncryptUpdate(ctx, ct.data(), &len, plaintext.data(), static_cast<int>(plaintext.size())), 1);
-  EXPECT_EQ(EVP_EncryptFinal_ex(ctx, ct.data() + len, &fin), 1);
-  EXPECT_EQ(EVP_CIPHER_CTX_ctrl(ctx, EVP_CTRL_GCM_GET_TAG, 16, ct.data() + plaintext.size()), 1);
-  EVP_CIPHER_CTX_free(ctx);
-  record.insert(record.end(), ct.begin(), ct.end());
-  return record;
+  return Concat({record, AeadSeal("AES-128-GCM", key, nonce, aad, plaintext)});
 }
 
-ByteVec Sha256(const ByteVec& data) { return opensslp_test::OneShotDigest("SHA256", data); }
+ByteVec Sha256(const ByteVec& data) { return Digest("SHA256", data); }
 
 }  // namespace
 
@@ -1155,10 +1066,10 @@ TEST_F(MasterKeys, SessionKeysAndFinishedMatchOpenssl) {
                                  NCRYPT_SSL_CLIENT_FLAG),
             0);
   Keep(master);
-  const ByteVec ms = Prf("SHA256", EcdhWithProviderKey(prov_, eph, peer_), "master secret", p.randoms(), 48);
+  const ByteVec ms = Tls1MasterSecret("SHA256", EcdhWithProviderKey(prov_, eph, peer_), p.cr, p.sr);
   // RFC 5246 §6.3: key_block = PRF(master, "key expansion", server_random || client_random);
   // AES-128-GCM: client_write_key, server_write_key (16 each), client_write_IV, server_write_IV (4).
-  const ByteVec kb = Prf("SHA256", ms, "key expansion", Cat({p.sr, p.cr}), 40);
+  const ByteVec kb = Tls1KeyBlock("SHA256", ms, p.cr, p.sr, 40);
   const ByteVec client_key(kb.begin(), kb.begin() + 16), server_key(kb.begin() + 16, kb.begin() + 32);
   const ByteVec client_iv(kb.begin() + 32, kb.begin() + 36), server_iv(kb.begin() + 36, kb.begin() + 40);
 
@@ -1202,14 +1113,14 @@ TEST_F(MasterKeys, SessionKeysAndFinishedMatchOpenssl) {
     ByteVec verify(12);
     ASSERT_EQ(SslComputeFinishedHash(prov_, master, transcript, verify.data(), 12, sender), 0);
     const char* label = sender == NCRYPT_SSL_CLIENT_FLAG ? "client finished" : "server finished";
-    EXPECT_EQ(verify, Prf("SHA256", ms, label, Sha256(messages), 12)) << label;
+    EXPECT_EQ(verify, Tls1Prf("SHA256", ms, label, Sha256(messages), 12)) << label;
   }
   // The transcript keeps growing after Finished was computed.
   const ByteVec more = {20, 0, 0, 12};
   ASSERT_EQ(SslHashHandshake(prov_, transcript, const_cast<PBYTE>(more.data()), 4, 0), 0);
   ByteVec verify(12);
   ASSERT_EQ(SslComputeFinishedHash(prov_, master, transcript, verify.data(), 12, NCRYPT_SSL_SERVER_FLAG), 0);
-  EXPECT_EQ(verify, Prf("SHA256", ms, "server finished", Sha256(Cat({messages, more})), 12));
+  EXPECT_EQ(verify, Tls1Prf("SHA256", ms, "server finished", Sha256(Concat({messages, more})), 12));
   EXPECT_EQ(SslFreeObject(transcript, 0), 0);
 }
 
@@ -1221,8 +1132,8 @@ TEST_F(MasterKeys, ServerRoleSwapsReadAndWriteKeys) {
                                  NCRYPT_SSL_SERVER_FLAG),
             0);
   Keep(master);
-  const ByteVec ms = Prf("SHA256", EcdhWithProviderKey(prov_, eph, peer_), "master secret", p.randoms(), 48);
-  const ByteVec kb = Prf("SHA256", ms, "key expansion", Cat({p.sr, p.cr}), 40);
+  const ByteVec ms = Tls1MasterSecret("SHA256", EcdhWithProviderKey(prov_, eph, peer_), p.cr, p.sr);
+  const ByteVec kb = Tls1KeyBlock("SHA256", ms, p.cr, p.sr, 40);
   const ByteVec server_key(kb.begin() + 16, kb.begin() + 32), server_iv(kb.begin() + 36, kb.begin() + 40);
   NCRYPT_KEY_HANDLE read = 0, write = 0;
   ASSERT_EQ(SslGenerateSessionKeys(prov_, master, &read, &write, p.get(), 0), 0);

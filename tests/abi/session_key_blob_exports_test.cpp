@@ -2,8 +2,8 @@
 // BCRYPT_OPAQUE_KEY_BLOB, through the shared library's exported API only.
 //
 // Independent expectations: the test holds the peer's private key, derives the ECDH secret, the
-// master secret and the key block with OpenSSL (EVP_PKEY_derive, EVP_KDF "TLS1-PRF"), and seals /
-// opens records with raw EVP ciphers and HMAC. A stream continued by an imported key is proved by
+// master secret and the key block with OpenSSL (EVP_PKEY_derive, EVP_KDF "TLS1-PRF", through
+// support/ossl_reference.h), and seals / opens records with EVP AEAD, raw EVP ciphers and HMAC. A stream continued by an imported key is proved by
 // OpenSSL opening its records (and sealing the records it opens) with the key block it computed
 // itself. The two-process tests hand the blob to opensslp_opaque_blob_child
 // (tests/child/opaque_blob_child.cpp), a separate process (under Wine: a separate Windows process).
@@ -12,7 +12,6 @@
 #include <openssl/ec.h>
 #include <openssl/evp.h>
 #include <openssl/hmac.h>
-#include <openssl/kdf.h>
 
 #include <cstdio>
 #include <cstring>
@@ -31,12 +30,20 @@ extern char** environ;
 
 #include "opensslp/opensslp.h"
 #include "sslprovider.h"
+#include "support/ossl_reference.h"
 #include "support/provider_support.h"
 #include "support/wide.h"
 
 namespace {
 
-using ByteVec = std::vector<std::uint8_t>;
+using opensslp::test::AeadOpen;
+using opensslp::test::AeadSeal;
+using opensslp::test::ByteVec;
+using opensslp::test::ByteView;
+using opensslp::test::EcdhWithPublicPoint;
+using opensslp::test::PointFromEccPublicBlob;
+using opensslp::test::Tls1KeyBlock;
+using opensslp::test::Tls1MasterSecret;
 using opensslp_test::OpenProvider;
 using opensslp_test::StaleProvider;
 
@@ -61,23 +68,6 @@ ByteVec Be64(std::uint64_t x) {
   return out;
 }
 
-ByteVec Prf(const char* digest, const ByteVec& secret, const std::string& label, const ByteVec& seed, std::size_t n) {
-  EVP_KDF* kdf = EVP_KDF_fetch(nullptr, "TLS1-PRF", nullptr);
-  EVP_KDF_CTX* ctx = EVP_KDF_CTX_new(kdf);
-  ByteVec full = Cat({ByteVec(label.begin(), label.end()), seed});
-  OSSL_PARAM params[] = {
-      OSSL_PARAM_construct_utf8_string(OSSL_KDF_PARAM_DIGEST, const_cast<char*>(digest), 0),
-      OSSL_PARAM_construct_octet_string(OSSL_KDF_PARAM_SECRET, const_cast<std::uint8_t*>(secret.data()), secret.size()),
-      OSSL_PARAM_construct_octet_string(OSSL_KDF_PARAM_SEED, full.data(), full.size()),
-      OSSL_PARAM_construct_end(),
-  };
-  ByteVec out(n);
-  EXPECT_EQ(EVP_KDF_derive(ctx, out.data(), n, params), 1);
-  EVP_KDF_CTX_free(ctx);
-  EVP_KDF_free(kdf);
-  return out;
-}
-
 // BCRYPT_ECCPUBLIC_BLOB (ECDH P-256) of an OpenSSL EC key.
 ByteVec P256PublicBlob(EVP_PKEY* k) {
   ByteVec point(65);
@@ -93,27 +83,7 @@ ByteVec EcdhWithProviderKey(NCRYPT_PROV_HANDLE prov, NCRYPT_KEY_HANDLE eph, EVP_
   DWORD len = 0;
   ByteVec blob(72);
   EXPECT_EQ(SslExportKey(prov, eph, W(u"ECCPUBLICBLOB"), blob.data(), 72, &len, 0), 0);
-  ByteVec point = {0x04};
-  point.insert(point.end(), blob.begin() + 8, blob.end());
-  EVP_PKEY_CTX* fctx = EVP_PKEY_CTX_new_from_name(nullptr, "EC", nullptr);
-  EVP_PKEY_fromdata_init(fctx);
-  char group[] = "P-256";
-  OSSL_PARAM params[] = {OSSL_PARAM_construct_utf8_string(OSSL_PKEY_PARAM_GROUP_NAME, group, 0),
-                         OSSL_PARAM_construct_octet_string(OSSL_PKEY_PARAM_PUB_KEY, point.data(), point.size()),
-                         OSSL_PARAM_construct_end()};
-  EVP_PKEY* peer = nullptr;
-  EXPECT_EQ(EVP_PKEY_fromdata(fctx, &peer, EVP_PKEY_PUBLIC_KEY, params), 1);
-  EVP_PKEY_CTX_free(fctx);
-  EVP_PKEY_CTX* dctx = EVP_PKEY_CTX_new(mine, nullptr);
-  EXPECT_EQ(EVP_PKEY_derive_init(dctx), 1);
-  EXPECT_EQ(EVP_PKEY_derive_set_peer(dctx, peer), 1);
-  std::size_t n = 0;
-  EXPECT_EQ(EVP_PKEY_derive(dctx, nullptr, &n), 1);
-  ByteVec secret(n);
-  EXPECT_EQ(EVP_PKEY_derive(dctx, secret.data(), &n), 1);
-  EVP_PKEY_CTX_free(dctx);
-  EVP_PKEY_free(peer);
-  return secret;
+  return EcdhWithPublicPoint(mine, "P-256", PointFromEccPublicBlob(blob));
 }
 
 // ---- OpenSSL's side of the records -------------------------------------------------------------
@@ -139,18 +109,7 @@ std::optional<ByteVec> GcmOpen(const Direction& d, const ByteVec& record, std::u
   const std::size_t n = record.size() - 5 - 8 - 16;
   const ByteVec nonce = Cat({d.iv, Slice(record, 5, 8)});
   const ByteVec aad = Aad(seq, record[0], 0x0303, n);
-  EVP_CIPHER_CTX* ctx = EVP_CIPHER_CTX_new();
-  ByteVec out(n + 1);
-  int len = 0, fin = 0, ok = 1;
-  ok &= EVP_DecryptInit_ex(ctx, EVP_aes_128_gcm(), nullptr, d.key.data(), nonce.data());
-  ok &= EVP_DecryptUpdate(ctx, nullptr, &len, aad.data(), static_cast<int>(aad.size()));
-  ok &= EVP_DecryptUpdate(ctx, out.data(), &len, record.data() + 13, static_cast<int>(n));
-  ok &= EVP_CIPHER_CTX_ctrl(ctx, EVP_CTRL_GCM_SET_TAG, 16, const_cast<std::uint8_t*>(record.data() + 13 + n));
-  ok &= EVP_DecryptFinal_ex(ctx, out.data() + len, &fin);
-  EVP_CIPHER_CTX_free(ctx);
-  if (ok != 1) return std::nullopt;
-  out.resize(n);
-  return out;
+  return AeadOpen("AES-128-GCM", d.key, nonce, aad, ByteView(record).subspan(13));
 }
 
 ByteVec GcmSeal(const Direction& d, const ByteVec& plaintext, std::uint64_t seq) {
@@ -160,16 +119,7 @@ ByteVec GcmSeal(const Direction& d, const ByteVec& plaintext, std::uint64_t seq)
   const std::size_t body = 8 + plaintext.size() + 16;
   ByteVec record = {CT_APPLICATIONDATA, 3, 3, static_cast<std::uint8_t>(body >> 8), static_cast<std::uint8_t>(body)};
   record.insert(record.end(), explicit_nonce.begin(), explicit_nonce.end());
-  ByteVec ct(plaintext.size() + 16);
-  EVP_CIPHER_CTX* ctx = EVP_CIPHER_CTX_new();
-  int len = 0, fin = 0;
-  EXPECT_EQ(EVP_EncryptInit_ex(ctx, EVP_aes_128_gcm(), nullptr, d.key.data(), nonce.data()), 1);
-  EXPECT_EQ(EVP_EncryptUpdate(ctx, nullptr, &len, aad.data(), static_cast<int>(aad.size())), 1);
-  EXPECT_EQ(EVP_EncryptUpdate(ctx, ct.data(), &len, plaintext.data(), static_cast<int>(plaintext.size())), 1);
-  EXPECT_EQ(EVP_EncryptFinal_ex(ctx, ct.data() + len, &fin), 1);
-  EXPECT_EQ(EVP_CIPHER_CTX_ctrl(ctx, EVP_CTRL_GCM_GET_TAG, 16, ct.data() + plaintext.size()), 1);
-  EVP_CIPHER_CTX_free(ctx);
-  return Cat({record, ct});
+  return Cat({record, AeadSeal("AES-128-GCM", d.key, nonce, aad, plaintext)});
 }
 
 ByteVec HmacSha1(const ByteVec& key, const ByteVec& data) {
@@ -313,11 +263,11 @@ class OpaqueBlob : public testing::Test {
     Keep(read_);
     Keep(write_);
     const char* digest = protocol == kTls12 ? "SHA256" : "MD5-SHA1";
-    const ByteVec ms = Prf(digest, EcdhWithProviderKey(prov_, eph, peer_), "master secret", Cat({cr, sr}), 48);
+    const ByteVec ms = Tls1MasterSecret(digest, EcdhWithProviderKey(prov_, eph, peer_), cr, sr);
     // RFC 5246 §6.3 key block: client MAC, server MAC, client key, server key, client IV, server IV.
     const std::size_t mac = suite == kEcdheCbc ? 20 : 0, key = 16;
     const std::size_t iv = suite == kEcdheCbc ? (protocol == kTls10 ? 16 : 0) : 4;
-    const ByteVec kb = Prf(digest, ms, "key expansion", Cat({sr, cr}), 2 * (mac + key + iv));
+    const ByteVec kb = Tls1KeyBlock(digest, ms, cr, sr, 2 * (mac + key + iv));
     client_ = {Slice(kb, 0, mac), Slice(kb, 2 * mac, key), Slice(kb, 2 * mac + 2 * key, iv)};
     server_ = {Slice(kb, mac, mac), Slice(kb, 2 * mac + key, key), Slice(kb, 2 * mac + 2 * key + iv, iv)};
     client_chain_ = client_.iv;

@@ -19,10 +19,11 @@
 #include "support/cert_support.h"
 #include "support/env_support.h"
 #include "support/wide.h"
+#include "support/bytes.h"
 
 namespace {
 
-using ByteVec = std::vector<std::uint8_t>;
+using opensslp::test::ByteVec;
 using opensslp::test::CertContext;
 using opensslp::test::ReadAll;
 const std::string kStoreDir = opensslp::test::KeyStoreDir();

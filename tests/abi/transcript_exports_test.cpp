@@ -6,7 +6,7 @@
 // unsupported protocols / suites / algorithm ids.
 #include <gtest/gtest.h>
 
-#include "support/digest_support.h"
+#include "support/ossl_reference.h"
 #include <openssl/evp.h>
 
 #include <algorithm>
@@ -25,7 +25,7 @@ namespace {
 using opensslp_test::MakeEphemeralP256;
 using opensslp_test::OpenProvider;
 using opensslp_test::StaleProvider;
-using ByteVec = std::vector<std::uint8_t>;
+using opensslp::test::ByteVec;
 
 constexpr DWORD kTls10 = TLS1_0_PROTOCOL_VERSION;
 constexpr DWORD kTls11 = TLS1_1_PROTOCOL_VERSION;
@@ -33,8 +33,8 @@ constexpr DWORD kTls12 = TLS1_2_PROTOCOL_VERSION;
 constexpr DWORD kTls13 = TLS1_3_PROTOCOL_VERSION;
 constexpr NCRYPT_HASH_HANDLE kSentinel = 0x5a5a;
 
-ByteVec OneShot(const char* name, const ByteVec& data) { return opensslp_test::OneShotDigest(name, data); }
-ByteVec Md5Sha1(const ByteVec& data) { return opensslp_test::Md5Sha1Digest(data); }
+ByteVec OneShot(const char* name, const ByteVec& data) { return opensslp::test::Digest(name, data); }
+ByteVec Md5Sha1(const ByteVec& data) { return opensslp::test::Md5Sha1Digest(data); }
 
 // ClientHello-, ServerHello- and Certificate-shaped messages with their 4-byte headers.
 std::vector<ByteVec> Messages() {

@@ -2,9 +2,6 @@
 #include "interop_support.h"
 
 #include <gtest/gtest.h>
-#include <openssl/core_names.h>
-#include <openssl/evp.h>
-#include <openssl/kdf.h>
 
 #include <cstdio>
 #include <cstdlib>
@@ -12,6 +9,7 @@
 
 #include "opensslp/opensslp.h"
 #include "support/env_support.h"
+#include "support/ossl_reference.h"
 
 namespace opensslp::interop {
 
@@ -29,16 +27,6 @@ const libssl_peer::TestPki& Pki() {
     return p;
   }();
   return *pki;
-}
-
-std::string Hex(const std::vector<std::uint8_t>& bytes) {
-  static const char* kDigits = "0123456789abcdef";
-  std::string s;
-  for (std::uint8_t b : bytes) {
-    s += kDigits[b >> 4];
-    s += kDigits[b & 15];
-  }
-  return s;
 }
 
 std::string SuiteHex(std::uint16_t id) {
@@ -59,14 +47,6 @@ std::vector<std::uint8_t> Pattern(std::size_t size, std::uint8_t seed) {
 
 namespace {
 
-std::vector<std::uint8_t> FromHex(const std::string& s) {
-  std::vector<std::uint8_t> out;
-  if (s.size() % 2 != 0) return out;
-  for (std::size_t i = 0; i < s.size(); i += 2)
-    out.push_back(static_cast<std::uint8_t>(std::stoi(s.substr(i, 2), nullptr, 16)));
-  return out;
-}
-
 // RFC 5288 / RFC 5289 / RFC 5487: the suites whose TLS 1.2 PRF and transcript hash is SHA-384.
 bool UsesSha384(std::uint16_t suite) {
   switch (suite) {
@@ -84,37 +64,12 @@ bool UsesSha384(std::uint16_t suite) {
   }
 }
 
-std::vector<std::uint8_t> Prf(const char* digest, const std::vector<std::uint8_t>& secret, const std::string& label,
-                              const std::vector<std::uint8_t>& hash, std::size_t length) {
-  std::vector<std::uint8_t> seed(label.begin(), label.end());
-  seed.insert(seed.end(), hash.begin(), hash.end());
-  EVP_KDF* kdf = EVP_KDF_fetch(nullptr, "TLS1-PRF", nullptr);
-  EVP_KDF_CTX* ctx = kdf != nullptr ? EVP_KDF_CTX_new(kdf) : nullptr;
-  std::vector<std::uint8_t> out(length);
-  OSSL_PARAM params[] = {
-      OSSL_PARAM_construct_utf8_string(OSSL_KDF_PARAM_DIGEST, const_cast<char*>(digest), 0),
-      OSSL_PARAM_construct_octet_string(OSSL_KDF_PARAM_SECRET, const_cast<std::uint8_t*>(secret.data()), secret.size()),
-      OSSL_PARAM_construct_octet_string(OSSL_KDF_PARAM_SEED, seed.data(), seed.size()), OSSL_PARAM_construct_end()};
-  const bool ok = ctx != nullptr && EVP_KDF_derive(ctx, out.data(), out.size(), params) == 1;
-  EVP_KDF_CTX_free(ctx);
-  EVP_KDF_free(kdf);
-  if (!ok) out.clear();
-  return out;
-}
-
-std::vector<std::uint8_t> Digest(const char* name, const std::vector<std::vector<std::uint8_t>>& messages,
-                                 std::size_t count) {
-  EVP_MD* md = EVP_MD_fetch(nullptr, name, nullptr);
-  EVP_MD_CTX* ctx = EVP_MD_CTX_new();
-  std::vector<std::uint8_t> out(EVP_MAX_MD_SIZE);
-  unsigned int len = 0;
-  bool ok = md != nullptr && ctx != nullptr && EVP_DigestInit_ex(ctx, md, nullptr) == 1;
-  for (std::size_t i = 0; ok && i < count; ++i) ok = EVP_DigestUpdate(ctx, messages[i].data(), messages[i].size()) == 1;
-  ok = ok && EVP_DigestFinal_ex(ctx, out.data(), &len) == 1;
-  EVP_MD_CTX_free(ctx);
-  EVP_MD_free(md);
-  out.resize(ok ? len : 0);
-  return out;
+// The digest of the first `count` handshake messages.
+std::vector<std::uint8_t> TranscriptDigest(const char* name, const std::vector<std::vector<std::uint8_t>>& messages,
+                                           std::size_t count) {
+  std::vector<std::uint8_t> transcript;
+  for (std::size_t i = 0; i < count; ++i) transcript.insert(transcript.end(), messages[i].begin(), messages[i].end());
+  return test::Digest(name, transcript);
 }
 
 }  // namespace
@@ -132,8 +87,8 @@ std::string CheckLibsslFinishedFromKeylog(const libssl_peer::PeerSessionInfo& in
   }
   if (line.rfind("CLIENT_RANDOM ", 0) != 0 || line.size() < 14 + 64 + 1 + 96)
     return "no CLIENT_RANDOM key-log line: '" + info.keylog + "'";
-  const std::vector<std::uint8_t> client_random = FromHex(line.substr(14, 64));
-  const std::vector<std::uint8_t> master = FromHex(line.substr(14 + 64 + 1, 96));
+  const std::vector<std::uint8_t> client_random = test::FromHex(line.substr(14, 64));
+  const std::vector<std::uint8_t> master = test::FromHex(line.substr(14 + 64 + 1, 96));
   if (client_random != info.client_random) return "key-log client random differs from SSL_get_client_random";
   if (master != info.master_secret) return "key-log master secret differs from SSL_SESSION_get_master_key";
   const bool tls12 = info.version >= 0x0303;
@@ -147,9 +102,11 @@ std::string CheckLibsslFinishedFromKeylog(const libssl_peer::PeerSessionInfo& in
   }
   if (first_finished + 1 >= info.handshake_messages.size()) return "libssl's transcript has no two Finished messages";
   const std::vector<std::uint8_t> client =
-      Prf(digest, master, "client finished", Digest(digest, info.handshake_messages, first_finished), 12);
+      test::Tls1Prf(digest, master, "client finished", TranscriptDigest(digest, info.handshake_messages, first_finished),
+                    12);
   const std::vector<std::uint8_t> server =
-      Prf(digest, master, "server finished", Digest(digest, info.handshake_messages, first_finished + 1), 12);
+      test::Tls1Prf(digest, master, "server finished",
+                    TranscriptDigest(digest, info.handshake_messages, first_finished + 1), 12);
   if (client != info.client_finished)
     return "client Finished from key log " + Hex(client) + " != libssl's " + Hex(info.client_finished);
   if (server != info.server_finished)

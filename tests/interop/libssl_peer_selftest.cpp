@@ -7,6 +7,7 @@
 #include <fstream>
 
 #include "interop_support.h"
+#include "tlswire/pump.h"
 
 namespace opensslp::interop {
 namespace {
@@ -60,7 +61,7 @@ TEST_P(LibsslSelfTest, HandshakeDataExportersClose) {
   auto server = Make(sc);
   auto client = Make(cc);
   ASSERT_TRUE(server && client);
-  libssl_peer::Pump(*client, *server);
+  tlswire::Pump(*client, *server);
   ASSERT_EQ(client->state(), State::kConnected) << client->failure().reason;
   ASSERT_EQ(server->state(), State::kConnected) << server->failure().reason;
   const auto& ci = client->info();
@@ -91,14 +92,14 @@ TEST_P(LibsslSelfTest, HandshakeDataExportersClose) {
   const auto up = Pattern(100000, 1), down = Pattern(70000, 2);
   ASSERT_TRUE(client->Write(up));
   ASSERT_TRUE(server->Write(down));
-  libssl_peer::Pump(*client, *server);
+  tlswire::Pump(*client, *server);
   EXPECT_EQ(server->TakeReceivedData(), up);
   EXPECT_EQ(client->TakeReceivedData(), down);
   client->Close();
-  libssl_peer::Pump(*client, *server);
+  tlswire::Pump(*client, *server);
   EXPECT_TRUE(server->peer_closed());
   server->Close();
-  libssl_peer::Pump(*client, *server);
+  tlswire::Pump(*client, *server);
   EXPECT_TRUE(client->peer_closed());
   EXPECT_EQ(client->state(), State::kClosed);
   EXPECT_EQ(server->state(), State::kClosed);
@@ -120,7 +121,7 @@ TEST(LibsslSelfTest, EcdsaLeaf) {
   auto server = Make(ServerConfig({0xC02B}));
   auto client = Make(ClientConfig({0xC02B}));
   ASSERT_TRUE(server && client);
-  libssl_peer::Pump(*client, *server);
+  tlswire::Pump(*client, *server);
   ASSERT_EQ(client->state(), State::kConnected) << client->failure().reason;
   EXPECT_EQ(client->info().peer_subject, Pki().ecdsa().subject);
 }
@@ -129,7 +130,7 @@ TEST(LibsslSelfTest, DheGroupIsFfdhe2048) {
   auto server = Make(ServerConfig({0x009E}));
   auto client = Make(ClientConfig({0x009E}));
   ASSERT_TRUE(server && client);
-  libssl_peer::Pump(*client, *server);
+  tlswire::Pump(*client, *server);
   ASSERT_EQ(client->state(), State::kConnected) << client->failure().reason;
   EXPECT_EQ(client->info().dhe_bits, 2048);
   EXPECT_EQ(client->info().group_name, "ffdhe2048");
@@ -145,7 +146,7 @@ void ExpectClientRejects(const libssl_peer::PkiLeaf& leaf, const std::string& ho
   auto server = Make(sc);
   auto client = Make(cc);
   ASSERT_TRUE(server && client);
-  libssl_peer::Pump(*client, *server);
+  tlswire::Pump(*client, *server);
   EXPECT_EQ(client->state(), State::kFailed);
   EXPECT_TRUE(client->failure().alert_sent) << client->failure().reason;
   EXPECT_EQ(client->failure().alert, alert)
@@ -170,11 +171,11 @@ TEST(LibsslSelfTest, TamperedRecordGivesBadRecordMac) {
   auto server = Make(ServerConfig({0xC02F}));
   auto client = Make(ClientConfig({0xC02F}));
   ASSERT_TRUE(server && client);
-  libssl_peer::Pump(*client, *server);
+  tlswire::Pump(*client, *server);
   ASSERT_EQ(client->state(), State::kConnected);
   ASSERT_TRUE(client->Write(Pattern(100, 3)));
-  libssl_peer::Pump(*client, *server, [](libssl_peer::Direction d, std::vector<std::uint8_t>& bytes) {
-    if (d == libssl_peer::Direction::kAToB && !bytes.empty()) bytes.back() ^= 0x01;
+  tlswire::Pump(*client, *server, [](tlswire::Direction d, std::vector<std::uint8_t>& bytes) {
+    if (d == tlswire::Direction::kAToB && !bytes.empty()) bytes.back() ^= 0x01;
   });
   EXPECT_EQ(server->state(), State::kFailed);
   EXPECT_TRUE(server->failure().alert_sent);

@@ -20,21 +20,22 @@
 //
 // Runs in about 7 s on Linux (Debug), about 35 s under Wine.
 #include <gtest/gtest.h>
-#include <openssl/core_names.h>
-#include <openssl/evp.h>
-#include <openssl/kdf.h>
 
 #include <algorithm>
 #include <chrono>
 #include <cstdio>
 #include <iostream>
+#include <optional>
 #include <sstream>
 
 #include "interop_support.h"
 #include "libssl_peer.h"
 #include "opensslp/opensslp.h"
 #include "sslprovider.h"
+#include "support/ossl_reference.h"
 #include "tls_driver.h"
+#include "tlswire/pump.h"
+#include "tlswire/record_scanner.h"
 
 namespace opensslp::interop {
 namespace {
@@ -279,8 +280,8 @@ Pair MakePair(const td::Config& dc, const lp::PeerConfig& pc) {
 
 // Pump with the client as `a` so that it speaks first; the hook sees Direction relative to
 // (driver, peer): kAToB = driver -> libssl.
-lp::PumpStats Exchange(Pair& p, const lp::WireHook& hook = nullptr) {
-  return lp::Pump(*p.driver, *p.peer, hook);
+tlswire::PumpStats Exchange(Pair& p, const tlswire::WireHook& hook = nullptr) {
+  return tlswire::Pump(*p.driver, *p.peer, hook);
 }
 
 // ---- The matrix --------------------------------------------------------------------------------
@@ -292,7 +293,7 @@ TEST_P(Tls12Interop, HandshakeCrossChecksDataClose) {
   SCOPED_TRACE(Describe(c));
   Pair p = MakePair(DriverConfig(c), PeerConfigFor(c));
   ASSERT_TRUE(p.driver && p.peer);
-  const lp::PumpStats stats = Exchange(p);
+  const tlswire::PumpStats stats = Exchange(p);
   ASSERT_FALSE(stats.round_limit_hit) << "pump did not settle";
   ASSERT_EQ(p.driver->state(), td::State::kConnected) << DriverFailure(*p.driver) << "; " << PeerFailure(*p.peer);
   ASSERT_EQ(p.peer->state(), lp::State::kConnected) << PeerFailure(*p.peer) << "; " << DriverFailure(*p.driver);
@@ -454,13 +455,13 @@ TEST_P(Tls12Bulk, OneMebibyteEachWay) {
 
   constexpr std::size_t kSize = 1 << 20;
   const auto up = Pattern(kSize, 7), down = Pattern(kSize, 8);
-  lp::RecordScanner to_peer, to_driver;
+  tlswire::RecordScanner to_peer, to_driver;
   std::size_t records_up = 0, records_down = 0, min_up = SIZE_MAX, min_down = SIZE_MAX;
-  auto hook = [&](lp::Direction d, std::vector<std::uint8_t>& bytes) {
-    lp::RecordScanner& s = d == lp::Direction::kAToB ? to_peer : to_driver;
+  auto hook = [&](tlswire::Direction d, std::vector<std::uint8_t>& bytes) {
+    tlswire::RecordScanner& s = d == tlswire::Direction::kAToB ? to_peer : to_driver;
     for (const auto& r : s.Feed(bytes)) {
       if (r.type != 23) continue;
-      if (d == lp::Direction::kAToB) {
+      if (d == tlswire::Direction::kAToB) {
         ++records_up;
         min_up = std::min(min_up, r.length);
       } else {
@@ -578,8 +579,8 @@ TEST_P(Tls12Tamper, LibsslRecordTamperedDriverSendsBadRecordMac) {
   ASSERT_EQ(p.driver->state(), td::State::kConnected) << DriverFailure(*p.driver) << "; " << PeerFailure(*p.peer);
   ASSERT_TRUE(p.peer->Write(Pattern(1000, 6)));
   bool flipped = false;
-  Exchange(p, [&](lp::Direction d, std::vector<std::uint8_t>& bytes) {
-    if (d == lp::Direction::kBToA && !flipped && !bytes.empty()) {
+  Exchange(p, [&](tlswire::Direction d, std::vector<std::uint8_t>& bytes) {
+    if (d == tlswire::Direction::kBToA && !flipped && !bytes.empty()) {
       bytes.back() ^= 0x80;
       flipped = true;
     }
@@ -630,8 +631,8 @@ TEST(Tls12TamperFinished, LibsslClientWrongFinishedDriverSendsDecryptError) {
   }());
   ASSERT_TRUE(p.driver && p.peer);
   bool altered = false;
-  Exchange(p, [&](lp::Direction d, std::vector<std::uint8_t>& b) {
-    if (d != lp::Direction::kBToA || altered || b.size() < 5 + 4 + 2 + 32 + 1 || b[0] != 22 || b[5] != 1) return;
+  Exchange(p, [&](tlswire::Direction d, std::vector<std::uint8_t>& b) {
+    if (d != tlswire::Direction::kBToA || altered || b.size() < 5 + 4 + 2 + 32 + 1 || b[0] != 22 || b[5] != 1) return;
     std::size_t q = 5 + 4 + 2 + 32;
     q += 1 + b[q];  // session_id
     if (q + 2 > b.size()) return;
@@ -657,41 +658,6 @@ TEST(Tls12TamperFinished, LibsslClientWrongFinishedDriverSendsDecryptError) {
 // AES-128-GCM server write key is derived with OpenSSL's TLS1-PRF (RFC 5246 §6.3), the record is
 // decrypted, one bit of verify_data flipped, and it is sealed again with the same nonce (RFC 5288).
 // The record authenticates, so the driver must fail on the verify_data: decrypt_error.
-std::vector<std::uint8_t> KeyBlock(const std::vector<std::uint8_t>& master,
-                                   const std::vector<std::uint8_t>& server_random,
-                                   const std::vector<std::uint8_t>& client_random, std::size_t length) {
-  std::vector<std::uint8_t> seed;
-  const std::string label = "key expansion";
-  seed.insert(seed.end(), label.begin(), label.end());
-  seed.insert(seed.end(), server_random.begin(), server_random.end());
-  seed.insert(seed.end(), client_random.begin(), client_random.end());
-  EVP_KDF* kdf = EVP_KDF_fetch(nullptr, "TLS1-PRF", nullptr);
-  EVP_KDF_CTX* ctx = kdf != nullptr ? EVP_KDF_CTX_new(kdf) : nullptr;
-  std::vector<std::uint8_t> out(length);
-  OSSL_PARAM params[] = {
-      OSSL_PARAM_construct_utf8_string(OSSL_KDF_PARAM_DIGEST, const_cast<char*>("SHA256"), 0),
-      OSSL_PARAM_construct_octet_string(OSSL_KDF_PARAM_SECRET, const_cast<std::uint8_t*>(master.data()), master.size()),
-      OSSL_PARAM_construct_octet_string(OSSL_KDF_PARAM_SEED, seed.data(), seed.size()), OSSL_PARAM_construct_end()};
-  if (ctx == nullptr || EVP_KDF_derive(ctx, out.data(), out.size(), params) != 1) out.clear();
-  EVP_KDF_CTX_free(ctx);
-  EVP_KDF_free(kdf);
-  return out;
-}
-
-// AES-128-GCM open (encrypt = false) or seal in place; tag is read or written.
-bool Gcm(bool encrypt, const std::uint8_t* key, const std::uint8_t nonce[12], const std::uint8_t aad[13],
-         std::uint8_t* data, int len, std::uint8_t tag[16]) {
-  EVP_CIPHER_CTX* ctx = EVP_CIPHER_CTX_new();
-  int n = 0;
-  bool ok = ctx != nullptr && EVP_CipherInit_ex(ctx, EVP_aes_128_gcm(), nullptr, key, nonce, encrypt ? 1 : 0) == 1 &&
-            EVP_CipherUpdate(ctx, nullptr, &n, aad, 13) == 1 && EVP_CipherUpdate(ctx, data, &n, data, len) == 1;
-  if (ok && !encrypt) ok = EVP_CIPHER_CTX_ctrl(ctx, EVP_CTRL_GCM_SET_TAG, 16, tag) == 1;
-  ok = ok && EVP_CipherFinal_ex(ctx, data + n, &n) == 1;
-  if (ok && encrypt) ok = EVP_CIPHER_CTX_ctrl(ctx, EVP_CTRL_GCM_GET_TAG, 16, tag) == 1;
-  EVP_CIPHER_CTX_free(ctx);
-  return ok;
-}
-
 TEST(Tls12TamperFinished, LibsslServerWrongFinishedDriverSendsDecryptError) {
   Case c;
   c.suite = 0xC02F;  // AES-128-GCM: key block = 2 x 16-byte keys + 2 x 4-byte salts
@@ -703,8 +669,8 @@ TEST(Tls12TamperFinished, LibsslServerWrongFinishedDriverSendsDecryptError) {
   lp::Peer& peer = *p.peer;
   bool rewritten = false;
   std::string problem;
-  Exchange(p, [&](lp::Direction d, std::vector<std::uint8_t>& b) {
-    if (d != lp::Direction::kBToA || rewritten) return;
+  Exchange(p, [&](tlswire::Direction d, std::vector<std::uint8_t>& b) {
+    if (d != tlswire::Direction::kBToA || rewritten) return;
     // Server's last flight: ChangeCipherSpec record, then the encrypted Finished record.
     std::size_t q = 0;
     bool after_ccs = false;
@@ -718,35 +684,33 @@ TEST(Tls12TamperFinished, LibsslServerWrongFinishedDriverSendsDecryptError) {
           return;
         }
         const auto& li = peer.info();
-        const std::vector<std::uint8_t> master(li.master_secret);
-        const std::vector<std::uint8_t> kb = KeyBlock(master, li.server_random, li.client_random, 40);
+        const test::ByteVec kb = test::Tls1KeyBlock("SHA256", li.master_secret, li.client_random, li.server_random, 40);
         if (kb.size() != 40) {
           problem = "key block derivation failed";
           return;
         }
-        const std::uint8_t* server_key = kb.data() + 16;
-        std::uint8_t nonce[12];
-        std::copy(kb.begin() + 36, kb.begin() + 40, nonce);           // server_write_IV (salt)
-        std::copy(b.begin() + q + 5, b.begin() + q + 13, nonce + 4);  // explicit nonce
+        const test::ByteView server_key = test::ByteView(kb).subspan(16, 16);
+        test::ByteVec nonce(kb.begin() + 36, kb.begin() + 40);             // server_write_IV (salt)
+        nonce.insert(nonce.end(), b.begin() + q + 5, b.begin() + q + 13);  // explicit nonce
         // AAD: seq_num 0 (first record under the new keys) || type || version || plaintext length.
-        std::uint8_t aad[13] = {0, 0, 0, 0, 0, 0, 0, 0, 22, b[q + 1], b[q + 2], 0, 16};
-        std::uint8_t* body = b.data() + q + 13;
-        std::uint8_t tag[16];
-        std::copy(body + 16, body + 32, tag);
-        if (!Gcm(false, server_key, nonce, aad, body, 16, tag)) {
+        const test::ByteVec aad = {0, 0, 0, 0, 0, 0, 0, 0, 22, b[q + 1], b[q + 2], 0, 16};
+        std::uint8_t* body = b.data() + q + 13;  // 16-byte Finished || 16-byte tag
+        std::optional<test::ByteVec> finished = test::AeadOpen("AES-128-GCM", server_key, nonce, aad, {body, 32});
+        if (!finished) {
           problem = "cannot open libssl's Finished record with the key-log master secret";
           return;
         }
-        if (body[0] != 20) {
+        if ((*finished)[0] != 20) {
           problem = "decrypted record is not a Finished message";
           return;
         }
-        body[4] ^= 0x01;  // first byte of verify_data
-        if (!Gcm(true, server_key, nonce, aad, body, 16, tag)) {
+        (*finished)[4] ^= 0x01;  // first byte of verify_data
+        const test::ByteVec sealed = test::AeadSeal("AES-128-GCM", server_key, nonce, aad, *finished);
+        if (sealed.size() != 32) {
           problem = "reseal failed";
           return;
         }
-        std::copy(tag, tag + 16, body + 16);
+        std::copy(sealed.begin(), sealed.end(), body);
         rewritten = true;
         return;
       }
@@ -810,8 +774,8 @@ TEST_P(Tls12BadSignature, DriverClientRejectsServerKeyExchange) {
   Pair p = MakePair(DriverConfig(c), PeerConfigFor(c));
   ASSERT_TRUE(p.driver && p.peer);
   bool flipped = false;
-  Exchange(p, [&](lp::Direction d, std::vector<std::uint8_t>& b) {
-    if (d == lp::Direction::kBToA && !flipped) flipped = FlipInHandshakeMessage(b, 12, 0);
+  Exchange(p, [&](tlswire::Direction d, std::vector<std::uint8_t>& b) {
+    if (d == tlswire::Direction::kBToA && !flipped) flipped = FlipInHandshakeMessage(b, 12, 0);
   });
   ASSERT_TRUE(flipped) << "no ServerKeyExchange seen";
   EXPECT_EQ(p.driver->state(), td::State::kFailed) << DriverFailure(*p.driver);
@@ -844,8 +808,8 @@ TEST_P(Tls12RsaImplicitRejection, CorruptedPreMasterEndsInBadRecordMac) {
   Pair p = MakePair(DriverConfig(c), PeerConfigFor(c));
   ASSERT_TRUE(p.driver && p.peer);
   bool flipped = false;
-  Exchange(p, [&](lp::Direction d, std::vector<std::uint8_t>& b) {
-    if (d == lp::Direction::kBToA && !flipped) flipped = FlipInHandshakeMessage(b, 16, 100);
+  Exchange(p, [&](tlswire::Direction d, std::vector<std::uint8_t>& b) {
+    if (d == tlswire::Direction::kBToA && !flipped) flipped = FlipInHandshakeMessage(b, 16, 100);
   });
   ASSERT_TRUE(flipped) << "no ClientKeyExchange seen";
   EXPECT_EQ(p.driver->state(), td::State::kFailed) << DriverFailure(*p.driver);

@@ -7,16 +7,17 @@
 #include <vector>
 
 #include "core/implicit_rejection.h"
+#include "support/bytes.h"
 
 namespace opensslp {
 namespace {
 
-using ByteVector = std::vector<std::uint8_t>;
+using test::ByteVec;
 
-ByteVector ToVec(const SecretArray<48>& s) { return ByteVector(s.data(), s.data() + 48); }
+ByteVec ToVec(const SecretArray<48>& s) { return ByteVec(s.data(), s.data() + 48); }
 
 struct Inputs {
-  ByteVector buffer = ByteVector(256, 0);
+  ByteVec buffer = ByteVec(256, 0);
   SecretArray<48> random;
   Inputs() {
     for (std::size_t i = 0; i < 48; ++i) {
@@ -26,14 +27,14 @@ struct Inputs {
     buffer[0] = 0x03;
     buffer[1] = 0x03;
   }
-  ByteVector decrypted() const { return ByteVector(buffer.begin(), buffer.begin() + 48); }
-  ByteVector fallback() const { return ToVec(random); }
+  ByteVec decrypted() const { return ByteVec(buffer.begin(), buffer.begin() + 48); }
+  ByteVec fallback() const { return ToVec(random); }
 };
 
-ByteVector Select(const Inputs& in, std::uint32_t status, std::size_t len, std::uint16_t version) {
+ByteVec Select(const Inputs& in, std::uint32_t status, std::size_t len, std::uint16_t version) {
   auto out = SelectTlsPremaster(status, in.buffer, len, version, in.random);
   EXPECT_TRUE(out.ok());
-  return out.ok() ? ToVec(out.value()) : ByteVector();
+  return out.ok() ? ToVec(out.value()) : ByteVec();
 }
 
 TEST(ImplicitRejection, GoodDecryptionIsKept) {

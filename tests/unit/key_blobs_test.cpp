@@ -15,26 +15,27 @@
 #include "core/groups.h"
 #include "core/key_blobs.h"
 #include "core/key_exchange.h"
+#include "support/bytes.h"
 
 namespace opensslp {
 namespace {
 
 
 
-using ByteVector = std::vector<std::uint8_t>;
+using test::ByteVec;
 
-void PutLe32(ByteVector& v, std::uint32_t x) {
+void PutLe32(ByteVec& v, std::uint32_t x) {
   for (int i = 0; i < 4; ++i) v.push_back(static_cast<std::uint8_t>(x >> (8 * i)));
 }
-void SetLe32(ByteVector& v, std::size_t offset, std::uint32_t x) {
+void SetLe32(ByteVec& v, std::size_t offset, std::uint32_t x) {
   for (int i = 0; i < 4; ++i) v[offset + i] = static_cast<std::uint8_t>(x >> (8 * i));
 }
-void Append(ByteVector& v, const ByteVector& more) { v.insert(v.end(), more.begin(), more.end()); }
+void Append(ByteVec& v, const ByteVec& more) { v.insert(v.end(), more.begin(), more.end()); }
 
-ByteVector BnBytes(EVP_PKEY* pkey, const char* name, std::size_t pad = 0) {
+ByteVec BnBytes(EVP_PKEY* pkey, const char* name, std::size_t pad = 0) {
   BIGNUM* bn = nullptr;
   EXPECT_EQ(EVP_PKEY_get_bn_param(pkey, name, &bn), 1);
-  ByteVector out(pad != 0 ? pad : static_cast<std::size_t>(BN_num_bytes(bn)));
+  ByteVec out(pad != 0 ? pad : static_cast<std::size_t>(BN_num_bytes(bn)));
   BN_bn2binpad(bn, out.data(), static_cast<int>(out.size()));
   BN_free(bn);
   return out;
@@ -49,13 +50,13 @@ std::shared_ptr<EphemeralKey> Create(std::uint32_t key_type) {
   return key.ok() ? key.value() : nullptr;
 }
 
-ByteVector Export(const AsymmetricKey& key, KeyBlobType type) {
+ByteVec Export(const AsymmetricKey& key, KeyBlobType type) {
   auto blob = ExportPublicKeyBlob(key, type);
   EXPECT_TRUE(blob.ok()) << ErrorName(blob.error());
-  return blob.ok() ? blob.value() : ByteVector();
+  return blob.ok() ? blob.value() : ByteVec();
 }
 
-Error ImportError(KeyBlobType type, const ByteVector& blob) {
+Error ImportError(KeyBlobType type, const ByteVec& blob) {
   auto key = ImportPublicKeyBlob(type, blob);
   EXPECT_FALSE(key.ok());
   return key.ok() ? Error::kInternal : key.error();
@@ -73,7 +74,7 @@ TEST(KeyBlobNames, KnownUnknownAndCase) {
   EXPECT_FALSE(IsPublicKeyBlobType(KeyBlobType::kEccPrivate));
   for (const char16_t* bad : {u"", u"eccpublicblob", u"ECCPUBLICBLOB ", u"ECCPUBLIC", u"X"})
     EXPECT_EQ(ParseKeyBlobType(bad).error(), Error::kInvalidParameter);
-  EXPECT_EQ(ImportPublicKeyBlob(KeyBlobType::kEccPrivate, ByteVector(72)).error(), Error::kNotSupported);
+  EXPECT_EQ(ImportPublicKeyBlob(KeyBlobType::kEccPrivate, ByteVec(72)).error(), Error::kNotSupported);
 }
 
 // ---- ECC ---------------------------------------------------------------------------------------
@@ -83,22 +84,22 @@ TEST(EccBlobs, ExportedPointIsOpensslsPointAndRoundTrips) {
     if (g.family != GroupFamily::kNistCurve) continue;
     auto key = Create(g.iana_id);
     ASSERT_NE(key, nullptr);
-    ByteVector point(1 + 2 * g.coordinate_bytes);
+    ByteVec point(1 + 2 * g.coordinate_bytes);
     std::size_t len = 0;
     ASSERT_EQ(EVP_PKEY_get_octet_string_param(key->pkey().get(), OSSL_PKEY_PARAM_PUB_KEY, point.data(), point.size(),
                                               &len), 1);
     ASSERT_EQ(len, point.size());
     ASSERT_EQ(point[0], 0x04);
 
-    const ByteVector ecc = Export(*key, KeyBlobType::kEccPublic);
-    ByteVector expected_ecc;
+    const ByteVec ecc = Export(*key, KeyBlobType::kEccPublic);
+    ByteVec expected_ecc;
     PutLe32(expected_ecc, g.iana_id == 23 ? kEcdhP256Magic : g.iana_id == 24 ? kEcdhP384Magic : kEcdhP521Magic);
     PutLe32(expected_ecc, g.coordinate_bytes);
     expected_ecc.insert(expected_ecc.end(), point.begin() + 1, point.end());
     EXPECT_EQ(ecc, expected_ecc) << g.tls_name;
 
-    const ByteVector ssl = Export(*key, KeyBlobType::kSslEccPublic);
-    ByteVector expected_ssl;
+    const ByteVec ssl = Export(*key, KeyBlobType::kSslEccPublic);
+    ByteVec expected_ssl;
     PutLe32(expected_ssl, g.iana_id);
     PutLe32(expected_ssl, g.public_key_bytes);
     Append(expected_ssl, point);
@@ -120,7 +121,7 @@ TEST(EccBlobs, GenericAndEcdsaMagics) {
   for (const GroupInfo& g : kGroups) {
     if (g.family != GroupFamily::kNistCurve) continue;
     auto key = Create(g.iana_id);
-    ByteVector blob = Export(*key, KeyBlobType::kEccPublic);
+    ByteVec blob = Export(*key, KeyBlobType::kEccPublic);
     SetLe32(blob, 0, kEcdhGenericMagic);
     auto generic = ImportPublicKeyBlob(KeyBlobType::kEccPublic, blob);
     ASSERT_TRUE(generic.ok());
@@ -137,8 +138,8 @@ TEST(EccBlobs, GenericAndEcdsaMagics) {
       EXPECT_EQ(ecdsa.value()->Describe().key_type, g.iana_id);
       EXPECT_EQ(ecdsa.value()->Describe().bits, opensslp_test::IndependentGroupBits(g.iana_id));
       // Exported again with the specific ECDSA magic.
-      ByteVector again = Export(*ecdsa.value(), KeyBlobType::kEccPublic);
-      ByteVector want = blob;
+      ByteVec again = Export(*ecdsa.value(), KeyBlobType::kEccPublic);
+      ByteVec want = blob;
       SetLe32(want, 0, ecdsa_magic);
       EXPECT_EQ(again, want);
     }
@@ -147,13 +148,13 @@ TEST(EccBlobs, GenericAndEcdsaMagics) {
 
 TEST(EccBlobs, MalformedAndInvalidAreBadData) {
   auto key = Create(23);
-  const ByteVector good = Export(*key, KeyBlobType::kEccPublic);
-  auto err = [](ByteVector blob) { return ImportError(KeyBlobType::kEccPublic, blob); };
-  ByteVector v;
+  const ByteVec good = Export(*key, KeyBlobType::kEccPublic);
+  auto err = [](ByteVec blob) { return ImportError(KeyBlobType::kEccPublic, blob); };
+  ByteVec v;
   EXPECT_EQ(err({}), Error::kBadData);
-  EXPECT_EQ(err(ByteVector(good.begin(), good.begin() + 7)), Error::kBadData) << "short header";
-  EXPECT_EQ(err(ByteVector(good.begin(), good.begin() + 8)), Error::kBadData) << "header only";
-  EXPECT_EQ(err(ByteVector(good.begin(), good.end() - 1)), Error::kBadData) << "truncated";
+  EXPECT_EQ(err(ByteVec(good.begin(), good.begin() + 7)), Error::kBadData) << "short header";
+  EXPECT_EQ(err(ByteVec(good.begin(), good.begin() + 8)), Error::kBadData) << "header only";
+  EXPECT_EQ(err(ByteVec(good.begin(), good.end() - 1)), Error::kBadData) << "truncated";
   v = good;
   v.push_back(0);
   EXPECT_EQ(err(v), Error::kBadData) << "trailing byte";
@@ -191,9 +192,9 @@ TEST(EccBlobs, MalformedAndInvalidAreBadData) {
 
 TEST(SslEccBlobs, MalformedAndInvalidAreBadData) {
   auto key = Create(24);
-  const ByteVector good = Export(*key, KeyBlobType::kSslEccPublic);
-  auto err = [](ByteVector blob) { return ImportError(KeyBlobType::kSslEccPublic, blob); };
-  ByteVector v = good;
+  const ByteVec good = Export(*key, KeyBlobType::kSslEccPublic);
+  auto err = [](ByteVec blob) { return ImportError(KeyBlobType::kSslEccPublic, blob); };
+  ByteVec v = good;
   v[8] = 0x02;  // compressed-point prefix with an uncompressed length
   EXPECT_EQ(err(v), Error::kBadData);
   v = good;
@@ -211,7 +212,7 @@ TEST(SslEccBlobs, MalformedAndInvalidAreBadData) {
   SetLe32(v, 4, 96);
   EXPECT_EQ(err(v), Error::kBadData) << "X||Y without the 04 prefix is not our form";
   // A compressed point (0x02 || X) of the same key is refused: not expressible in our form.
-  ByteVector compressed;
+  ByteVec compressed;
   PutLe32(compressed, 24);
   PutLe32(compressed, 49);
   compressed.push_back(0x02);
@@ -229,14 +230,14 @@ TEST(SslEccBlobs, MontgomeryKeysRoundTripAndMatchOpenssl) {
   for (std::uint32_t id : {29u, 30u}) {
     const GroupInfo& g = *FindGroup(id);
     auto key = Create(id);
-    ByteVector raw(g.coordinate_bytes);
+    ByteVec raw(g.coordinate_bytes);
     std::size_t len = raw.size();
     ASSERT_EQ(EVP_PKEY_get_raw_public_key(key->pkey().get(), raw.data(), &len), 1);
-    ByteVector expected;
+    ByteVec expected;
     PutLe32(expected, id);
     PutLe32(expected, g.coordinate_bytes);
     Append(expected, raw);
-    const ByteVector blob = Export(*key, KeyBlobType::kSslEccPublic);
+    const ByteVec blob = Export(*key, KeyBlobType::kSslEccPublic);
     EXPECT_EQ(blob, expected);
     auto pub = ImportPublicKeyBlob(KeyBlobType::kSslEccPublic, blob);
     ASSERT_TRUE(pub.ok());
@@ -248,7 +249,7 @@ TEST(SslEccBlobs, MontgomeryKeysRoundTripAndMatchOpenssl) {
     for (KeyBlobType t : {KeyBlobType::kEccPublic, KeyBlobType::kDhPublic, KeyBlobType::kRsaPublic})
       EXPECT_EQ(ExportPublicKeyBlob(*key, t).error(), Error::kInvalidParameter);
     // Wrong lengths.
-    ByteVector v = blob;
+    ByteVec v = blob;
     v.pop_back();
     EXPECT_EQ(ImportError(KeyBlobType::kSslEccPublic, v), Error::kBadData);
     v = blob;
@@ -260,14 +261,14 @@ TEST(SslEccBlobs, MontgomeryKeysRoundTripAndMatchOpenssl) {
 
 TEST(SslEccBlobs, X25519HighBitIsMasked) {
   // RFC 7748 §5: the receiver masks the top bit of the last byte.
-  ByteVector blob;
+  ByteVec blob;
   PutLe32(blob, 29);
   PutLe32(blob, 32);
   for (int i = 0; i < 32; ++i) blob.push_back(static_cast<std::uint8_t>(9 + i));
   blob.back() |= 0x80;
   auto pub = ImportPublicKeyBlob(KeyBlobType::kSslEccPublic, blob);
   ASSERT_TRUE(pub.ok());
-  ByteVector masked = blob;
+  ByteVec masked = blob;
   masked.back() &= 0x7f;
   EXPECT_EQ(Export(*pub.value(), KeyBlobType::kSslEccPublic), masked);
 }
@@ -279,13 +280,13 @@ TEST(DhBlobs, ExportMatchesOpensslAndRoundTrips) {
     auto key = Create(id);
     ASSERT_NE(key, nullptr);
     const std::size_t len = FindGroup(id)->coordinate_bytes;
-    ByteVector expected;
+    ByteVec expected;
     PutLe32(expected, kDhPublicMagic);
     PutLe32(expected, static_cast<std::uint32_t>(len));
     Append(expected, BnBytes(key->pkey().get(), OSSL_PKEY_PARAM_FFC_P, len));
     Append(expected, BnBytes(key->pkey().get(), OSSL_PKEY_PARAM_FFC_G, len));
     Append(expected, BnBytes(key->pkey().get(), OSSL_PKEY_PARAM_PUB_KEY, len));
-    const ByteVector blob = Export(*key, KeyBlobType::kDhPublic);
+    const ByteVec blob = Export(*key, KeyBlobType::kDhPublic);
     EXPECT_EQ(blob, expected);
     auto pub = ImportPublicKeyBlob(KeyBlobType::kDhPublic, blob);
     ASSERT_TRUE(pub.ok()) << ErrorName(pub.error());
@@ -300,15 +301,15 @@ TEST(DhBlobs, ExportMatchesOpensslAndRoundTrips) {
 
 TEST(DhBlobs, SmallSubgroupAndOutOfRangeValuesAreRejected) {
   auto key = Create(256);  // ffdhe2048
-  const ByteVector good = Export(*key, KeyBlobType::kDhPublic);
+  const ByteVec good = Export(*key, KeyBlobType::kDhPublic);
   const std::size_t len = 256;
-  const ByteVector p(good.begin() + 8, good.begin() + 8 + len);
-  auto with_y = [&](const ByteVector& y) {
-    ByteVector v(good.begin(), good.begin() + 8 + 2 * len);
+  const ByteVec p(good.begin() + 8, good.begin() + 8 + len);
+  auto with_y = [&](const ByteVec& y) {
+    ByteVec v(good.begin(), good.begin() + 8 + 2 * len);
     Append(v, y);
     return ImportError(KeyBlobType::kDhPublic, v);
   };
-  ByteVector zero(len, 0), one(len, 0), p_minus_1 = p, p_minus_2 = p, all_ff(len, 0xff);
+  ByteVec zero(len, 0), one(len, 0), p_minus_1 = p, p_minus_2 = p, all_ff(len, 0xff);
   one.back() = 1;
   p_minus_1.back() -= 1;  // p is odd: no borrow
   p_minus_2.back() -= 2;  // p ends in ...ff: no borrow
@@ -323,18 +324,18 @@ TEST(DhBlobs, SmallSubgroupAndOutOfRangeValuesAreRejected) {
   EXPECT_EQ(p[len - 1] & 7, 7);
   EXPECT_EQ(with_y(p_minus_2), Error::kBadData) << "y = p-2 (order 2q)";
   // y = 4 = 2^2 is in the subgroup generated by g = 2: accepted.
-  ByteVector four(len, 0);
+  ByteVec four(len, 0);
   four.back() = 4;
-  ByteVector v(good.begin(), good.begin() + 8 + 2 * len);
+  ByteVec v(good.begin(), good.begin() + 8 + 2 * len);
   Append(v, four);
   EXPECT_TRUE(ImportPublicKeyBlob(KeyBlobType::kDhPublic, v).ok());
 }
 
 TEST(DhBlobs, MalformedAreBadData) {
   auto key = Create(256);
-  const ByteVector good = Export(*key, KeyBlobType::kDhPublic);
-  auto err = [](ByteVector blob) { return ImportError(KeyBlobType::kDhPublic, blob); };
-  ByteVector v = good;
+  const ByteVec good = Export(*key, KeyBlobType::kDhPublic);
+  auto err = [](ByteVec blob) { return ImportError(KeyBlobType::kDhPublic, blob); };
+  ByteVec v = good;
   SetLe32(v, 0, 0x4d504844);  // parameters magic
   EXPECT_EQ(err(v), Error::kBadData);
   v = good;
@@ -360,13 +361,13 @@ TEST(DhBlobs, MalformedAreBadData) {
     v[8 + 511] = g_last;
     EXPECT_EQ(err(v), Error::kBadData) << "g = " << int(g_last);
   }
-  EXPECT_EQ(err(ByteVector(good.begin(), good.begin() + 4)), Error::kBadData);
+  EXPECT_EQ(err(ByteVec(good.begin(), good.begin() + 4)), Error::kBadData);
 }
 
 // ---- RSA ---------------------------------------------------------------------------------------
 
-ByteVector RsaBlob(const ByteVector& e, const ByteVector& n, std::uint32_t bits) {
-  ByteVector blob;
+ByteVec RsaBlob(const ByteVec& e, const ByteVec& n, std::uint32_t bits) {
+  ByteVec blob;
   PutLe32(blob, kRsaPublicMagic);
   PutLe32(blob, bits);
   PutLe32(blob, static_cast<std::uint32_t>(e.size()));
@@ -381,8 +382,8 @@ ByteVector RsaBlob(const ByteVector& e, const ByteVector& n, std::uint32_t bits)
 TEST(RsaBlobs, OpensslKeyImportsAndRoundTrips) {
   EVP_PKEY* rsa = EVP_RSA_gen(2048);
   ASSERT_NE(rsa, nullptr);
-  const ByteVector n = BnBytes(rsa, OSSL_PKEY_PARAM_RSA_N), e = BnBytes(rsa, OSSL_PKEY_PARAM_RSA_E);
-  const ByteVector blob = RsaBlob(e, n, 2048);
+  const ByteVec n = BnBytes(rsa, OSSL_PKEY_PARAM_RSA_N), e = BnBytes(rsa, OSSL_PKEY_PARAM_RSA_E);
+  const ByteVec blob = RsaBlob(e, n, 2048);
   auto pub = ImportPublicKeyBlob(KeyBlobType::kRsaPublic, blob);
   ASSERT_TRUE(pub.ok()) << ErrorName(pub.error());
   EXPECT_EQ(pub.value()->Describe().algorithm, u"RSA");
@@ -393,8 +394,8 @@ TEST(RsaBlobs, OpensslKeyImportsAndRoundTrips) {
   for (KeyBlobType t : {KeyBlobType::kEccPublic, KeyBlobType::kSslEccPublic, KeyBlobType::kDhPublic})
     EXPECT_EQ(ExportPublicKeyBlob(*pub.value(), t).error(), Error::kInvalidParameter);
 
-  auto err = [](ByteVector b) { return ImportError(KeyBlobType::kRsaPublic, b); };
-  ByteVector v = blob;
+  auto err = [](ByteVec b) { return ImportError(KeyBlobType::kRsaPublic, b); };
+  ByteVec v = blob;
   SetLe32(v, 0, 0x32415352);  // BCRYPT_RSAPRIVATE_MAGIC
   EXPECT_EQ(err(v), Error::kBadData);
   v = blob;
@@ -412,17 +413,17 @@ TEST(RsaBlobs, OpensslKeyImportsAndRoundTrips) {
   v = blob;
   SetLe32(v, 12, 0xFFFFFFF0u);
   EXPECT_EQ(err(v), Error::kBadData) << "huge cbModulus";
-  ByteVector even_n = n;
+  ByteVec even_n = n;
   even_n.back() &= 0xfe;
   EXPECT_EQ(err(RsaBlob(e, even_n, 2048)), Error::kBadData) << "even modulus";
   EXPECT_EQ(err(RsaBlob({1}, n, 2048)), Error::kBadData) << "e = 1";
   EXPECT_EQ(err(RsaBlob({0x01, 0x00, 0x00}, n, 2048)), Error::kBadData) << "e even";
   EXPECT_EQ(err(RsaBlob({0x00, 0x01, 0x00, 0x01}, n, 2048)), Error::kBadData) << "leading zero in e";
-  EXPECT_EQ(err(RsaBlob(ByteVector(9, 0x01), n, 2048)), Error::kBadData) << "e longer than 8 bytes";
-  ByteVector padded_n = n;
+  EXPECT_EQ(err(RsaBlob(ByteVec(9, 0x01), n, 2048)), Error::kBadData) << "e longer than 8 bytes";
+  ByteVec padded_n = n;
   padded_n.insert(padded_n.begin(), 0);
   EXPECT_EQ(err(RsaBlob(e, padded_n, 2048)), Error::kBadData) << "leading zero in n";
-  ByteVector small_n(127, 0xff);
+  ByteVec small_n(127, 0xff);
   EXPECT_EQ(err(RsaBlob(e, small_n, 1016)), Error::kBadData) << "< 1024 bits";
   EVP_PKEY_free(rsa);
 }
@@ -453,9 +454,9 @@ TEST(KeyBlobs, MutatedBlobsAreAcceptedOrBadDataNeverAnythingElse) {
   // extension, and header words set to edge values. Every result is a key or kBadData.
   auto rsa = EVP_RSA_gen(1024);
   ASSERT_NE(rsa, nullptr);
-  const ByteVector n = BnBytes(rsa, OSSL_PKEY_PARAM_RSA_N), e = BnBytes(rsa, OSSL_PKEY_PARAM_RSA_E);
+  const ByteVec n = BnBytes(rsa, OSSL_PKEY_PARAM_RSA_N), e = BnBytes(rsa, OSSL_PKEY_PARAM_RSA_E);
   EVP_PKEY_free(rsa);
-  ByteVector rsa_blob;
+  ByteVec rsa_blob;
   PutLe32(rsa_blob, kRsaPublicMagic);
   PutLe32(rsa_blob, 1024);
   PutLe32(rsa_blob, static_cast<std::uint32_t>(e.size()));
@@ -465,7 +466,7 @@ TEST(KeyBlobs, MutatedBlobsAreAcceptedOrBadDataNeverAnythingElse) {
   Append(rsa_blob, e);
   Append(rsa_blob, n);
   auto p256 = Create(23), x448 = Create(30), dh = Create(256);
-  const std::pair<KeyBlobType, ByteVector> seeds[] = {
+  const std::pair<KeyBlobType, ByteVec> seeds[] = {
       {KeyBlobType::kEccPublic, Export(*p256, KeyBlobType::kEccPublic)},
       {KeyBlobType::kSslEccPublic, Export(*p256, KeyBlobType::kSslEccPublic)},
       {KeyBlobType::kSslEccPublic, Export(*x448, KeyBlobType::kSslEccPublic)},
@@ -483,7 +484,7 @@ TEST(KeyBlobs, MutatedBlobsAreAcceptedOrBadDataNeverAnythingElse) {
   int accepted = 0, refused = 0;
   for (const auto& [type, seed] : seeds) {
     for (int i = 0; i < 300; ++i) {
-      ByteVector v = seed;
+      ByteVec v = seed;
       switch (next() % 4) {
         case 0: v[next() % v.size()] ^= static_cast<std::uint8_t>(1u << (next() % 8)); break;
         case 1: v.resize(next() % v.size()); break;

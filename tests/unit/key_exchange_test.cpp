@@ -20,32 +20,19 @@
 #include "core/key_blobs.h"
 #include "core/key_exchange.h"
 #include "ossl/key_agreement.h"
+#include "support/ossl_reference.h"
 
 namespace opensslp {
 namespace {
 
 
 
-using ByteVector = std::vector<std::uint8_t>;
+using test::ByteVec;
 
 // ---- independent OpenSSL helpers ----------------------------------------------------------------
 
-ByteVector OpensslDerive(EVP_PKEY* mine, EVP_PKEY* peer, bool dh_pad) {
-  EVP_PKEY_CTX* ctx = EVP_PKEY_CTX_new_from_pkey(nullptr, mine, nullptr);
-  ByteVector out;
-  std::size_t len = 0;
-  if (ctx != nullptr && EVP_PKEY_derive_init(ctx) == 1 && (!dh_pad || EVP_PKEY_CTX_set_dh_pad(ctx, 1) == 1) &&
-      EVP_PKEY_derive_set_peer(ctx, peer) == 1 && EVP_PKEY_derive(ctx, nullptr, &len) == 1) {
-    out.resize(len);
-    if (EVP_PKEY_derive(ctx, out.data(), &len) == 1) out.resize(len);
-    else out.clear();
-  }
-  EVP_PKEY_CTX_free(ctx);
-  return out;
-}
-
 // p and g of an OpenSSL built-in DH group ("ffdhe2048", "modp_2048", ...), big-endian.
-void NamedDhDomain(const char* name, ByteVector* p, ByteVector* g) {
+void NamedDhDomain(const char* name, ByteVec* p, ByteVec* g) {
   EVP_PKEY_CTX* ctx = EVP_PKEY_CTX_new_from_name(nullptr, "DH", nullptr);
   ASSERT_NE(ctx, nullptr);
   ASSERT_EQ(EVP_PKEY_paramgen_init(ctx), 1);
@@ -67,13 +54,13 @@ void NamedDhDomain(const char* name, ByteVector* p, ByteVector* g) {
   EVP_PKEY_CTX_free(ctx);
 }
 
-void PutLe32(ByteVector& v, std::uint32_t x) {
+void PutLe32(ByteVec& v, std::uint32_t x) {
   for (int i = 0; i < 4; ++i) v.push_back(static_cast<std::uint8_t>(x >> (8 * i)));
 }
 
 // BCRYPT_DH_PARAMETER_HEADER{cbLength, magic, cbKeyLength} || p || g.
-ByteVector DhParamsBlob(const ByteVector& p, const ByteVector& g) {
-  ByteVector blob;
+ByteVec DhParamsBlob(const ByteVec& p, const ByteVec& g) {
+  ByteVec blob;
   PutLe32(blob, static_cast<std::uint32_t>(12 + p.size() + g.size()));
   PutLe32(blob, 0x4d504844);
   PutLe32(blob, static_cast<std::uint32_t>(p.size()));
@@ -169,7 +156,7 @@ TEST(CreateEphemeralKey, FfdheByKeyTypeAndByBits) {
     }
     EXPECT_TRUE(ossl::SameDomain(by_type->pkey(), by_bits->pkey()));
     // The group really is RFC 7919's: p and g as OpenSSL knows them.
-    ByteVector p, gen;
+    ByteVec p, gen;
     NamedDhDomain(std::string(g.ossl_name).c_str(), &p, &gen);
     auto parts = ossl::DhPublicValues(by_type->pkey());
     ASSERT_TRUE(parts.ok());
@@ -189,9 +176,9 @@ TEST(CreateEphemeralKey, FfdheByKeyTypeAndByBits) {
 
 TEST(CreateEphemeralKey, CallerSuppliedDhParameters) {
   for (const char* name : {"ffdhe2048", "modp_2048", "ffdhe3072"}) {
-    ByteVector p, g;
+    ByteVec p, g;
     NamedDhDomain(name, &p, &g);
-    const ByteVector params = DhParamsBlob(p, g);
+    const ByteVec params = DhParamsBlob(p, g);
     for (std::uint32_t bits : {0u, static_cast<std::uint32_t>(8 * p.size())}) {
       auto key = MustCreate(0, bits, params);
       ASSERT_NE(key, nullptr) << name;
@@ -206,18 +193,18 @@ TEST(CreateEphemeralKey, CallerSuppliedDhParameters) {
 }
 
 TEST(CreateEphemeralKey, MalformedDhParameters) {
-  ByteVector p, g;
+  ByteVec p, g;
   NamedDhDomain("ffdhe2048", &p, &g);
-  const ByteVector good = DhParamsBlob(p, g);
-  auto error_of = [](const ByteVector& params, std::uint32_t bits = 0) { return CreateError(0, bits, params); };
+  const ByteVec good = DhParamsBlob(p, g);
+  auto error_of = [](const ByteVec& params, std::uint32_t bits = 0) { return CreateError(0, bits, params); };
   auto patched = [&](std::size_t offset, std::uint32_t value) {
-    ByteVector v = good;
+    ByteVec v = good;
     for (int i = 0; i < 4; ++i) v[offset + i] = static_cast<std::uint8_t>(value >> (8 * i));
     return v;
   };
-  EXPECT_EQ(error_of(ByteVector(good.begin(), good.begin() + 11)), Error::kInvalidParameter) << "short header";
-  EXPECT_EQ(error_of(ByteVector(good.begin(), good.end() - 1)), Error::kInvalidParameter) << "truncated";
-  ByteVector trailing = good;
+  EXPECT_EQ(error_of(ByteVec(good.begin(), good.begin() + 11)), Error::kInvalidParameter) << "short header";
+  EXPECT_EQ(error_of(ByteVec(good.begin(), good.end() - 1)), Error::kInvalidParameter) << "truncated";
+  ByteVec trailing = good;
   trailing.push_back(0);
   EXPECT_EQ(error_of(trailing), Error::kInvalidParameter) << "trailing byte";
   EXPECT_EQ(error_of(patched(0, static_cast<std::uint32_t>(good.size() + 1))), Error::kInvalidParameter) << "cbLength";
@@ -228,25 +215,25 @@ TEST(CreateEphemeralKey, MalformedDhParameters) {
   EXPECT_EQ(error_of(patched(8, 0x80000006u)), Error::kInvalidParameter) << "cbKeyLength overflow";
   EXPECT_EQ(error_of(good, 3072), Error::kInvalidParameter) << "bits disagree with p";
   // p even, g out of range.
-  ByteVector even_p = p;
+  ByteVec even_p = p;
   even_p.back() ^= 1;
   EXPECT_EQ(error_of(DhParamsBlob(even_p, g)), Error::kInvalidParameter);
-  ByteVector p_minus_1 = p;
+  ByteVec p_minus_1 = p;
   p_minus_1.back() ^= 1;  // p is odd, so this is p-1
-  ByteVector zero(p.size(), 0), one(p.size(), 0);
+  ByteVec zero(p.size(), 0), one(p.size(), 0);
   one.back() = 1;
-  for (const ByteVector& bad_g : {zero, one, p_minus_1, p})
+  for (const ByteVec& bad_g : {zero, one, p_minus_1, p})
     EXPECT_EQ(error_of(DhParamsBlob(p, bad_g)), Error::kInvalidParameter);
   // A leading zero byte in p (cbKeyLength is p's length).
-  ByteVector padded_p = p, padded_g = g;
+  ByteVec padded_p = p, padded_g = g;
   padded_p.insert(padded_p.begin(), 0);
   padded_g.insert(padded_g.begin(), 0);
   EXPECT_EQ(error_of(DhParamsBlob(padded_p, padded_g)), Error::kInvalidParameter);
   // Too small (Logjam) and too large groups are refused as unsupported.
-  ByteVector p1024, g1024;
+  ByteVec p1024, g1024;
   NamedDhDomain("dh_1024_160", &p1024, &g1024);
   EXPECT_EQ(error_of(DhParamsBlob(p1024, g1024)), Error::kNotSupported);
-  ByteVector huge(1025, 0xff), huge_g(1025, 0);
+  ByteVec huge(1025, 0xff), huge_g(1025, 0);
   huge_g.back() = 2;
   EXPECT_EQ(error_of(DhParamsBlob(huge, huge_g)), Error::kNotSupported);
 }
@@ -263,10 +250,10 @@ TEST(ComputeSharedSecret, EcdheBetweenTwoOfOurKeysMatchesOpenssl) {
     auto ab = ComputeSharedSecret(*a, *b_pub);
     auto ba = ComputeSharedSecret(*b, *a_pub);
     ASSERT_TRUE(ab.ok() && ba.ok()) << g.tls_name;
-    const ByteVector expected = OpensslDerive(a->pkey().get(), b->pkey().get(), false);
+    const ByteVec expected = test::DeriveSharedSecret(a->pkey().get(), b->pkey().get(), false);
     ASSERT_EQ(expected.size(), g.coordinate_bytes) << "fixed length";
-    EXPECT_EQ(ByteVector(ab->span().begin(), ab->span().end()), expected) << g.tls_name;
-    EXPECT_EQ(ByteVector(ba->span().begin(), ba->span().end()), expected) << g.tls_name;
+    EXPECT_EQ(ByteVec(ab->span().begin(), ab->span().end()), expected) << g.tls_name;
+    EXPECT_EQ(ByteVec(ba->span().begin(), ba->span().end()), expected) << g.tls_name;
     // The same for every protocol (EC secrets are never stripped).
     auto tls12 = ComputeTlsPremasterSecret(*a, *b_pub, 0x0303);
     ASSERT_TRUE(tls12.ok());
@@ -275,9 +262,9 @@ TEST(ComputeSharedSecret, EcdheBetweenTwoOfOurKeysMatchesOpenssl) {
 }
 
 TEST(ComputeSharedSecret, DheBetweenTwoOfOurKeysMatchesOpenssl) {
-  ByteVector p, g;
+  ByteVec p, g;
   NamedDhDomain("modp_2048", &p, &g);
-  const ByteVector params = DhParamsBlob(p, g);
+  const ByteVec params = DhParamsBlob(p, g);
   struct Case {
     std::uint32_t key_type, bits;
     Bytes params;
@@ -289,15 +276,15 @@ TEST(ComputeSharedSecret, DheBetweenTwoOfOurKeysMatchesOpenssl) {
     ASSERT_NE(b_pub, nullptr);
     auto raw = ComputeSharedSecret(*a, *b_pub);
     ASSERT_TRUE(raw.ok()) << ErrorName(raw.error());
-    const ByteVector padded = OpensslDerive(a->pkey().get(), b->pkey().get(), true);
-    const ByteVector stripped = OpensslDerive(a->pkey().get(), b->pkey().get(), false);  // OpenSSL default
-    EXPECT_EQ(ByteVector(raw->span().begin(), raw->span().end()), padded);
+    const ByteVec padded = test::DeriveSharedSecret(a->pkey().get(), b->pkey().get(), true);
+    const ByteVec stripped = test::DeriveSharedSecret(a->pkey().get(), b->pkey().get(), false);  // OpenSSL default
+    EXPECT_EQ(ByteVec(raw->span().begin(), raw->span().end()), padded);
     EXPECT_EQ(raw->size(), a->Describe().bits / 8) << "TLS 1.3 form: length of p";
     auto tls12 = ComputeTlsPremasterSecret(*a, *b_pub, 0x0303);
     auto tls13 = ComputeTlsPremasterSecret(*a, *b_pub, 0x0304);
     ASSERT_TRUE(tls12.ok() && tls13.ok());
-    EXPECT_EQ(ByteVector(tls12->span().begin(), tls12->span().end()), stripped) << "RFC 5246 §8.1.2";
-    EXPECT_EQ(ByteVector(tls13->span().begin(), tls13->span().end()), padded) << "RFC 8446 §7.4.1";
+    EXPECT_EQ(ByteVec(tls12->span().begin(), tls12->span().end()), stripped) << "RFC 5246 §8.1.2";
+    EXPECT_EQ(ByteVec(tls13->span().begin(), tls13->span().end()), padded) << "RFC 8446 §7.4.1";
   }
 }
 
@@ -332,9 +319,9 @@ TEST(ComputeSharedSecret, RefusesKeysOfDifferentGroups) {
     EXPECT_EQ(s.error(), Error::kBadKey);
   }
   // Same p, different g: a different domain.
-  ByteVector p, g;
+  ByteVec p, g;
   NamedDhDomain("ffdhe2048", &p, &g);
-  ByteVector g5(p.size(), 0);
+  ByteVec g5(p.size(), 0);
   g5.back() = 5;
   auto g5_key = MustCreate(0, 0, DhParamsBlob(p, g5));
   ASSERT_NE(g5_key, nullptr);
@@ -349,7 +336,7 @@ TEST(ComputeSharedSecret, RefusesAnEcdsaTaggedPeer) {
   auto blob = ExportPublicKeyBlob(*other, KeyBlobType::kEccPublic);
   ASSERT_TRUE(blob.ok());
   // Re-tag it with BCRYPT_ECDSA_PUBLIC_P256_MAGIC.
-  ByteVector v = blob.value();
+  ByteVec v = blob.value();
   v[0] = 0x45, v[1] = 0x43, v[2] = 0x53, v[3] = 0x31;
   auto ecdsa = ImportPublicKeyBlob(KeyBlobType::kEccPublic, v);
   ASSERT_TRUE(ecdsa.ok());
@@ -365,7 +352,7 @@ TEST(ComputeSharedSecret, X25519LowOrderPointIsRefusedAtAgreement) {
   auto mine = MustCreate(29);
   ASSERT_NE(mine, nullptr);
   for (std::uint8_t u0 : {0, 1}) {
-    ByteVector blob;
+    ByteVec blob;
     PutLe32(blob, 29);
     PutLe32(blob, 32);
     blob.resize(8 + 32, 0);

@@ -18,7 +18,6 @@
 #include <openssl/bn.h>
 #include <openssl/core_names.h>
 #include <openssl/evp.h>
-#include <openssl/kdf.h>
 #include <openssl/pem.h>
 #include <openssl/rsa.h>
 
@@ -31,13 +30,14 @@
 #include "handles/handle_table.h"
 #include "sslprovider.h"
 #include "support/cert_support.h"
+#include "support/ossl_reference.h"
 #include "support/wide.h"
 #include "win/ksp_private_key.h"
 
 namespace opensslp {
 namespace {
 
-using ByteVector = std::vector<std::uint8_t>;
+using test::ByteVec;
 
 EVP_PKEY* LoadRsa2048() {
   BIO* bio = BIO_new_file((test::KeyStoreDir() + "/keys/rsa2048.key").c_str(), "r");
@@ -48,7 +48,7 @@ EVP_PKEY* LoadRsa2048() {
 }
 
 // BCRYPT_RSAPRIVATE_BLOB: header, e, n, p, q (big-endian).
-ByteVector RsaPrivateBlob(EVP_PKEY* pkey) {
+ByteVec RsaPrivateBlob(EVP_PKEY* pkey) {
   BIGNUM *n = nullptr, *e = nullptr, *p = nullptr, *q = nullptr;
   EVP_PKEY_get_bn_param(pkey, OSSL_PKEY_PARAM_RSA_N, &n);
   EVP_PKEY_get_bn_param(pkey, OSSL_PKEY_PARAM_RSA_E, &e);
@@ -61,7 +61,7 @@ ByteVector RsaPrivateBlob(EVP_PKEY* pkey) {
   h.cbModulus = static_cast<ULONG>(BN_num_bytes(n));
   h.cbPrime1 = static_cast<ULONG>(BN_num_bytes(p));
   h.cbPrime2 = static_cast<ULONG>(BN_num_bytes(q));
-  ByteVector blob(sizeof(h) + h.cbPublicExp + h.cbModulus + h.cbPrime1 + h.cbPrime2);
+  ByteVec blob(sizeof(h) + h.cbPublicExp + h.cbModulus + h.cbPrime1 + h.cbPrime2);
   std::memcpy(blob.data(), &h, sizeof(h));
   std::uint8_t* out = blob.data() + sizeof(h);
   out += BN_bn2bin(e, out);
@@ -75,52 +75,21 @@ ByteVector RsaPrivateBlob(EVP_PKEY* pkey) {
   return blob;
 }
 
-ByteVector OpensslEncrypt(EVP_PKEY* key, const ByteVector& m) {
-  EVP_PKEY_CTX* ctx = EVP_PKEY_CTX_new(key, nullptr);
-  EXPECT_EQ(EVP_PKEY_encrypt_init(ctx), 1);
-  EXPECT_EQ(EVP_PKEY_CTX_set_rsa_padding(ctx, RSA_PKCS1_PADDING), 1);
-  std::size_t len = 512;
-  ByteVector out(len);
-  EXPECT_EQ(EVP_PKEY_encrypt(ctx, out.data(), &len, m.data(), m.size()), 1);
-  out.resize(len);
-  EVP_PKEY_CTX_free(ctx);
-  return out;
-}
-
-ByteVector OpensslPrf(const ByteVector& secret, const std::string& label, const ByteVector& seed, std::size_t n) {
-  EVP_KDF* kdf = EVP_KDF_fetch(nullptr, "TLS1-PRF", nullptr);
-  EVP_KDF_CTX* ctx = EVP_KDF_CTX_new(kdf);
-  ByteVector full(label.begin(), label.end());
-  full.insert(full.end(), seed.begin(), seed.end());
-  char digest[] = "SHA256";
-  OSSL_PARAM params[] = {
-      OSSL_PARAM_construct_utf8_string(OSSL_KDF_PARAM_DIGEST, digest, 0),
-      OSSL_PARAM_construct_octet_string(OSSL_KDF_PARAM_SECRET, const_cast<std::uint8_t*>(secret.data()), secret.size()),
-      OSSL_PARAM_construct_octet_string(OSSL_KDF_PARAM_SEED, full.data(), full.size()),
-      OSSL_PARAM_construct_end(),
-  };
-  ByteVector out(n);
-  EXPECT_EQ(EVP_KDF_derive(ctx, out.data(), n, params), 1);
-  EVP_KDF_CTX_free(ctx);
-  EVP_KDF_free(kdf);
-  return out;
-}
-
 // client_version || 46 bytes, the test's own pre-master secret.
-ByteVector Premaster(std::uint16_t version) {
-  ByteVector pms(48);
+ByteVec Premaster(std::uint16_t version) {
+  ByteVec pms(48);
   for (std::size_t i = 0; i < 48; ++i) pms[i] = static_cast<std::uint8_t>(7 * i + 3);
   pms[0] = static_cast<std::uint8_t>(version >> 8);
   pms[1] = static_cast<std::uint8_t>(version);
   return pms;
 }
 
-ByteVector ToVec(const SecretArray<48>& s) { return ByteVector(s.data(), s.data() + 48); }
+ByteVec ToVec(const SecretArray<48>& s) { return ByteVec(s.data(), s.data() + 48); }
 
 TEST(WindowsKsp, KeyTransportSelectionAroundBcryptDecrypt) {
   EVP_PKEY* rsa = LoadRsa2048();
   ASSERT_NE(rsa, nullptr);
-  ByteVector blob = RsaPrivateBlob(rsa);
+  ByteVec blob = RsaPrivateBlob(rsa);
   BCRYPT_ALG_HANDLE alg = nullptr;
   BCRYPT_KEY_HANDLE key = nullptr;
   ASSERT_EQ(BCryptOpenAlgorithmProvider(&alg, BCRYPT_RSA_ALGORITHM, nullptr, 0), 0);
@@ -136,8 +105,8 @@ TEST(WindowsKsp, KeyTransportSelectionAroundBcryptDecrypt) {
     *out_len = len;
     return st == 0 ? 0 : NTE_BAD_DATA;
   };
-  const ByteVector pms = Premaster(0x0303);
-  const ByteVector ct = OpensslEncrypt(rsa, pms);
+  const ByteVec pms = Premaster(0x0303);
+  const ByteVec ct = test::RsaPkcs1Encrypt(rsa, pms);
 
   // The right ciphertext and version: the real pre-master secret.
   auto good = win::DecryptTlsPremasterWith(decrypt, ct, 0x0303);
@@ -145,14 +114,14 @@ TEST(WindowsKsp, KeyTransportSelectionAroundBcryptDecrypt) {
   EXPECT_EQ(ToVec(good.value()), pms);
 
   // Every failure: success, 48 bytes, not the pre-master, and a fresh value each time.
-  ByteVector corrupted = ct;
+  ByteVec corrupted = ct;
   corrupted[20] ^= 0x01;
-  const ByteVector wrong_length_pms(pms.begin(), pms.end() - 1);
-  const std::vector<std::pair<ByteVector, std::uint16_t>> failures = {
+  const ByteVec wrong_length_pms(pms.begin(), pms.end() - 1);
+  const std::vector<std::pair<ByteVec, std::uint16_t>> failures = {
       {corrupted, 0x0303},                              // padding (or decryption) failure
       {ct, 0x0302},                                     // version differs from client_version
-      {OpensslEncrypt(rsa, wrong_length_pms), 0x0303},  // 47-byte message
-      {ByteVector(ct.begin(), ct.end() - 1), 0x0303},   // short ciphertext
+      {test::RsaPkcs1Encrypt(rsa, wrong_length_pms), 0x0303},  // 47-byte message
+      {ByteVec(ct.begin(), ct.end() - 1), 0x0303},   // short ciphertext
   };
   for (const auto& [input, version] : failures) {
     auto first = win::DecryptTlsPremasterWith(decrypt, input, version);
@@ -174,7 +143,7 @@ TEST(WindowsKsp, SslImportMasterKeyWithKspKey) {
   if (st != ERROR_SUCCESS) GTEST_SKIP() << "NCryptOpenStorageProvider(MS_KEY_STORAGE_PROVIDER): 0x" << std::hex << st;
   EVP_PKEY* rsa = LoadRsa2048();
   ASSERT_NE(rsa, nullptr);
-  ByteVector blob = RsaPrivateBlob(rsa);
+  ByteVec blob = RsaPrivateBlob(rsa);
   NCRYPT_KEY_HANDLE ncrypt_key = 0;
   st = NCryptImportKey(ksp, 0, BCRYPT_RSAPRIVATE_BLOB, nullptr, &ncrypt_key, blob.data(),
                        static_cast<DWORD>(blob.size()), 0);
@@ -184,9 +153,9 @@ TEST(WindowsKsp, SslImportMasterKeyWithKspKey) {
     GTEST_SKIP() << "NCryptImportKey(BCRYPT_RSAPRIVATE_BLOB): 0x" << std::hex << st;
   }
   // Is NCryptDecrypt available? (Wine 8.0: NTE_NOT_SUPPORTED for every padding.)
-  const ByteVector pms = Premaster(0x0303);
-  ByteVector ct = OpensslEncrypt(rsa, pms);
-  ByteVector probe(256);
+  const ByteVec pms = Premaster(0x0303);
+  ByteVec ct = test::RsaPkcs1Encrypt(rsa, pms);
+  ByteVec probe(256);
   DWORD probe_len = 0;
   const SECURITY_STATUS decrypt_status =
       NCryptDecrypt(ncrypt_key, ct.data(), static_cast<DWORD>(ct.size()), nullptr, probe.data(), 256, &probe_len,
@@ -203,35 +172,35 @@ TEST(WindowsKsp, SslImportMasterKeyWithKspKey) {
 
   NCRYPT_PROV_HANDLE prov = 0;
   ASSERT_EQ(SslOpenProvider(&prov, W(u"OpenSSLP Protocol Provider"), 0), 0);
-  ByteVector cr(32, 0x11), sr(32, 0x22);
+  ByteVec cr(32, 0x11), sr(32, 0x22);
   DWORD version = 0x0303;
   NCryptBuffer buffers[] = {{32, NCRYPTBUFFER_SSL_CLIENT_RANDOM, cr.data()},
                             {32, NCRYPTBUFFER_SSL_SERVER_RANDOM, sr.data()},
                             {4, NCRYPTBUFFER_SSL_HIGHEST_VERSION, &version}};
   NCryptBufferDesc params = {NCRYPTBUFFER_VERSION, 3, buffers};
-  ByteVector randoms = cr;
+  ByteVec randoms = cr;
   randoms.insert(randoms.end(), sr.begin(), sr.end());
   auto exported = [&](NCRYPT_KEY_HANDLE master) {
-    ByteVector out(32);
+    ByteVec out(32);
     char label[] = "EXPORTER-ksp-test";
     EXPECT_EQ(SslExportKeyingMaterial(prov, master, label, randoms.data(), 64, nullptr, 0, out.data(), 32, 0), 0);
     return out;
   };
-  const ByteVector expected =
-      OpensslPrf(OpensslPrf(pms, "master secret", randoms, 48), "EXPORTER-ksp-test", randoms, 32);
+  const ByteVec expected =
+      test::Tls1Prf("SHA256", test::Tls1MasterSecret("SHA256", pms, cr, sr), "EXPORTER-ksp-test", randoms, 32);
 
   // Corrupted ciphertext: success (implicit rejection), a master secret that is not the real one,
   // and a different one each time. This holds whether NCryptDecrypt works or not.
-  ByteVector corrupted = ct;
+  ByteVec corrupted = ct;
   corrupted[33] ^= 0x80;
-  ByteVector previous;
+  ByteVec previous;
   for (int i = 0; i < 2; ++i) {
     NCRYPT_KEY_HANDLE master = 0;
     ASSERT_EQ(SslImportMasterKey(prov, priv, &master, TLS1_2_PROTOCOL_VERSION, TLS_RSA_WITH_AES_128_GCM_SHA256,
                                  &params, corrupted.data(), static_cast<DWORD>(corrupted.size()),
                                  NCRYPT_SSL_SERVER_FLAG),
               0);
-    const ByteVector got = exported(master);
+    const ByteVec got = exported(master);
     EXPECT_NE(got, expected);
     EXPECT_NE(got, previous);
     previous = got;

@@ -20,14 +20,15 @@
 
 #include "core/cipher_suites.h"
 #include "record/session_key.h"
+#include "support/bytes.h"
 
 namespace opensslp {
 namespace {
 
-using ByteVector = std::vector<std::uint8_t>;
+using test::ByteVec;
 
-ByteVector Pattern(std::size_t n, std::uint8_t seed) {
-  ByteVector v(n);
+ByteVec Pattern(std::size_t n, std::uint8_t seed) {
+  ByteVec v(n);
   for (std::size_t i = 0; i < n; ++i) v[i] = static_cast<std::uint8_t>(seed * 31 + i * 7 + (i >> 8));
   return v;
 }
@@ -36,22 +37,22 @@ const EVP_MD* Md(const CipherSuite& s) {
   return s.mac == MacAlgorithm::kHmacSha1 ? EVP_sha1() : s.mac == MacAlgorithm::kHmacSha256 ? EVP_sha256() : EVP_sha384();
 }
 
-ByteVector RawCbc(const CipherSuite& s, bool enc, const ByteVector& key, const std::uint8_t* iv, const ByteVector& in) {
+ByteVec RawCbc(const CipherSuite& s, bool enc, const ByteVec& key, const std::uint8_t* iv, const ByteVec& in) {
   EVP_CIPHER_CTX* ctx = EVP_CIPHER_CTX_new();
   EXPECT_EQ(EVP_CipherInit_ex2(ctx, s.key_len == 16 ? EVP_aes_128_cbc() : EVP_aes_256_cbc(), key.data(), iv,
                                enc ? 1 : 0, nullptr),
             1);
   EVP_CIPHER_CTX_set_padding(ctx, 0);
-  ByteVector out(in.size());
+  ByteVec out(in.size());
   int len = 0;
   EXPECT_EQ(EVP_CipherUpdate(ctx, out.data(), &len, in.data(), static_cast<int>(in.size())), 1);
   EVP_CIPHER_CTX_free(ctx);
   return out;
 }
 
-ByteVector RawMac(const CipherSuite& s, const ByteVector& mac_key, std::uint64_t seq, std::uint8_t type,
-                  std::uint16_t version, const ByteVector& msg) {
-  ByteVector in(13);
+ByteVec RawMac(const CipherSuite& s, const ByteVec& mac_key, std::uint64_t seq, std::uint8_t type,
+                  std::uint16_t version, const ByteVec& msg) {
+  ByteVec in(13);
   for (int i = 0; i < 8; ++i) in[i] = static_cast<std::uint8_t>(seq >> (56 - 8 * i));
   in[8] = type;
   in[9] = static_cast<std::uint8_t>(version >> 8);
@@ -59,7 +60,7 @@ ByteVector RawMac(const CipherSuite& s, const ByteVector& mac_key, std::uint64_t
   in[11] = static_cast<std::uint8_t>(msg.size() >> 8);
   in[12] = static_cast<std::uint8_t>(msg.size());
   in.insert(in.end(), msg.begin(), msg.end());
-  ByteVector out(EVP_MAX_MD_SIZE);
+  ByteVec out(EVP_MAX_MD_SIZE);
   unsigned len = 0;
   HMAC(Md(s), mac_key.data(), static_cast<int>(mac_key.size()), in.data(), in.size(), out.data(), &len);
   out.resize(len);
@@ -69,7 +70,7 @@ ByteVector RawMac(const CipherSuite& s, const ByteVector& mac_key, std::uint64_t
 struct Keys {
   const CipherSuite* suite;
   ProtocolVersion version;
-  ByteVector enc, mac, iv;  // iv: TLS 1.0 only
+  ByteVec enc, mac, iv;  // iv: TLS 1.0 only
   std::shared_ptr<SessionKey> writer, reader;
   std::size_t ex() const { return version == ProtocolVersion::kTls10 ? 0 : 16; }
   std::uint16_t wire() const { return static_cast<std::uint16_t>(version); }
@@ -77,7 +78,7 @@ struct Keys {
 
 Keys MakeKeys(const CipherSuite& s, ProtocolVersion v) {
   Keys k{&s, v, Pattern(s.key_len, 1), Pattern(s.mac_key_len, 2),
-         v == ProtocolVersion::kTls10 ? Pattern(16, 3) : ByteVector{}, nullptr, nullptr};
+         v == ProtocolVersion::kTls10 ? Pattern(16, 3) : ByteVec{}, nullptr, nullptr};
   for (RecordDirection d : {RecordDirection::kWrite, RecordDirection::kRead}) {
     SessionKeyMaterial m;
     m.suite = &s;
@@ -94,16 +95,16 @@ Keys MakeKeys(const CipherSuite& s, ProtocolVersion v) {
 }
 
 // A record built by the test: msg ‖ MAC ‖ (pad_len + 1) bytes of pad_len, CBC under `iv`.
-ByteVector RawRecord(const Keys& k, const std::uint8_t* iv, std::uint64_t seq, std::uint8_t type,
-                     const ByteVector& msg, std::size_t pad_len, ByteVector* mac_out = nullptr) {
-  ByteVector plain = msg;
-  ByteVector mac = RawMac(*k.suite, k.mac, seq, type, k.wire(), msg);
+ByteVec RawRecord(const Keys& k, const std::uint8_t* iv, std::uint64_t seq, std::uint8_t type,
+                     const ByteVec& msg, std::size_t pad_len, ByteVec* mac_out = nullptr) {
+  ByteVec plain = msg;
+  ByteVec mac = RawMac(*k.suite, k.mac, seq, type, k.wire(), msg);
   if (mac_out) *mac_out = mac;
   plain.insert(plain.end(), mac.begin(), mac.end());
   plain.insert(plain.end(), pad_len + 1, static_cast<std::uint8_t>(pad_len));
-  ByteVector body = RawCbc(*k.suite, true, k.enc, iv, plain);
+  ByteVec body = RawCbc(*k.suite, true, k.enc, iv, plain);
   const std::size_t frag = k.ex() + body.size();
-  ByteVector rec = {type, static_cast<std::uint8_t>(k.wire() >> 8), static_cast<std::uint8_t>(k.wire()),
+  ByteVec rec = {type, static_cast<std::uint8_t>(k.wire() >> 8), static_cast<std::uint8_t>(k.wire()),
                     static_cast<std::uint8_t>(frag >> 8), static_cast<std::uint8_t>(frag)};
   if (k.ex() != 0) rec.insert(rec.end(), iv, iv + 16);
   rec.insert(rec.end(), body.begin(), body.end());
@@ -129,13 +130,13 @@ TEST(RecordCbc, SealedRecordsMatchRawComputation) {
     Keys k = MakeKeys(*s, v);
     ASSERT_TRUE(k.writer && k.reader);
     EXPECT_EQ(k.writer->Describe().algorithm, u"AES");
-    ByteVector chain = k.iv;  // the test's own view of the TLS 1.0 IV chain
+    ByteVec chain = k.iv;  // the test's own view of the TLS 1.0 IV chain
     std::uint64_t seq = 0;
     for (std::size_t n : {std::size_t{0}, std::size_t{1}, std::size_t{15}, std::size_t{16}, std::size_t{31},
                           std::size_t{100}, std::size_t{1000}, kMaxPlaintextLength}) {
       for (std::uint8_t type : {std::uint8_t{22}, std::uint8_t{23}}) {
-        const ByteVector msg = Pattern(n, static_cast<std::uint8_t>(seq));
-        ByteVector rec(k.writer->SealedLength(n));
+        const ByteVec msg = Pattern(n, static_cast<std::uint8_t>(seq));
+        ByteVec rec(k.writer->SealedLength(n));
         auto w = k.writer->Seal(seq, type, msg.data(), n, rec.data(), rec.size());
         ASSERT_TRUE(w.ok()) << s->name;
         ASSERT_EQ(w.value(), rec.size());
@@ -145,34 +146,34 @@ TEST(RecordCbc, SealedRecordsMatchRawComputation) {
         EXPECT_EQ(LoadBe16(rec.data() + 1), k.wire());
         EXPECT_EQ(LoadBe16(rec.data() + 3), rec.size() - 5);
         const std::uint8_t* iv = k.ex() ? rec.data() + 5 : chain.data();
-        const ByteVector body(rec.begin() + 5 + k.ex(), rec.end());
-        const ByteVector plain = RawCbc(*s, false, k.enc, iv, body);
-        EXPECT_EQ(ByteVector(plain.begin(), plain.begin() + n), msg) << s->name;
-        EXPECT_EQ(ByteVector(plain.begin() + n, plain.begin() + n + s->mac_key_len),
+        const ByteVec body(rec.begin() + 5 + k.ex(), rec.end());
+        const ByteVec plain = RawCbc(*s, false, k.enc, iv, body);
+        EXPECT_EQ(ByteVec(plain.begin(), plain.begin() + n), msg) << s->name;
+        EXPECT_EQ(ByteVec(plain.begin() + n, plain.begin() + n + s->mac_key_len),
                   RawMac(*s, k.mac, seq, type, k.wire(), msg))
             << s->name << " MAC";
         const std::size_t pad = padded - n - s->mac_key_len;
-        EXPECT_EQ(ByteVector(plain.end() - pad, plain.end()), ByteVector(pad, static_cast<std::uint8_t>(pad - 1)));
+        EXPECT_EQ(ByteVec(plain.end() - pad, plain.end()), ByteVec(pad, static_cast<std::uint8_t>(pad - 1)));
         if (!k.ex()) chain.assign(rec.end() - 16, rec.end());
         // And we open it.
         auto bound = k.reader->OpenedLength(rec);
         ASSERT_TRUE(bound.ok());
         EXPECT_EQ(bound.value(), padded - s->mac_key_len - 1);
-        ByteVector back(bound.value());
+        ByteVec back(bound.value());
         auto r = k.reader->Open(seq, rec.data(), rec.size(), back.data(), back.size());
         ASSERT_TRUE(r.ok()) << s->name << " n=" << n;
-        EXPECT_EQ(ByteVector(back.begin(), back.begin() + r.value()), msg);
+        EXPECT_EQ(ByteVec(back.begin(), back.begin() + r.value()), msg);
         ++seq;
       }
     }
     // TLS 1.1+: two records of the same data get different explicit IVs.
     if (k.ex()) {
-      ByteVector a(k.writer->SealedLength(10)), b(a.size());
-      const ByteVector msg = Pattern(10, 9);
+      ByteVec a(k.writer->SealedLength(10)), b(a.size());
+      const ByteVec msg = Pattern(10, 9);
       Keys fresh = MakeKeys(*s, v);
       ASSERT_TRUE(fresh.writer->Seal(50, 23, msg.data(), 10, a.data(), a.size()).ok());
       ASSERT_TRUE(fresh.writer->Seal(51, 23, msg.data(), 10, b.data(), b.size()).ok());
-      EXPECT_NE(ByteVector(a.begin() + 5, a.begin() + 21), ByteVector(b.begin() + 5, b.begin() + 21));
+      EXPECT_NE(ByteVec(a.begin() + 5, a.begin() + 21), ByteVec(b.begin() + 5, b.begin() + 21));
     }
   }
 }
@@ -184,20 +185,20 @@ TEST(RecordCbc, OpensRawRecordsWithEveryPaddingLength) {
   for (auto [s, v] : CbcCases()) {
     if (v == ProtocolVersion::kTls11) continue;  // same code path as TLS 1.2
     Keys k = MakeKeys(*s, v);
-    ByteVector chain = k.iv;
+    ByteVec chain = k.iv;
     std::uint64_t seq = 1000;
     for (std::size_t n = 0; n <= 1200; n += (n < 70 ? 1 : n < 600 ? 13 : n < 620 ? 1 : 197)) {
-      const ByteVector msg = Pattern(n, static_cast<std::uint8_t>(n));
+      const ByteVec msg = Pattern(n, static_cast<std::uint8_t>(n));
       for (std::size_t pad = 0; pad <= 255; ++pad) {
         if ((n + s->mac_key_len + pad + 1) % 16 != 0) continue;
         if (pad > 40 && pad < 240 && pad % 7 != 0) continue;  // keep the run short; ends covered
-        ByteVector iv = k.ex() ? Pattern(16, static_cast<std::uint8_t>(pad)) : chain;
-        ByteVector rec = RawRecord(k, iv.data(), seq, 23, msg, pad);
-        ByteVector out(rec.size(), 0xAA);
+        ByteVec iv = k.ex() ? Pattern(16, static_cast<std::uint8_t>(pad)) : chain;
+        ByteVec rec = RawRecord(k, iv.data(), seq, 23, msg, pad);
+        ByteVec out(rec.size(), 0xAA);
         auto r = k.reader->Open(seq, rec.data(), rec.size(), out.data(), out.size());
         ASSERT_TRUE(r.ok()) << s->name << " v=" << k.wire() << " n=" << n << " pad=" << pad;
         ASSERT_EQ(r.value(), n);
-        ASSERT_EQ(ByteVector(out.begin(), out.begin() + n), msg);
+        ASSERT_EQ(ByteVec(out.begin(), out.begin() + n), msg);
         if (!k.ex()) chain.assign(rec.end() - 16, rec.end());
         ++seq;
         ++opened;
@@ -212,35 +213,35 @@ TEST(RecordCbc, AuthenticationFailuresAreUniform) {
   for (auto [s, v] : CbcCases()) {
     if (v == ProtocolVersion::kTls10) continue;  // TLS 1.0: separate test (the chain moves)
     Keys k = MakeKeys(*s, v);
-    const ByteVector msg = Pattern(37, 5);
-    const ByteVector iv = Pattern(16, 77);
-    auto expect_fail = [&](ByteVector rec, std::uint64_t seq, const std::string& what) {
-      ByteVector out(rec.size(), 0xAA);
+    const ByteVec msg = Pattern(37, 5);
+    const ByteVec iv = Pattern(16, 77);
+    auto expect_fail = [&](ByteVec rec, std::uint64_t seq, const std::string& what) {
+      ByteVec out(rec.size(), 0xAA);
       auto r = k.reader->Open(seq, rec.data(), rec.size(), out.data(), out.size());
       ASSERT_FALSE(r.ok()) << s->name << " " << what;
       EXPECT_EQ(r.error(), Error::kBadRecord) << s->name << " " << what;
-      EXPECT_EQ(out, ByteVector(rec.size(), 0xAA)) << what << ": output written";
+      EXPECT_EQ(out, ByteVec(rec.size(), 0xAA)) << what << ": output written";
     };
     std::size_t pad = 0;
     while ((msg.size() + s->mac_key_len + pad + 1) % 16 != 0) ++pad;
-    const ByteVector good = RawRecord(k, iv.data(), 4, 23, msg, pad);
+    const ByteVec good = RawRecord(k, iv.data(), 4, 23, msg, pad);
     expect_fail(good, 5, "wrong sequence number");
     for (std::size_t i = 5; i < good.size(); ++i) {
-      ByteVector bad = good;
+      ByteVec bad = good;
       bad[i] ^= 0x04;
       expect_fail(bad, 4, "flip at " + std::to_string(i));
     }
     // Padding bytes inconsistent (MAC correct): build the plaintext by hand.
-    ByteVector mac = RawMac(*s, k.mac, 4, 23, k.wire(), msg);
+    ByteVec mac = RawMac(*s, k.mac, 4, 23, k.wire(), msg);
     for (int variant = 0; variant < 3; ++variant) {
-      ByteVector plain = msg;
+      ByteVec plain = msg;
       plain.insert(plain.end(), mac.begin(), mac.end());
       plain.insert(plain.end(), pad + 1, static_cast<std::uint8_t>(pad));
       if (variant == 0 && pad > 0) plain[plain.size() - 2] ^= 1;        // one padding byte wrong
       if (variant == 1) plain.back() = static_cast<std::uint8_t>(pad + 16);  // length too long for the bytes
       if (variant == 2) plain.back() = 255;                              // longer than the record
-      ByteVector body = RawCbc(*s, true, k.enc, iv.data(), plain);
-      ByteVector rec = {23, static_cast<std::uint8_t>(k.wire() >> 8), static_cast<std::uint8_t>(k.wire()),
+      ByteVec body = RawCbc(*s, true, k.enc, iv.data(), plain);
+      ByteVec rec = {23, static_cast<std::uint8_t>(k.wire() >> 8), static_cast<std::uint8_t>(k.wire()),
                         static_cast<std::uint8_t>((16 + body.size()) >> 8),
                         static_cast<std::uint8_t>(16 + body.size())};
       rec.insert(rec.end(), iv.begin(), iv.end());
@@ -249,15 +250,15 @@ TEST(RecordCbc, AuthenticationFailuresAreUniform) {
       expect_fail(rec, 4, "padding variant " + std::to_string(variant));
     }
     // Malformed (public) shapes: not whole blocks, too short.
-    ByteVector cut = good;
+    ByteVec cut = good;
     cut.resize(cut.size() - 1);
     cut[3] = static_cast<std::uint8_t>((cut.size() - 5) >> 8);
     cut[4] = static_cast<std::uint8_t>(cut.size() - 5);
-    ByteVector out(good.size());
+    ByteVec out(good.size());
     auto r = k.reader->Open(4, cut.data(), cut.size(), out.data(), out.size());
     ASSERT_FALSE(r.ok());
     EXPECT_EQ(r.error(), Error::kBadData);
-    ByteVector tiny = {23, 3, static_cast<std::uint8_t>(k.wire()), 0, 16};
+    ByteVec tiny = {23, 3, static_cast<std::uint8_t>(k.wire()), 0, 16};
     tiny.resize(21, 0);
     r = k.reader->Open(4, tiny.data(), tiny.size(), out.data(), out.size());
     ASSERT_FALSE(r.ok());
@@ -267,40 +268,40 @@ TEST(RecordCbc, AuthenticationFailuresAreUniform) {
 
 TEST(RecordCbc, Tls10ChainIsKeptPerKey) {
   Keys k = MakeKeys(*FindCipherSuite(0xC013), ProtocolVersion::kTls10);
-  const ByteVector m1 = Pattern(20, 1), m2 = Pattern(30, 2);
-  ByteVector r1(k.writer->SealedLength(20)), r2(k.writer->SealedLength(30));
+  const ByteVec m1 = Pattern(20, 1), m2 = Pattern(30, 2);
+  ByteVec r1(k.writer->SealedLength(20)), r2(k.writer->SealedLength(30));
   ASSERT_TRUE(k.writer->Seal(0, 23, m1.data(), 20, r1.data(), r1.size()).ok());
   ASSERT_TRUE(k.writer->Seal(1, 23, m2.data(), 30, r2.data(), r2.size()).ok());
   // Out of order: record 2 decrypted with the initial IV garbles its first block -> MAC failure.
-  ByteVector out(64);
+  ByteVec out(64);
   auto r = k.reader->Open(1, r2.data(), r2.size(), out.data(), out.size());
   ASSERT_FALSE(r.ok());
   EXPECT_EQ(r.error(), Error::kBadRecord);
   // A failure does not advance the chain: in order, both open.
   r = k.reader->Open(0, r1.data(), r1.size(), out.data(), out.size());
   ASSERT_TRUE(r.ok());
-  EXPECT_EQ(ByteVector(out.begin(), out.begin() + 20), m1);
+  EXPECT_EQ(ByteVec(out.begin(), out.begin() + 20), m1);
   r = k.reader->Open(1, r2.data(), r2.size(), out.data(), out.size());
   ASSERT_TRUE(r.ok());
-  EXPECT_EQ(ByteVector(out.begin(), out.begin() + 30), m2);
+  EXPECT_EQ(ByteVec(out.begin(), out.begin() + 30), m2);
 }
 
 TEST(RecordCbc, InPlaceLayouts) {
   for (ProtocolVersion v : {ProtocolVersion::kTls10, ProtocolVersion::kTls12}) {
     Keys k = MakeKeys(*FindCipherSuite(0xC014), v);
-    const ByteVector msg = Pattern(77, 3);
+    const ByteVec msg = Pattern(77, 3);
     std::uint64_t seq = 3;
     for (std::size_t off : {std::size_t{5}, 5 + k.ex()}) {
-      ByteVector buf(k.writer->SealedLength(77) + 16);
+      ByteVec buf(k.writer->SealedLength(77) + 16);
       std::memcpy(buf.data() + off, msg.data(), msg.size());
       auto w = k.writer->Seal(seq, 23, buf.data() + off, 77, buf.data(), buf.size());
       ASSERT_TRUE(w.ok()) << off;
       auto r = k.reader->Open(seq, buf.data(), w.value(), buf.data() + off, w.value() - off);
       ++seq;
       ASSERT_TRUE(r.ok()) << off;
-      EXPECT_EQ(ByteVector(buf.begin() + off, buf.begin() + off + 77), msg);
+      EXPECT_EQ(ByteVec(buf.begin() + off, buf.begin() + off + 77), msg);
     }
-    ByteVector buf(k.writer->SealedLength(77) + 64);
+    ByteVec buf(k.writer->SealedLength(77) + 64);
     auto w = k.writer->Seal(3, 23, buf.data() + 7, 77, buf.data(), buf.size());
     ASSERT_FALSE(w.ok());
     EXPECT_EQ(w.error(), Error::kBuffersOverlap);
@@ -332,9 +333,9 @@ TEST(RecordCbc, ConcurrentUseOfOneKey) {
       for (std::uint64_t i = 0; i < 100; ++i) {
         // Racing threads may present numbers out of order; the refused ones are not failures.
         const std::uint64_t seq = next_seq.fetch_add(1);
-        const ByteVector msg = Pattern(100 + 16 * t, static_cast<std::uint8_t>(seq));
-        ByteVector rec(k.writer->SealedLength(msg.size()));
-        ByteVector back(rec.size());
+        const ByteVec msg = Pattern(100 + 16 * t, static_cast<std::uint8_t>(seq));
+        ByteVec rec(k.writer->SealedLength(msg.size()));
+        ByteVec back(rec.size());
         auto w = k.writer->Seal(seq, 23, msg.data(), msg.size(), rec.data(), rec.size());
         if (!w.ok()) {
           if (w.error() != Error::kInvalidParameter) ++failures[t];

@@ -13,22 +13,24 @@
 #include "record/session_key.h"
 #include "sslprovider.h"
 #include "support/provider_support.h"
+#include "support/bytes.h"
+#include "support/ossl_reference.h"
 
 namespace opensslp {
 namespace {
 
-using ByteVector = std::vector<std::uint8_t>;
+using test::ByteVec;
 constexpr DWORD kBadResult = 0xDEADBEEF;
 
-ByteVector Pattern(std::size_t n, std::uint8_t seed) {
-  ByteVector v(n);
+ByteVec Pattern(std::size_t n, std::uint8_t seed) {
+  ByteVec v(n);
   for (std::size_t i = 0; i < n; ++i) v[i] = static_cast<std::uint8_t>(seed + i * 13);
   return v;
 }
 
 // AES-128-GCM TLS 1.2 record by raw EVP: salt ‖ seq nonce, AAD seq ‖ type ‖ 0303 ‖ len.
-ByteVector RawGcmRecord(const ByteVector& key, const ByteVector& salt, std::uint64_t seq, std::uint8_t type,
-                        const ByteVector& msg) {
+ByteVec RawGcmRecord(const ByteVec& key, const ByteVec& salt, std::uint64_t seq, std::uint8_t type,
+                        const ByteVec& msg) {
   std::uint8_t nonce[12], aad[13];
   std::memcpy(nonce, salt.data(), 4);
   for (int i = 0; i < 8; ++i) nonce[4 + i] = aad[i] = static_cast<std::uint8_t>(seq >> (56 - 8 * i));
@@ -37,21 +39,9 @@ ByteVector RawGcmRecord(const ByteVector& key, const ByteVector& salt, std::uint
   aad[11] = static_cast<std::uint8_t>(msg.size() >> 8);
   aad[12] = static_cast<std::uint8_t>(msg.size());
   const std::size_t frag = 8 + msg.size() + 16;
-  ByteVector rec = {type, 3, 3, static_cast<std::uint8_t>(frag >> 8), static_cast<std::uint8_t>(frag)};
+  ByteVec rec = {type, 3, 3, static_cast<std::uint8_t>(frag >> 8), static_cast<std::uint8_t>(frag)};
   rec.insert(rec.end(), nonce + 4, nonce + 12);
-  EVP_CIPHER* c = EVP_CIPHER_fetch(nullptr, "AES-128-GCM", nullptr);
-  EVP_CIPHER_CTX* ctx = EVP_CIPHER_CTX_new();
-  ByteVector body(msg.size() + 16);
-  int len = 0;
-  EXPECT_EQ(EVP_EncryptInit_ex2(ctx, c, key.data(), nonce, nullptr), 1);
-  EXPECT_EQ(EVP_EncryptUpdate(ctx, nullptr, &len, aad, 13), 1);
-  if (!msg.empty()) {
-    EXPECT_EQ(EVP_EncryptUpdate(ctx, body.data(), &len, msg.data(), static_cast<int>(msg.size())), 1);
-  }
-  EXPECT_EQ(EVP_EncryptFinal_ex(ctx, body.data() + msg.size(), &len), 1);
-  EXPECT_EQ(EVP_CIPHER_CTX_ctrl(ctx, EVP_CTRL_AEAD_GET_TAG, 16, body.data() + msg.size()), 1);
-  EVP_CIPHER_CTX_free(ctx);
-  EVP_CIPHER_free(c);
+  const ByteVec body = test::AeadSeal("AES-128-GCM", key, {nonce, 12}, {aad, 13}, msg);
   rec.insert(rec.end(), body.begin(), body.end());
   return rec;
 }
@@ -90,19 +80,19 @@ class RecordExports : public ::testing::Test {
     return SslDecryptPacket(p, k, in, cb_in, out, cb_out, result, seq, flags);
   }
 
-  ByteVector key_ = Pattern(16, 0x21), salt_ = Pattern(4, 0x42);
+  ByteVec key_ = Pattern(16, 0x21), salt_ = Pattern(4, 0x42);
   NCRYPT_PROV_HANDLE prov_ = 0;
   NCRYPT_KEY_HANDLE write_ = 0, read_ = 0;
 };
 
 TEST_F(RecordExports, EncryptDecryptMatchRawEvp) {
   for (DWORD type : {20u, 21u, 22u, 23u}) {
-    ByteVector msg = Pattern(200, static_cast<std::uint8_t>(type));
-    const ByteVector expected = RawGcmRecord(key_, salt_, 1000 + type, static_cast<std::uint8_t>(type), msg);
+    ByteVec msg = Pattern(200, static_cast<std::uint8_t>(type));
+    const ByteVec expected = RawGcmRecord(key_, salt_, 1000 + type, static_cast<std::uint8_t>(type), msg);
     DWORD size = kBadResult;
     ASSERT_EQ(Encrypt(prov_, write_, msg.data(), 200, nullptr, 0, &size, 1000 + type, type), 0);
     EXPECT_EQ(size, expected.size());
-    ByteVector rec(size);
+    ByteVec rec(size);
     DWORD got = kBadResult;
     ASSERT_EQ(Encrypt(prov_, write_, msg.data(), 200, rec.data(), size, &got, 1000 + type, type), 0);
     EXPECT_EQ(got, size);
@@ -110,7 +100,7 @@ TEST_F(RecordExports, EncryptDecryptMatchRawEvp) {
     // Decrypt: size query, then the plaintext.
     ASSERT_EQ(Decrypt(prov_, read_, rec.data(), got, nullptr, 0, &size, 1000 + type), 0);
     EXPECT_EQ(size, 200u);
-    ByteVector back(200);
+    ByteVec back(200);
     ASSERT_EQ(Decrypt(prov_, read_, rec.data(), got, back.data(), 200, &size, 1000 + type), 0);
     EXPECT_EQ(size, 200u);
     EXPECT_EQ(back, msg);
@@ -119,7 +109,7 @@ TEST_F(RecordExports, EncryptDecryptMatchRawEvp) {
 
 TEST_F(RecordExports, EmptyRecords) {
   DWORD got = kBadResult;
-  ByteVector rec(5 + 8 + 16);
+  ByteVec rec(5 + 8 + 16);
   ASSERT_EQ(Encrypt(prov_, write_, nullptr, 0, rec.data(), static_cast<DWORD>(rec.size()), &got, 3, 22), 0);
   EXPECT_EQ(got, rec.size());
   EXPECT_EQ(rec, RawGcmRecord(key_, salt_, 3, 22, {}));
@@ -133,10 +123,10 @@ TEST_F(RecordExports, EmptyRecords) {
 }
 
 TEST_F(RecordExports, InPlaceAtSampleOffsets) {
-  const ByteVector msg = Pattern(64, 7);
-  const ByteVector expected = RawGcmRecord(key_, salt_, 5, 23, msg);
+  const ByteVec msg = Pattern(64, 7);
+  const ByteVec expected = RawGcmRecord(key_, salt_, 5, 23, msg);
   for (std::size_t off : {std::size_t{5}, std::size_t{13}}) {
-    ByteVector buf(expected.size());
+    ByteVec buf(expected.size());
     std::memcpy(buf.data() + off, msg.data(), msg.size());
     DWORD got = 0;
     // A fresh write key per layout: one key never seals two records with the same sequence number.
@@ -147,9 +137,9 @@ TEST_F(RecordExports, InPlaceAtSampleOffsets) {
     ASSERT_EQ(Decrypt(prov_, read_, buf.data(), got, buf.data() + off, static_cast<DWORD>(buf.size() - off), &got, 5),
               0);
     EXPECT_EQ(got, 64u);
-    EXPECT_EQ(ByteVector(buf.begin() + off, buf.begin() + off + 64), msg) << off;
+    EXPECT_EQ(ByteVec(buf.begin() + off, buf.begin() + off + 64), msg) << off;
   }
-  ByteVector buf(expected.size() + 8);
+  ByteVec buf(expected.size() + 8);
   DWORD got = 0;
   EXPECT_EQ(Encrypt(prov_, write_, buf.data() + 6, 64, buf.data(), static_cast<DWORD>(buf.size()), &got, 5),
             NTE_BUFFERS_OVERLAP);
@@ -159,12 +149,12 @@ TEST_F(RecordExports, InPlaceAtSampleOffsets) {
 }
 
 TEST_F(RecordExports, TamperGivesOneErrorAndNoPlaintext) {
-  const ByteVector msg = Pattern(50, 1);
-  const ByteVector rec = RawGcmRecord(key_, salt_, 8, 23, msg);
+  const ByteVec msg = Pattern(50, 1);
+  const ByteVec rec = RawGcmRecord(key_, salt_, 8, 23, msg);
   for (std::size_t i = 5; i < rec.size(); ++i) {
-    ByteVector bad = rec;
+    ByteVec bad = rec;
     bad[i] ^= 0x20;
-    ByteVector out(50, 0xAA);
+    ByteVec out(50, 0xAA);
     DWORD got = kBadResult;
     EXPECT_EQ(Decrypt(prov_, read_, bad.data(), static_cast<DWORD>(bad.size()), out.data(), 50, &got, 8),
               NTE_DECRYPTION_FAILURE)
@@ -172,9 +162,9 @@ TEST_F(RecordExports, TamperGivesOneErrorAndNoPlaintext) {
     EXPECT_NE(out, msg);
     for (std::uint8_t b : out) ASSERT_TRUE(b == 0 || b == 0xAA) << "plaintext byte written, flip at " << i;
   }
-  ByteVector bad = rec;
+  ByteVec bad = rec;
   bad[2] = 1;  // version
-  ByteVector out(50);
+  ByteVec out(50);
   DWORD got = 0;
   EXPECT_EQ(Decrypt(prov_, read_, bad.data(), static_cast<DWORD>(bad.size()), out.data(), 50, &got, 8), NTE_BAD_DATA);
   // Wrong sequence number: authentication failure.
@@ -185,8 +175,8 @@ TEST_F(RecordExports, TamperGivesOneErrorAndNoPlaintext) {
 
 // ---- Safety: every argument of SslEncryptPacket.
 TEST_F(RecordExports, EncryptSafety) {
-  ByteVector msg = Pattern(10, 2);
-  ByteVector out(100, 0x77);
+  ByteVec msg = Pattern(10, 2);
+  ByteVec out(100, 0x77);
   DWORD got = kBadResult;
   PBYTE in = msg.data();
   const DWORD cb = 10, cap = 100;
@@ -208,8 +198,8 @@ TEST_F(RecordExports, EncryptSafety) {
   EXPECT_EQ(Encrypt(prov_, read_, in, cb, out.data(), cap, &got), NTE_BAD_KEY_STATE);
   // Input: NULL with a length; oversize.
   EXPECT_EQ(Encrypt(prov_, write_, nullptr, cb, out.data(), cap, &got), NTE_INVALID_PARAMETER);
-  ByteVector big(16385);
-  ByteVector big_out(17000);
+  ByteVec big(16385);
+  ByteVec big_out(17000);
   EXPECT_EQ(Encrypt(prov_, write_, big.data(), 16385, big_out.data(), 17000, &got), NTE_INVALID_PARAMETER);
   EXPECT_EQ(Encrypt(prov_, write_, big.data(), 0xFFFFFFFF, big_out.data(), 17000, &got), NTE_INVALID_PARAMETER);
   EXPECT_EQ(Encrypt(prov_, write_, big.data(), 16384, big_out.data(), 17000, &got), 0);
@@ -217,7 +207,7 @@ TEST_F(RecordExports, EncryptSafety) {
   got = kBadResult;
   EXPECT_EQ(Encrypt(prov_, write_, in, cb, out.data(), 38, &got), NTE_BUFFER_TOO_SMALL);
   EXPECT_EQ(got, 39u);
-  EXPECT_EQ(out, ByteVector(100, 0x77));
+  EXPECT_EQ(out, ByteVec(100, 0x77));
   EXPECT_EQ(Encrypt(prov_, write_, in, cb, out.data(), cap, nullptr), NTE_INVALID_PARAMETER);
   EXPECT_EQ(Encrypt(prov_, write_, in, cb, nullptr, 0, nullptr), NTE_INVALID_PARAMETER);
   // Sequence number 2^64-1, content types, flags.
@@ -228,7 +218,7 @@ TEST_F(RecordExports, EncryptSafety) {
   for (DWORD f : {1u, 0x80000000u}) {
     EXPECT_EQ(Encrypt(prov_, write_, in, cb, out.data(), cap, &got, 1, 23, f), NTE_BAD_FLAGS) << f;
   }
-  EXPECT_EQ(out, ByteVector(100, 0x77));
+  EXPECT_EQ(out, ByteVec(100, 0x77));
   // Still works afterwards, with the next sequence number (1 was used by the 16384-byte record).
   EXPECT_EQ(Encrypt(prov_, write_, in, cb, out.data(), cap, &got, 2), 0);
   EXPECT_EQ(got, 39u);
@@ -237,33 +227,33 @@ TEST_F(RecordExports, EncryptSafety) {
 // A write key never seals two records under one sequence number, nor goes back: that would reuse
 // the AEAD nonce (RFC 5116 §3). Failed calls do not consume a number; gaps are allowed.
 TEST_F(RecordExports, SequenceNumbersNeverRepeatOnAWriteKey) {
-  ByteVector msg = Pattern(10, 2), other = Pattern(10, 9);
-  ByteVector out(100, 0x77);
+  ByteVec msg = Pattern(10, 2), other = Pattern(10, 9);
+  ByteVec out(100, 0x77);
   DWORD got = 0;
   EXPECT_EQ(Encrypt(prov_, write_, msg.data(), 10, out.data(), 38, &got, 4), NTE_BUFFER_TOO_SMALL);
   EXPECT_EQ(Encrypt(prov_, write_, msg.data(), 10, out.data(), 100, &got, 4), 0) << "a failed call used nothing";
-  const ByteVector first(out.begin(), out.begin() + got);
+  const ByteVec first(out.begin(), out.begin() + got);
   std::fill(out.begin(), out.end(), 0x77);
   EXPECT_EQ(Encrypt(prov_, write_, other.data(), 10, out.data(), 100, &got, 4), NTE_INVALID_PARAMETER);
   EXPECT_EQ(Encrypt(prov_, write_, other.data(), 10, out.data(), 100, &got, 3), NTE_INVALID_PARAMETER);
   EXPECT_EQ(Encrypt(prov_, write_, other.data(), 10, out.data(), 100, &got, 0), NTE_INVALID_PARAMETER);
-  EXPECT_EQ(out, ByteVector(100, 0x77)) << "nothing written";
+  EXPECT_EQ(out, ByteVec(100, 0x77)) << "nothing written";
   EXPECT_EQ(Encrypt(prov_, write_, other.data(), 10, out.data(), 100, &got, 9), 0) << "gaps are allowed";
   EXPECT_EQ(Encrypt(prov_, write_, other.data(), 10, out.data(), 100, &got, 10), 0);
   // The record sealed with 4 still opens (the read side keeps no such state).
-  ByteVector back(100);
+  ByteVec back(100);
   EXPECT_EQ(Decrypt(prov_, read_, const_cast<PBYTE>(first.data()), static_cast<DWORD>(first.size()), back.data(), 100,
                     &got, 4),
             0);
-  EXPECT_EQ(ByteVector(back.begin(), back.begin() + got), msg);
+  EXPECT_EQ(ByteVec(back.begin(), back.begin() + got), msg);
 }
 
 // ---- Safety: every argument of SslDecryptPacket.
 TEST_F(RecordExports, DecryptSafety) {
-  ByteVector rec = RawGcmRecord(key_, salt_, 1, 23, Pattern(10, 3));
+  ByteVec rec = RawGcmRecord(key_, salt_, 1, 23, Pattern(10, 3));
   PBYTE in = rec.data();
   const DWORD cb = static_cast<DWORD>(rec.size());
-  ByteVector out(100, 0x77);
+  ByteVec out(100, 0x77);
   const DWORD cap = 100;
   DWORD got = kBadResult;
   EXPECT_EQ(Decrypt(0, read_, in, cb, out.data(), cap, &got), NTE_INVALID_HANDLE);
@@ -283,7 +273,7 @@ TEST_F(RecordExports, DecryptSafety) {
   EXPECT_EQ(Decrypt(prov_, read_, nullptr, 0, out.data(), cap, &got), NTE_BAD_DATA);
   EXPECT_EQ(Decrypt(prov_, read_, in, 0, out.data(), cap, &got), NTE_BAD_DATA);
   EXPECT_EQ(Decrypt(prov_, read_, in, 4, out.data(), cap, &got), NTE_BAD_DATA);
-  ByteVector huge(20000);
+  ByteVec huge(20000);
   std::memcpy(huge.data(), rec.data(), rec.size());
   EXPECT_EQ(Decrypt(prov_, read_, huge.data(), 20000, out.data(), cap, &got), NTE_BAD_DATA);
   EXPECT_EQ(Decrypt(prov_, read_, in, 0xFFFFFFFF, out.data(), cap, &got), NTE_BAD_DATA);
@@ -291,13 +281,13 @@ TEST_F(RecordExports, DecryptSafety) {
   got = kBadResult;
   EXPECT_EQ(Decrypt(prov_, read_, in, cb, out.data(), 9, &got), NTE_BUFFER_TOO_SMALL);
   EXPECT_EQ(got, 10u);
-  EXPECT_EQ(out, ByteVector(100, 0x77));
+  EXPECT_EQ(out, ByteVec(100, 0x77));
   EXPECT_EQ(Decrypt(prov_, read_, in, cb, out.data(), cap, nullptr), NTE_INVALID_PARAMETER);
   EXPECT_EQ(Decrypt(prov_, read_, in, cb, out.data(), cap, &got, ~0ull), NTE_INVALID_PARAMETER);
   for (DWORD f : {1u, 0x80000000u}) {
     EXPECT_EQ(Decrypt(prov_, read_, in, cb, out.data(), cap, &got, 1, f), NTE_BAD_FLAGS) << f;
   }
-  EXPECT_EQ(out, ByteVector(100, 0x77));
+  EXPECT_EQ(out, ByteVec(100, 0x77));
   EXPECT_EQ(Decrypt(prov_, read_, in, cb, out.data(), cap, &got), 0);
   EXPECT_EQ(got, 10u);
 }
@@ -322,23 +312,23 @@ TEST_F(RecordExports, CbcThroughExports) {
     keys[i] = static_cast<NCRYPT_KEY_HANDLE>(h.value());
   }
   for (ULONGLONG seq = 0; seq < 3; ++seq) {
-    ByteVector msg = Pattern(10 + seq, static_cast<std::uint8_t>(seq));
+    ByteVec msg = Pattern(10 + seq, static_cast<std::uint8_t>(seq));
     DWORD size = 0;
     ASSERT_EQ(Encrypt(prov_, keys[0], msg.data(), static_cast<DWORD>(msg.size()), nullptr, 0, &size, seq), 0);
     const DWORD padded = static_cast<DWORD>((msg.size() + 20 + 1 + 15) / 16 * 16);  // data ‖ MAC ‖ padding
     EXPECT_EQ(size, 5u + padded);
-    ByteVector rec(size);
+    ByteVec rec(size);
     ASSERT_EQ(Encrypt(prov_, keys[0], msg.data(), static_cast<DWORD>(msg.size()), rec.data(), size, &size, seq), 0);
     DWORD bound = 0;
     ASSERT_EQ(Decrypt(prov_, keys[1], rec.data(), size, nullptr, 0, &bound, seq), 0);
     EXPECT_EQ(bound, padded - 20u - 1u);
-    ByteVector back(bound);
+    ByteVec back(bound);
     DWORD got = 0;
     EXPECT_EQ(Decrypt(prov_, keys[1], rec.data(), size, back.data(), bound - 1, &got, seq), NTE_BUFFER_TOO_SMALL);
     EXPECT_EQ(got, bound);
     ASSERT_EQ(Decrypt(prov_, keys[1], rec.data(), size, back.data(), bound, &got, seq), 0);
     EXPECT_EQ(got, msg.size());
-    EXPECT_EQ(ByteVector(back.begin(), back.begin() + got), msg);
+    EXPECT_EQ(ByteVec(back.begin(), back.begin() + got), msg);
   }
   EXPECT_EQ(SslFreeObject(keys[0], 0), 0);
   EXPECT_EQ(SslFreeObject(keys[1], 0), 0);

@@ -14,14 +14,16 @@
 
 #include "core/cipher_suites.h"
 #include "record/session_key.h"
+#include "support/bytes.h"
+#include "support/ossl_reference.h"
 
 namespace opensslp {
 namespace {
 
-using ByteVector = std::vector<std::uint8_t>;
+using test::ByteVec;
 
-ByteVector Pattern(std::size_t n, std::uint8_t seed) {
-  ByteVector v(n);
+ByteVec Pattern(std::size_t n, std::uint8_t seed) {
+  ByteVec v(n);
   for (std::size_t i = 0; i < n; ++i) v[i] = static_cast<std::uint8_t>(seed + i * 7);
   return v;
 }
@@ -31,8 +33,8 @@ void PutBe64(std::uint8_t* p, std::uint64_t v) {
 }
 
 // The TLS 1.2 AEAD record computed with OpenSSL's EVP API alone (the expected value).
-ByteVector RawRecord(const CipherSuite& s, const ByteVector& key, const ByteVector& iv, std::uint64_t seq,
-                     std::uint8_t type, const ByteVector& msg) {
+ByteVec RawRecord(const CipherSuite& s, const ByteVec& key, const ByteVec& iv, std::uint64_t seq,
+                     std::uint8_t type, const ByteVec& msg) {
   const bool gcm = ModeOf(s.cipher) == CipherMode::kGcm;
   std::uint8_t nonce[12];
   if (gcm) {  // RFC 5288 §3: salt ‖ explicit nonce (= seq)
@@ -52,29 +54,17 @@ ByteVector RawRecord(const CipherSuite& s, const ByteVector& key, const ByteVect
   aad[12] = static_cast<std::uint8_t>(msg.size());
   const std::size_t explicit_len = gcm ? 8 : 0;
   const std::size_t frag = explicit_len + msg.size() + 16;
-  ByteVector rec = {type, 3, 3, static_cast<std::uint8_t>(frag >> 8), static_cast<std::uint8_t>(frag)};
+  ByteVec rec = {type, 3, 3, static_cast<std::uint8_t>(frag >> 8), static_cast<std::uint8_t>(frag)};
   if (gcm) rec.insert(rec.end(), nonce + 4, nonce + 12);
   const char* name = s.cipher == BulkCipher::kAes128Gcm   ? "AES-128-GCM"
                      : s.cipher == BulkCipher::kAes256Gcm ? "AES-256-GCM"
                                                           : "ChaCha20-Poly1305";
-  EVP_CIPHER* c = EVP_CIPHER_fetch(nullptr, name, nullptr);
-  EVP_CIPHER_CTX* ctx = EVP_CIPHER_CTX_new();
-  ByteVector body(msg.size() + 16);
-  int len = 0;
-  EXPECT_EQ(EVP_EncryptInit_ex2(ctx, c, key.data(), nonce, nullptr), 1);
-  EXPECT_EQ(EVP_EncryptUpdate(ctx, nullptr, &len, aad, 13), 1);
-  if (!msg.empty()) {
-    EXPECT_EQ(EVP_EncryptUpdate(ctx, body.data(), &len, msg.data(), static_cast<int>(msg.size())), 1);
-  }
-  EXPECT_EQ(EVP_EncryptFinal_ex(ctx, body.data() + msg.size(), &len), 1);
-  EXPECT_EQ(EVP_CIPHER_CTX_ctrl(ctx, EVP_CTRL_AEAD_GET_TAG, 16, body.data() + msg.size()), 1);
-  EVP_CIPHER_CTX_free(ctx);
-  EVP_CIPHER_free(c);
+  const ByteVec body = test::AeadSeal(name, key, {nonce, 12}, {aad, 13}, msg);
   rec.insert(rec.end(), body.begin(), body.end());
   return rec;
 }
 
-SessionKeyMaterial Material(const CipherSuite& s, RecordDirection d, const ByteVector& key, const ByteVector& iv) {
+SessionKeyMaterial Material(const CipherSuite& s, RecordDirection d, const ByteVec& key, const ByteVec& iv) {
   SessionKeyMaterial m;
   m.suite = &s;
   m.version = ProtocolVersion::kTls12;
@@ -84,7 +74,7 @@ SessionKeyMaterial Material(const CipherSuite& s, RecordDirection d, const ByteV
   return m;
 }
 
-std::shared_ptr<SessionKey> Make(const CipherSuite& s, RecordDirection d, const ByteVector& key, const ByteVector& iv) {
+std::shared_ptr<SessionKey> Make(const CipherSuite& s, RecordDirection d, const ByteVec& key, const ByteVec& iv) {
   auto k = CreateSessionKey(Material(s, d, key, iv));
   EXPECT_TRUE(k.ok()) << s.name;
   return k.ok() ? k.value() : nullptr;
@@ -100,7 +90,7 @@ std::vector<const CipherSuite*> Tls12AeadSuites() {
 
 struct Pair {
   const CipherSuite* suite;
-  ByteVector key, iv;
+  ByteVec key, iv;
   std::shared_ptr<SessionKey> writer, reader;
 };
 Pair MakePair(const CipherSuite& s) {
@@ -125,10 +115,10 @@ TEST(RecordLayer, RoundTripEveryAeadSuiteAgainstRawEvp) {
       for (std::uint64_t seq : {std::uint64_t{0}, std::uint64_t{1}, std::uint64_t{0x0102030405060708},
                                 kLastSequenceNumber - 1}) {
         for (std::uint8_t type : {kContentChangeCipherSpec, kContentApplicationData}) {
-          const ByteVector msg = Pattern(n, static_cast<std::uint8_t>(seq + type));
+          const ByteVec msg = Pattern(n, static_cast<std::uint8_t>(seq + type));
           // A fresh pair each time: a write key never reuses (or goes back to) a sequence number.
           p = MakePair(*s);
-          ByteVector rec(p.writer->SealedLength(n) + 3, 0xEE);
+          ByteVec rec(p.writer->SealedLength(n) + 3, 0xEE);
           auto w = p.writer->Seal(seq, type, msg.data(), n, rec.data(), rec.size());
           ASSERT_TRUE(w.ok()) << s->name << " n=" << n;
           ASSERT_EQ(w.value(), p.writer->SealedLength(n));
@@ -138,10 +128,10 @@ TEST(RecordLayer, RoundTripEveryAeadSuiteAgainstRawEvp) {
           auto len = p.reader->OpenedLength(rec);
           ASSERT_TRUE(len.ok());
           EXPECT_EQ(len.value(), n);
-          ByteVector back(n + 1, 0xCC);
+          ByteVec back(n + 1, 0xCC);
           auto r = p.reader->Open(seq, rec.data(), rec.size(), back.data(), back.size());
           ASSERT_TRUE(r.ok()) << s->name;
-          EXPECT_EQ(ByteVector(back.begin(), back.begin() + r.value()), msg);
+          EXPECT_EQ(ByteVec(back.begin(), back.begin() + r.value()), msg);
           // The wrong sequence number is an authentication failure.
           const std::uint64_t other = seq == kLastSequenceNumber - 1 ? seq - 1 : seq ^ 1;
           r = p.reader->Open(other, rec.data(), rec.size(), back.data(), back.size());
@@ -157,9 +147,9 @@ TEST(RecordLayer, RoundTripEveryAeadSuiteAgainstRawEvp) {
 TEST(RecordLayer, OpensRawEvpRecords) {
   for (const CipherSuite* s : Tls12AeadSuites()) {
     Pair p = MakePair(*s);
-    const ByteVector msg = Pattern(333, 3);
-    const ByteVector rec = RawRecord(*s, p.key, p.iv, 77, kContentHandshake, msg);
-    ByteVector back(msg.size());
+    const ByteVec msg = Pattern(333, 3);
+    const ByteVec rec = RawRecord(*s, p.key, p.iv, 77, kContentHandshake, msg);
+    ByteVec back(msg.size());
     auto r = p.reader->Open(77, rec.data(), rec.size(), back.data(), back.size());
     ASSERT_TRUE(r.ok()) << s->name;
     EXPECT_EQ(back, msg);
@@ -169,14 +159,14 @@ TEST(RecordLayer, OpensRawEvpRecords) {
 TEST(RecordLayer, TamperAnyByte) {
   for (const CipherSuite* s : Tls12AeadSuites()) {
     Pair p = MakePair(*s);
-    const ByteVector msg = Pattern(40, 9);
-    ByteVector rec(p.writer->SealedLength(msg.size()));
+    const ByteVec msg = Pattern(40, 9);
+    ByteVec rec(p.writer->SealedLength(msg.size()));
     ASSERT_TRUE(p.writer->Seal(5, kContentApplicationData, msg.data(), msg.size(), rec.data(), rec.size()).ok());
     for (std::size_t i = 0; i < rec.size(); ++i) {
       for (std::uint8_t flip : {std::uint8_t{0x01}, std::uint8_t{0x80}}) {
-        ByteVector bad = rec;
+        ByteVec bad = rec;
         bad[i] ^= flip;
-        ByteVector out(msg.size(), 0xAA);
+        ByteVec out(msg.size(), 0xAA);
         auto r = p.reader->Open(5, bad.data(), bad.size(), out.data(), out.size());
         ASSERT_FALSE(r.ok()) << s->name << " byte " << i;
         if (i == 0) {
@@ -189,17 +179,17 @@ TEST(RecordLayer, TamperAnyByte) {
         }
         // No plaintext, and nothing else either: decryption happens in the key's scratch buffer,
         // so a refused record never writes to the output.
-        EXPECT_EQ(out, ByteVector(msg.size(), 0xAA)) << i;
+        EXPECT_EQ(out, ByteVec(msg.size(), 0xAA)) << i;
       }
     }
     // Truncated and extended records.
-    ByteVector out(msg.size() + 64);
+    ByteVec out(msg.size() + 64);
     for (std::size_t cut = 0; cut < rec.size(); ++cut) {
       auto r = p.reader->Open(5, rec.data(), cut, out.data(), out.size());
       ASSERT_FALSE(r.ok());
       EXPECT_EQ(r.error(), Error::kBadData) << "length " << cut;
     }
-    ByteVector longer = rec;
+    ByteVec longer = rec;
     longer.push_back(0);
     auto r = p.reader->Open(5, longer.data(), longer.size(), out.data(), out.size());
     ASSERT_FALSE(r.ok());
@@ -210,7 +200,7 @@ TEST(RecordLayer, TamperAnyByte) {
 TEST(RecordLayer, MalformedHeaders) {
   Pair p = MakePair(*FindCipherSuite(0xC02F));
   auto header_only = [&](std::uint8_t type, std::uint16_t version, std::size_t frag) {
-    ByteVector rec(5 + frag, 0);
+    ByteVec rec(5 + frag, 0);
     rec[0] = type;
     rec[1] = static_cast<std::uint8_t>(version >> 8);
     rec[2] = static_cast<std::uint8_t>(version);
@@ -218,8 +208,8 @@ TEST(RecordLayer, MalformedHeaders) {
     rec[4] = static_cast<std::uint8_t>(frag);
     return rec;
   };
-  ByteVector out(70000);
-  auto expect_bad_data = [&](const ByteVector& rec, const char* what) {
+  ByteVec out(70000);
+  auto expect_bad_data = [&](const ByteVec& rec, const char* what) {
     auto r = p.reader->Open(0, rec.data(), rec.size(), out.data(), out.size());
     ASSERT_FALSE(r.ok()) << what;
     EXPECT_EQ(r.error(), Error::kBadData) << what;
@@ -239,14 +229,14 @@ TEST(RecordLayer, MalformedHeaders) {
 
 TEST(RecordLayer, ArgumentChecks) {
   Pair p = MakePair(*FindCipherSuite(0xCCA8));
-  const ByteVector msg = Pattern(10, 1);
-  ByteVector rec(p.writer->SealedLength(msg.size()));
+  const ByteVec msg = Pattern(10, 1);
+  ByteVec rec(p.writer->SealedLength(msg.size()));
   // Direction.
   auto r = p.reader->Seal(0, 23, msg.data(), msg.size(), rec.data(), rec.size());
   ASSERT_FALSE(r.ok());
   EXPECT_EQ(r.error(), Error::kBadKeyState);
   ASSERT_TRUE(p.writer->Seal(0, 23, msg.data(), msg.size(), rec.data(), rec.size()).ok());
-  ByteVector out(64);
+  ByteVec out(64);
   r = p.writer->Open(0, rec.data(), rec.size(), out.data(), out.size());
   ASSERT_FALSE(r.ok());
   EXPECT_EQ(r.error(), Error::kBadKeyState);
@@ -262,8 +252,8 @@ TEST(RecordLayer, ArgumentChecks) {
   r = p.reader->Open(kLastSequenceNumber, rec.data(), rec.size(), out.data(), out.size());
   ASSERT_FALSE(r.ok());
   EXPECT_EQ(r.error(), Error::kInvalidParameter);
-  ByteVector big(kMaxPlaintextLength + 1);
-  ByteVector big_out(big.size() + 64);
+  ByteVec big(kMaxPlaintextLength + 1);
+  ByteVec big_out(big.size() + 64);
   r = p.writer->Seal(0, 23, big.data(), big.size(), big_out.data(), big_out.size());
   ASSERT_FALSE(r.ok());
   EXPECT_EQ(r.error(), Error::kInvalidParameter);
@@ -278,7 +268,7 @@ TEST(RecordLayer, ArgumentChecks) {
 
 TEST(RecordLayer, CreateSessionKeyValidatesMaterial) {
   const CipherSuite& gcm = *FindCipherSuite(0xC02F);
-  const ByteVector key = Pattern(16, 1), iv = Pattern(4, 2);
+  const ByteVec key = Pattern(16, 1), iv = Pattern(4, 2);
   auto expect = [](SessionKeyMaterial m, Error e, const char* what) {
     auto k = CreateSessionKey(std::move(m));
     ASSERT_FALSE(k.ok()) << what;
@@ -315,26 +305,26 @@ TEST(RecordLayer, CreateSessionKeyValidatesMaterial) {
 TEST(RecordLayer, InPlaceLayouts) {
   for (const CipherSuite* s : Tls12AeadSuites()) {
     const std::size_t ex = ModeOf(s->cipher) == CipherMode::kGcm ? 8 : 0;
-    const ByteVector msg = Pattern(100, 4);
+    const ByteVec msg = Pattern(100, 4);
     for (std::size_t offset : {std::size_t{5}, 5 + ex}) {
       Pair p = MakePair(*s);  // one record with sequence number 9 per write key
-      const ByteVector expected = RawRecord(*s, p.key, p.iv, 9, 23, msg);
+      const ByteVec expected = RawRecord(*s, p.key, p.iv, 9, 23, msg);
       // Encrypt: the plaintext sits at pbOutput + offset.
-      ByteVector buf(expected.size() + 8, 0);
+      ByteVec buf(expected.size() + 8, 0);
       std::memcpy(buf.data() + offset, msg.data(), msg.size());
       auto w = p.writer->Seal(9, 23, buf.data() + offset, msg.size(), buf.data(), buf.size());
       ASSERT_TRUE(w.ok()) << s->name << " offset " << offset;
-      EXPECT_EQ(ByteVector(buf.begin(), buf.begin() + w.value()), expected) << s->name << " offset " << offset;
+      EXPECT_EQ(ByteVec(buf.begin(), buf.begin() + w.value()), expected) << s->name << " offset " << offset;
       // Decrypt: the plaintext goes to pbInput + offset.
-      ByteVector in = expected;
+      ByteVec in = expected;
       auto r = p.reader->Open(9, in.data(), in.size(), in.data() + offset, in.size() - offset);
       ASSERT_TRUE(r.ok()) << s->name << " offset " << offset;
-      EXPECT_EQ(ByteVector(in.begin() + offset, in.begin() + offset + r.value()), msg);
+      EXPECT_EQ(ByteVec(in.begin() + offset, in.begin() + offset + r.value()), msg);
       // A failed in-place decryption leaves no plaintext anywhere in the buffer: the buffer is
       // exactly the record that came in.
       in = expected;
       in.back() ^= 1;
-      const ByteVector tampered = in;
+      const ByteVec tampered = in;
       r = p.reader->Open(9, in.data(), in.size(), in.data() + offset, in.size() - offset);
       ASSERT_FALSE(r.ok());
       EXPECT_EQ(r.error(), Error::kBadRecord);
@@ -345,14 +335,14 @@ TEST(RecordLayer, InPlaceLayouts) {
     }
     // Other overlaps (refused before any sequence number is looked at).
     Pair p = MakePair(*s);
-    const ByteVector expected = RawRecord(*s, p.key, p.iv, 9, 23, msg);
-    ByteVector buf(expected.size() + 64, 0);
+    const ByteVec expected = RawRecord(*s, p.key, p.iv, 9, 23, msg);
+    ByteVec buf(expected.size() + 64, 0);
     for (std::size_t offset : {std::size_t{0}, std::size_t{1}, std::size_t{4}, std::size_t{6}, std::size_t{30}}) {
       if (offset == 5 || offset == 5 + ex) continue;
       auto w = p.writer->Seal(9, 23, buf.data() + offset, msg.size(), buf.data(), buf.size());
       ASSERT_FALSE(w.ok()) << offset;
       EXPECT_EQ(w.error(), Error::kBuffersOverlap) << offset;
-      ByteVector in = expected;
+      ByteVec in = expected;
       in.resize(in.size() + 64);
       auto r = p.reader->Open(9, in.data(), expected.size(), in.data() + offset, msg.size());
       ASSERT_FALSE(r.ok()) << offset;
@@ -386,9 +376,9 @@ TEST(RecordLayer, ConcurrentUseOfOneKey) {
         // Threads race for sequence numbers; a thread that lost the race to a higher number is
         // refused (a write key never goes back), which is correct and not a failure.
         const std::uint64_t seq = next_seq.fetch_add(1);
-        const ByteVector msg = Pattern(64 + t, static_cast<std::uint8_t>(seq));
-        ByteVector rec(p.writer->SealedLength(msg.size()));
-        ByteVector back(msg.size());
+        const ByteVec msg = Pattern(64 + t, static_cast<std::uint8_t>(seq));
+        ByteVec rec(p.writer->SealedLength(msg.size()));
+        ByteVec back(msg.size());
         auto w = p.writer->Seal(seq, 23, msg.data(), msg.size(), rec.data(), rec.size());
         if (!w.ok()) {
           if (w.error() != Error::kInvalidParameter) ++failures[t];

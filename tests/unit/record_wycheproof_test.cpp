@@ -34,31 +34,18 @@
 #include "ossl/aead.h"
 #include "record/session_key.h"
 #include "support/vector_file.h"
+#include "support/bytes.h"
+#include "support/ossl_reference.h"
 
 namespace opensslp {
 namespace {
 
-using ByteVector = std::vector<std::uint8_t>;
+using test::ByteVec;
 
 // OpenSSL's own AEAD seal, independent of opensslp: returns ct ‖ tag.
-ByteVector RawSeal(const char* name, const ByteVector& key, const ByteVector& nonce, const ByteVector& aad,
-                   const ByteVector& msg) {
-  EVP_CIPHER* cipher = EVP_CIPHER_fetch(nullptr, name, nullptr);
-  EVP_CIPHER_CTX* ctx = EVP_CIPHER_CTX_new();
-  ByteVector out(msg.size() + 16);
-  int len = 0;
-  EXPECT_EQ(EVP_EncryptInit_ex2(ctx, cipher, key.data(), nonce.data(), nullptr), 1);
-  if (!aad.empty()) {
-    EXPECT_EQ(EVP_EncryptUpdate(ctx, nullptr, &len, aad.data(), static_cast<int>(aad.size())), 1);
-  }
-  if (!msg.empty()) {
-    EXPECT_EQ(EVP_EncryptUpdate(ctx, out.data(), &len, msg.data(), static_cast<int>(msg.size())), 1);
-  }
-  EXPECT_EQ(EVP_EncryptFinal_ex(ctx, out.data() + msg.size(), &len), 1);
-  EXPECT_EQ(EVP_CIPHER_CTX_ctrl(ctx, EVP_CTRL_AEAD_GET_TAG, 16, out.data() + msg.size()), 1);
-  EVP_CIPHER_CTX_free(ctx);
-  EVP_CIPHER_free(cipher);
-  return out;
+ByteVec RawSeal(const char* name, const ByteVec& key, const ByteVec& nonce, const ByteVec& aad,
+                   const ByteVec& msg) {
+  return test::AeadSeal(name, key, nonce, aad, msg);
 }
 
 struct Param {
@@ -80,7 +67,7 @@ const CipherSuite* SuiteFor(BulkCipher c) {
   return FindCipherSuite(c == BulkCipher::kAes128Gcm ? 0xC02F : c == BulkCipher::kAes256Gcm ? 0xC030 : 0xCCA8);
 }
 
-std::shared_ptr<SessionKey> MakeKey(BulkCipher c, RecordDirection d, const ByteVector& key, const ByteVector& iv) {
+std::shared_ptr<SessionKey> MakeKey(BulkCipher c, RecordDirection d, const ByteVec& key, const ByteVec& iv) {
   SessionKeyMaterial m;
   m.suite = SuiteFor(c);
   m.version = ProtocolVersion::kTls12;
@@ -103,7 +90,7 @@ TEST_P(RecordWycheproof, DirectAndRecordPaths) {
     const std::string result = r.Text("result");
     r.Text("flags");
     r.Text("comment");
-    const ByteVector key = r.Hex("key"), iv = r.Hex("iv"), aad = r.Hex("aad"), msg = r.Hex("msg"), ct = r.Hex("ct"),
+    const ByteVec key = r.Hex("key"), iv = r.Hex("iv"), aad = r.Hex("aad"), msg = r.Hex("msg"), ct = r.Hex("ct"),
                      tag = r.Hex("tag");
     r.ExpectAllConsumed();
     ASSERT_EQ(std::to_string(key.size() * 8), r.Instruction("keySize")) << where;
@@ -112,14 +99,14 @@ TEST_P(RecordWycheproof, DirectAndRecordPaths) {
     // ---- Path 1: direct AEAD with the vector's AAD.
     auto opener = ossl::AeadContext::Create(cipher, key, ossl::AeadContext::Direction::kOpen);
     ASSERT_TRUE(opener.ok()) << where;
-    ByteVector out(ct.size(), 0xAA);
+    ByteVec out(ct.size(), 0xAA);
     Status opened = opener->Open(iv, aad, ct, tag, out);
     if (result == "valid") {
       ASSERT_TRUE(opened.ok()) << where;
       EXPECT_EQ(out, msg) << where;
       auto sealer = ossl::AeadContext::Create(cipher, key, ossl::AeadContext::Direction::kSeal);
       ASSERT_TRUE(sealer.ok()) << where;
-      ByteVector sealed(msg.size()), got_tag(16);
+      ByteVec sealed(msg.size()), got_tag(16);
       ASSERT_TRUE(sealer->Seal(iv, aad, msg, sealed, got_tag).ok()) << where;
       EXPECT_EQ(sealed, ct) << where;
       EXPECT_EQ(got_tag, tag) << where;
@@ -127,7 +114,7 @@ TEST_P(RecordWycheproof, DirectAndRecordPaths) {
       ASSERT_EQ(result, "invalid") << where;  // no "acceptable" vectors in these groups
       ASSERT_FALSE(opened.ok()) << where;
       EXPECT_EQ(opened.error(), Error::kBadRecord) << where;
-      EXPECT_EQ(out, ByteVector(ct.size(), 0)) << where << ": plaintext left after a failure";
+      EXPECT_EQ(out, ByteVec(ct.size(), 0)) << where << ": plaintext left after a failure";
       ++rejected;
     }
     ++direct;
@@ -135,7 +122,7 @@ TEST_P(RecordWycheproof, DirectAndRecordPaths) {
 
     // ---- Path 2: the record layer, nonce built by the TLS construction.
     std::uint64_t seq = 0;
-    ByteVector fixed_iv;
+    ByteVec fixed_iv;
     if (chacha) {
       seq = 0x0102030405060708ull;
       fixed_iv = iv;
@@ -149,7 +136,7 @@ TEST_P(RecordWycheproof, DirectAndRecordPaths) {
       // RFC 5246 §6.1); these two are covered by the direct path only.
       auto w = MakeKey(cipher, RecordDirection::kWrite, key, fixed_iv);
       ASSERT_TRUE(w) << where;
-      ByteVector rec(w->SealedLength(msg.size()));
+      ByteVec rec(w->SealedLength(msg.size()));
       auto refused = w->Seal(seq, kContentApplicationData, msg.data(), msg.size(), rec.data(), rec.size());
       ASSERT_FALSE(refused.ok()) << where;
       EXPECT_EQ(refused.error(), Error::kInvalidParameter) << where;
@@ -159,36 +146,36 @@ TEST_P(RecordWycheproof, DirectAndRecordPaths) {
     auto reader = MakeKey(cipher, RecordDirection::kRead, key, fixed_iv);
     ASSERT_TRUE(writer && reader) << where;
     const std::size_t explicit_len = chacha ? 0 : 8;
-    ByteVector rec(writer->SealedLength(msg.size()));
+    ByteVec rec(writer->SealedLength(msg.size()));
     auto n = writer->Seal(seq, kContentApplicationData, msg.data(), msg.size(), rec.data(), rec.size());
     ASSERT_TRUE(n.ok()) << where;
     ASSERT_EQ(n.value(), 5 + explicit_len + msg.size() + 16) << where;
-    const ByteVector tls_aad = {static_cast<std::uint8_t>(seq >> 56), static_cast<std::uint8_t>(seq >> 48),
+    const ByteVec tls_aad = {static_cast<std::uint8_t>(seq >> 56), static_cast<std::uint8_t>(seq >> 48),
                                 static_cast<std::uint8_t>(seq >> 40), static_cast<std::uint8_t>(seq >> 32),
                                 static_cast<std::uint8_t>(seq >> 24), static_cast<std::uint8_t>(seq >> 16),
                                 static_cast<std::uint8_t>(seq >> 8),  static_cast<std::uint8_t>(seq),
                                 23, 3, 3, static_cast<std::uint8_t>(msg.size() >> 8),
                                 static_cast<std::uint8_t>(msg.size())};
     const std::size_t frag_len = explicit_len + msg.size() + 16;
-    const ByteVector header = {23, 3, 3, static_cast<std::uint8_t>(frag_len >> 8), static_cast<std::uint8_t>(frag_len)};
-    EXPECT_EQ(ByteVector(rec.begin(), rec.begin() + 5), header) << where;
+    const ByteVec header = {23, 3, 3, static_cast<std::uint8_t>(frag_len >> 8), static_cast<std::uint8_t>(frag_len)};
+    EXPECT_EQ(ByteVec(rec.begin(), rec.begin() + 5), header) << where;
     if (!chacha) {
-      EXPECT_EQ(ByteVector(rec.begin() + 5, rec.begin() + 13), ByteVector(iv.begin() + 4, iv.end())) << where;
+      EXPECT_EQ(ByteVec(rec.begin() + 5, rec.begin() + 13), ByteVec(iv.begin() + 4, iv.end())) << where;
     }
-    const ByteVector body(rec.begin() + 5 + explicit_len, rec.end());
-    EXPECT_EQ(ByteVector(body.begin(), body.begin() + msg.size()), ct) << where << ": ciphertext";
+    const ByteVec body(rec.begin() + 5 + explicit_len, rec.end());
+    EXPECT_EQ(ByteVec(body.begin(), body.begin() + msg.size()), ct) << where << ": ciphertext";
     EXPECT_EQ(body, RawSeal(chacha ? "ChaCha20-Poly1305" : (key.size() == 16 ? "AES-128-GCM" : "AES-256-GCM"), key, iv,
                             tls_aad, msg))
         << where << ": record vs raw EVP";
-    ByteVector back(msg.size() + 1, 0xAA);
+    ByteVec back(msg.size() + 1, 0xAA);
     auto m = reader->Open(seq, rec.data(), rec.size(), back.data(), back.size());
     ASSERT_TRUE(m.ok()) << where;
     back.resize(m.value());
     EXPECT_EQ(back, msg) << where;
     // The vector's tag belongs to another AAD: the record layer must refuse it.
-    if (tag != ByteVector(body.end() - 16, body.end())) {
+    if (tag != ByteVec(body.end() - 16, body.end())) {
       std::memcpy(rec.data() + rec.size() - 16, tag.data(), 16);
-      ByteVector sink(msg.size() + 1, 0xAA);
+      ByteVec sink(msg.size() + 1, 0xAA);
       auto bad = reader->Open(seq, rec.data(), rec.size(), sink.data(), sink.size());
       ASSERT_FALSE(bad.ok()) << where;
       EXPECT_EQ(bad.error(), Error::kBadRecord) << where;

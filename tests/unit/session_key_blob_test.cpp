@@ -12,20 +12,21 @@
 #include "core/cipher_suites.h"
 #include "record/session_key.h"
 #include "record/session_key_blob.h"
+#include "support/bytes.h"
 
 namespace opensslp {
 namespace {
 
-using ByteVector = std::vector<std::uint8_t>;
+using test::ByteVec;
 
-ByteVector Pattern(std::size_t n, std::uint8_t seed) {
-  ByteVector v(n);
+ByteVec Pattern(std::size_t n, std::uint8_t seed) {
+  ByteVec v(n);
   for (std::size_t i = 0; i < n; ++i) v[i] = static_cast<std::uint8_t>(seed + i);
   return v;
 }
 
-ByteVector Cat(std::initializer_list<ByteVector> parts) {
-  ByteVector out;
+ByteVec Cat(std::initializer_list<ByteVec> parts) {
+  ByteVec out;
   for (const auto& p : parts) out.insert(out.end(), p.begin(), p.end());
   return out;
 }
@@ -33,7 +34,7 @@ ByteVector Cat(std::initializer_list<ByteVector> parts) {
 struct Fields {
   const CipherSuite* suite;
   ProtocolVersion version;
-  ByteVector mac, key, iv, chain;
+  ByteVec mac, key, iv, chain;
 };
 
 Fields GcmFields() {
@@ -59,7 +60,7 @@ SessionKeyBlobView View(const Fields& f, RecordDirection d, std::uint64_t seq) {
 
 TEST(SessionKeyBlob, EncodesTheDocumentedLayout) {
   const Fields g = GcmFields();
-  ByteVector out(SessionKeyBlobLength(*g.suite, g.version), 0xEE);
+  ByteVec out(SessionKeyBlobLength(*g.suite, g.version), 0xEE);
   ASSERT_EQ(out.size(), 44u);
   ASSERT_TRUE(EncodeSessionKeyBlob(View(g, RecordDirection::kWrite, 0x0102030405060708ull), out).ok());
   EXPECT_EQ(out, Cat({{'O', 'P', 'S', 'K', 0x00, 0x01, 0x03, 0x03, 0xC0, 0x2F, 0x01, 0x00},
@@ -73,7 +74,7 @@ TEST(SessionKeyBlob, EncodesTheDocumentedLayout) {
   ASSERT_EQ(out.size(), 24u + 20 + 16 + 16 + 16);
   ASSERT_TRUE(EncodeSessionKeyBlob(View(c, RecordDirection::kRead, 0), out).ok());
   EXPECT_EQ(out, Cat({{'O', 'P', 'S', 'K', 0x00, 0x01, 0x03, 0x01, 0xC0, 0x13, 0x00, 0x00},
-                      ByteVector(8, 0),
+                      ByteVec(8, 0),
                       {20, 16, 16, 16},
                       c.mac,
                       c.key,
@@ -83,20 +84,20 @@ TEST(SessionKeyBlob, EncodesTheDocumentedLayout) {
 
 TEST(SessionKeyBlob, EncoderRefusesInconsistentViews) {
   Fields g = GcmFields();
-  ByteVector out(44, 0xEE);
+  ByteVec out(44, 0xEE);
   Fields wrong = g;
   wrong.key = Pattern(15, 1);
   EXPECT_EQ(EncodeSessionKeyBlob(View(wrong, RecordDirection::kWrite, 0), out).error(), Error::kInternal);
   EXPECT_EQ(EncodeSessionKeyBlob(View(g, RecordDirection::kRead, 5), out).error(), Error::kInternal)
       << "read keys carry no sequence state";
-  ByteVector short_out(43);
+  ByteVec short_out(43);
   EXPECT_EQ(EncodeSessionKeyBlob(View(g, RecordDirection::kWrite, 0), short_out).error(), Error::kInternal);
-  EXPECT_EQ(out, ByteVector(44, 0xEE)) << "nothing written";
+  EXPECT_EQ(out, ByteVec(44, 0xEE)) << "nothing written";
 }
 
 TEST(SessionKeyBlob, DecodesWhatTheLayoutSays) {
   const Fields c = CbcTls10Fields();
-  const ByteVector blob = Cat({{'O', 'P', 'S', 'K', 0, 1, 3, 1, 0xC0, 0x13, 1, 0},
+  const ByteVec blob = Cat({{'O', 'P', 'S', 'K', 0, 1, 3, 1, 0xC0, 0x13, 1, 0},
                                {0, 0, 0, 0, 0, 0, 0x01, 0x00},
                                {20, 16, 16, 16},
                                c.mac,
@@ -109,16 +110,16 @@ TEST(SessionKeyBlob, DecodesWhatTheLayoutSays) {
   EXPECT_EQ(v.value().version, ProtocolVersion::kTls10);
   EXPECT_EQ(v.value().direction, RecordDirection::kWrite);
   EXPECT_EQ(v.value().next_write_seq, 256u);
-  EXPECT_EQ(ByteVector(v.value().mac_key.begin(), v.value().mac_key.end()), c.mac);
-  EXPECT_EQ(ByteVector(v.value().enc_key.begin(), v.value().enc_key.end()), c.key);
-  EXPECT_EQ(ByteVector(v.value().iv.begin(), v.value().iv.end()), c.iv);
-  EXPECT_EQ(ByteVector(v.value().chain_iv.begin(), v.value().chain_iv.end()), c.chain);
+  EXPECT_EQ(ByteVec(v.value().mac_key.begin(), v.value().mac_key.end()), c.mac);
+  EXPECT_EQ(ByteVec(v.value().enc_key.begin(), v.value().enc_key.end()), c.key);
+  EXPECT_EQ(ByteVec(v.value().iv.begin(), v.value().iv.end()), c.iv);
+  EXPECT_EQ(ByteVec(v.value().chain_iv.begin(), v.value().chain_iv.end()), c.chain);
 }
 
 TEST(SessionKeyBlob, EveryCorruptionIsBadData) {
   const Fields c = CbcTls10Fields();
-  const ByteVector good = Cat({{'O', 'P', 'S', 'K', 0, 1, 3, 1, 0xC0, 0x13, 1, 0},
-                               ByteVector(8, 0),
+  const ByteVec good = Cat({{'O', 'P', 'S', 'K', 0, 1, 3, 1, 0xC0, 0x13, 1, 0},
+                               ByteVec(8, 0),
                                {20, 16, 16, 16},
                                c.mac,
                                c.key,
@@ -128,16 +129,16 @@ TEST(SessionKeyBlob, EveryCorruptionIsBadData) {
   EXPECT_EQ(DecodeSessionKeyBlob(Bytes()).error(), Error::kBadData);
   for (std::size_t cut = 0; cut < good.size(); ++cut)
     EXPECT_EQ(DecodeSessionKeyBlob(Bytes(good.data(), cut)).error(), Error::kBadData) << cut;
-  ByteVector longer = good;
+  ByteVec longer = good;
   longer.push_back(0);
   EXPECT_EQ(DecodeSessionKeyBlob(longer).error(), Error::kBadData);
-  EXPECT_EQ(DecodeSessionKeyBlob(ByteVector(kMaxSessionKeyBlobLength + 1, 0)).error(), Error::kBadData);
+  EXPECT_EQ(DecodeSessionKeyBlob(ByteVec(kMaxSessionKeyBlobLength + 1, 0)).error(), Error::kBadData);
   // Single-byte changes at every header offset except the sequence number (any value is valid for
   // a write key) must be refused; key bytes are opaque and any value decodes.
   for (std::size_t at = 0; at < kSessionKeyBlobHeaderLength; ++at) {
     if (at >= 12 && at < 20) continue;
     for (std::uint8_t delta : {std::uint8_t{1}, std::uint8_t{0x80}}) {
-      ByteVector bad = good;
+      ByteVec bad = good;
       bad[at] = static_cast<std::uint8_t>(bad[at] + delta);
       auto r = DecodeSessionKeyBlob(bad);
       // 0xC013 + 1 = 0xC014 (TLS_ECDHE_RSA_WITH_AES_256_CBC_SHA) needs a 32-byte key: refused too.
@@ -148,7 +149,7 @@ TEST(SessionKeyBlob, EveryCorruptionIsBadData) {
     }
   }
   // A read key with a sequence floor.
-  ByteVector read = good;
+  ByteVec read = good;
   read[10] = 0;
   read[19] = 1;
   EXPECT_EQ(DecodeSessionKeyBlob(read).error(), Error::kBadData);
@@ -167,11 +168,11 @@ TEST(SessionKeyBlob, KeyRoundTripKeepsState) {
   auto writer = CreateSessionKey(std::move(m));
   ASSERT_TRUE(writer.ok());
   std::uint8_t msg[3] = {1, 2, 3};
-  ByteVector rec(writer.value()->SealedLength(3));
+  ByteVec rec(writer.value()->SealedLength(3));
   ASSERT_TRUE(writer.value()->Seal(7, kContentApplicationData, msg, 3, rec.data(), rec.size()).ok());
-  ByteVector blob(writer.value()->OpaqueBlobLength());
+  ByteVec blob(writer.value()->OpaqueBlobLength());
   ASSERT_TRUE(writer.value()->ExportOpaqueBlob(blob).ok());
-  EXPECT_EQ(ByteVector(blob.begin() + 12, blob.begin() + 20), ByteVector({0, 0, 0, 0, 0, 0, 0, 8}));
+  EXPECT_EQ(ByteVec(blob.begin() + 12, blob.begin() + 20), ByteVec({0, 0, 0, 0, 0, 0, 0, 8}));
   auto moved = ImportSessionKeyBlob(blob);
   ASSERT_TRUE(moved.ok());
   EXPECT_EQ(moved.value()->direction(), RecordDirection::kWrite);
@@ -180,7 +181,7 @@ TEST(SessionKeyBlob, KeyRoundTripKeepsState) {
   ASSERT_FALSE(repeat.ok());
   EXPECT_EQ(repeat.error(), Error::kInvalidParameter);
   // Both keys produce the same record for 8 (same key and nonce): the material moved intact.
-  ByteVector a(rec.size()), b(rec.size());
+  ByteVec a(rec.size()), b(rec.size());
   ASSERT_TRUE(writer.value()->Seal(8, kContentApplicationData, msg, 3, a.data(), a.size()).ok());
   ASSERT_TRUE(moved.value()->Seal(8, kContentApplicationData, msg, 3, b.data(), b.size()).ok());
   EXPECT_EQ(a, b);

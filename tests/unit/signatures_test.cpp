@@ -28,11 +28,12 @@
 #include "support/cert_support.h"
 #include "support/env_support.h"
 #include "support/wide.h"
+#include "support/bytes.h"
 
 namespace opensslp {
 namespace {
 
-using ByteVec = std::vector<std::uint8_t>;
+using test::ByteVec;
 using test::CertContext;
 using test::ReadAll;
 const std::string kStoreDir = test::KeyStoreDir();

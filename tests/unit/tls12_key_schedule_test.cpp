@@ -7,7 +7,6 @@
 #include <gtest/gtest.h>
 #include <openssl/core_names.h>
 #include <openssl/evp.h>
-#include <openssl/kdf.h>
 #include <openssl/rsa.h>
 #include <openssl/x509.h>
 
@@ -23,40 +22,23 @@
 #include "ossl/rsa_transport.h"
 #include "ossl/signing.h"
 #include "ossl/tls_prf.h"
+#include "support/ossl_reference.h"
 #include "support/vector_file.h"
 
 namespace opensslp {
 namespace {
 
-using ByteVector = std::vector<std::uint8_t>;
+using test::ByteVec;
 using test::VectorFile;
 using test::VectorPath;
 
-ByteVector ToVec(Bytes b) { return ByteVector(b.begin(), b.end()); }
-ByteVector Cat(std::initializer_list<Bytes> parts) {
-  ByteVector out;
+ByteVec ToVec(Bytes b) { return ByteVec(b.begin(), b.end()); }
+ByteVec Cat(std::initializer_list<Bytes> parts) {
+  ByteVec out;
   for (Bytes p : parts) out.insert(out.end(), p.begin(), p.end());
   return out;
 }
 Bytes Str(std::string_view s) { return Bytes(reinterpret_cast<const std::uint8_t*>(s.data()), s.size()); }
-
-// OpenSSL's TLS1-PRF called directly: the independent expectation.
-ByteVector OpensslPrf(const char* digest, Bytes secret, std::string_view label, Bytes seed, std::size_t n) {
-  EVP_KDF* kdf = EVP_KDF_fetch(nullptr, "TLS1-PRF", nullptr);
-  EVP_KDF_CTX* ctx = EVP_KDF_CTX_new(kdf);
-  ByteVector full = Cat({Str(label), seed});
-  OSSL_PARAM params[] = {
-      OSSL_PARAM_construct_utf8_string(OSSL_KDF_PARAM_DIGEST, const_cast<char*>(digest), 0),
-      OSSL_PARAM_construct_octet_string(OSSL_KDF_PARAM_SECRET, const_cast<std::uint8_t*>(secret.data()), secret.size()),
-      OSSL_PARAM_construct_octet_string(OSSL_KDF_PARAM_SEED, full.data(), full.size()),
-      OSSL_PARAM_construct_end(),
-  };
-  ByteVector out(n);
-  EXPECT_EQ(EVP_KDF_derive(ctx, out.data(), out.size(), params), 1);
-  EVP_KDF_CTX_free(ctx);
-  EVP_KDF_free(kdf);
-  return out;
-}
 
 PrfHash HashByName(const std::string& name) {
   if (name == "MD5-SHA1") return PrfHash::kMd5Sha1;
@@ -81,10 +63,10 @@ void RunNistFile(const char* name, int* count) {
   for (const auto& r : file.records()) {
     SCOPED_TRACE(r.Where());
     const PrfHash hash = HashByName(r.Text("digest"));
-    const ByteVector secret = r.Hex("secret"), cr = r.Hex("client_random"), sr = r.Hex("server_random");
+    const ByteVec secret = r.Hex("secret"), cr = r.Hex("client_random"), sr = r.Hex("server_random");
     const std::string label = r.Text("label");
-    const ByteVector expected = r.Hex("output");
-    ByteVector out(expected.size());
+    const ByteVec expected = r.Hex("output");
+    ByteVec out(expected.size());
     if (label == "master secret") {
       auto ms = DeriveMasterSecret(hash, secret, cr, sr);
       ASSERT_TRUE(ms.ok());
@@ -118,49 +100,49 @@ TEST(TlsPrf, IetfTls12Vector) {
   ASSERT_TRUE(VectorFile::Load(VectorPath("tls12_prf_ietf.txt"), &file, &error)) << error;
   ASSERT_EQ(file.records().size(), 1u);
   const auto& r = file.records()[0];
-  const ByteVector expected = r.Hex("output");
-  ByteVector out(expected.size());
+  const ByteVec expected = r.Hex("output");
+  ByteVec out(expected.size());
   ASSERT_TRUE(Tls12Prf(HashByName(r.Text("digest")), r.Hex("secret"), r.Text("label"), {r.Hex("seed")}, out).ok());
   EXPECT_EQ(out, expected);
   r.ExpectAllConsumed();
 }
 
 TEST(TlsPrf, SeedLimitIsCheckedExplicitly) {
-  const ByteVector secret(48, 0x11);
+  const ByteVec secret(48, 0x11);
   const std::string label = "test label";  // 10 bytes
-  ByteVector seed(1024 - label.size(), 0x22);
-  ByteVector out(32);
+  ByteVec seed(1024 - label.size(), 0x22);
+  ByteVec out(32);
   ASSERT_TRUE(Tls12Prf(PrfHash::kSha256, secret, label, {seed}, out).ok());
-  EXPECT_EQ(out, OpensslPrf("SHA256", secret, label, seed, 32));
+  EXPECT_EQ(out, test::Tls1Prf("SHA256", secret, label, seed, 32));
   seed.push_back(0x22);  // 1025 bytes in all
   EXPECT_EQ(Status(Tls12Prf(PrfHash::kSha256, secret, label, {seed}, out)).error(), Error::kInvalidParameter);
   // Split seeds count together.
   seed.pop_back();
-  const ByteVector one(1, 0);
+  const ByteVec one(1, 0);
   EXPECT_EQ(Status(Tls12Prf(PrfHash::kSha256, secret, label, {seed, one}, out)).error(), Error::kInvalidParameter);
   EXPECT_EQ(Status(Tls12Prf(PrfHash::kSha256, secret, label, {seed}, MutBytes())).error(), Error::kInvalidParameter);
 }
 
 TEST(TlsPrf, Sha384AndMd5Sha1MatchOpenssl) {
-  const ByteVector secret(48, 0x5a), seed(64, 0xa5);
+  const ByteVec secret(48, 0x5a), seed(64, 0xa5);
   for (auto [hash, name] : {std::pair{PrfHash::kSha384, "SHA384"}, std::pair{PrfHash::kMd5Sha1, "MD5-SHA1"}}) {
-    ByteVector out(77);
+    ByteVec out(77);
     ASSERT_TRUE(Tls12Prf(hash, secret, "some label", {seed}, out).ok());
-    EXPECT_EQ(out, OpensslPrf(name, secret, "some label", seed, 77));
+    EXPECT_EQ(out, test::Tls1Prf(name, secret, "some label", seed, 77));
   }
 }
 
 // The KDF is fetched once, lazily, by whichever thread comes first; concurrent first use and
 // concurrent derivations must all give the right answer.
 TEST(TlsPrf, ConcurrentUseFromManyThreads) {
-  const ByteVector secret(48, 0x61), seed(64, 0x62);
-  const ByteVector expected = OpensslPrf("SHA256", secret, "threads", seed, 48);
+  const ByteVec secret(48, 0x61), seed(64, 0x62);
+  const ByteVec expected = test::Tls1Prf("SHA256", secret, "threads", seed, 48);
   std::vector<std::thread> threads;
   std::vector<int> failures(4, 0);
   for (int t = 0; t < 4; ++t) {
     threads.emplace_back([&, t] {
       for (int i = 0; i < 100; ++i) {
-        ByteVector out(48);
+        ByteVec out(48);
         if (!Tls12Prf(PrfHash::kSha256, secret, "threads", {seed}, out).ok() || out != expected) ++failures[t];
       }
     });
@@ -172,23 +154,23 @@ TEST(TlsPrf, ConcurrentUseFromManyThreads) {
 // ---- master secret -----------------------------------------------------------------------------
 
 TEST(MasterSecret, ExtendedMasterSecretMatchesOpenssl) {
-  const ByteVector pms(48, 0x03), hash32(32, 0x44), hash36(36, 0x45);
+  const ByteVec pms(48, 0x03), hash32(32, 0x44), hash36(36, 0x45);
   auto ems = DeriveExtendedMasterSecret(PrfHash::kSha256, pms, hash32);
   ASSERT_TRUE(ems.ok());
-  EXPECT_EQ(ToVec(ems->span()), OpensslPrf("SHA256", pms, "extended master secret", hash32, 48));
+  EXPECT_EQ(ToVec(ems->span()), test::Tls1Prf("SHA256", pms, "extended master secret", hash32, 48));
   auto ems10 = DeriveExtendedMasterSecret(PrfHash::kMd5Sha1, pms, hash36);
   ASSERT_TRUE(ems10.ok());
-  EXPECT_EQ(ToVec(ems10->span()), OpensslPrf("MD5-SHA1", pms, "extended master secret", hash36, 48));
-  EXPECT_EQ(DeriveExtendedMasterSecret(PrfHash::kSha256, pms, ByteVector()).error(), Error::kInvalidParameter);
-  EXPECT_EQ(DeriveExtendedMasterSecret(PrfHash::kSha256, pms, ByteVector(65)).error(), Error::kInvalidParameter);
-  EXPECT_EQ(DeriveExtendedMasterSecret(PrfHash::kSha256, ByteVector(), hash32).error(), Error::kInvalidParameter);
+  EXPECT_EQ(ToVec(ems10->span()), test::Tls1Prf("MD5-SHA1", pms, "extended master secret", hash36, 48));
+  EXPECT_EQ(DeriveExtendedMasterSecret(PrfHash::kSha256, pms, ByteVec()).error(), Error::kInvalidParameter);
+  EXPECT_EQ(DeriveExtendedMasterSecret(PrfHash::kSha256, pms, ByteVec(65)).error(), Error::kInvalidParameter);
+  EXPECT_EQ(DeriveExtendedMasterSecret(PrfHash::kSha256, ByteVec(), hash32).error(), Error::kInvalidParameter);
 }
 
 TEST(MasterSecret, RandomsMustBe32Bytes) {
-  const ByteVector pms(48, 1), r32(32, 2), r31(31, 2), r33(33, 2);
+  const ByteVec pms(48, 1), r32(32, 2), r31(31, 2), r33(33, 2);
   EXPECT_EQ(DeriveMasterSecret(PrfHash::kSha256, pms, r31, r32).error(), Error::kInvalidParameter);
   EXPECT_EQ(DeriveMasterSecret(PrfHash::kSha256, pms, r32, r33).error(), Error::kInvalidParameter);
-  EXPECT_EQ(DeriveMasterSecret(PrfHash::kSha256, ByteVector(), r32, r32).error(), Error::kInvalidParameter);
+  EXPECT_EQ(DeriveMasterSecret(PrfHash::kSha256, ByteVec(), r32, r32).error(), Error::kInvalidParameter);
 }
 
 TEST(MasterKeyObject, RecordsRolePrfAndDescription) {
@@ -221,8 +203,8 @@ void CheckNistSplit(const char* file_name, std::uint16_t suite_id, ProtocolVersi
   int checked = 0;
   for (const auto& r : file.records()) {
     if (r.Text("label") != "key expansion") continue;
-    const ByteVector secret = r.Hex("secret"), cr = r.Hex("client_random"), sr = r.Hex("server_random");
-    const ByteVector block = r.Hex("output");
+    const ByteVec secret = r.Hex("secret"), cr = r.Hex("client_random"), sr = r.Hex("server_random");
+    const ByteVec block = r.Hex("output");
     ASSERT_EQ(block.size(), KeyBlockLength(*suite, version));
     const std::size_t mac = MacLength(suite->mac), key = CipherKeyLength(suite->cipher);
     for (TlsRole role : {TlsRole::kClient, TlsRole::kServer}) {
@@ -232,12 +214,12 @@ void CheckNistSplit(const char* file_name, std::uint16_t suite_id, ProtocolVersi
       const bool client = role == TlsRole::kClient;
       const SessionKeyMaterial& client_keys = client ? keys->write : keys->read;
       const SessionKeyMaterial& server_keys = client ? keys->read : keys->write;
-      EXPECT_EQ(ToVec(client_keys.mac_key.span()), ByteVector(block.begin(), block.begin() + mac));
-      EXPECT_EQ(ToVec(server_keys.mac_key.span()), ByteVector(block.begin() + mac, block.begin() + 2 * mac));
+      EXPECT_EQ(ToVec(client_keys.mac_key.span()), ByteVec(block.begin(), block.begin() + mac));
+      EXPECT_EQ(ToVec(server_keys.mac_key.span()), ByteVec(block.begin() + mac, block.begin() + 2 * mac));
       EXPECT_EQ(ToVec(client_keys.enc_key.span()),
-                ByteVector(block.begin() + 2 * mac, block.begin() + 2 * mac + key));
+                ByteVec(block.begin() + 2 * mac, block.begin() + 2 * mac + key));
       EXPECT_EQ(ToVec(server_keys.enc_key.span()),
-                ByteVector(block.begin() + 2 * mac + key, block.begin() + 2 * mac + 2 * key));
+                ByteVec(block.begin() + 2 * mac + key, block.begin() + 2 * mac + 2 * key));
       EXPECT_TRUE(client_keys.iv.empty());
       EXPECT_EQ(keys->write.direction, RecordDirection::kWrite);
       EXPECT_EQ(keys->read.direction, RecordDirection::kRead);
@@ -255,7 +237,7 @@ TEST(SessionKeys, NistTls11KeyBlockSplit) { CheckNistSplit("tls11_prf_nist.txt",
 // Every TLS <= 1.2 suite of the catalog at every version it supports: the slices equal OpenSSL's
 // key block cut at the RFC 5246 §6.3 offsets.
 TEST(SessionKeys, EverySuiteAndVersionAgainstOpensslKeyBlock) {
-  ByteVector master_bytes(48), cr(32), sr(32);
+  ByteVec master_bytes(48), cr(32), sr(32);
   for (std::size_t i = 0; i < 48; ++i) master_bytes[i] = static_cast<std::uint8_t>(i * 7 + 1);
   for (std::size_t i = 0; i < 32; ++i) cr[i] = static_cast<std::uint8_t>(i), sr[i] = static_cast<std::uint8_t>(200 - i);
   int checked = 0;
@@ -266,12 +248,12 @@ TEST(SessionKeys, EverySuiteAndVersionAgainstOpensslKeyBlock) {
       SCOPED_TRACE(std::string(s.name) + " " + std::string(ProtocolVersionName(v)));
       const std::size_t mac = MacLength(s.mac), key = CipherKeyLength(s.cipher), iv = KeyBlockIvLength(s, v);
       const char* digest = v == ProtocolVersion::kTls12 ? (s.prf == PrfHash::kSha384 ? "SHA384" : "SHA256") : "MD5-SHA1";
-      const ByteVector block = OpensslPrf(digest, master_bytes, "key expansion", Cat({sr, cr}), 2 * (mac + key + iv));
+      const ByteVec block = test::Tls1KeyBlock(digest, master_bytes, cr, sr, 2 * (mac + key + iv));
       MasterKey master(TlsRole::kServer, v, s, false, Secret48(master_bytes));
       auto keys = DeriveSessionKeys(master, cr, sr);
       ASSERT_TRUE(keys.ok());
       // Server: write = server_write_*, read = client_write_*.
-      auto slice = [&](std::size_t at, std::size_t n) { return ByteVector(block.begin() + at, block.begin() + at + n); };
+      auto slice = [&](std::size_t at, std::size_t n) { return ByteVec(block.begin() + at, block.begin() + at + n); };
       EXPECT_EQ(ToVec(keys->read.mac_key.span()), slice(0, mac));
       EXPECT_EQ(ToVec(keys->write.mac_key.span()), slice(mac, mac));
       EXPECT_EQ(ToVec(keys->read.enc_key.span()), slice(2 * mac, key));
@@ -286,64 +268,64 @@ TEST(SessionKeys, EverySuiteAndVersionAgainstOpensslKeyBlock) {
 
 TEST(SessionKeys, BadRandomsRefused) {
   MasterKey master(TlsRole::kClient, ProtocolVersion::kTls12, *FindCipherSuite(0xC02F), false, SecretArray<48>());
-  EXPECT_EQ(DeriveSessionKeys(master, ByteVector(31), ByteVector(32)).error(), Error::kInvalidParameter);
-  EXPECT_EQ(DeriveSessionKeys(master, ByteVector(32), ByteVector()).error(), Error::kInvalidParameter);
+  EXPECT_EQ(DeriveSessionKeys(master, ByteVec(31), ByteVec(32)).error(), Error::kInvalidParameter);
+  EXPECT_EQ(DeriveSessionKeys(master, ByteVec(32), ByteVec()).error(), Error::kInvalidParameter);
 }
 
 // ---- Finished, exporter, EAP -------------------------------------------------------------------
 
 TEST(Finished, VerifyDataMatchesOpenssl) {
-  ByteVector ms(48, 0x31), hash(32, 0x77), hash36(36, 0x78);
+  ByteVec ms(48, 0x31), hash(32, 0x77), hash36(36, 0x78);
   MasterKey m12(TlsRole::kClient, ProtocolVersion::kTls12, *FindCipherSuite(0xC02F), false, Secret48(ms));
-  ByteVector out(12);
+  ByteVec out(12);
   ASSERT_TRUE(ComputeTls12FinishedVerifyData(m12, hash, true, out).ok());
-  EXPECT_EQ(out, OpensslPrf("SHA256", ms, "client finished", hash, 12));
+  EXPECT_EQ(out, test::Tls1Prf("SHA256", ms, "client finished", hash, 12));
   ASSERT_TRUE(ComputeTls12FinishedVerifyData(m12, hash, false, out).ok());
-  EXPECT_EQ(out, OpensslPrf("SHA256", ms, "server finished", hash, 12));
+  EXPECT_EQ(out, test::Tls1Prf("SHA256", ms, "server finished", hash, 12));
   MasterKey m10(TlsRole::kServer, ProtocolVersion::kTls10, *FindCipherSuite(0xC013), false, Secret48(ms));
   ASSERT_TRUE(ComputeTls12FinishedVerifyData(m10, hash36, false, out).ok());
-  EXPECT_EQ(out, OpensslPrf("MD5-SHA1", ms, "server finished", hash36, 12));
-  ByteVector wrong(13);
+  EXPECT_EQ(out, test::Tls1Prf("MD5-SHA1", ms, "server finished", hash36, 12));
+  ByteVec wrong(13);
   EXPECT_EQ(Status(ComputeTls12FinishedVerifyData(m12, hash, true, wrong)).error(), Error::kInvalidParameter);
-  EXPECT_EQ(Status(ComputeTls12FinishedVerifyData(m12, ByteVector(), true, out)).error(), Error::kInvalidParameter);
+  EXPECT_EQ(Status(ComputeTls12FinishedVerifyData(m12, ByteVec(), true, out)).error(), Error::kInvalidParameter);
 }
 
 TEST(Exporter, ContextAbsentDiffersFromEmptyAndMatchesOpenssl) {
-  ByteVector ms(48, 0x09), cr(32, 0x0c), sr(32, 0x05), ctx = {1, 2, 3};
+  ByteVec ms(48, 0x09), cr(32, 0x0c), sr(32, 0x05), ctx = {1, 2, 3};
   MasterKey m(TlsRole::kClient, ProtocolVersion::kTls12, *FindCipherSuite(0xC030), false, Secret48(ms));
-  ByteVector none(40), empty(40), some(40);
+  ByteVec none(40), empty(40), some(40);
   ASSERT_TRUE(ExportKeyingMaterial(m, "EXPORTER-test", cr, sr, std::nullopt, none).ok());
   ASSERT_TRUE(ExportKeyingMaterial(m, "EXPORTER-test", cr, sr, Bytes(), empty).ok());
   ASSERT_TRUE(ExportKeyingMaterial(m, "EXPORTER-test", cr, sr, Bytes(ctx), some).ok());
-  EXPECT_EQ(none, OpensslPrf("SHA384", ms, "EXPORTER-test", Cat({cr, sr}), 40));
-  const ByteVector zero_len = {0, 0}, three_len = {0, 3};
-  EXPECT_EQ(empty, OpensslPrf("SHA384", ms, "EXPORTER-test", Cat({cr, sr, zero_len}), 40));
-  EXPECT_EQ(some, OpensslPrf("SHA384", ms, "EXPORTER-test", Cat({cr, sr, three_len, ctx}), 40));
+  EXPECT_EQ(none, test::Tls1Prf("SHA384", ms, "EXPORTER-test", Cat({cr, sr}), 40));
+  const ByteVec zero_len = {0, 0}, three_len = {0, 3};
+  EXPECT_EQ(empty, test::Tls1Prf("SHA384", ms, "EXPORTER-test", Cat({cr, sr, zero_len}), 40));
+  EXPECT_EQ(some, test::Tls1Prf("SHA384", ms, "EXPORTER-test", Cat({cr, sr, three_len, ctx}), 40));
   EXPECT_NE(none, empty);
   for (const char* reserved : {"client finished", "server finished", "master secret", "key expansion",
                                "extended master secret"}) {
     EXPECT_EQ(Status(ExportKeyingMaterial(m, reserved, cr, sr, std::nullopt, none)).error(), Error::kInvalidParameter);
   }
   EXPECT_EQ(Status(ExportKeyingMaterial(m, "", cr, sr, std::nullopt, none)).error(), Error::kInvalidParameter);
-  EXPECT_EQ(Status(ExportKeyingMaterial(m, "x", cr, ByteVector(31), std::nullopt, none)).error(),
+  EXPECT_EQ(Status(ExportKeyingMaterial(m, "x", cr, ByteVec(31), std::nullopt, none)).error(),
             Error::kInvalidParameter);
 }
 
 TEST(EapKeyBlock, LabelsPerMethod) {
-  ByteVector ms(48, 0x99), randoms(64);
+  ByteVec ms(48, 0x99), randoms(64);
   for (std::size_t i = 0; i < 64; ++i) randoms[i] = static_cast<std::uint8_t>(i);
   MasterKey m(TlsRole::kClient, ProtocolVersion::kTls12, *FindCipherSuite(0xC02F), false, Secret48(ms));
   const std::pair<EapMethod, const char*> cases[] = {{EapMethod::kEapTls, "client EAP encryption"},
                                                      {EapMethod::kTtlsV0, "ttls keying material"},
                                                      {EapMethod::kTtlsV0Challenge, "ttls challenge"}};
   for (auto [method, label] : cases) {
-    ByteVector out(kEapKeyBlockLength);
+    ByteVec out(kEapKeyBlockLength);
     ASSERT_TRUE(ComputeEapKeyBlock(m, method, randoms, out).ok());
-    EXPECT_EQ(out, OpensslPrf("SHA256", ms, label, randoms, kEapKeyBlockLength)) << label;
+    EXPECT_EQ(out, test::Tls1Prf("SHA256", ms, label, randoms, kEapKeyBlockLength)) << label;
   }
-  ByteVector out(kEapKeyBlockLength);
+  ByteVec out(kEapKeyBlockLength);
   EXPECT_EQ(Status(ComputeEapKeyBlock(m, EapMethod::kFast, randoms, out)).error(), Error::kNotSupported);
-  EXPECT_EQ(Status(ComputeEapKeyBlock(m, EapMethod::kEapTls, ByteVector(63), out)).error(), Error::kInvalidParameter);
+  EXPECT_EQ(Status(ComputeEapKeyBlock(m, EapMethod::kEapTls, ByteVec(63), out)).error(), Error::kInvalidParameter);
 }
 
 // RFC 4851 §5.1: EAP-FAST extends the "key expansion" key block; session_key_seed is the 40
@@ -352,7 +334,7 @@ TEST(EapKeyBlock, LabelsPerMethod) {
 // hostapd's tls_connection_get_eap_fast_key does it, from OpenSSL's own EVP sizes:
 // 2 * (EVP_MD_get_size + EVP_CIPHER_get_key_length + EVP_CIPHER_get_iv_length).
 TEST(EapKeyBlock, FastSessionKeySeedFollowsTheKeyBlock) {
-  ByteVector ms(48), randoms(64);
+  ByteVec ms(48), randoms(64);
   for (std::size_t i = 0; i < 48; ++i) ms[i] = static_cast<std::uint8_t>(0xA0 ^ i);
   for (std::size_t i = 0; i < 64; ++i) randoms[i] = static_cast<std::uint8_t>(3 * i + 1);
   const Bytes cr = Bytes(randoms).first(32), sr = Bytes(randoms).subspan(32);
@@ -378,27 +360,27 @@ TEST(EapKeyBlock, FastSessionKeySeedFollowsTheKeyBlock) {
     auto offset = EapFastKeyBlockOffset(m.suite(), m.version());
     ASSERT_TRUE(offset.ok());
     EXPECT_EQ(offset.value(), skip);
-    ByteVector out(kEapKeyBlockLength);
+    ByteVec out(kEapKeyBlockLength);
     ASSERT_TRUE(ComputeEapKeyBlock(m, EapMethod::kFast, randoms, out).ok());
-    const ByteVector block = OpensslPrf(c.prf, ms, "key expansion", Cat({sr, cr}), skip + kEapKeyBlockLength);
-    EXPECT_EQ(out, ByteVector(block.begin() + static_cast<std::ptrdiff_t>(skip), block.end()));
+    const ByteVec block = test::Tls1KeyBlock(c.prf, ms, cr, sr, skip + kEapKeyBlockLength);
+    EXPECT_EQ(out, ByteVec(block.begin() + static_cast<std::ptrdiff_t>(skip), block.end()));
     // The session_key_seed (40 bytes) is the prefix; a shorter request is that prefix.
-    ByteVector seed(kEapFastSessionKeySeedLength);
+    ByteVec seed(kEapFastSessionKeySeedLength);
     ASSERT_TRUE(ComputeEapKeyBlock(m, EapMethod::kFast, randoms, seed).ok());
-    EXPECT_EQ(seed, ByteVector(out.begin(), out.begin() + 40));
+    EXPECT_EQ(seed, ByteVec(out.begin(), out.begin() + 40));
   }
 }
 
 TEST(EapKeyBlock, FastRefusesAeadSuites) {
-  ByteVector ms(48, 1), randoms(64, 2), out(kEapKeyBlockLength, 0xCC);
+  ByteVec ms(48, 1), randoms(64, 2), out(kEapKeyBlockLength, 0xCC);
   for (std::uint16_t id : {0x009C, 0xC030, 0xCCA8}) {
     MasterKey m(TlsRole::kClient, ProtocolVersion::kTls12, *FindCipherSuite(id), false, Secret48(ms));
     EXPECT_EQ(EapFastKeyBlockOffset(m.suite(), m.version()).error(), Error::kNotSupported) << id;
     EXPECT_EQ(Status(ComputeEapKeyBlock(m, EapMethod::kFast, randoms, out)).error(), Error::kNotSupported) << id;
   }
-  EXPECT_EQ(out, ByteVector(kEapKeyBlockLength, 0xCC));
+  EXPECT_EQ(out, ByteVec(kEapKeyBlockLength, 0xCC));
   MasterKey cbc(TlsRole::kClient, ProtocolVersion::kTls12, *FindCipherSuite(0x003C), false, Secret48(ms));
-  EXPECT_EQ(Status(ComputeEapKeyBlock(cbc, EapMethod::kFast, ByteVector(63), out)).error(), Error::kInvalidParameter);
+  EXPECT_EQ(Status(ComputeEapKeyBlock(cbc, EapMethod::kFast, ByteVec(63), out)).error(), Error::kInvalidParameter);
   EXPECT_EQ(Status(ComputeEapKeyBlock(cbc, EapMethod::kFast, randoms, MutBytes())).error(), Error::kInvalidParameter);
 }
 
@@ -410,30 +392,6 @@ ossl::PKey NewRsaKey(unsigned bits = 2048) {
   return ossl::PKey(k);
 }
 
-ByteVector OpensslRsaEncrypt(EVP_PKEY* key, Bytes plaintext) {
-  EVP_PKEY_CTX* ctx = EVP_PKEY_CTX_new(key, nullptr);
-  EXPECT_EQ(EVP_PKEY_encrypt_init(ctx), 1);
-  EXPECT_EQ(EVP_PKEY_CTX_set_rsa_padding(ctx, RSA_PKCS1_PADDING), 1);
-  std::size_t len = 0;
-  EXPECT_EQ(EVP_PKEY_encrypt(ctx, nullptr, &len, plaintext.data(), plaintext.size()), 1);
-  ByteVector out(len);
-  EXPECT_EQ(EVP_PKEY_encrypt(ctx, out.data(), &len, plaintext.data(), plaintext.size()), 1);
-  EVP_PKEY_CTX_free(ctx);
-  return out;
-}
-
-ByteVector OpensslRsaDecrypt(EVP_PKEY* key, Bytes ct) {
-  EVP_PKEY_CTX* ctx = EVP_PKEY_CTX_new(key, nullptr);
-  EXPECT_EQ(EVP_PKEY_decrypt_init(ctx), 1);
-  EXPECT_EQ(EVP_PKEY_CTX_set_rsa_padding(ctx, RSA_PKCS1_PADDING), 1);
-  std::size_t len = 512;
-  ByteVector out(len);
-  EXPECT_EQ(EVP_PKEY_decrypt(ctx, out.data(), &len, ct.data(), ct.size()), 1);
-  out.resize(len);
-  EVP_PKEY_CTX_free(ctx);
-  return out;
-}
-
 class RsaTransport : public testing::Test {
  protected:
   static void SetUpTestSuite() { key_ = new ossl::PKey(NewRsaKey()); }
@@ -443,8 +401,8 @@ class RsaTransport : public testing::Test {
     EVP_PKEY_up_ref(key_->get());
     return OsslPrivateKeyBackend(ossl::PKey(key_->get()));
   }
-  static ByteVector Pms(std::uint16_t version) {
-    ByteVector pms(48);
+  static ByteVec Pms(std::uint16_t version) {
+    ByteVec pms(48);
     for (std::size_t i = 0; i < 48; ++i) pms[i] = static_cast<std::uint8_t>(0xA0 + i);
     pms[0] = static_cast<std::uint8_t>(version >> 8);
     pms[1] = static_cast<std::uint8_t>(version);
@@ -455,35 +413,35 @@ ossl::PKey* RsaTransport::key_ = nullptr;
 
 TEST_F(RsaTransport, ValidCiphertextDecryptsToThePremaster) {
   auto backend = Backend();
-  const ByteVector pms = Pms(0x0303);
-  const ByteVector ct = OpensslRsaEncrypt(key_->get(), pms);
+  const ByteVec pms = Pms(0x0303);
+  const ByteVec ct = test::RsaPkcs1Encrypt(key_->get(), pms);
   auto out = backend.DecryptPkcs1(ct, 0x0303);
   ASSERT_TRUE(out.ok());
   EXPECT_EQ(ToVec(out->span()), pms);
 }
 
 TEST_F(RsaTransport, EncryptRoundTripsThroughOpenssl) {
-  const ByteVector pms = Pms(0x0302);
+  const ByteVec pms = Pms(0x0302);
   auto ct = ossl::RsaPkcs1Encrypt(*key_, pms);
   ASSERT_TRUE(ct.ok());
   EXPECT_EQ(ct->size(), 256u);
-  EXPECT_EQ(OpensslRsaDecrypt(key_->get(), *ct), pms);
-  EXPECT_EQ(ossl::RsaPkcs1Encrypt(*key_, ByteVector(246)).error(), Error::kBadKey);  // > k - 11
+  EXPECT_EQ(test::RsaPkcs1Decrypt(key_->get(), *ct), pms);
+  EXPECT_EQ(ossl::RsaPkcs1Encrypt(*key_, ByteVec(246)).error(), Error::kBadKey);  // > k - 11
 }
 
 // RFC 5246 §7.4.7.1: wrong version, corrupted ciphertext, wrong length, wrong plaintext length:
 // success with a random secret, different each time, never an error.
 TEST_F(RsaTransport, FailuresGiveARandomSecretSilently) {
   auto backend = Backend();
-  const ByteVector pms = Pms(0x0303);
-  const ByteVector ct = OpensslRsaEncrypt(key_->get(), pms);
-  std::vector<ByteVector> bad = {ct};
+  const ByteVec pms = Pms(0x0303);
+  const ByteVec ct = test::RsaPkcs1Encrypt(key_->get(), pms);
+  std::vector<ByteVec> bad = {ct};
   bad.back()[100] ^= 1;                                           // corrupted
-  bad.push_back(ByteVector(ct.begin(), ct.end() - 1));            // short
-  bad.push_back(ByteVector(256, 0xff));                           // >= modulus
-  bad.push_back(OpensslRsaEncrypt(key_->get(), ByteVector(47, 3)));  // 47-byte plaintext
-  bad.push_back(OpensslRsaEncrypt(key_->get(), Pms(0x0301)));        // wrong version
-  for (const ByteVector& c : bad) {
+  bad.push_back(ByteVec(ct.begin(), ct.end() - 1));            // short
+  bad.push_back(ByteVec(256, 0xff));                           // >= modulus
+  bad.push_back(test::RsaPkcs1Encrypt(key_->get(), ByteVec(47, 3)));  // 47-byte plaintext
+  bad.push_back(test::RsaPkcs1Encrypt(key_->get(), Pms(0x0301)));        // wrong version
+  for (const ByteVec& c : bad) {
     auto a = backend.DecryptPkcs1(c, 0x0303);
     auto b = backend.DecryptPkcs1(c, 0x0303);
     ASSERT_TRUE(a.ok());
@@ -500,7 +458,7 @@ TEST_F(RsaTransport, FailuresGiveARandomSecretSilently) {
 TEST_F(RsaTransport, NonRsaKeyIsRefused) {
   EVP_PKEY* ec = EVP_EC_gen("P-256");
   OsslPrivateKeyBackend backend{ossl::PKey(ec)};
-  EXPECT_EQ(backend.DecryptPkcs1(ByteVector(64), 0x0303).error(), Error::kBadKey);
+  EXPECT_EQ(backend.DecryptPkcs1(ByteVec(64), 0x0303).error(), Error::kBadKey);
 }
 
 // Wycheproof RSAES-PKCS1-v1_5 (2048): none of these plaintexts is a 48-byte TLS pre-master, so
@@ -510,7 +468,7 @@ TEST(RsaTransportWycheproof, EveryCiphertextGivesARandomSecret) {
   std::string error;
   ASSERT_TRUE(VectorFile::Load(VectorPath("rsa_pkcs1_2048_decrypt.txt"), &file, &error)) << error;
   ASSERT_FALSE(file.records().empty());
-  ByteVector der;
+  ByteVec der;
   ASSERT_TRUE(test::DecodeHex(file.records()[0].Instruction("private_key_pkcs8"), &der));
   const unsigned char* p = der.data();
   EVP_PKEY* key = d2i_AutoPrivateKey(nullptr, &p, static_cast<long>(der.size()));
@@ -521,9 +479,9 @@ TEST(RsaTransportWycheproof, EveryCiphertextGivesARandomSecret) {
     SCOPED_TRACE(r.Where());
     r.Number("tc_id");
     r.Text("result");
-    const ByteVector msg = r.Hex("msg");
+    const ByteVec msg = r.Hex("msg");
     ASSERT_NE(msg.size(), 48u);
-    const ByteVector ct = r.Hex("ct");
+    const ByteVec ct = r.Hex("ct");
     auto a = backend.DecryptPkcs1(ct, 0x0303);
     auto b = backend.DecryptPkcs1(ct, 0x0303);
     ASSERT_TRUE(a.ok());

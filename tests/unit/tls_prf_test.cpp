@@ -4,46 +4,21 @@
 // share the middle byte (RFC 2246 §5) -- output lengths across hash-block boundaries, several seed
 // parts, and the 1024-byte label+seed limit. (NIST CAVP vectors: tls12_key_schedule_test.cpp.)
 #include <gtest/gtest.h>
-#include <openssl/core_names.h>
-#include <openssl/kdf.h>
-#include <openssl/params.h>
-
 #include <string>
 #include <vector>
 
 #include "ossl/tls_prf.h"
+#include "support/ossl_reference.h"
 
 namespace opensslp {
 namespace {
 
-using ByteVector = std::vector<std::uint8_t>;
+using test::ByteVec;
 
-ByteVector Pattern(std::size_t n, std::uint8_t seed) {
-  ByteVector v(n);
+ByteVec Pattern(std::size_t n, std::uint8_t seed) {
+  ByteVec v(n);
   for (std::size_t i = 0; i < n; ++i) v[i] = static_cast<std::uint8_t>(seed * 31 + i * 7);
   return v;
-}
-
-ByteVector OpensslPrf(const char* digest, const ByteVector& secret, const std::string& label, const ByteVector& seed,
-                      std::size_t n) {
-  EVP_KDF* kdf = EVP_KDF_fetch(nullptr, "TLS1-PRF", nullptr);
-  EVP_KDF_CTX* ctx = EVP_KDF_CTX_new(kdf);
-  ByteVector full(label.begin(), label.end());
-  full.insert(full.end(), seed.begin(), seed.end());
-  static std::uint8_t empty = 0;
-  OSSL_PARAM params[] = {
-      OSSL_PARAM_construct_utf8_string(OSSL_KDF_PARAM_DIGEST, const_cast<char*>(digest), 0),
-      OSSL_PARAM_construct_octet_string(OSSL_KDF_PARAM_SECRET,
-                                        secret.empty() ? &empty : const_cast<std::uint8_t*>(secret.data()),
-                                        secret.size()),
-      OSSL_PARAM_construct_octet_string(OSSL_KDF_PARAM_SEED, full.data(), full.size()),
-      OSSL_PARAM_construct_end(),
-  };
-  ByteVector out(n);
-  EXPECT_EQ(EVP_KDF_derive(ctx, out.data(), n, params), 1);
-  EVP_KDF_CTX_free(ctx);
-  EVP_KDF_free(kdf);
-  return out;
 }
 
 void ExpectMatchesOpensslTls1Prf() {
@@ -54,12 +29,12 @@ void ExpectMatchesOpensslTls1Prf() {
                                    std::size_t{48}, std::size_t{129}, std::size_t{200}}) {
       for (std::size_t out_len : {std::size_t{1}, std::size_t{12}, std::size_t{16}, std::size_t{20}, std::size_t{40},
                                   std::size_t{48}, std::size_t{104}, std::size_t{193}}) {
-        const ByteVector secret = Pattern(secret_len, 3), a = Pattern(32, 5), b = Pattern(17, 9);
-        ByteVector seed = a;
+        const ByteVec secret = Pattern(secret_len, 3), a = Pattern(32, 5), b = Pattern(17, 9);
+        ByteVec seed = a;
         seed.insert(seed.end(), b.begin(), b.end());
-        ByteVector out(out_len, 0xEE);
+        ByteVec out(out_len, 0xEE);
         ASSERT_TRUE(ossl::TlsPrf(digest, secret, "key expansion", {a, b}, out).ok());
-        EXPECT_EQ(out, OpensslPrf(name, secret, "key expansion", seed, out_len))
+        EXPECT_EQ(out, test::Tls1Prf(name, secret, "key expansion", seed, out_len))
             << name << " secret " << secret_len << " out " << out_len;
       }
     }
@@ -77,20 +52,20 @@ TEST(TlsPrfHmac, FreshContextPathMatchesOpensslTls1Prf) {
 }
 
 TEST(TlsPrfHmac, SeedLimitAndEmptyParts) {
-  const ByteVector secret = Pattern(48, 1);
-  ByteVector out(32);
+  const ByteVec secret = Pattern(48, 1);
+  ByteVec out(32);
   // label (13) + 1011 = 1024 bytes: accepted; one more: refused.
-  const ByteVector big = Pattern(1011, 2);
+  const ByteVec big = Pattern(1011, 2);
   ASSERT_TRUE(ossl::TlsPrf(ossl::PrfDigest::kSha256, secret, "key expansion", {big}, out).ok());
-  EXPECT_EQ(out, OpensslPrf("SHA256", secret, "key expansion", big, 32));
-  const ByteVector bigger = Pattern(1012, 2);
+  EXPECT_EQ(out, test::Tls1Prf("SHA256", secret, "key expansion", big, 32));
+  const ByteVec bigger = Pattern(1012, 2);
   auto r = ossl::TlsPrf(ossl::PrfDigest::kSha256, secret, "key expansion", {bigger}, out);
   ASSERT_FALSE(r.ok());
   EXPECT_EQ(r.error(), Error::kInvalidParameter);
   // Empty seed parts and an empty label contribute nothing.
-  const ByteVector s = Pattern(64, 4);
-  ASSERT_TRUE(ossl::TlsPrf(ossl::PrfDigest::kSha384, secret, "", {ByteVector(), s, ByteVector()}, out).ok());
-  EXPECT_EQ(out, OpensslPrf("SHA384", secret, "", s, 32));
+  const ByteVec s = Pattern(64, 4);
+  ASSERT_TRUE(ossl::TlsPrf(ossl::PrfDigest::kSha384, secret, "", {ByteVec(), s, ByteVec()}, out).ok());
+  EXPECT_EQ(out, test::Tls1Prf("SHA384", secret, "", s, 32));
   // An empty output is refused.
   auto e = ossl::TlsPrf(ossl::PrfDigest::kSha256, secret, "x", {s}, MutBytes());
   ASSERT_FALSE(e.ok());

@@ -6,7 +6,7 @@
 // client-auth hashes, the session-hash and client-auth rules, and concurrent use of one object.
 #include <gtest/gtest.h>
 
-#include "support/digest_support.h"
+#include "support/ossl_reference.h"
 #include <openssl/evp.h>
 
 #include <optional>
@@ -20,19 +20,14 @@
 namespace opensslp {
 namespace {
 
-using ByteVec = std::vector<std::uint8_t>;
-
-ByteVec FromHex(const std::string& hex) {
-  ByteVec out;
-  for (std::size_t i = 0; i + 1 < hex.size(); i += 2) out.push_back(static_cast<std::uint8_t>(std::stoi(hex.substr(i, 2), nullptr, 16)));
-  return out;
-}
+using test::ByteVec;
+using test::FromHex;
 
 ByteVec AsVec(Bytes b) { return ByteVec(b.begin(), b.end()); }
 Bytes AsBytes(const std::string& s) { return Bytes(reinterpret_cast<const std::uint8_t*>(s.data()), s.size()); }
 
-ByteVec OneShot(const char* name, const ByteVec& data) { return opensslp_test::OneShotDigest(name, data); }
-ByteVec Md5Sha1(const ByteVec& data) { return opensslp_test::Md5Sha1Digest(data); }
+ByteVec OneShot(const char* name, const ByteVec& data) { return opensslp::test::Digest(name, data); }
+ByteVec Md5Sha1(const ByteVec& data) { return opensslp::test::Md5Sha1Digest(data); }
 
 // A few handshake-like messages (4-byte header + body), concatenated as a transcript would be.
 std::vector<ByteVec> Messages() {

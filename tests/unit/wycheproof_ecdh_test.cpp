@@ -25,13 +25,14 @@
 #include "core/key_blobs.h"
 #include "core/key_exchange.h"
 #include "support/vector_file.h"
+#include "support/bytes.h"
 
 namespace opensslp {
 namespace {
 
-using ByteVector = std::vector<std::uint8_t>;
+using test::ByteVec;
 
-void PutLe32(ByteVector& v, std::uint32_t x) {
+void PutLe32(ByteVec& v, std::uint32_t x) {
   for (int i = 0; i < 4; ++i) v.push_back(static_cast<std::uint8_t>(x >> (8 * i)));
 }
 
@@ -46,11 +47,11 @@ struct Tally {
 struct Outcome {
   bool imported = false;
   bool agreed = false;
-  ByteVector secret;
+  ByteVec secret;
 };
 
 // Imports `blob` and, if that works, agrees with `mine`.
-Outcome ImportAndAgree(const EphemeralKey& mine, KeyBlobType type, const ByteVector& blob, const std::string& where) {
+Outcome ImportAndAgree(const EphemeralKey& mine, KeyBlobType type, const ByteVec& blob, const std::string& where) {
   Outcome o;
   auto peer = ImportPublicKeyBlob(type, blob);
   if (!peer.ok()) {
@@ -86,7 +87,7 @@ TEST_P(WycheproofEcdh, ImportAndAgree) {
     const std::string result = r.Text("result");
     const std::string flags = r.Text("flags");
     const std::string comment = r.Text("comment");
-    const ByteVector pub = r.Hex("public"), priv = r.Hex("private"), shared = r.Hex("shared");
+    const ByteVec pub = r.Hex("public"), priv = r.Hex("private"), shared = r.Hex("shared");
     r.ExpectAllConsumed();
     const std::string where = r.Where() + " tcId " + std::to_string(tc_id) + " (" + result + ", " + comment +
                               (flags.empty() ? "" : ", " + flags) + ")";
@@ -97,13 +98,13 @@ TEST_P(WycheproofEcdh, ImportAndAgree) {
 
     std::vector<Outcome> outcomes;
     if (group->family == GroupFamily::kNistCurve && pub.size() == group->public_key_bytes && pub[0] == 0x04) {
-      ByteVector ecc;
+      ByteVec ecc;
       PutLe32(ecc, EcdhMagic(group_id));
       PutLe32(ecc, group->coordinate_bytes);
       ecc.insert(ecc.end(), pub.begin() + 1, pub.end());
       outcomes.push_back(ImportAndAgree(*mine.value(), KeyBlobType::kEccPublic, ecc, where + " [ECCPUBLICBLOB]"));
     }
-    ByteVector ssl;
+    ByteVec ssl;
     PutLe32(ssl, group_id);
     PutLe32(ssl, static_cast<std::uint32_t>(pub.size()));
     ssl.insert(ssl.end(), pub.begin(), pub.end());
@@ -153,7 +154,7 @@ TEST(VectorFile, ParsesRecordsInstructionsAndHex) {
   ASSERT_EQ(f.records().size(), 2u);
   const auto& a = f.records()[0];
   EXPECT_EQ(a.Instruction("group"), "23");
-  EXPECT_EQ(a.Hex("k"), (ByteVector{0x0a, 0xff}));
+  EXPECT_EQ(a.Hex("k"), (ByteVec{0x0a, 0xff}));
   EXPECT_EQ(a.Text("t"), "hello world");
   EXPECT_EQ(a.Text("e"), "");
   a.ExpectAllConsumed();

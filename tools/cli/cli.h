@@ -6,6 +6,7 @@
 // returns the process exit code.
 #pragma once
 
+#include <functional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -57,6 +58,12 @@ class ProviderHandle {
  private:
   NCRYPT_PROV_HANDLE handle_ = 0;
 };
+
+// Calls `visit` with every entry of SslEnumCipherSuites(provider), in order (each freed after the
+// call). On failure prints "opensslp <command>: SslEnumCipherSuites failed: ..." to stderr and
+// returns false.
+bool ForEachCipherSuite(NCRYPT_PROV_HANDLE provider, std::string_view command,
+                        const std::function<void(const NCRYPT_SSL_CIPHER_SUITE&)>& visit);
 
 // Refuses extra arguments to a subcommand that takes none (prints a line to stderr).
 bool NoArguments(std::string_view command, const Args& args);

@@ -67,6 +67,25 @@ std::string ProtocolName(DWORD protocol) {
   }
 }
 
+bool ForEachCipherSuite(NCRYPT_PROV_HANDLE provider, std::string_view command,
+                        const std::function<void(const NCRYPT_SSL_CIPHER_SUITE&)>& visit) {
+  void* state = nullptr;
+  SECURITY_STATUS rc;
+  for (;;) {
+    NCRYPT_SSL_CIPHER_SUITE* entry = nullptr;
+    rc = SslEnumCipherSuites(provider, 0, &entry, &state, 0);
+    if (rc != 0) break;
+    visit(*entry);
+    (void)SslFreeBuffer(entry);
+  }
+  if (state != nullptr) (void)SslFreeBuffer(state);
+  if (rc != NTE_NO_MORE_ITEMS) {
+    std::cerr << "opensslp " << command << ": SslEnumCipherSuites failed: " << StatusText(rc) << "\n";
+    return false;
+  }
+  return true;
+}
+
 ProviderHandle::~ProviderHandle() {
   if (handle_ != 0) (void)SslFreeObject(handle_, 0);
 }

@@ -26,6 +26,8 @@
 #include "opensslp/opensslp.h"
 #include "test_pki.h"
 #include "tls_cli.h"
+#include "tlswire/pump.h"
+#include "tlswire/tlswire.h"
 
 namespace opensslp::cli {
 namespace {
@@ -57,28 +59,16 @@ struct Outcome {
 bool EnumerateSuites(std::vector<SuiteVersion>* out) {
   ProviderHandle provider;
   if (!provider.Open()) return false;
-  void* state = nullptr;
-  SECURITY_STATUS rc;
-  for (;;) {
-    NCRYPT_SSL_CIPHER_SUITE* entry = nullptr;
-    rc = SslEnumCipherSuites(provider.get(), 0, &entry, &state, 0);
-    if (rc != 0) break;
-    const std::string exchange = ToUtf8(entry->szExchange, NCRYPT_SSL_MAX_NAME_SIZE);
-    const std::string certificate = ToUtf8(entry->szCertificate, NCRYPT_SSL_MAX_NAME_SIZE);
-    if (entry->dwProtocol <= TLS1_2_PROTOCOL_VERSION && !certificate.empty() &&
+  return ForEachCipherSuite(provider.get(), "demo", [&](const NCRYPT_SSL_CIPHER_SUITE& entry) {
+    const std::string exchange = ToUtf8(entry.szExchange, NCRYPT_SSL_MAX_NAME_SIZE);
+    const std::string certificate = ToUtf8(entry.szCertificate, NCRYPT_SSL_MAX_NAME_SIZE);
+    if (entry.dwProtocol <= TLS1_2_PROTOCOL_VERSION && !certificate.empty() &&
         (exchange == "RSA" || exchange == "DH" || exchange == "ECDH")) {
-      out->push_back({static_cast<std::uint16_t>(entry->dwCipherSuite),
-                      ToUtf8(entry->szCipherSuite, NCRYPT_SSL_MAX_NAME_SIZE),
-                      static_cast<std::uint16_t>(entry->dwProtocol), certificate == "ECDSA"});
+      out->push_back({static_cast<std::uint16_t>(entry.dwCipherSuite),
+                      ToUtf8(entry.szCipherSuite, NCRYPT_SSL_MAX_NAME_SIZE),
+                      static_cast<std::uint16_t>(entry.dwProtocol), certificate == "ECDSA"});
     }
-    (void)SslFreeBuffer(entry);
-  }
-  if (state != nullptr) (void)SslFreeBuffer(state);
-  if (rc != NTE_NO_MORE_ITEMS) {
-    std::cerr << "opensslp demo: SslEnumCipherSuites failed: " << StatusText(rc) << "\n";
-    return false;
-  }
-  return true;
+  });
 }
 
 std::vector<std::uint8_t> Pattern(std::size_t size, std::uint8_t seed) {
@@ -130,8 +120,8 @@ Outcome RunRow(const Row& row, const libssl_peer::TestPki& pki) {
 
   // The client speaks first; Pump runs both sides until nothing moves.
   const auto start = std::chrono::steady_clock::now();
-  libssl_peer::PumpStats stats = row.our_role == tlsdriver::Role::kClient ? libssl_peer::Pump(*driver, *peer)
-                                                                          : libssl_peer::Pump(*peer, *driver);
+  tlswire::PumpStats stats = row.our_role == tlsdriver::Role::kClient ? tlswire::Pump(*driver, *peer)
+                                                                          : tlswire::Pump(*peer, *driver);
   outcome.handshake_ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start).count();
   outcome.bytes = stats.bytes_a_to_b + stats.bytes_b_to_a;
   if (driver->state() != tlsdriver::State::kConnected || peer->state() != libssl_peer::State::kConnected) {
@@ -140,7 +130,7 @@ Outcome RunRow(const Row& row, const libssl_peer::TestPki& pki) {
     } else if (peer->state() == libssl_peer::State::kFailed) {
       outcome.result = "libssl: " + peer->failure().reason +
                        (peer->failure().alert_received || peer->failure().alert_sent
-                            ? std::string(" (alert ") + libssl_peer::AlertName(peer->failure().alert) + ")"
+                            ? std::string(" (alert ") + tlswire::AlertName(peer->failure().alert) + ")"
                             : "");
     } else {
       outcome.result = "handshake did not finish";
@@ -163,17 +153,17 @@ Outcome RunRow(const Row& row, const libssl_peer::TestPki& pki) {
     outcome.result = "write refused";
     return outcome;
   }
-  stats = libssl_peer::Pump(*driver, *peer);
+  stats = tlswire::Pump(*driver, *peer);
   outcome.bytes += stats.bytes_a_to_b + stats.bytes_b_to_a;
   if (peer->TakeReceivedData() != to_peer || driver->TakeReceivedData() != to_driver) {
     outcome.result = "application data corrupted or lost";
     return outcome;
   }
   driver->Close();
-  stats = libssl_peer::Pump(*driver, *peer);
+  stats = tlswire::Pump(*driver, *peer);
   outcome.bytes += stats.bytes_a_to_b + stats.bytes_b_to_a;
   peer->Close();
-  stats = libssl_peer::Pump(*driver, *peer);
+  stats = tlswire::Pump(*driver, *peer);
   outcome.bytes += stats.bytes_a_to_b + stats.bytes_b_to_a;
   if (!peer->peer_closed() || !driver->peer_closed()) {
     outcome.result = "close_notify not exchanged";

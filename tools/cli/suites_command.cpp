@@ -57,28 +57,18 @@ int RunSuites(const Args& args) {
   if (!provider.Open()) return kExitFailure;
 
   std::vector<SuiteBlock> blocks;
-  void* state = nullptr;
-  SECURITY_STATUS rc;
-  for (;;) {
-    NCRYPT_SSL_CIPHER_SUITE* entry = nullptr;
-    rc = SslEnumCipherSuites(provider.get(), 0, &entry, &state, 0);
-    if (rc != 0) break;
+  const bool listed = ForEachCipherSuite(provider.get(), "suites", [&](const NCRYPT_SSL_CIPHER_SUITE& entry) {
     SuiteBlock* block = nullptr;
     for (SuiteBlock& b : blocks) {
-      if (b.suite.dwCipherSuite == entry->dwCipherSuite) block = &b;
+      if (b.suite.dwCipherSuite == entry.dwCipherSuite) block = &b;
     }
     if (block == nullptr) {
-      blocks.push_back({*entry, {}});
+      blocks.push_back({entry, {}});
       block = &blocks.back();
     }
-    block->protocols.push_back(entry->dwProtocol);
-    (void)SslFreeBuffer(entry);
-  }
-  if (state != nullptr) (void)SslFreeBuffer(state);
-  if (rc != NTE_NO_MORE_ITEMS) {
-    std::cerr << "opensslp suites: SslEnumCipherSuites failed: " << StatusText(rc) << "\n";
-    return kExitFailure;
-  }
+    block->protocols.push_back(entry.dwProtocol);
+  });
+  if (!listed) return kExitFailure;
   for (std::size_t i = 0; i < blocks.size(); ++i) {
     if (i) std::cout << "\n";
     PrintBlock(blocks[i]);

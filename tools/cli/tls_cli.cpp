@@ -19,6 +19,7 @@
 #include <vector>
 
 #include "opensslp/opensslp.h"
+#include "tlswire/tlswire.h"
 
 namespace opensslp::cli {
 namespace {
@@ -43,9 +44,9 @@ bool EqualsIgnoreCase(std::string_view a, std::string_view b) {
 }
 
 bool ParseVersion(const std::string& text, std::uint16_t* version) {
-  if (text == "1.0" || text == "TLS1.0" || text == "tls1") *version = tlsdriver::kTls10;
-  else if (text == "1.1" || text == "TLS1.1" || text == "tls1_1") *version = tlsdriver::kTls11;
-  else if (text == "1.2" || text == "TLS1.2" || text == "tls1_2") *version = tlsdriver::kTls12;
+  if (text == "1.0" || text == "TLS1.0" || text == "tls1") *version = tlswire::kTls10;
+  else if (text == "1.1" || text == "TLS1.1" || text == "tls1_1") *version = tlswire::kTls11;
+  else if (text == "1.2" || text == "TLS1.2" || text == "tls1_2") *version = tlswire::kTls12;
   else return false;
   return true;
 }
@@ -183,9 +184,9 @@ std::string VersionName(std::uint16_t version) { return ProtocolName(version); }
 std::string DescribeFailure(const tlsdriver::Failure& failure) {
   std::string text;
   if (failure.alert_received) {
-    text = std::string("the peer sent alert ") + tlsdriver::AlertName(failure.alert);
+    text = std::string("the peer sent alert ") + tlswire::AlertName(failure.alert);
   } else if (failure.alert_sent) {
-    text = std::string("sent alert ") + tlsdriver::AlertName(failure.alert);
+    text = std::string("sent alert ") + tlswire::AlertName(failure.alert);
   }
   // A received alert says it all; our reason would only repeat it.
   if (!failure.reason.empty() && !failure.alert_received) text += (text.empty() ? "" : ": ") + failure.reason;

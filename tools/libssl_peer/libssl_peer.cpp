@@ -14,8 +14,12 @@
 #include <cstring>
 #include <mutex>
 
+#include "tlswire/openssl_errors.h"
+
 namespace opensslp::libssl_peer {
 namespace {
+
+using tlswire::DrainErrors;
 
 // libssl initialised without reading openssl.cnf (libssl_peer.h explains why).
 void InitLibssl() {
@@ -59,19 +63,6 @@ int OsslVersion(std::uint16_t wire) {
     default:
       return -1;
   }
-}
-
-// Drains this thread's OpenSSL error queue into one line (so nothing is left behind).
-std::string DrainErrors() {
-  std::string text;
-  unsigned long err;
-  while ((err = ERR_get_error()) != 0) {
-    char buf[256];
-    ERR_error_string_n(err, buf, sizeof(buf));
-    if (!text.empty()) text += "; ";
-    text += buf;
-  }
-  return text;
 }
 
 std::vector<std::uint16_t> ParseHelloExtensions(const std::uint8_t* msg, std::size_t len) {
@@ -157,66 +148,6 @@ struct Peer::Impl {
     peer->info_.keylog += line;
   }
 };
-
-const char* AlertName(std::uint8_t d) {
-  switch (d) {
-    case 0:
-      return "close_notify";
-    case 10:
-      return "unexpected_message";
-    case 20:
-      return "bad_record_mac";
-    case 21:
-      return "decryption_failed";
-    case 22:
-      return "record_overflow";
-    case 40:
-      return "handshake_failure";
-    case 42:
-      return "bad_certificate";
-    case 43:
-      return "unsupported_certificate";
-    case 44:
-      return "certificate_revoked";
-    case 45:
-      return "certificate_expired";
-    case 46:
-      return "certificate_unknown";
-    case 47:
-      return "illegal_parameter";
-    case 48:
-      return "unknown_ca";
-    case 49:
-      return "access_denied";
-    case 50:
-      return "decode_error";
-    case 51:
-      return "decrypt_error";
-    case 70:
-      return "protocol_version";
-    case 71:
-      return "insufficient_security";
-    case 80:
-      return "internal_error";
-    case 86:
-      return "inappropriate_fallback";
-    case 90:
-      return "user_canceled";
-    case 100:
-      return "no_renegotiation";
-    case 109:
-      return "missing_extension";
-    case 110:
-      return "unsupported_extension";
-    case 112:
-      return "unrecognized_name";
-    default: {
-      static thread_local char buf[16];
-      std::snprintf(buf, sizeof(buf), "alert(%u)", d);
-      return buf;
-    }
-  }
-}
 
 std::string OpensslCipherName(std::uint16_t iana_id) {
   InitLibssl();
@@ -582,20 +513,6 @@ std::optional<std::vector<std::uint8_t>> Peer::ExportKeyingMaterial(const std::s
     return std::nullopt;
   }
   return out;
-}
-
-std::vector<RecordScanner::Record> RecordScanner::Feed(std::span<const std::uint8_t> chunk) {
-  buffer_.insert(buffer_.end(), chunk.begin(), chunk.end());
-  std::vector<Record> records;
-  std::size_t p = 0;
-  while (buffer_.size() - p >= 5) {
-    const std::size_t len = (static_cast<std::size_t>(buffer_[p + 3]) << 8) | buffer_[p + 4];
-    if (buffer_.size() - p < 5 + len) break;
-    records.push_back({buffer_[p], static_cast<std::uint16_t>((buffer_[p + 1] << 8) | buffer_[p + 2]), len});
-    p += 5 + len;
-  }
-  buffer_.erase(buffer_.begin(), buffer_.begin() + static_cast<std::ptrdiff_t>(p));
-  return records;
 }
 
 }  // namespace opensslp::libssl_peer

@@ -3,7 +3,8 @@
 // TakeReceivedData, Close, state, failure), so the two can be wired together in one thread by
 // Pump() below. After the handshake it exposes libssl's own view of the session (version, suite,
 // group, EMS, master secret, key-log line, randoms, both Finished values, RFC 5705 exporter) for
-// cross-checks that do not involve opensslp's code at all.
+// cross-checks that do not involve opensslp's code at all. tlswire::Pump (tools/tlswire/pump.h)
+// connects a Peer to a tlsdriver::Connection (or another Peer) in one thread.
 //
 // Configuration isolation: the system openssl.cnf is never consulted for our settings (Debian's
 // sets CipherString = DEFAULT:@SECLEVEL=2 and MinProtocol = TLSv1.2 in system_default_sect, which
@@ -22,20 +23,21 @@
 
 #include <cstddef>
 #include <cstdint>
-#include <functional>
 #include <memory>
 #include <optional>
 #include <span>
 #include <string>
 #include <vector>
 
+#include "tlswire/tlswire.h"
+
 namespace opensslp::libssl_peer {
 
 enum class Role { kClient, kServer };
 
-inline constexpr std::uint16_t kTls10 = 0x0301;
-inline constexpr std::uint16_t kTls11 = 0x0302;
-inline constexpr std::uint16_t kTls12 = 0x0303;
+using tlswire::kTls10;
+using tlswire::kTls11;
+using tlswire::kTls12;
 
 struct Credential {
   std::string certificate_chain_file;  // PEM, leaf first
@@ -107,7 +109,7 @@ struct PeerSessionInfo {
 };
 
 // The alert's RFC 5246 name ("bad_record_mac"), or "alert(<n>)".
-const char* AlertName(std::uint8_t description);
+using tlswire::AlertName;
 
 // IANA id -> OpenSSL cipher name for TLS <= 1.2 ("" if libssl does not know it).
 std::string OpensslCipherName(std::uint16_t iana_id);
@@ -161,87 +163,6 @@ class Peer {
   bool close_requested_ = false;
   bool close_sent_ = false;
   friend struct Impl;
-};
-
-// ---- Pump --------------------------------------------------------------------------------------
-
-enum class Direction { kAToB, kBToA };
-
-// Called with every chunk of bytes in flight before it is delivered; may modify it (tampering,
-// record inspection).
-using WireHook = std::function<void(Direction, std::vector<std::uint8_t>&)>;
-
-struct PumpStats {
-  std::size_t rounds = 0;
-  std::size_t bytes_a_to_b = 0;
-  std::size_t bytes_b_to_a = 0;
-  bool round_limit_hit = false;
-};
-
-// Shuttles bytes between two sans-I/O endpoints (a tlsdriver::Connection, a libssl_peer::Peer,
-// or anything with ReceiveBytes / Process / TakeBytesToSend) until a whole round moves nothing.
-// Header-only so that this library does not link against the driver.
-template <typename A, typename B>
-PumpStats Pump(A& a, B& b, const WireHook& hook = nullptr, std::size_t max_rounds = 10000) {
-  PumpStats stats;
-  for (;;) {
-    if (++stats.rounds > max_rounds) {
-      stats.round_limit_hit = true;
-      return stats;
-    }
-    bool moved = false;
-    (void)a.Process();
-    std::vector<std::uint8_t> out = a.TakeBytesToSend();
-    if (!out.empty()) {
-      if (hook) hook(Direction::kAToB, out);
-      stats.bytes_a_to_b += out.size();
-      b.ReceiveBytes(std::span<const std::uint8_t>(out.data(), out.size()));
-      moved = true;
-    }
-    (void)b.Process();
-    out = b.TakeBytesToSend();
-    if (!out.empty()) {
-      if (hook) hook(Direction::kBToA, out);
-      stats.bytes_b_to_a += out.size();
-      a.ReceiveBytes(std::span<const std::uint8_t>(out.data(), out.size()));
-      moved = true;
-    }
-    if (!moved) {
-      // One more Process on each side so that bytes delivered last are consumed, then stop if
-      // still nothing moves.
-      (void)a.Process();
-      (void)b.Process();
-      std::vector<std::uint8_t> a_out = a.TakeBytesToSend();
-      std::vector<std::uint8_t> b_out = b.TakeBytesToSend();
-      if (a_out.empty() && b_out.empty()) return stats;
-      if (!a_out.empty()) {
-        if (hook) hook(Direction::kAToB, a_out);
-        stats.bytes_a_to_b += a_out.size();
-        b.ReceiveBytes(std::span<const std::uint8_t>(a_out.data(), a_out.size()));
-      }
-      if (!b_out.empty()) {
-        if (hook) hook(Direction::kBToA, b_out);
-        stats.bytes_b_to_a += b_out.size();
-        a.ReceiveBytes(std::span<const std::uint8_t>(b_out.data(), b_out.size()));
-      }
-    }
-  }
-}
-
-// Splits a byte stream into TLS records (5-byte header + body) across chunk boundaries; for
-// inspecting traffic in a WireHook.
-class RecordScanner {
- public:
-  struct Record {
-    std::uint8_t type;
-    std::uint16_t version;
-    std::size_t length;  // body length
-  };
-  // Appends a chunk; returns the records completed by it.
-  std::vector<Record> Feed(std::span<const std::uint8_t> chunk);
-
- private:
-  std::vector<std::uint8_t> buffer_;
 };
 
 }  // namespace opensslp::libssl_peer

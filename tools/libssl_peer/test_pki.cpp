@@ -13,8 +13,12 @@
 #include <system_error>
 #include <vector>
 
+#include "tlswire/openssl_errors.h"
+
 namespace opensslp::libssl_peer {
 namespace {
+
+using tlswire::DrainErrors;
 
 namespace fs = std::filesystem;
 
@@ -30,18 +34,6 @@ struct KeyCache {
 KeyCache& Keys() {
   static KeyCache* cache = new KeyCache();
   return *cache;
-}
-
-std::string DrainErrors() {
-  std::string text;
-  unsigned long err;
-  while ((err = ERR_get_error()) != 0) {
-    char buf[256];
-    ERR_error_string_n(err, buf, sizeof(buf));
-    if (!text.empty()) text += "; ";
-    text += buf;
-  }
-  return text;
 }
 
 std::string HexLower(const unsigned char* p, std::size_t n) {

@@ -30,53 +30,6 @@ bool ConstantTimeEqual(ByteView a, ByteView b) {
 
 }  // namespace
 
-const char* GroupName(std::uint16_t group) {
-  switch (group) {
-    case 23: return "secp256r1";
-    case 24: return "secp384r1";
-    case 25: return "secp521r1";
-    case 29: return "x25519";
-    case 30: return "x448";
-    case 256: return "ffdhe2048";
-    case 257: return "ffdhe3072";
-    case 258: return "ffdhe4096";
-    case 259: return "ffdhe6144";
-    case 260: return "ffdhe8192";
-    default: return "";
-  }
-}
-
-const char* AlertName(std::uint8_t description) {
-  switch (description) {
-    case 0: return "close_notify";
-    case 10: return "unexpected_message";
-    case 20: return "bad_record_mac";
-    case 22: return "record_overflow";
-    case 40: return "handshake_failure";
-    case 42: return "bad_certificate";
-    case 43: return "unsupported_certificate";
-    case 45: return "certificate_expired";
-    case 46: return "certificate_unknown";
-    case 47: return "illegal_parameter";
-    case 48: return "unknown_ca";
-    case 50: return "decode_error";
-    case 51: return "decrypt_error";
-    case 70: return "protocol_version";
-    case 71: return "insufficient_security";
-    case 80: return "internal_error";
-    case 86: return "inappropriate_fallback";
-    case 90: return "user_canceled";
-    case 100: return "no_renegotiation";
-    case 110: return "unsupported_extension";
-    case 112: return "unrecognized_name";
-    default: {
-      static thread_local char text[16];
-      std::snprintf(text, sizeof text, "alert(%u)", static_cast<unsigned>(description));
-      return text;
-    }
-  }
-}
-
 std::unique_ptr<Connection> Connection::Create(const Config& config, std::string* error) {
   auto connection = std::make_unique<ConnectionImpl>(config);
   std::string ignored;

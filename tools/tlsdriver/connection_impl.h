@@ -18,30 +18,11 @@
 
 namespace opensslp::tlsdriver {
 
-// Handshake message types (RFC 5246 §7.4).
-enum HandshakeType : std::uint8_t {
-  kHelloRequest = 0,
-  kClientHello = 1,
-  kServerHello = 2,
-  kCertificate = 11,
-  kServerKeyExchange = 12,
-  kCertificateRequest = 13,
-  kServerHelloDone = 14,
-  kCertificateVerify = 15,
-  kClientKeyExchange = 16,
-  kFinished = 20,
-};
-
-// Extension types (IANA "TLS ExtensionType Values").
-enum ExtensionType : std::uint16_t {
-  kExtServerName = 0,            // RFC 6066 §3
-  kExtSupportedGroups = 10,      // RFC 8422 §5.1.1 / RFC 7919
-  kExtEcPointFormats = 11,       // RFC 8422 §5.1.2
-  kExtSignatureAlgorithms = 13,  // RFC 5246 §7.4.1.4.1
-  kExtEncryptThenMac = 22,       // RFC 7366: never used here
-  kExtExtendedMasterSecret = 23, // RFC 7627
-  kExtRenegotiationInfo = 0xFF01,// RFC 5746
-};
+// Handshake message and extension types (RFC 5246 §7.4, IANA): tools/tlswire/tlswire.h.
+using tlswire::ExtensionType;
+using tlswire::HandshakeType;
+using enum tlswire::ExtensionType;
+using enum tlswire::HandshakeType;
 
 inline constexpr std::uint16_t kEmptyRenegotiationInfoScsv = 0x00FF;  // RFC 5746 §3.3
 inline constexpr std::uint16_t kFallbackScsv = 0x5600;                // RFC 7507
@@ -69,7 +50,7 @@ enum class Expect {
 };
 
 // "secp256r1", "ffdhe2048", ... for an IANA group; "" if unknown.
-const char* GroupName(std::uint16_t group);
+using tlswire::GroupName;
 
 class ConnectionImpl final : public Connection {
  public:

@@ -12,12 +12,9 @@
 
 namespace opensslp::tlsdriver {
 
-enum ContentType : std::uint8_t {
-  kChangeCipherSpec = 20,
-  kAlert = 21,
-  kHandshake = 22,
-  kApplicationData = 23,
-};
+// Record content types (RFC 5246 §6.2.1): tools/tlswire/tlswire.h.
+using tlswire::ContentType;
+using enum tlswire::ContentType;
 
 // RFC 5246 §6.2.1-§6.2.3: plaintext fragments are at most 2^14 bytes; a protected record may
 // add at most 2048 bytes.

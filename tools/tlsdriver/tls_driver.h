@@ -28,14 +28,16 @@
 #include <string>
 #include <vector>
 
+#include "tlswire/tlswire.h"
+
 namespace opensslp::tlsdriver {
 
 enum class Role { kClient, kServer };
 
 // Wire values (RFC 5246 §6.2.1): 0x0301 TLS 1.0, 0x0302 TLS 1.1, 0x0303 TLS 1.2.
-inline constexpr std::uint16_t kTls10 = 0x0301;
-inline constexpr std::uint16_t kTls11 = 0x0302;
-inline constexpr std::uint16_t kTls12 = 0x0303;
+using tlswire::kTls10;
+using tlswire::kTls11;
+using tlswire::kTls12;
 
 struct Config {
   Role role = Role::kClient;
@@ -100,8 +102,8 @@ enum class AlertDescription : std::uint8_t {
   kUnsupportedExtension = 110,
   kUnrecognizedName = 112,
 };
-// "bad_record_mac" etc.; "alert(<n>)" for values not in the enum.
-const char* AlertName(std::uint8_t description);
+// "bad_record_mac" etc.; "alert(<n>)" for values without a name.
+using tlswire::AlertName;
 
 enum class State {
   kHandshaking,  // needs more input from the peer (or has output to send)
