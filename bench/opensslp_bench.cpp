@@ -43,8 +43,8 @@ using ByteVec = std::vector<std::uint8_t>;
 
 constexpr DWORD kTls12 = TLS1_2_PROTOCOL_VERSION;
 constexpr DWORD kAesGcm = TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256;  // 0xC02F
-constexpr DWORD kChaCha = 0xCCA8;  // TLS_ECDHE_RSA_WITH_CHACHA20_POLY1305_SHA256
-constexpr DWORD kRsaGcm = 0x009C;  // TLS_RSA_WITH_AES_128_GCM_SHA256
+constexpr DWORD kChaCha = 0xCCA8;                                 // TLS_ECDHE_RSA_WITH_CHACHA20_POLY1305_SHA256
+constexpr DWORD kRsaGcm = 0x009C;                                 // TLS_RSA_WITH_AES_128_GCM_SHA256
 constexpr std::size_t kHeader = 5, kTag = 16;
 
 // A benchmark setup failure is a bug, not a figure: stop loudly.
@@ -125,7 +125,8 @@ struct Connection {
   explicit Connection(DWORD suite) {
     prov = OpenProvider();
     const NCRYPT_KEY_HANDLE client_eph = CreateP256(prov, suite), server_eph = CreateP256(prov, suite);
-    const NCRYPT_KEY_HANDLE server_pub = TransferPublic(prov, server_eph), client_pub = TransferPublic(prov, client_eph);
+    const NCRYPT_KEY_HANDLE server_pub = TransferPublic(prov, server_eph),
+                            client_pub = TransferPublic(prov, client_eph);
     Check(SslGenerateMasterKey(prov, client_eph, server_pub, &client_master, kTls12, suite, randoms.get(), nullptr, 0,
                                nullptr, NCRYPT_SSL_CLIENT_FLAG),
           "SslGenerateMasterKey(client)");
@@ -430,7 +431,8 @@ void BM_EcdheScheduleOurs(benchmark::State& state) {
   Randoms randoms;
   for (auto _ : state) {
     const NCRYPT_KEY_HANDLE client_eph = CreateP256(prov, kAesGcm), server_eph = CreateP256(prov, kAesGcm);
-    const NCRYPT_KEY_HANDLE server_pub = TransferPublic(prov, server_eph), client_pub = TransferPublic(prov, client_eph);
+    const NCRYPT_KEY_HANDLE server_pub = TransferPublic(prov, server_eph),
+                            client_pub = TransferPublic(prov, client_eph);
     NCRYPT_KEY_HANDLE cm = 0, sm = 0, keys[4] = {};
     Check(SslGenerateMasterKey(prov, client_eph, server_pub, &cm, kTls12, kAesGcm, randoms.get(), nullptr, 0, nullptr,
                                NCRYPT_SSL_CLIENT_FLAG),
@@ -440,8 +442,8 @@ void BM_EcdheScheduleOurs(benchmark::State& state) {
           "SslGenerateMasterKey(server)");
     Check(SslGenerateSessionKeys(prov, cm, &keys[0], &keys[1], randoms.get(), 0), "SslGenerateSessionKeys");
     Check(SslGenerateSessionKeys(prov, sm, &keys[2], &keys[3], randoms.get(), 0), "SslGenerateSessionKeys");
-    for (NCRYPT_KEY_HANDLE h : {client_eph, server_eph, server_pub, client_pub, cm, sm, keys[0], keys[1], keys[2],
-                                keys[3]}) {
+    for (NCRYPT_KEY_HANDLE h :
+         {client_eph, server_eph, server_pub, client_pub, cm, sm, keys[0], keys[1], keys[2], keys[3]}) {
       SslFreeObject(h, 0);
     }
   }
@@ -463,16 +465,14 @@ EVP_PKEY* RawP256Keygen() {
 EVP_PKEY* RawTransferPublic(EVP_PKEY* from) {
   std::uint8_t point[65];
   std::size_t len = 0;
-  Check(EVP_PKEY_get_octet_string_param(from, OSSL_PKEY_PARAM_PUB_KEY, point, sizeof point, &len) == 1,
-        "get point");
+  Check(EVP_PKEY_get_octet_string_param(from, OSSL_PKEY_PARAM_PUB_KEY, point, sizeof point, &len) == 1, "get point");
   EVP_PKEY_CTX* ctx = EVP_PKEY_CTX_new_from_name(nullptr, "EC", nullptr);
   char group[] = "P-256";
   OSSL_PARAM params[] = {OSSL_PARAM_construct_utf8_string(OSSL_PKEY_PARAM_GROUP_NAME, group, 0),
                          OSSL_PARAM_construct_octet_string(OSSL_PKEY_PARAM_PUB_KEY, point, len),
                          OSSL_PARAM_construct_end()};
   EVP_PKEY* pub = nullptr;
-  Check(EVP_PKEY_fromdata_init(ctx) == 1 && EVP_PKEY_fromdata(ctx, &pub, EVP_PKEY_PUBLIC_KEY, params) == 1,
-        "fromdata");
+  Check(EVP_PKEY_fromdata_init(ctx) == 1 && EVP_PKEY_fromdata(ctx, &pub, EVP_PKEY_PUBLIC_KEY, params) == 1, "fromdata");
   EVP_PKEY_CTX_free(ctx);
   return pub;
 }

@@ -45,8 +45,9 @@ void ReportFailure(SECURITY_STATUS rc) noexcept {
   const char* file = origin.file != nullptr ? origin.file : "?";
   if (const char* src = std::strstr(file, "src/")) file = src;
   char line[512];
-  std::snprintf(line, sizeof line, "opensslp: 0x%08lX at %s:%d: %s\n", static_cast<unsigned long>(static_cast<std::uint32_t>(rc)), file,
-                origin.line, origin.condition != nullptr ? origin.condition : "(no origin recorded)");
+  std::snprintf(line, sizeof line, "opensslp: 0x%08lX at %s:%d: %s\n",
+                static_cast<unsigned long>(static_cast<std::uint32_t>(rc)), file, origin.line,
+                origin.condition != nullptr ? origin.condition : "(no origin recorded)");
   std::fputs(line, stderr);
 #if defined(_WIN32)
   OutputDebugStringA(line);

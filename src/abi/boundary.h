@@ -10,9 +10,9 @@
 #include <memory>
 #include <new>
 
-#include "sslprovider.h"
 #include "core/provider.h"
 #include "handles/handle_table.h"
+#include "sslprovider.h"
 #include "util/status.h"
 
 #if defined(_WIN32)

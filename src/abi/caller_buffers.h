@@ -32,8 +32,8 @@ bool IsCallerBuffer(const void* block, std::size_t min_size);
 // neither free the block between the check and the use nor let a new block at the same address
 // pass a check made for the old one. `use` must not throw, allocate or free caller buffers (that
 // would take the same lock), and should be short: every caller buffer operation waits for it.
-bool WithCallerBuffer(void* block, std::size_t min_size, std::uint32_t leading_magic, void (*use)(void* block, void* context),
-                      void* context);
+bool WithCallerBuffer(void* block, std::size_t min_size, std::uint32_t leading_magic,
+                      void (*use)(void* block, void* context), void* context);
 
 template <class Use>
 bool WithCallerBuffer(void* block, std::size_t min_size, std::uint32_t leading_magic, Use&& use) {

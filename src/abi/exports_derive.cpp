@@ -29,10 +29,10 @@ using namespace opensslp::abi;  // NOLINT(google-build-using-namespace)
 //                          the master key's PRF hash (wrong protocol or suite)
 // Nothing is written on failure.
 extern "C" OPENSSLP_EXPORT SECURITY_STATUS WINAPI SslComputeFinishedHash(NCRYPT_PROV_HANDLE hSslProvider,
-                                                                        NCRYPT_KEY_HANDLE hMasterKey,
-                                                                        NCRYPT_HASH_HANDLE hHandshakeHash,
-                                                                        PBYTE pbOutput, DWORD cbOutput,
-                                                                        DWORD dwFlags) {
+                                                                         NCRYPT_KEY_HANDLE hMasterKey,
+                                                                         NCRYPT_HASH_HANDLE hHandshakeHash,
+                                                                         PBYTE pbOutput, DWORD cbOutput,
+                                                                         DWORD dwFlags) {
   return Guard([&]() -> Status {
     TRY(RequireProvider(hSslProvider));
     ASSIGN_OR_RETURN(std::shared_ptr<MasterKey> master, Require<MasterKey>(hMasterKey));
@@ -44,13 +44,11 @@ extern "C" OPENSSLP_EXPORT SECURITY_STATUS WINAPI SslComputeFinishedHash(NCRYPT_
     const std::optional<HashAlg> prf = AsPrfHash(digest.alg);
     ENSURE(prf.has_value() && *prf == master->prf_hash(), Error::kInvalidParameter);
     SecretArray<kFinishedLength> verify_data;
-    TRY(ComputeTls12FinishedVerifyData(*master, digest.view(), dwFlags == NCRYPT_SSL_CLIENT_FLAG,
-                                       verify_data.span()));
+    TRY(ComputeTls12FinishedVerifyData(*master, digest.view(), dwFlags == NCRYPT_SSL_CLIENT_FLAG, verify_data.span()));
     std::memcpy(pbOutput, verify_data.data(), kFinishedLength);
     return Status::Ok();
   });
 }
-
 
 namespace {
 // Exporter limits: labels are short ASCII strings (RFC 5705 §4: registered in the IANA "TLS
@@ -60,16 +58,8 @@ constexpr DWORD kMaxExporterOutput = 1u << 20;
 }  // namespace
 
 extern "C" OPENSSLP_EXPORT SECURITY_STATUS WINAPI SslExportKeyingMaterial(
-    NCRYPT_PROV_HANDLE hSslProvider,
-    NCRYPT_KEY_HANDLE hMasterKey,
-    PCHAR sLabel,
-    PBYTE pbRandoms,
-    DWORD cbRandoms,
-    PBYTE pbContextValue,
-    WORD cbContextValue,
-    PBYTE pbOutput,
-    DWORD cbOutput,
-    DWORD dwFlags) {
+    NCRYPT_PROV_HANDLE hSslProvider, NCRYPT_KEY_HANDLE hMasterKey, PCHAR sLabel, PBYTE pbRandoms, DWORD cbRandoms,
+    PBYTE pbContextValue, WORD cbContextValue, PBYTE pbOutput, DWORD cbOutput, DWORD dwFlags) {
   return Guard([&]() -> Status {
     TRY(RequireProvider(hSslProvider));
     ASSIGN_OR_RETURN(std::shared_ptr<MasterKey> master, Require<MasterKey>(hMasterKey));

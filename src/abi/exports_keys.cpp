@@ -44,10 +44,10 @@ Result<KeyBlobType> ReadBlobType(LPCWSTR pszBlobType) {
 }  // namespace
 
 extern "C" OPENSSLP_EXPORT SECURITY_STATUS WINAPI SslCreateEphemeralKey(NCRYPT_PROV_HANDLE hSslProvider,
-                                                                       NCRYPT_KEY_HANDLE* phEphemeralKey,
-                                                                       DWORD dwProtocol, DWORD dwCipherSuite,
-                                                                       DWORD dwKeyType, DWORD dwKeyBitLen,
-                                                                       PBYTE pbParams, DWORD cbParams, DWORD dwFlags) {
+                                                                        NCRYPT_KEY_HANDLE* phEphemeralKey,
+                                                                        DWORD dwProtocol, DWORD dwCipherSuite,
+                                                                        DWORD dwKeyType, DWORD dwKeyBitLen,
+                                                                        PBYTE pbParams, DWORD cbParams, DWORD dwFlags) {
   return Guard([&]() -> Status {
     TRY(RequireProvider(hSslProvider));
     ENSURE(phEphemeralKey != nullptr, Error::kInvalidParameter);
@@ -66,9 +66,9 @@ extern "C" OPENSSLP_EXPORT SECURITY_STATUS WINAPI SslCreateEphemeralKey(NCRYPT_P
   });
 }
 
-extern "C" OPENSSLP_EXPORT SECURITY_STATUS WINAPI SslImportKey(NCRYPT_PROV_HANDLE hSslProvider, NCRYPT_KEY_HANDLE* phKey,
-                                                              LPCWSTR pszBlobType, PBYTE pbKeyBlob, DWORD cbKeyBlob,
-                                                              DWORD dwFlags) {
+extern "C" OPENSSLP_EXPORT SECURITY_STATUS WINAPI SslImportKey(NCRYPT_PROV_HANDLE hSslProvider,
+                                                               NCRYPT_KEY_HANDLE* phKey, LPCWSTR pszBlobType,
+                                                               PBYTE pbKeyBlob, DWORD cbKeyBlob, DWORD dwFlags) {
   return Guard([&]() -> Status {
     TRY(RequireProvider(hSslProvider));
     ENSURE(phKey != nullptr, Error::kInvalidParameter);
@@ -93,8 +93,8 @@ extern "C" OPENSSLP_EXPORT SECURITY_STATUS WINAPI SslImportKey(NCRYPT_PROV_HANDL
 }
 
 extern "C" OPENSSLP_EXPORT SECURITY_STATUS WINAPI SslExportKey(NCRYPT_PROV_HANDLE hSslProvider, NCRYPT_KEY_HANDLE hKey,
-                                                              LPCWSTR pszBlobType, PBYTE pbOutput, DWORD cbOutput,
-                                                              DWORD* pcbResult, DWORD dwFlags) {
+                                                               LPCWSTR pszBlobType, PBYTE pbOutput, DWORD cbOutput,
+                                                               DWORD* pcbResult, DWORD dwFlags) {
   return Guard([&]() -> Status {
     TRY(RequireProvider(hSslProvider));
     ASSIGN_OR_RETURN(std::shared_ptr<const KeyObject> object, RequireAnyKey(hKey));

@@ -6,8 +6,8 @@
 #include "abi/boundary.h"
 #include "abi/caller_buffers.h"
 #include "abi/names.h"
-#include "opensslp/opensslp.h"
 #include "core/library.h"
+#include "opensslp/opensslp.h"
 #include "util/bytes.h"
 
 using namespace opensslp;
@@ -48,7 +48,7 @@ Status ReturnDword(DWORD value, PBYTE* ppbOutput, DWORD* pcbOutput) {
 }  // namespace
 
 extern "C" OPENSSLP_EXPORT SECURITY_STATUS WINAPI SslOpenProvider(NCRYPT_PROV_HANDLE* phSslProvider,
-                                                                 LPCWSTR pszProviderName, DWORD dwFlags) {
+                                                                  LPCWSTR pszProviderName, DWORD dwFlags) {
   return Guard([&]() -> Status {
     ENSURE(phSslProvider != nullptr, Error::kInvalidParameter);
     TRY(RequireNoFlags(dwFlags));
@@ -99,8 +99,8 @@ extern "C" OPENSSLP_EXPORT SECURITY_STATUS WINAPI SslDecrementProviderReferenceC
 }
 
 extern "C" OPENSSLP_EXPORT SECURITY_STATUS WINAPI SslEnumProtocolProviders(DWORD* pdwProviderCount,
-                                                                          NCryptProviderName** ppProviderList,
-                                                                          DWORD dwFlags) {
+                                                                           NCryptProviderName** ppProviderList,
+                                                                           DWORD dwFlags) {
   return Guard([&]() -> Status {
     ENSURE(pdwProviderCount != nullptr && ppProviderList != nullptr, Error::kInvalidParameter);
     TRY(RequireNoFlags(dwFlags));
@@ -109,8 +109,8 @@ extern "C" OPENSSLP_EXPORT SECURITY_STATUS WINAPI SslEnumProtocolProviders(DWORD
     static constexpr char16_t kComment[] = u"OpenSSL-backed CNG SSL protocol provider";
     constexpr std::size_t kNameBytes = sizeof(kProviderName);
     constexpr std::size_t kCommentBytes = sizeof(kComment);
-    auto* block = static_cast<std::uint8_t*>(
-        AllocateCallerBuffer(sizeof(NCryptProviderName) + kNameBytes + kCommentBytes));
+    auto* block =
+        static_cast<std::uint8_t*>(AllocateCallerBuffer(sizeof(NCryptProviderName) + kNameBytes + kCommentBytes));
     auto* entry = reinterpret_cast<NCryptProviderName*>(block);
     auto* name = block + sizeof(NCryptProviderName);
     auto* comment = name + kNameBytes;
@@ -132,9 +132,9 @@ extern "C" OPENSSLP_EXPORT SECURITY_STATUS WINAPI SslChangeNotify(HANDLE hEvent,
 }
 
 extern "C" OPENSSLP_EXPORT SECURITY_STATUS WINAPI SslGetProviderProperty(NCRYPT_PROV_HANDLE hSslProvider,
-                                                                        LPCWSTR pszProperty, PBYTE* ppbOutput,
-                                                                        DWORD* pcbOutput, PVOID* ppEnumState,
-                                                                        DWORD dwFlags) {
+                                                                         LPCWSTR pszProperty, PBYTE* ppbOutput,
+                                                                         DWORD* pcbOutput, PVOID* ppEnumState,
+                                                                         DWORD dwFlags) {
   return Guard([&]() -> Status {
     TRY(RequireProvider(hSslProvider));
     ENSURE(ppbOutput != nullptr && pcbOutput != nullptr, Error::kInvalidParameter);
@@ -161,8 +161,7 @@ extern "C" OPENSSLP_EXPORT SECURITY_STATUS WINAPI SslGetProviderProperty(NCRYPT_
 }
 
 extern "C" OPENSSLP_EXPORT SECURITY_STATUS WINAPI SslGetKeyProperty(NCRYPT_KEY_HANDLE hKey, LPCWSTR pszProperty,
-                                                                   PBYTE* ppbOutput, DWORD* pcbOutput,
-                                                                   DWORD dwFlags) {
+                                                                    PBYTE* ppbOutput, DWORD* pcbOutput, DWORD dwFlags) {
   return Guard([&]() -> Status {
     ASSIGN_OR_RETURN(std::shared_ptr<const KeyObject> key, RequireAnyKey(hKey));
     ENSURE(ppbOutput != nullptr && pcbOutput != nullptr, Error::kInvalidParameter);

@@ -28,9 +28,9 @@
 // Both run under abi::GuardRecord (boundary.h), the Guard without the per-call initialisation
 // and error-queue peek, because their fixed cost is what the record benchmarks measure.
 #include "abi/boundary.h"
+#include "abi/out_buffers.h"
 #include "core/provider.h"
 #include "handles/handle_table.h"
-#include "abi/out_buffers.h"
 #include "record/session_key.h"
 
 namespace {
@@ -38,7 +38,7 @@ namespace {
 // Provider and key in one lookup (one read lock, no reference to the provider): this runs per
 // record (bench/README.md). Same errors as RequireProvider + Require<SessionKey>.
 opensslp::Result<std::shared_ptr<opensslp::SessionKey>> RequireRecordKey(NCRYPT_PROV_HANDLE provider,
-                                                                          NCRYPT_KEY_HANDLE key) {
+                                                                         NCRYPT_KEY_HANDLE key) {
   using namespace opensslp;
   return HandleTable::Global().LookupWithOwner<Provider, SessionKey>(static_cast<Handle>(provider),
                                                                      static_cast<Handle>(key));
@@ -46,17 +46,11 @@ opensslp::Result<std::shared_ptr<opensslp::SessionKey>> RequireRecordKey(NCRYPT_
 
 }  // namespace
 
-extern "C" OPENSSLP_EXPORT SECURITY_STATUS WINAPI SslEncryptPacket(
-    NCRYPT_PROV_HANDLE hSslProvider,
-    NCRYPT_KEY_HANDLE hKey,
-    PBYTE pbInput,
-    DWORD cbInput,
-    PBYTE pbOutput,
-    DWORD cbOutput,
-    DWORD *pcbResult,
-    ULONGLONG SequenceNumber,
-    DWORD dwContentType,
-    DWORD dwFlags) {
+extern "C" OPENSSLP_EXPORT SECURITY_STATUS WINAPI SslEncryptPacket(NCRYPT_PROV_HANDLE hSslProvider,
+                                                                   NCRYPT_KEY_HANDLE hKey, PBYTE pbInput, DWORD cbInput,
+                                                                   PBYTE pbOutput, DWORD cbOutput, DWORD* pcbResult,
+                                                                   ULONGLONG SequenceNumber, DWORD dwContentType,
+                                                                   DWORD dwFlags) {
   using namespace opensslp;
   return abi::GuardRecord([&]() -> Status {
     ASSIGN_OR_RETURN(std::shared_ptr<SessionKey> key, RequireRecordKey(hSslProvider, hKey));
@@ -77,16 +71,10 @@ extern "C" OPENSSLP_EXPORT SECURITY_STATUS WINAPI SslEncryptPacket(
   });
 }
 
-extern "C" OPENSSLP_EXPORT SECURITY_STATUS WINAPI SslDecryptPacket(
-    NCRYPT_PROV_HANDLE hSslProvider,
-    NCRYPT_KEY_HANDLE hKey,
-    PBYTE pbInput,
-    DWORD cbInput,
-    PBYTE pbOutput,
-    DWORD cbOutput,
-    DWORD *pcbResult,
-    ULONGLONG SequenceNumber,
-    DWORD dwFlags) {
+extern "C" OPENSSLP_EXPORT SECURITY_STATUS WINAPI SslDecryptPacket(NCRYPT_PROV_HANDLE hSslProvider,
+                                                                   NCRYPT_KEY_HANDLE hKey, PBYTE pbInput, DWORD cbInput,
+                                                                   PBYTE pbOutput, DWORD cbOutput, DWORD* pcbResult,
+                                                                   ULONGLONG SequenceNumber, DWORD dwFlags) {
   using namespace opensslp;
   return abi::GuardRecord([&]() -> Status {
     ASSIGN_OR_RETURN(std::shared_ptr<SessionKey> key, RequireRecordKey(hSslProvider, hKey));

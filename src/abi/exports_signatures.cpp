@@ -43,8 +43,8 @@ using namespace opensslp::abi;  // NOLINT(google-build-using-namespace)
 //   NTE_NOT_FOUND          no key for the certificate (store unset, missing entry or file)
 //   NTE_BAD_KEY            the stored key cannot be loaded or does not match the certificate
 extern "C" OPENSSLP_EXPORT SECURITY_STATUS WINAPI SslOpenPrivateKey(NCRYPT_PROV_HANDLE hSslProvider,
-                                                                   NCRYPT_KEY_HANDLE* phPrivateKey,
-                                                                   PCCERT_CONTEXT pCertContext, DWORD dwFlags) {
+                                                                    NCRYPT_KEY_HANDLE* phPrivateKey,
+                                                                    PCCERT_CONTEXT pCertContext, DWORD dwFlags) {
   return Guard([&]() -> Status {
     TRY(RequireProvider(hSslProvider));
     ENSURE(phPrivateKey != nullptr && pCertContext != nullptr, Error::kInvalidParameter);
@@ -64,9 +64,9 @@ extern "C" OPENSSLP_EXPORT SECURITY_STATUS WINAPI SslOpenPrivateKey(NCRYPT_PROV_
     // NCrypt key (or the KSP refuses silently) do we look in the key store.
     auto ksp = win::OpenKspPrivateKey(pCertContext, certificate);
     if (ksp.ok()) {
-      return Publish(std::make_shared<PrivateKey>(std::move(certificate.public_key), certificate.info,
-                                                  std::move(ksp).value()),
-                     phPrivateKey);
+      return Publish(
+          std::make_shared<PrivateKey>(std::move(certificate.public_key), certificate.info, std::move(ksp).value()),
+          phPrivateKey);
     }
 #endif
     ASSIGN_OR_RETURN(std::shared_ptr<PrivateKey> key, OpenPrivateKeyFromStore(std::move(certificate)));
@@ -82,9 +82,9 @@ extern "C" OPENSSLP_EXPORT SECURITY_STATUS WINAPI SslOpenPrivateKey(NCRYPT_PROV_
 //   NTE_NOT_SUPPORTED      unknown hash id, MD5 (RFC 9155), or a hash PSS does not allow
 //   NTE_BUFFER_TOO_SMALL   cbSignature too small (*pcbResult = the size needed)
 extern "C" OPENSSLP_EXPORT SECURITY_STATUS WINAPI SslSignHash(NCRYPT_PROV_HANDLE hSslProvider,
-                                                             NCRYPT_KEY_HANDLE hPrivateKey, PBYTE pbHashValue,
-                                                             DWORD cbHashValue, PBYTE pbSignature, DWORD cbSignature,
-                                                             DWORD* pcbResult, DWORD dwFlags) {
+                                                              NCRYPT_KEY_HANDLE hPrivateKey, PBYTE pbHashValue,
+                                                              DWORD cbHashValue, PBYTE pbSignature, DWORD cbSignature,
+                                                              DWORD* pcbResult, DWORD dwFlags) {
   return Guard([&]() -> Status {
     TRY(RequireProvider(hSslProvider));
     ASSIGN_OR_RETURN(std::shared_ptr<PrivateKey> key, Require<PrivateKey>(hPrivateKey));
@@ -108,9 +108,9 @@ extern "C" OPENSSLP_EXPORT SECURITY_STATUS WINAPI SslSignHash(NCRYPT_PROV_HANDLE
 //   NTE_BAD_FLAGS, NTE_NOT_SUPPORTED  as SslSignHash (NOT_SUPPORTED also for non-signing keys)
 //   NTE_BAD_SIGNATURE      the signature does not verify (wrong length, out of range, forged)
 extern "C" OPENSSLP_EXPORT SECURITY_STATUS WINAPI SslVerifySignature(NCRYPT_PROV_HANDLE hSslProvider,
-                                                                    NCRYPT_KEY_HANDLE hPublicKey, PBYTE pbHashValue,
-                                                                    DWORD cbHashValue, PBYTE pbSignature,
-                                                                    DWORD cbSignature, DWORD dwFlags) {
+                                                                     NCRYPT_KEY_HANDLE hPublicKey, PBYTE pbHashValue,
+                                                                     DWORD cbHashValue, PBYTE pbSignature,
+                                                                     DWORD cbSignature, DWORD dwFlags) {
   return Guard([&]() -> Status {
     TRY(RequireProvider(hSslProvider));
     ASSIGN_OR_RETURN(std::shared_ptr<Object> key,

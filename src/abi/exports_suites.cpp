@@ -1,6 +1,6 @@
 // exports_suites.cpp - cipher-suite and curve metadata: SslEnumCipherSuites(Ex),
 // SslLookupCipherSuiteInfo, SslLookupCipherLengths, SslGetCipherSuitePRFHashAlgorithm and
-// SslEnumEccCurves. Every fact comes from core/cipher_suites.h and core/groups.h; this file only
+// SslEnumEccCurves. Every fact comes from core/cipher_suites.h and base/groups.h; this file only
 // validates arguments and lays the facts out in Microsoft's structures
 // (docs/reference/types-and-constants.md#structures, docs/reference/functions.md#suites; field
 // conventions in docs/cipher-suites.md).
@@ -16,8 +16,8 @@
 
 #include "abi/boundary.h"
 #include "abi/caller_buffers.h"
-#include "core/cipher_suites.h"
 #include "base/groups.h"
+#include "core/cipher_suites.h"
 
 using namespace opensslp;
 using namespace opensslp::abi;
@@ -59,9 +59,9 @@ void FillSuite(T& out, const CipherSuite& s, ProtocolVersion v, DWORD key_type) 
   out.dwBaseCipherSuite = s.id;  // no curve-suffixed variants (pre-Windows 10 naming is not used)
   CopyName(out.szCipherSuite, s.name);
   CopyName(out.szCipher, CngCipherName(s.cipher));
-  out.dwCipherLen = static_cast<DWORD>(s.key_len) * 8;  // bits
-  out.dwCipherBlockLen = CipherBlockLength(s.cipher);   // bytes; 1 for the ChaCha20 stream cipher
-  CopyName(out.szHash, CngMacHashName(s.mac));          // "" for AEAD, as Microsoft's provider
+  out.dwCipherLen = static_cast<DWORD>(s.key_len) * 8;       // bits
+  out.dwCipherBlockLen = CipherBlockLength(s.cipher);        // bytes; 1 for the ChaCha20 stream cipher
+  CopyName(out.szHash, CngMacHashName(s.mac));               // "" for AEAD, as Microsoft's provider
   out.dwHashLen = static_cast<DWORD>(MacLength(s.mac)) * 8;  // bits; 0 for AEAD
   CopyName(out.szExchange, CngExchangeName(s.kx));
   const ExchangeLengths lengths = ExchangeLengthsFor(s.kx);
@@ -156,7 +156,7 @@ Status EnumerateSuites(NCRYPT_PROV_HANDLE provider, NCRYPT_KEY_HANDLE private_ke
 
 // Common prologue of the three lookups: the suite for (protocol, id) and a valid key type.
 Result<std::pair<const CipherSuite*, ProtocolVersion>> LookupForProtocol(DWORD protocol, DWORD suite_id,
-                                                                          DWORD key_type) {
+                                                                         DWORD key_type) {
   ASSIGN_OR_RETURN(const ProtocolVersion version, ParseProtocolVersion(protocol));
   ASSIGN_OR_RETURN(const CipherSuite* suite, LookupCipherSuite(protocol, suite_id));
   TRY(CheckKeyType(*suite, key_type));
@@ -166,9 +166,9 @@ Result<std::pair<const CipherSuite*, ProtocolVersion>> LookupForProtocol(DWORD p
 }  // namespace
 
 extern "C" OPENSSLP_EXPORT SECURITY_STATUS WINAPI SslEnumCipherSuites(NCRYPT_PROV_HANDLE hSslProvider,
-                                                                     NCRYPT_KEY_HANDLE hPrivateKey,
-                                                                     NCRYPT_SSL_CIPHER_SUITE** ppCipherSuite,
-                                                                     PVOID* ppEnumState, DWORD dwFlags) {
+                                                                      NCRYPT_KEY_HANDLE hPrivateKey,
+                                                                      NCRYPT_SSL_CIPHER_SUITE** ppCipherSuite,
+                                                                      PVOID* ppEnumState, DWORD dwFlags) {
   return Guard([&]() -> Status {
     return EnumerateSuites(hSslProvider, hPrivateKey, ppCipherSuite, ppEnumState, dwFlags, kEnumStateMagic,
                            [](NCRYPT_SSL_CIPHER_SUITE& out, const SuiteVersion& sv) {
@@ -180,22 +180,21 @@ extern "C" OPENSSLP_EXPORT SECURITY_STATUS WINAPI SslEnumCipherSuites(NCRYPT_PRO
 }
 
 extern "C" OPENSSLP_EXPORT SECURITY_STATUS WINAPI SslEnumCipherSuitesEx(NCRYPT_PROV_HANDLE hSslProvider,
-                                                                       NCRYPT_KEY_HANDLE hPrivateKey,
-                                                                       NCRYPT_SSL_CIPHER_SUITE_EX** ppCipherSuite,
-                                                                       PVOID* ppEnumState, DWORD dwFlags) {
+                                                                        NCRYPT_KEY_HANDLE hPrivateKey,
+                                                                        NCRYPT_SSL_CIPHER_SUITE_EX** ppCipherSuite,
+                                                                        PVOID* ppEnumState, DWORD dwFlags) {
   return Guard([&]() -> Status {
-    return EnumerateSuites(hSslProvider, hPrivateKey, ppCipherSuite, ppEnumState, dwFlags, kEnumStateExMagic,
-                           [](NCRYPT_SSL_CIPHER_SUITE_EX& out, const SuiteVersion& sv) {
-                             FillSuiteEx(out, *sv.suite, sv.version);
-                           });
+    return EnumerateSuites(
+        hSslProvider, hPrivateKey, ppCipherSuite, ppEnumState, dwFlags, kEnumStateExMagic,
+        [](NCRYPT_SSL_CIPHER_SUITE_EX& out, const SuiteVersion& sv) { FillSuiteEx(out, *sv.suite, sv.version); });
   });
 }
 
 extern "C" OPENSSLP_EXPORT SECURITY_STATUS WINAPI SslLookupCipherSuiteInfo(NCRYPT_PROV_HANDLE hSslProvider,
-                                                                          DWORD dwProtocol, DWORD dwCipherSuite,
-                                                                          DWORD dwKeyType,
-                                                                          NCRYPT_SSL_CIPHER_SUITE* pCipherSuite,
-                                                                          DWORD dwFlags) {
+                                                                           DWORD dwProtocol, DWORD dwCipherSuite,
+                                                                           DWORD dwKeyType,
+                                                                           NCRYPT_SSL_CIPHER_SUITE* pCipherSuite,
+                                                                           DWORD dwFlags) {
   return Guard([&]() -> Status {
     TRY(RequireProvider(hSslProvider));
     ENSURE(pCipherSuite != nullptr, Error::kInvalidParameter);
@@ -210,14 +209,13 @@ extern "C" OPENSSLP_EXPORT SECURITY_STATUS WINAPI SslLookupCipherSuiteInfo(NCRYP
 }
 
 extern "C" OPENSSLP_EXPORT SECURITY_STATUS WINAPI SslLookupCipherLengths(NCRYPT_PROV_HANDLE hSslProvider,
-                                                                        DWORD dwProtocol, DWORD dwCipherSuite,
-                                                                        DWORD dwKeyType,
-                                                                        NCRYPT_SSL_CIPHER_LENGTHS* pCipherLengths,
-                                                                        DWORD cbCipherLengths, DWORD dwFlags) {
+                                                                         DWORD dwProtocol, DWORD dwCipherSuite,
+                                                                         DWORD dwKeyType,
+                                                                         NCRYPT_SSL_CIPHER_LENGTHS* pCipherLengths,
+                                                                         DWORD cbCipherLengths, DWORD dwFlags) {
   return Guard([&]() -> Status {
     TRY(RequireProvider(hSslProvider));
-    ENSURE(pCipherLengths != nullptr && cbCipherLengths >= sizeof(NCRYPT_SSL_CIPHER_LENGTHS),
-           Error::kInvalidParameter);
+    ENSURE(pCipherLengths != nullptr && cbCipherLengths >= sizeof(NCRYPT_SSL_CIPHER_LENGTHS), Error::kInvalidParameter);
     TRY(RequireNoFlags(dwFlags));
     ASSIGN_OR_RETURN(const auto found, LookupForProtocol(dwProtocol, dwCipherSuite, dwKeyType));
     const RecordOverhead overhead = RecordOverheadFor(*found.first, found.second);
@@ -232,9 +230,9 @@ extern "C" OPENSSLP_EXPORT SECURITY_STATUS WINAPI SslLookupCipherLengths(NCRYPT_
   });
 }
 
-extern "C" OPENSSLP_EXPORT SECURITY_STATUS WINAPI SslGetCipherSuitePRFHashAlgorithm(
-    NCRYPT_PROV_HANDLE hSslProvider, DWORD dwProtocol, DWORD dwCipherSuite, DWORD dwKeyType,
-    WCHAR szPRFHash[NCRYPT_SSL_MAX_NAME_SIZE], DWORD dwFlags) {
+extern "C" OPENSSLP_EXPORT SECURITY_STATUS WINAPI
+SslGetCipherSuitePRFHashAlgorithm(NCRYPT_PROV_HANDLE hSslProvider, DWORD dwProtocol, DWORD dwCipherSuite,
+                                  DWORD dwKeyType, WCHAR szPRFHash[NCRYPT_SSL_MAX_NAME_SIZE], DWORD dwFlags) {
   return Guard([&]() -> Status {
     TRY(RequireProvider(hSslProvider));
     ENSURE(szPRFHash != nullptr, Error::kInvalidParameter);
@@ -253,8 +251,8 @@ extern "C" OPENSSLP_EXPORT SECURITY_STATUS WINAPI SslGetCipherSuitePRFHashAlgori
 }
 
 extern "C" OPENSSLP_EXPORT SECURITY_STATUS WINAPI SslEnumEccCurves(NCRYPT_PROV_HANDLE hSslProvider,
-                                                                  DWORD* pEccCurveCount,
-                                                                  NCRYPT_SSL_ECC_CURVE** ppEccCurve, DWORD dwFlags) {
+                                                                   DWORD* pEccCurveCount,
+                                                                   NCRYPT_SSL_ECC_CURVE** ppEccCurve, DWORD dwFlags) {
   return Guard([&]() -> Status {
     TRY(RequireProvider(hSslProvider));
     ENSURE(pEccCurveCount != nullptr && ppEccCurve != nullptr, Error::kInvalidParameter);

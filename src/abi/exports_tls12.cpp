@@ -104,17 +104,9 @@ Result<std::shared_ptr<PublicKey>> RequireRsaPublicKey(NCRYPT_KEY_HANDLE handle)
 //   NTE_BUFFER_TOO_SMALL   RSA: cbOutput below the modulus length (*pcbResult = the size)
 // On failure no handle is created, nothing is written to pbOutput and a DHE key is not used up.
 extern "C" OPENSSLP_EXPORT SECURITY_STATUS WINAPI SslGenerateMasterKey(
-    NCRYPT_PROV_HANDLE hSslProvider,
-    NCRYPT_KEY_HANDLE hPrivateKey,
-    NCRYPT_KEY_HANDLE hPublicKey,
-    NCRYPT_KEY_HANDLE *phMasterKey,
-    DWORD dwProtocol,
-    DWORD dwCipherSuite,
-    PNCryptBufferDesc pParameterList,
-    PBYTE pbOutput,
-    DWORD cbOutput,
-    DWORD *pcbResult,
-    DWORD dwFlags) {
+    NCRYPT_PROV_HANDLE hSslProvider, NCRYPT_KEY_HANDLE hPrivateKey, NCRYPT_KEY_HANDLE hPublicKey,
+    NCRYPT_KEY_HANDLE* phMasterKey, DWORD dwProtocol, DWORD dwCipherSuite, PNCryptBufferDesc pParameterList,
+    PBYTE pbOutput, DWORD cbOutput, DWORD* pcbResult, DWORD dwFlags) {
   return Guard([&]() -> Status {
     TRY(RequireProvider(hSslProvider));
     ENSURE(phMasterKey != nullptr, Error::kInvalidParameter);
@@ -136,8 +128,8 @@ extern "C" OPENSSLP_EXPORT SECURITY_STATUS WINAPI SslGenerateMasterKey(
         ASSIGN_OR_RETURN(master, MasterKeyFromEphemeral(role, version, *suite, inputs, eph, *peer));
       } else if (mine->kind() == ObjectKind::kPreMasterKey) {
         // The split RSA client flow (SslGeneratePreMasterKey's handle); hPublicKey is not used.
-        ASSIGN_OR_RETURN(master, MasterKeyFromPreMaster(role, version, *suite, inputs,
-                                                        static_cast<const PreMasterKey&>(*mine)));
+        ASSIGN_OR_RETURN(
+            master, MasterKeyFromPreMaster(role, version, *suite, inputs, static_cast<const PreMasterKey&>(*mine)));
       } else {
         return Error::kInvalidHandle;
       }
@@ -165,15 +157,8 @@ extern "C" OPENSSLP_EXPORT SECURITY_STATUS WINAPI SslGenerateMasterKey(
 }
 
 extern "C" OPENSSLP_EXPORT SECURITY_STATUS WINAPI SslImportMasterKey(
-    NCRYPT_PROV_HANDLE hSslProvider,
-    NCRYPT_KEY_HANDLE hPrivateKey,
-    NCRYPT_KEY_HANDLE *phMasterKey,
-    DWORD dwProtocol,
-    DWORD dwCipherSuite,
-    PNCryptBufferDesc pParameterList,
-    PBYTE pbEncryptedKey,
-    DWORD cbEncryptedKey,
-    DWORD dwFlags) {
+    NCRYPT_PROV_HANDLE hSslProvider, NCRYPT_KEY_HANDLE hPrivateKey, NCRYPT_KEY_HANDLE* phMasterKey, DWORD dwProtocol,
+    DWORD dwCipherSuite, PNCryptBufferDesc pParameterList, PBYTE pbEncryptedKey, DWORD cbEncryptedKey, DWORD dwFlags) {
   return Guard([&]() -> Status {
     TRY(RequireProvider(hSslProvider));
     ENSURE(phMasterKey != nullptr, Error::kInvalidParameter);
@@ -196,15 +181,8 @@ extern "C" OPENSSLP_EXPORT SECURITY_STATUS WINAPI SslImportMasterKey(
 }
 
 extern "C" OPENSSLP_EXPORT SECURITY_STATUS WINAPI SslGeneratePreMasterKey(
-    NCRYPT_PROV_HANDLE hSslProvider,
-    NCRYPT_KEY_HANDLE hPublicKey,
-    NCRYPT_KEY_HANDLE *phPreMasterKey,
-    DWORD dwProtocol,
-    DWORD dwCipherSuite,
-    PNCryptBufferDesc pParameterList,
-    PBYTE pbOutput,
-    DWORD cbOutput,
-    DWORD *pcbResult,
+    NCRYPT_PROV_HANDLE hSslProvider, NCRYPT_KEY_HANDLE hPublicKey, NCRYPT_KEY_HANDLE* phPreMasterKey, DWORD dwProtocol,
+    DWORD dwCipherSuite, PNCryptBufferDesc pParameterList, PBYTE pbOutput, DWORD cbOutput, DWORD* pcbResult,
     DWORD dwFlags) {
   return Guard([&]() -> Status {
     TRY(RequireProvider(hSslProvider));
@@ -237,12 +215,9 @@ extern "C" OPENSSLP_EXPORT SECURITY_STATUS WINAPI SslGeneratePreMasterKey(
 //   NTE_BAD_FLAGS          dwFlags != 0 (reserved)
 //   NTE_NO_MEMORY          allocation failure
 // No handle is left behind on any failure: both keys are published or neither.
-extern "C" OPENSSLP_EXPORT SECURITY_STATUS WINAPI SslGenerateSessionKeys(NCRYPT_PROV_HANDLE hSslProvider,
-                                                                        NCRYPT_KEY_HANDLE hMasterKey,
-                                                                        NCRYPT_KEY_HANDLE* phReadKey,
-                                                                        NCRYPT_KEY_HANDLE* phWriteKey,
-                                                                        PNCryptBufferDesc pParameterList,
-                                                                        DWORD dwFlags) {
+extern "C" OPENSSLP_EXPORT SECURITY_STATUS WINAPI
+SslGenerateSessionKeys(NCRYPT_PROV_HANDLE hSslProvider, NCRYPT_KEY_HANDLE hMasterKey, NCRYPT_KEY_HANDLE* phReadKey,
+                       NCRYPT_KEY_HANDLE* phWriteKey, PNCryptBufferDesc pParameterList, DWORD dwFlags) {
   return Guard([&]() -> Status {
     TRY(RequireProvider(hSslProvider));
     ASSIGN_OR_RETURN(std::shared_ptr<MasterKey> master, Require<MasterKey>(hMasterKey));
@@ -279,15 +254,10 @@ extern "C" OPENSSLP_EXPORT SECURITY_STATUS WINAPI SslGenerateSessionKeys(NCRYPT_
 //   NTE_BAD_FLAGS          bits outside NCRYPT_SSL_EAP_PRF_FIELD; a method id above 3
 //   NTE_NOT_SUPPORTED      EAP-FAST with an AEAD (GCM, ChaCha20-Poly1305) suite
 //   NTE_BUFFER_TOO_SMALL   cbOutput < 128 (*pcbResult = 128, nothing written)
-extern "C" OPENSSLP_EXPORT SECURITY_STATUS WINAPI SslComputeEapKeyBlock(
-    NCRYPT_PROV_HANDLE hSslProvider,
-    NCRYPT_KEY_HANDLE hMasterKey,
-    PBYTE pbRandoms,
-    DWORD cbRandoms,
-    PBYTE pbOutput,
-    DWORD cbOutput,
-    DWORD *pcbResult,
-    DWORD dwFlags) {
+extern "C" OPENSSLP_EXPORT SECURITY_STATUS WINAPI SslComputeEapKeyBlock(NCRYPT_PROV_HANDLE hSslProvider,
+                                                                        NCRYPT_KEY_HANDLE hMasterKey, PBYTE pbRandoms,
+                                                                        DWORD cbRandoms, PBYTE pbOutput, DWORD cbOutput,
+                                                                        DWORD* pcbResult, DWORD dwFlags) {
   return Guard([&]() -> Status {
     TRY(RequireProvider(hSslProvider));
     ASSIGN_OR_RETURN(std::shared_ptr<MasterKey> master, Require<MasterKey>(hMasterKey));

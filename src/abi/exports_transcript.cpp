@@ -42,9 +42,9 @@ using namespace opensslp::abi;  // NOLINT(google-build-using-namespace)
 //   NTE_BAD_FLAGS          dwFlags != 0
 //   NTE_NOT_SUPPORTED      protocol not TLS 1.0-1.3; suite unknown or not valid for the protocol
 extern "C" OPENSSLP_EXPORT SECURITY_STATUS WINAPI SslCreateHandshakeHash(NCRYPT_PROV_HANDLE hSslProvider,
-                                                                        NCRYPT_HASH_HANDLE* phHandshakeHash,
-                                                                        DWORD dwProtocol, DWORD dwCipherSuite,
-                                                                        DWORD dwFlags) {
+                                                                         NCRYPT_HASH_HANDLE* phHandshakeHash,
+                                                                         DWORD dwProtocol, DWORD dwCipherSuite,
+                                                                         DWORD dwFlags) {
   return Guard([&]() -> Status {
     TRY(RequireProvider(hSslProvider));
     ENSURE(phHandshakeHash != nullptr, Error::kInvalidParameter);
@@ -60,8 +60,8 @@ extern "C" OPENSSLP_EXPORT SECURITY_STATUS WINAPI SslCreateHandshakeHash(NCRYPT_
 //   NTE_INVALID_PARAMETER  pbInput NULL with cbInput != 0
 //   NTE_BAD_FLAGS          dwFlags != 0
 extern "C" OPENSSLP_EXPORT SECURITY_STATUS WINAPI SslHashHandshake(NCRYPT_PROV_HANDLE hSslProvider,
-                                                                  NCRYPT_HASH_HANDLE hHandshakeHash, PBYTE pbInput,
-                                                                  DWORD cbInput, DWORD dwFlags) {
+                                                                   NCRYPT_HASH_HANDLE hHandshakeHash, PBYTE pbInput,
+                                                                   DWORD cbInput, DWORD dwFlags) {
   return Guard([&]() -> Status {
     TRY(RequireProvider(hSslProvider));
     ASSIGN_OR_RETURN(std::shared_ptr<HandshakeHash> hash, Require<HandshakeHash>(hHandshakeHash));
@@ -83,10 +83,10 @@ extern "C" OPENSSLP_EXPORT SECURITY_STATUS WINAPI SslHashHandshake(NCRYPT_PROV_H
 //   NTE_NOT_SUPPORTED      dwProtocol not TLS 1.0-1.2, or a TLS 1.3 hash (no RFC 7627 there)
 //   NTE_BUFFER_TOO_SMALL   cbOutput too small (*pcbResult = the size needed, nothing written)
 extern "C" OPENSSLP_EXPORT SECURITY_STATUS WINAPI SslComputeSessionHash(NCRYPT_PROV_HANDLE hSslProvider,
-                                                                       NCRYPT_HASH_HANDLE hHandshakeHash,
-                                                                       DWORD dwProtocol, PBYTE pbOutput,
-                                                                       DWORD cbOutput, DWORD* pcbResult,
-                                                                       DWORD dwFlags) {
+                                                                        NCRYPT_HASH_HANDLE hHandshakeHash,
+                                                                        DWORD dwProtocol, PBYTE pbOutput,
+                                                                        DWORD cbOutput, DWORD* pcbResult,
+                                                                        DWORD dwFlags) {
   return Guard([&]() -> Status {
     TRY(RequireProvider(hSslProvider));
     ASSIGN_OR_RETURN(std::shared_ptr<HandshakeHash> hash, Require<HandshakeHash>(hHandshakeHash));
@@ -108,9 +108,9 @@ extern "C" OPENSSLP_EXPORT SECURITY_STATUS WINAPI SslComputeSessionHash(NCRYPT_P
 //                          handshake hash; TLS 1.3 has its own functions); suite not a TLS 1.2
 //                          suite; "MD5" (RFC 9155); any other algorithm id
 extern "C" OPENSSLP_EXPORT SECURITY_STATUS WINAPI SslCreateClientAuthHash(NCRYPT_PROV_HANDLE hSslProvider,
-                                                                         NCRYPT_HASH_HANDLE* phHandshakeHash,
-                                                                         DWORD dwProtocol, DWORD dwCipherSuite,
-                                                                         LPCWSTR pszHashAlgId, DWORD dwFlags) {
+                                                                          NCRYPT_HASH_HANDLE* phHandshakeHash,
+                                                                          DWORD dwProtocol, DWORD dwCipherSuite,
+                                                                          LPCWSTR pszHashAlgId, DWORD dwFlags) {
   return Guard([&]() -> Status {
     TRY(RequireProvider(hSslProvider));
     ENSURE(phHandshakeHash != nullptr, Error::kInvalidParameter);
@@ -137,12 +137,9 @@ extern "C" OPENSSLP_EXPORT SECURITY_STATUS WINAPI SslCreateClientAuthHash(NCRYPT
 //   NTE_BAD_FLAGS          dwFlags != 0
 //   NTE_NOT_SUPPORTED      TLS 1.0/1.1 with another pszAlgId; a TLS 1.3 hash
 //   NTE_BUFFER_TOO_SMALL   cbOutput too small (*pcbResult = the size needed, nothing written)
-extern "C" OPENSSLP_EXPORT SECURITY_STATUS WINAPI SslComputeClientAuthHash(NCRYPT_PROV_HANDLE hSslProvider,
-                                                                          NCRYPT_KEY_HANDLE hMasterKey,
-                                                                          NCRYPT_HASH_HANDLE hHandshakeHash,
-                                                                          LPCWSTR pszAlgId, PBYTE pbOutput,
-                                                                          DWORD cbOutput, DWORD* pcbResult,
-                                                                          DWORD dwFlags) {
+extern "C" OPENSSLP_EXPORT SECURITY_STATUS WINAPI SslComputeClientAuthHash(
+    NCRYPT_PROV_HANDLE hSslProvider, NCRYPT_KEY_HANDLE hMasterKey, NCRYPT_HASH_HANDLE hHandshakeHash, LPCWSTR pszAlgId,
+    PBYTE pbOutput, DWORD cbOutput, DWORD* pcbResult, DWORD dwFlags) {
   return Guard([&]() -> Status {
     TRY(RequireProvider(hSslProvider));
     TRY(CheckOptionalMasterKey(hMasterKey));

@@ -33,54 +33,55 @@ static_assert(sizeof(NCRYPT_SSL_FUNCTION_TABLE) == (1 + kVersion5TableMembers) *
 // the ABI (docs/reference/function-table.md); the table declares interface version 5, so all 41
 // members are set, and the reserved slots are NULL.
 const PaddedFunctionTable kPaddedTable = {{
-    NCRYPT_SSL_INTERFACE_VERSION_5,
-    // v1
-    SslComputeClientAuthHash,
-    SslComputeEapKeyBlock,
-    SslComputeFinishedHash,
-    SslCreateEphemeralKey,
-    SslCreateHandshakeHash,
-    SslDecryptPacket,
-    SslEncryptPacket,
-    SslEnumCipherSuites,
-    SslExportKey,
-    SslFreeBuffer,
-    SslFreeObject,
-    SslGenerateMasterKey,
-    SslGenerateSessionKeys,
-    SslGetKeyProperty,
-    SslGetProviderProperty,
-    SslHashHandshake,
-    SslImportMasterKey,
-    SslImportKey,
-    SslLookupCipherSuiteInfo,
-    SslOpenPrivateKey,
-    SslOpenProvider,
-    SslSignHash,
-    SslVerifySignature,
-    // v2
-    SslLookupCipherLengths,
-    SslCreateClientAuthHash,
-    SslGetCipherSuitePRFHashAlgorithm,
-    // v3
-    SslComputeSessionHash,
-    SslGeneratePreMasterKey,
-    SslEnumEccCurves,
-    SslExportKeyingMaterial,
-    // v4
-    SslExtractEarlyKey,
-    SslExtractHandshakeKey,
-    SslExtractMasterKey,
-    SslExpandTrafficKeys,
-    SslExpandWriteKey,
-    SslExpandExporterMasterKey,
-    SslEnumCipherSuitesEx,
-    // v5
-    SslExpandResumptionMasterKey,
-    SslDuplicateTranscriptHash,
-    SslExpandBinderKey,
-    SslExpandPreSharedKey,
-}, {}};
+                                              NCRYPT_SSL_INTERFACE_VERSION_5,
+                                              // v1
+                                              SslComputeClientAuthHash,
+                                              SslComputeEapKeyBlock,
+                                              SslComputeFinishedHash,
+                                              SslCreateEphemeralKey,
+                                              SslCreateHandshakeHash,
+                                              SslDecryptPacket,
+                                              SslEncryptPacket,
+                                              SslEnumCipherSuites,
+                                              SslExportKey,
+                                              SslFreeBuffer,
+                                              SslFreeObject,
+                                              SslGenerateMasterKey,
+                                              SslGenerateSessionKeys,
+                                              SslGetKeyProperty,
+                                              SslGetProviderProperty,
+                                              SslHashHandshake,
+                                              SslImportMasterKey,
+                                              SslImportKey,
+                                              SslLookupCipherSuiteInfo,
+                                              SslOpenPrivateKey,
+                                              SslOpenProvider,
+                                              SslSignHash,
+                                              SslVerifySignature,
+                                              // v2
+                                              SslLookupCipherLengths,
+                                              SslCreateClientAuthHash,
+                                              SslGetCipherSuitePRFHashAlgorithm,
+                                              // v3
+                                              SslComputeSessionHash,
+                                              SslGeneratePreMasterKey,
+                                              SslEnumEccCurves,
+                                              SslExportKeyingMaterial,
+                                              // v4
+                                              SslExtractEarlyKey,
+                                              SslExtractHandshakeKey,
+                                              SslExtractMasterKey,
+                                              SslExpandTrafficKeys,
+                                              SslExpandWriteKey,
+                                              SslExpandExporterMasterKey,
+                                              SslEnumCipherSuitesEx,
+                                              // v5
+                                              SslExpandResumptionMasterKey,
+                                              SslDuplicateTranscriptHash,
+                                              SslExpandBinderKey,
+                                              SslExpandPreSharedKey,
+                                          },
+                                          {}};
 const NCRYPT_SSL_FUNCTION_TABLE& kFunctionTable = kPaddedTable.table;
 
 // The loader asks for the interface by the name the provider was registered under; anything else
@@ -103,8 +104,8 @@ using namespace opensslp;
 using namespace opensslp::abi;
 
 extern "C" OPENSSLP_EXPORT NTSTATUS WINAPI GetSChannelInterface(LPCWSTR pszProviderName,
-                                                               NCRYPT_SSL_FUNCTION_TABLE** ppFunctionTable,
-                                                               DWORD dwFlags) {
+                                                                NCRYPT_SSL_FUNCTION_TABLE** ppFunctionTable,
+                                                                DWORD dwFlags) {
   return Guard([&]() -> Status {
     TRY(CheckInterfaceRequest(pszProviderName, ppFunctionTable));
     // dwFlags is ignored, as the sample provider ignores it: the loader passes 0 today, and
@@ -117,8 +118,8 @@ extern "C" OPENSSLP_EXPORT NTSTATUS WINAPI GetSChannelInterface(LPCWSTR pszProvi
 }
 
 extern "C" OPENSSLP_EXPORT SECURITY_STATUS WINAPI SslInitializeInterface(LPCWSTR pszProviderName,
-                                                                        NCRYPT_SSL_FUNCTION_TABLE* pFunctionTable,
-                                                                        DWORD dwFlags) {
+                                                                         NCRYPT_SSL_FUNCTION_TABLE* pFunctionTable,
+                                                                         DWORD dwFlags) {
   return Guard([&]() -> Status {
     TRY(CheckInterfaceRequest(pszProviderName, pFunctionTable));
     TRY(RequireNoFlags(dwFlags));

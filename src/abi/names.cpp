@@ -5,9 +5,7 @@
 
 namespace opensslp::abi {
 
-bool IsOurProviderName(std::u16string_view name) noexcept {
-  return EqualsIgnoringAsciiCase(name, kProviderName);
-}
+bool IsOurProviderName(std::u16string_view name) noexcept { return EqualsIgnoringAsciiCase(name, kProviderName); }
 
 bool IsMicrosoftProviderName(std::u16string_view name) noexcept {
   return EqualsIgnoringAsciiCase(name, kMicrosoftProviderName);

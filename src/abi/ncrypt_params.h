@@ -32,7 +32,7 @@ inline constexpr ULONG kMaxParameterBuffers = 64;
 struct SslParameters {
   std::optional<std::array<std::uint8_t, 32>> client_random;
   std::optional<std::array<std::uint8_t, 32>> server_random;
-  std::optional<std::uint32_t> highest_version;          // e.g. 0x0303
+  std::optional<std::uint32_t> highest_version;           // e.g. 0x0303
   std::optional<std::vector<std::uint8_t>> session_hash;  // RFC 7627 session_hash (not secret)
 
   Bytes client_random_bytes() const { return client_random ? Bytes(*client_random) : Bytes(); }

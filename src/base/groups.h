@@ -22,7 +22,7 @@ enum class GroupFamily : std::uint8_t {
 };
 
 struct GroupInfo {
-  std::uint16_t iana_id;           // TLS NamedGroup value (also the SSL "key type")
+  std::uint16_t iana_id;  // TLS NamedGroup value (also the SSL "key type")
   GroupFamily family;
   std::u16string_view cng_name;    // e.g. u"nistP256"
   std::string_view tls_name;       // IANA description, e.g. "secp256r1"

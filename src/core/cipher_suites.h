@@ -62,29 +62,26 @@ enum class Authentication : std::uint8_t {
   kAny,    // TLS 1.3: the suite does not constrain the certificate (RFC 8446 §4.4.2)
 };
 
-// Former name of the PRF hash type, kept until the tests move to HashAlg.
-using PrfHash = HashAlg;
-
 // ---- The catalog entry ----------------------------------------------------------------------
 
 struct CipherSuite {
-  std::uint16_t id;         // IANA value (also the SSL "dwCipherSuite")
-  std::string_view name;    // IANA description, e.g. "TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256"
+  std::uint16_t id;       // IANA value (also the SSL "dwCipherSuite")
+  std::string_view name;  // IANA description, e.g. "TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256"
   KeyExchange kx;
   Authentication auth;
   BulkCipher cipher;
   MacAlgorithm mac;
-  HashAlg prf;                    // for TLS 1.2 / 1.3; TLS 1.0/1.1 use kMd5Sha1 (see PrfHashFor)
-  std::uint8_t key_len;           // bulk key bytes (16 / 32)
-  std::uint8_t fixed_iv_len;      // key-block IV (TLS <= 1.2) or TLS 1.3 write IV: GCM 4 (RFC 5288
-                                  // §3 salt), ChaCha 12 (RFC 7905 §2), TLS 1.3 12 (RFC 8446 §5.3),
-                                  // CBC 16 (the TLS 1.0 implicit IV, RFC 2246 §6.3; see
-                                  // KeyBlockIvLength for the per-version value)
-  std::uint8_t record_iv_len;     // explicit per-record IV / nonce: GCM 8 (RFC 5288 §3), CBC 16
-                                  // (TLS 1.1+, RFC 4346 §6.2.3.2; see RecordIvLength), else 0
-  std::uint8_t mac_key_len;       // HMAC key bytes (= MAC output bytes, RFC 5246 §6.2.3.1); 0 for AEAD
-  std::uint8_t tag_len;           // AEAD tag bytes (16); 0 for CBC suites (their MAC is mac_key_len)
-  VersionSet versions;            // the protocol versions the suite is valid for
+  HashAlg prf;                 // for TLS 1.2 / 1.3; TLS 1.0/1.1 use kMd5Sha1 (see PrfHashFor)
+  std::uint8_t key_len;        // bulk key bytes (16 / 32)
+  std::uint8_t fixed_iv_len;   // key-block IV (TLS <= 1.2) or TLS 1.3 write IV: GCM 4 (RFC 5288
+                               // §3 salt), ChaCha 12 (RFC 7905 §2), TLS 1.3 12 (RFC 8446 §5.3),
+                               // CBC 16 (the TLS 1.0 implicit IV, RFC 2246 §6.3; see
+                               // KeyBlockIvLength for the per-version value)
+  std::uint8_t record_iv_len;  // explicit per-record IV / nonce: GCM 8 (RFC 5288 §3), CBC 16
+                               // (TLS 1.1+, RFC 4346 §6.2.3.2; see RecordIvLength), else 0
+  std::uint8_t mac_key_len;    // HMAC key bytes (= MAC output bytes, RFC 5246 §6.2.3.1); 0 for AEAD
+  std::uint8_t tag_len;        // AEAD tag bytes (16); 0 for CBC suites (their MAC is mac_key_len)
+  VersionSet versions;         // the protocol versions the suite is valid for
 };
 
 namespace suite_detail {
@@ -150,16 +147,16 @@ inline constexpr const std::array<CipherSuite, 34>& kCipherSuites = suite_detail
 // suites; PSK suites at the end, where Windows' default list also has them). Within a family the
 // 256-bit cipher comes first, as in Windows' default order.
 inline constexpr std::array<std::uint16_t, kCipherSuites.size()> kPreferenceOrder = {
-    0x1302, 0x1301, 0x1303,                  // TLS 1.3
-    0xC02C, 0xC02B, 0xCCA9,                  // ECDHE-ECDSA AEAD
-    0xC030, 0xC02F, 0xCCA8,                  // ECDHE-RSA AEAD
-    0x009F, 0x009E, 0xCCAA,                  // DHE-RSA AEAD
-    0xC024, 0xC023, 0xC028, 0xC027,          // ECDHE CBC-SHA384/256
-    0xC00A, 0xC009, 0xC014, 0xC013,          // ECDHE CBC-SHA
-    0x006B, 0x0067, 0x0039, 0x0033,          // DHE-RSA CBC
-    0x009D, 0x009C,                          // RSA AEAD
-    0x003D, 0x003C, 0x0035, 0x002F,          // RSA CBC
-    0x00A9, 0x00A8, 0x00AF, 0x00AE,          // PSK
+    0x1302, 0x1301, 0x1303,          // TLS 1.3
+    0xC02C, 0xC02B, 0xCCA9,          // ECDHE-ECDSA AEAD
+    0xC030, 0xC02F, 0xCCA8,          // ECDHE-RSA AEAD
+    0x009F, 0x009E, 0xCCAA,          // DHE-RSA AEAD
+    0xC024, 0xC023, 0xC028, 0xC027,  // ECDHE CBC-SHA384/256
+    0xC00A, 0xC009, 0xC014, 0xC013,  // ECDHE CBC-SHA
+    0x006B, 0x0067, 0x0039, 0x0033,  // DHE-RSA CBC
+    0x009D, 0x009C,                  // RSA AEAD
+    0x003D, 0x003C, 0x0035, 0x002F,  // RSA CBC
+    0x00A9, 0x00A8, 0x00AF, 0x00AE,  // PSK
 };
 
 // ---- Derived facts ----------------------------------------------------------------------------
@@ -167,9 +164,7 @@ inline constexpr std::array<std::uint16_t, kCipherSuites.size()> kPreferenceOrde
 inline constexpr bool IsAead(const CipherSuite& s) { return s.mac == MacAlgorithm::kAead; }
 inline constexpr bool IsTls13Suite(const CipherSuite& s) { return s.kx == KeyExchange::kTls13; }
 
-inline constexpr bool SupportsVersion(const CipherSuite& s, ProtocolVersion v) {
-  return s.versions.Contains(v);
-}
+inline constexpr bool SupportsVersion(const CipherSuite& s, ProtocolVersion v) { return s.versions.Contains(v); }
 
 // PrfHashFor - the PRF hash of (suite, version): MD5-SHA1 for TLS 1.0/1.1 (RFC 2246 §5, RFC 4346
 // §5), the suite's hash for TLS 1.2 (RFC 5246 §5) and TLS 1.3 (RFC 8446 §B.4).
@@ -233,7 +228,7 @@ struct SuiteVersion {
 std::span<const SuiteVersion> EnumerationOrder();
 
 // CheckKeyType - validates the dwKeyType argument of the lookup functions for a suite. 0 is always
-// accepted. A non-zero value must be an IANA NamedGroup from core/groups.h (else kNotSupported)
+// accepted. A non-zero value must be an IANA NamedGroup from base/groups.h (else kNotSupported)
 // that the suite's key exchange can use: EC groups for ECDHE, ffdhe groups for DHE, any group for
 // TLS 1.3 suites (else kInvalidParameter: RSA key transport and PSK have no group).
 Status CheckKeyType(const CipherSuite& s, std::uint32_t key_type) noexcept;
@@ -258,11 +253,11 @@ bool UsableWithKey(const CipherSuite& s, CertificateKeyClass k) noexcept;
 
 // CNG names reported in NCRYPT_SSL_CIPHER_SUITE (docs/reference/types-and-constants.md#structures;
 // docs/cipher-suites.md).
-std::u16string_view CngCipherName(BulkCipher c) noexcept;       // "AES", "CHACHA20_POLY1305"
-std::u16string_view CngChainingMode(BulkCipher c) noexcept;     // "ChainingModeGCM", "ChainingModeCBC", ""
-std::u16string_view CngMacHashName(MacAlgorithm m) noexcept;    // "SHA1", "SHA256", "SHA384", "" (AEAD)
-std::u16string_view CngPrfHashName(HashAlg h) noexcept;         // "SHA256", "SHA384", "" (MD5-SHA1)
-std::u16string_view CngExchangeName(KeyExchange k) noexcept;    // "RSA", "DH", "ECDH", "PSK", "" (TLS 1.3)
+std::u16string_view CngCipherName(BulkCipher c) noexcept;           // "AES", "CHACHA20_POLY1305"
+std::u16string_view CngChainingMode(BulkCipher c) noexcept;         // "ChainingModeGCM", "ChainingModeCBC", ""
+std::u16string_view CngMacHashName(MacAlgorithm m) noexcept;        // "SHA1", "SHA256", "SHA384", "" (AEAD)
+std::u16string_view CngPrfHashName(HashAlg h) noexcept;             // "SHA256", "SHA384", "" (MD5-SHA1)
+std::u16string_view CngExchangeName(KeyExchange k) noexcept;        // "RSA", "DH", "ECDH", "PSK", "" (TLS 1.3)
 std::u16string_view CngCertificateName(Authentication a) noexcept;  // "RSA", "ECDSA", ""
 
 // HashFromCngName - a CNG hash algorithm id (bcrypt.h BCRYPT_*_ALGORITHM), compared ASCII

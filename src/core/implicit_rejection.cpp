@@ -29,8 +29,8 @@ inline Word EqMask(Word a, Word b) noexcept { return IsZeroMask(a ^ b); }
 }  // namespace
 
 Result<SecretArray<kTlsPremasterLength>> SelectTlsPremaster(std::uint32_t decrypt_status, Bytes decrypted,
-                                                           std::size_t decrypted_len, std::uint16_t client_version,
-                                                           const SecretArray<kTlsPremasterLength>& random) {
+                                                            std::size_t decrypted_len, std::uint16_t client_version,
+                                                            const SecretArray<kTlsPremasterLength>& random) {
   ENSURE(decrypted.size() >= kTlsPremasterLength, Error::kInternal);  // public: the buffer size
   Word good = IsZeroMask(decrypt_status);
   good &= EqMask(decrypted_len, kTlsPremasterLength);

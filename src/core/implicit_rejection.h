@@ -29,7 +29,7 @@ inline constexpr std::size_t kTlsPremasterLength = 48;  // RFC 5246 §7.4.7.1
 // its content and `decrypted_len` are not -- whatever the failure, the first 48 bytes are read).
 // kInternal only if `decrypted` is shorter than 48 bytes (a caller bug).
 Result<SecretArray<kTlsPremasterLength>> SelectTlsPremaster(std::uint32_t decrypt_status, Bytes decrypted,
-                                                           std::size_t decrypted_len, std::uint16_t client_version,
-                                                           const SecretArray<kTlsPremasterLength>& random);
+                                                            std::size_t decrypted_len, std::uint16_t client_version,
+                                                            const SecretArray<kTlsPremasterLength>& random);
 
 }  // namespace opensslp

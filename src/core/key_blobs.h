@@ -57,7 +57,13 @@ enum class KeyBlobType : std::uint8_t {
   kDhPublic,      // BCRYPT_DH_PUBLIC_BLOB
   kRsaPublic,     // BCRYPT_RSAPUBLIC_BLOB
   // Known names this module does not handle (kNotSupported):
-  kEccPrivate, kDhPrivate, kRsaPrivate, kRsaFullPrivate, kLegacyRsaPublic, kOpaque, kTls13PreSharedKey,
+  kEccPrivate,
+  kDhPrivate,
+  kRsaPrivate,
+  kRsaFullPrivate,
+  kLegacyRsaPublic,
+  kOpaque,
+  kTls13PreSharedKey,
 };
 
 // Maps a blob-type name (exact, case-sensitive, as CNG compares them). kInvalidParameter if the

@@ -11,7 +11,7 @@ namespace {
 // bcrypt.h values; the Windows structures themselves are the ABI layer's, the layout is restated
 // here as byte offsets (all ULONGs little-endian, as on every Windows target).
 constexpr std::uint32_t kDhParametersMagic = 0x4d504844;  // BCRYPT_DH_PARAMETERS_MAGIC "DHPM"
-constexpr std::size_t kDhParameterHeaderSize = 12;         // {cbLength, dwMagic, cbKeyLength}
+constexpr std::size_t kDhParameterHeaderSize = 12;        // {cbLength, dwMagic, cbKeyLength}
 
 bool IsSupportedProtocol(std::uint32_t protocol) { return protocol >= 0x0301 && protocol <= 0x0304; }
 

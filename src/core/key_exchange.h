@@ -2,7 +2,7 @@
 // secret between one of them and a peer's public key (for SslGenerateMasterKey and the
 // TLS 1.3 handshake secret).
 //
-// Groups (core/groups.h): P-256, P-384, P-521, X25519, X448 by IANA id; finite-field DH with the
+// Groups (base/groups.h): P-256, P-384, P-521, X25519, X448 by IANA id; finite-field DH with the
 // RFC 7919 groups ffdhe2048..8192 or with caller-supplied p and g.
 #pragma once
 
@@ -53,8 +53,8 @@ Result<std::shared_ptr<EphemeralKey>> CreateEphemeralKey(const EphemeralKeyReque
 //   - the suite must be one opensslp offers, valid for `protocol`: else kNotSupported;
 //   - ECDHE suites need an EC/X group (key_type 23/24/25/29/30), DHE suites a finite-field group
 //     (key_type 256..260, or 0 with or without explicit p and g), TLS 1.3 suites accept either
-//     (the group comes from key_share, RFC 8446 §4.2.8, so key_type must not be 0); RSA key-transport and PSK suites have no
-//     ephemeral key at all: kInvalidParameter for a mismatch.
+//     (the group comes from key_share, RFC 8446 §4.2.8, so key_type must not be 0); RSA key-transport and PSK suites
+//     have no ephemeral key at all: kInvalidParameter for a mismatch.
 // An unknown key_type is left to CreateEphemeralKey (kNotSupported).
 Status CheckSuiteFitsRequest(const EphemeralKeyRequest& request);
 

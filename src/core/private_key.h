@@ -15,8 +15,8 @@
 #include <vector>
 
 #include "handles/object.h"
-#include "ossl/pkey.h"
 #include "ossl/key_files.h"
+#include "ossl/pkey.h"
 #include "ossl/signing.h"
 #include "util/bytes.h"
 #include "util/secret.h"

@@ -33,7 +33,7 @@ Result<SignatureInput> SplitHashIdPrefix(Bytes hash_value) {
   // deployed TLS 1.2 peers still negotiate rsa_pkcs1_sha1, and the negotiation is Schannel's
   // decision, not the provider's. (The flag-0 MD5||SHA-1 input of TLS 1.0/1.1 is not an MD5
   // DigestInfo signature and is unaffected.)
-  if (*hash == ossl::HashAlg::kMd5) return Error::kNotSupported;
+  if (*hash == HashAlg::kMd5) return Error::kNotSupported;
   SignatureInput out;
   out.spec.hash = *hash;
   out.digest = hash_value.subspan(i);
@@ -43,9 +43,9 @@ Result<SignatureInput> SplitHashIdPrefix(Bytes hash_value) {
 
 std::optional<HashAlg> PssHashFromLength(std::size_t len) {
   switch (len) {
-    case 32: return ossl::HashAlg::kSha256;
-    case 48: return ossl::HashAlg::kSha384;
-    case 64: return ossl::HashAlg::kSha512;
+    case 32: return HashAlg::kSha256;
+    case 48: return HashAlg::kSha384;
+    case 64: return HashAlg::kSha512;
     default: return std::nullopt;
   }
 }

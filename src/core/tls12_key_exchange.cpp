@@ -46,8 +46,7 @@ Result<std::shared_ptr<MasterKey>> MasterKeyFromEphemeral(TlsRole role, Protocol
                                                           const EphemeralKey& mine, const PublicKey& peer) {
   TRY(CheckEphemeralKeyFitsSuite(suite, mine));
   ASSIGN_OR_RETURN(EphemeralKeyUse use, EphemeralKeyUse::Claim(mine));
-  ASSIGN_OR_RETURN(SecretBytes premaster,
-                   ComputeTlsPremasterSecret(mine, peer, static_cast<std::uint16_t>(version)));
+  ASSIGN_OR_RETURN(SecretBytes premaster, ComputeTlsPremasterSecret(mine, peer, static_cast<std::uint16_t>(version)));
   use.Commit();
   return MakeMasterKey(role, version, suite, inputs, premaster.span());
 }

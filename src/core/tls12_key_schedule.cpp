@@ -31,8 +31,7 @@ Result<SecretArray<kMasterSecretLength>> DeriveMasterSecret(HashAlg hash, Bytes 
   return master;
 }
 
-Result<SecretArray<kMasterSecretLength>> DeriveExtendedMasterSecret(HashAlg hash, Bytes premaster,
-                                                                    Bytes session_hash) {
+Result<SecretArray<kMasterSecretLength>> DeriveExtendedMasterSecret(HashAlg hash, Bytes premaster, Bytes session_hash) {
   ENSURE(!premaster.empty(), Error::kInvalidParameter);
   ENSURE(!session_hash.empty() && session_hash.size() <= kMaxSessionHashLength, Error::kInvalidParameter);
   SecretArray<kMasterSecretLength> master;
@@ -93,15 +92,15 @@ Status ComputeTls12FinishedVerifyData(const MasterKey& master, Bytes transcript_
                   {transcript_hash}, out);
 }
 
-Status ExportKeyingMaterial(const MasterKey& master, std::string_view label, Bytes client_random,
-                            Bytes server_random, std::optional<Bytes> context, MutBytes out) {
+Status ExportKeyingMaterial(const MasterKey& master, std::string_view label, Bytes client_random, Bytes server_random,
+                            std::optional<Bytes> context, MutBytes out) {
   ENSURE(!out.empty(), Error::kInvalidParameter);
   ENSURE(!label.empty(), Error::kInvalidParameter);
   for (char c : label) ENSURE(c > 0 && static_cast<unsigned char>(c) < 0x80, Error::kInvalidParameter);
   // RFC 5705 §4: labels used by TLS itself must not be exported (they would reveal key-block or
   // Finished values); RFC 7627 adds "extended master secret".
-  for (std::string_view reserved : {"client finished", "server finished", "master secret", "key expansion",
-                                    "extended master secret"}) {
+  for (std::string_view reserved :
+       {"client finished", "server finished", "master secret", "key expansion", "extended master secret"}) {
     ENSURE(label != reserved, Error::kInvalidParameter);
   }
   ENSURE(client_random.size() == kTlsRandomLength && server_random.size() == kTlsRandomLength,
@@ -128,8 +127,8 @@ Status ComputeEapKeyBlock(const MasterKey& master, EapMethod method, Bytes rando
   ENSURE(!out.empty(), Error::kInvalidParameter);
   std::string_view label;
   switch (method) {
-    case EapMethod::kEapTls: label = "client EAP encryption"; break;  // RFC 5216 §2.3
-    case EapMethod::kTtlsV0: label = "ttls keying material"; break;   // RFC 5281 §8
+    case EapMethod::kEapTls: label = "client EAP encryption"; break;    // RFC 5216 §2.3
+    case EapMethod::kTtlsV0: label = "ttls keying material"; break;     // RFC 5281 §8
     case EapMethod::kTtlsV0Challenge: label = "ttls challenge"; break;  // RFC 5281 §11.1
     case EapMethod::kFast: {
       // RFC 4851 §5.1: the key block is extended past the suite's keys; the next 40 bytes are

@@ -35,8 +35,7 @@ Result<SecretArray<kMasterSecretLength>> DeriveMasterSecret(HashAlg hash, Bytes 
 
 // RFC 7627 §4: master_secret = PRF(pre_master_secret, "extended master secret", session_hash)
 // [0..47]. session_hash is 1..64 bytes (36 for TLS 1.0/1.1's MD5||SHA1, 32/48 for TLS 1.2).
-Result<SecretArray<kMasterSecretLength>> DeriveExtendedMasterSecret(HashAlg hash, Bytes premaster,
-                                                                    Bytes session_hash);
+Result<SecretArray<kMasterSecretLength>> DeriveExtendedMasterSecret(HashAlg hash, Bytes premaster, Bytes session_hash);
 
 // key_block = PRF(master_secret, "key expansion", server_random || client_random), `out.size()`
 // bytes (RFC 5246 §6.3: note the reversed order of the randoms).
@@ -62,8 +61,7 @@ Result<Tls12SessionKeys> DeriveSessionKeys(const MasterKey& master, Bytes client
 // finished_label "client finished" or "server finished" by the sender of the Finished message
 // (RFC 5246 §7.4.9). `transcript_hash` is the caller's hash (MD5||SHA1 36 bytes for TLS 1.0/1.1,
 // the PRF hash for TLS 1.2): 1..64 bytes, else kInvalidParameter. out must be 12 bytes.
-Status ComputeTls12FinishedVerifyData(const MasterKey& master, Bytes transcript_hash, bool client_sender,
-                                      MutBytes out);
+Status ComputeTls12FinishedVerifyData(const MasterKey& master, Bytes transcript_hash, bool client_sender, MutBytes out);
 
 // RFC 5705 §4: PRF(master_secret, label, client_random || server_random [|| uint16 context_len
 // || context]). No context (nullopt) differs from an empty context (a present zero length). The
@@ -73,15 +71,15 @@ Status ComputeTls12FinishedVerifyData(const MasterKey& master, Bytes transcript_
 // (uint16), but OpenSSL's TLS1-PRF takes at most 1024 bytes of label + seed, so in practice
 // label + 64 + 2 + context must fit in 1024 bytes; longer requests are kInvalidParameter, never
 // truncated.
-Status ExportKeyingMaterial(const MasterKey& master, std::string_view label, Bytes client_random,
-                            Bytes server_random, std::optional<Bytes> context, MutBytes out);
+Status ExportKeyingMaterial(const MasterKey& master, std::string_view label, Bytes client_random, Bytes server_random,
+                            std::optional<Bytes> context, MutBytes out);
 
 // The EAP method of SslComputeEapKeyBlock (low byte of dwFlags, NCRYPT_SSL_EAP_PRF_FIELD).
 enum class EapMethod : std::uint8_t {
-  kEapTls = 0,         // NCRYPT_SSL_EAP_ID: RFC 5216 §2.3 "client EAP encryption"
-  kTtlsV0 = 1,         // NCRYPT_SSL_EAP_TTLSV0_ID: RFC 5281 §8 "ttls keying material"
+  kEapTls = 0,           // NCRYPT_SSL_EAP_ID: RFC 5216 §2.3 "client EAP encryption"
+  kTtlsV0 = 1,           // NCRYPT_SSL_EAP_TTLSV0_ID: RFC 5281 §8 "ttls keying material"
   kTtlsV0Challenge = 2,  // NCRYPT_SSL_EAP_TTLSV0_CHLNG_ID: RFC 5281 §11.1 "ttls challenge"
-  kFast = 3,           // NCRYPT_SSL_EAP_FAST_ID: RFC 4851 §5.1 session_key_seed (see below)
+  kFast = 3,             // NCRYPT_SSL_EAP_FAST_ID: RFC 4851 §5.1 session_key_seed (see below)
 };
 
 // Bytes SslComputeEapKeyBlock returns: 128 for every method (RFC 5216 §2.3 Key_Material = MSK ||

@@ -89,7 +89,7 @@ Result<TranscriptDigest> HandshakeHash::DigestLocked(bool sha1_only) const {
     TRY(part.Snapshot(MutBytes(out.bytes).subspan(out.size, part.size())));
     out.size += part.size();
   }
-  if (out.size != TranscriptDigestLength(alg_)) return Error::kInternal;
+  if (out.size != HashLength(alg_)) return Error::kInternal;
   return out;
 }
 

@@ -45,12 +45,6 @@ namespace opensslp {
 
 // The hash identity of a transcript is a HashAlg (base/algorithms.h): kMd5Sha1 (TLS 1.0/1.1),
 // kSha256 / kSha384 (the suite's PRF hash), and kSha1 / kSha512 for client-auth hashes only.
-// Former name of the type, kept until the tests move to HashAlg.
-using TranscriptAlg = HashAlg;
-
-// Digest bytes of a transcript: HashLength (36, 20, 32, 48, 64).
-inline std::size_t TranscriptDigestLength(HashAlg alg) noexcept { return HashLength(alg); }
-
 // The PRF hash a transcript algorithm corresponds to (what SslComputeFinishedHash compares with
 // the master key's PRF hash): the same value for MD5-SHA1, SHA-256 and SHA-384, nullopt for SHA-1
 // and SHA-512, which are never PRF hashes.
@@ -96,8 +90,8 @@ class HandshakeHash final : public Object {
                                                                  std::uint32_t cipher_suite,
                                                                  std::u16string_view hash_id);
 
-  HandshakeHash(Token, TranscriptPurpose purpose, ProtocolVersion version, const CipherSuite& suite,
-                HashAlg alg, std::vector<ossl::RunningHash> parts);
+  HandshakeHash(Token, TranscriptPurpose purpose, ProtocolVersion version, const CipherSuite& suite, HashAlg alg,
+                std::vector<ossl::RunningHash> parts);
 
   TranscriptPurpose purpose() const noexcept { return purpose_; }
   ProtocolVersion version() const noexcept { return version_; }

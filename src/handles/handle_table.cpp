@@ -48,8 +48,7 @@ HandleTable& HandleTable::Global() {
 }
 
 Handle HandleTable::Encode(std::size_t index, std::uint32_t generation) {
-  return static_cast<Handle>(kTokenTag |
-                             (static_cast<std::uint64_t>(generation & kGenerationMask) << kSlotBits) |
+  return static_cast<Handle>(kTokenTag | (static_cast<std::uint64_t>(generation & kGenerationMask) << kSlotBits) |
                              static_cast<std::uint64_t>(index + 1));
 }
 
@@ -113,9 +112,7 @@ Result<std::shared_ptr<Object>> HandleTable::LookupAny(Handle handle) const {
 
 Result<std::shared_ptr<Object>> HandleTable::Erase(Handle handle) { return EraseImpl(handle, nullptr); }
 
-Status HandleTable::EraseExact(Handle handle, const Object* expected) {
-  return EraseImpl(handle, expected);
-}
+Status HandleTable::EraseExact(Handle handle, const Object* expected) { return EraseImpl(handle, expected); }
 
 Result<std::shared_ptr<Object>> HandleTable::EraseImpl(Handle handle, const Object* expected) {
   std::size_t index;

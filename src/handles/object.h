@@ -12,13 +12,13 @@ namespace opensslp {
 
 enum class ObjectKind : std::uint8_t {
   kProvider = 1,
-  kPrivateKey,       // a certificate's private key (SslOpenPrivateKey)
-  kPublicKey,        // a peer's public key (SslImportKey)
-  kEphemeralKey,     // an (EC)DHE key pair (SslCreateEphemeralKey)
-  kPreMasterKey,     // an RSA pre-master secret (SslGeneratePreMasterKey)
-  kMasterKey,        // a TLS <= 1.2 master secret
-  kSessionKey,       // a record-protection key (read or write)
-  kHandshakeHash,    // a running transcript hash
+  kPrivateKey,     // a certificate's private key (SslOpenPrivateKey)
+  kPublicKey,      // a peer's public key (SslImportKey)
+  kEphemeralKey,   // an (EC)DHE key pair (SslCreateEphemeralKey)
+  kPreMasterKey,   // an RSA pre-master secret (SslGeneratePreMasterKey)
+  kMasterKey,      // a TLS <= 1.2 master secret
+  kSessionKey,     // a record-protection key (read or write)
+  kHandshakeHash,  // a running transcript hash
   // TLS 1.3 (RFC 8446 §7.1): one kind per key-schedule stage, so that a typed lookup is the stage
   // check -- a traffic secret handed where an early secret belongs is a wrong-kind handle
   // (NTE_INVALID_HANDLE), caught by the handle table before any derivation runs. A function that
@@ -63,9 +63,9 @@ class Object {
 
 // What SslGetKeyProperty reports for a key object.
 struct KeyDescription {
-  std::u16string algorithm;     // CNG algorithm name: "RSA", "ECDH", "ECDSA", "DH", "AES", ...
-  std::uint32_t bits = 0;       // key length in bits (modulus, field or symmetric key length)
-  std::uint32_t key_type = 0;   // SSL KEYTYPE: IANA NamedGroup for EC/X keys, 0 otherwise
+  std::u16string algorithm;    // CNG algorithm name: "RSA", "ECDH", "ECDSA", "DH", "AES", ...
+  std::uint32_t bits = 0;      // key length in bits (modulus, field or symmetric key length)
+  std::uint32_t key_type = 0;  // SSL KEYTYPE: IANA NamedGroup for EC/X keys, 0 otherwise
 };
 
 // Every object a NCRYPT_KEY_HANDLE can name derives from KeyObject.

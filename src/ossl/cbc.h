@@ -52,8 +52,7 @@ class CbcHmacContext {
 
   // Seal in place: buf[0..data_len) holds the data; appends the MAC over mac_header(13) ‖ data and
   // the padding, then CBC-encrypts buf[0..PaddedLength(data_len)) with `iv`.
-  Status Seal(const std::uint8_t* mac_header, std::uint8_t* buf, std::size_t data_len,
-              const std::uint8_t* iv) noexcept;
+  Status Seal(const std::uint8_t* mac_header, std::uint8_t* buf, std::size_t data_len, const std::uint8_t* iv) noexcept;
 
   // Open: CBC-decrypts `ct` (a multiple of 16 bytes, at least PaddedLength(0)) with `iv` into
   // `scratch` (at least ct.size() bytes), then checks padding and MAC in constant time. The MAC

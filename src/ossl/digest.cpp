@@ -20,8 +20,7 @@ struct FetchedDigests {
   }
 };
 
-static_assert(static_cast<int>(HashAlg::kMd5Sha1) == 0 && static_cast<int>(HashAlg::kSha512) == 5 &&
-                  kHashAlgCount == 6,
+static_assert(static_cast<int>(HashAlg::kMd5Sha1) == 0 && static_cast<int>(HashAlg::kSha512) == 5 && kHashAlgCount == 6,
               "FetchedDigests indexes md[] by HashAlg");
 
 const EVP_MD* DigestFor(HashAlg alg) noexcept {

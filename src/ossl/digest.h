@@ -19,8 +19,6 @@ struct evp_md_ctx_st;  // OpenSSL's EVP_MD_CTX
 
 namespace opensslp::ossl {
 
-using opensslp::HashAlg;  // base/algorithms.h's; ossl::HashAlg keeps naming it
-
 // The longest digest any HashAlg produces (SHA-512).
 inline constexpr std::size_t kMaxDigestLength = kMaxHashLength;
 

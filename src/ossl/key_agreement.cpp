@@ -41,7 +41,7 @@ std::vector<std::uint8_t> BnToMinimal(const BIGNUM* bn) {
   return out;
 }
 
-// The group's OpenSSL name (core/groups.h), NUL-terminated for the C API. For X25519/X448 it is
+// The group's OpenSSL name (base/groups.h), NUL-terminated for the C API. For X25519/X448 it is
 // also the EVP_PKEY key type name.
 std::string OsslName(const GroupInfo& group) { return std::string(group.ossl_name); }
 
@@ -81,7 +81,9 @@ Result<PKey> GenerateGroupKey(const GroupInfo& group) {
   EvpPkeyCtxPtr ctx;
   switch (group.family) {
     case GroupFamily::kNistCurve: ctx.reset(EVP_PKEY_CTX_new_from_name(nullptr, "EC", nullptr)); break;
-    case GroupFamily::kMontgomery: ctx.reset(EVP_PKEY_CTX_new_from_name(nullptr, OsslName(group).c_str(), nullptr)); break;
+    case GroupFamily::kMontgomery:
+      ctx.reset(EVP_PKEY_CTX_new_from_name(nullptr, OsslName(group).c_str(), nullptr));
+      break;
     case GroupFamily::kFfdhe: ctx.reset(EVP_PKEY_CTX_new_from_name(nullptr, "DH", nullptr)); break;
   }
   if (!ctx || EVP_PKEY_keygen_init(ctx.get()) <= 0) return Fail(Error::kInternal);
@@ -208,8 +210,7 @@ Result<std::vector<std::uint8_t>> EcPublicPoint(const PKey& key, const GroupInfo
 Result<std::vector<std::uint8_t>> XPublicBytes(const PKey& key, const GroupInfo& group) {
   std::vector<std::uint8_t> out(group.coordinate_bytes);
   std::size_t len = out.size();
-  if (EVP_PKEY_get_raw_public_key(key.get(), out.data(), &len) != 1 || len != out.size())
-    return Fail(Error::kInternal);
+  if (EVP_PKEY_get_raw_public_key(key.get(), out.data(), &len) != 1 || len != out.size()) return Fail(Error::kInternal);
   return out;
 }
 
@@ -246,8 +247,8 @@ Result<RsaPublicParts> RsaPublicValues(const PKey& key) {
 bool SameDomain(const PKey& a, const PKey& b) {
   if (!a || !b) return false;
   // Different key types give -1 or -2; equal types compare the curve, or p and g.
-  const bool same = EVP_PKEY_get_base_id(a.get()) == EVP_PKEY_get_base_id(b.get()) &&
-                    EVP_PKEY_parameters_eq(a.get(), b.get()) == 1;
+  const bool same =
+      EVP_PKEY_get_base_id(a.get()) == EVP_PKEY_get_base_id(b.get()) && EVP_PKEY_parameters_eq(a.get(), b.get()) == 1;
   ERR_clear_error();
   return same;
 }
@@ -272,8 +273,8 @@ Result<SecretBytes> DeriveSharedSecret(const PKey& mine, const PKey& peer) {
 Result<PKey> KeyFromPrivateForTesting(const GroupInfo& group, Bytes private_key) {
   if (group.family == GroupFamily::kMontgomery) {
     const std::string type = OsslName(group);
-    EVP_PKEY* pkey = EVP_PKEY_new_raw_private_key_ex(nullptr, type.c_str(), nullptr, private_key.data(),
-                                                     private_key.size());
+    EVP_PKEY* pkey =
+        EVP_PKEY_new_raw_private_key_ex(nullptr, type.c_str(), nullptr, private_key.data(), private_key.size());
     if (pkey == nullptr) return Fail(Error::kBadData);
     return PKey(pkey);
   }

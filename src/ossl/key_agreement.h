@@ -26,7 +26,7 @@ namespace opensslp::ossl {
 
 // ---- Key generation ---------------------------------------------------------------------------
 
-// A fresh key pair on a named group of core/groups.h: a NIST curve, X25519/X448 or an RFC 7919
+// A fresh key pair on a named group of base/groups.h: a NIST curve, X25519/X448 or an RFC 7919
 // ffdhe group (OpenSSL then knows q = (p-1)/2 and uses a short private exponent, RFC 7919 §5.2).
 Result<PKey> GenerateGroupKey(const GroupInfo& group);
 

@@ -31,15 +31,14 @@ int PasswordCallback(char* buf, int size, int /*rwflag*/, void* u) {
 
 bool PasswordUsable(const SecretBytes* password) {
   return password == nullptr ||
-         (password->size() <= kMaxPasswordLength &&
-          std::memchr(password->data(), 0, password->size()) == nullptr);
+         (password->size() <= kMaxPasswordLength && std::memchr(password->data(), 0, password->size()) == nullptr);
 }
 
 Result<PKey> DecodeAuto(Bytes contents, const SecretBytes* password) {
   EVP_PKEY* pkey = nullptr;
-  DecoderCtxPtr ctx(OSSL_DECODER_CTX_new_for_pkey(
-      &pkey, /*input_type=*/nullptr, /*structure=*/nullptr, /*keytype=*/nullptr, EVP_PKEY_KEYPAIR,
-      /*libctx=*/nullptr, /*propquery=*/nullptr));
+  DecoderCtxPtr ctx(OSSL_DECODER_CTX_new_for_pkey(&pkey, /*input_type=*/nullptr, /*structure=*/nullptr,
+                                                  /*keytype=*/nullptr, EVP_PKEY_KEYPAIR,
+                                                  /*libctx=*/nullptr, /*propquery=*/nullptr));
   if (!ctx) return Error::kNoMemory;
   // Always install our callback, so that OpenSSL never falls back to a terminal prompt.
   if (OSSL_DECODER_CTX_set_pem_password_cb(ctx.get(), PasswordCallback, const_cast<SecretBytes*>(password)) != 1) {
@@ -83,7 +82,7 @@ Result<ParsedCertificate> ParseCertificateDer(Bytes der) {
   const unsigned char* p = der.data();
   X509Ptr cert(d2i_X509(nullptr, &p, static_cast<long>(der.size())));
   if (!cert || p != der.data() + der.size()) return Error::kInvalidParameter;
-  EVP_PKEY* pub = X509_get_pubkey(cert.get());  // a new reference
+  EVP_PKEY* pub = X509_get_pubkey(cert.get());      // a new reference
   if (pub == nullptr) return Error::kNotSupported;  // a key algorithm OpenSSL cannot decode
   ParsedCertificate out;
   out.public_key = PKey(pub);
@@ -114,8 +113,8 @@ Result<PKey> LoadPrivateKeyFromUri(const std::string& uri, const SecretBytes* pa
   // A UI method that only ever answers with `password` (or fails): never a terminal prompt.
   UiMethodPtr ui(UI_UTIL_wrap_read_pem_callback(PasswordCallback, 0));
   if (!ui) return Error::kNoMemory;
-  StoreCtxPtr store(OSSL_STORE_open_ex(
-      uri.c_str(), nullptr, nullptr, ui.get(), const_cast<SecretBytes*>(password), nullptr, nullptr, nullptr));
+  StoreCtxPtr store(OSSL_STORE_open_ex(uri.c_str(), nullptr, nullptr, ui.get(), const_cast<SecretBytes*>(password),
+                                       nullptr, nullptr, nullptr));
   if (!store) return Error::kNotFound;
   if (OSSL_STORE_expect(store.get(), OSSL_STORE_INFO_PKEY) != 1) return Error::kInternal;
   // Bounded: a store could in principle yield objects forever.

@@ -22,8 +22,8 @@ namespace opensslp::ossl {
 inline constexpr std::size_t kMaxCertificateSize = std::size_t{1} << 20;
 
 struct ParsedCertificate {
-  PKey public_key;          // the SubjectPublicKeyInfo key
-  std::string thumbprint;   // SHA-1 of the DER bytes as given, 40 lowercase hex digits
+  PKey public_key;         // the SubjectPublicKeyInfo key
+  std::string thumbprint;  // SHA-1 of the DER bytes as given, 40 lowercase hex digits
 };
 
 // Parses one DER X.509 certificate that must span exactly `der` (no trailing bytes).

@@ -11,9 +11,7 @@
 
 namespace opensslp::ossl {
 
-bool IsRsaKey(const PKey& key) noexcept {
-  return key && EVP_PKEY_is_a(key.get(), "RSA") == 1;
-}
+bool IsRsaKey(const PKey& key) noexcept { return key && EVP_PKEY_is_a(key.get(), "RSA") == 1; }
 
 std::size_t RsaModulusBytes(const PKey& key) noexcept {
   if (!IsRsaKey(key)) return 0;
@@ -31,8 +29,7 @@ Result<std::vector<std::uint8_t>> RsaPkcs1Encrypt(const PKey& public_key, Bytes 
   ENSURE(EVP_PKEY_CTX_set_rsa_padding(ctx.get(), RSA_PKCS1_PADDING) == 1, Error::kInternal);
   std::vector<std::uint8_t> out(k);
   std::size_t out_len = out.size();
-  ENSURE(EVP_PKEY_encrypt(ctx.get(), out.data(), &out_len, plaintext.data(), plaintext.size()) == 1,
-         Error::kInternal);
+  ENSURE(EVP_PKEY_encrypt(ctx.get(), out.data(), &out_len, plaintext.data(), plaintext.size()) == 1, Error::kInternal);
   ENSURE(out_len == k, Error::kInternal);
   return out;
 }

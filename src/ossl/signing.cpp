@@ -38,7 +38,7 @@ const EVP_MD* DigestOf(HashAlg hash) noexcept {
   return nullptr;
 }
 
-// The NIST curve of core/groups.h that an OpenSSL EC group name denotes. OpenSSL reports the
+// The NIST curve of base/groups.h that an OpenSSL EC group name denotes. OpenSSL reports the
 // NIST curves by their X9.62/SEC 2 short names ("prime256v1", "secp384r1", "secp521r1") while the
 // table holds the NIST names ("P-256", ...), so both sides are mapped to curve NIDs: OBJ_txt2nid
 // understands short and long names and dotted OIDs, EC_curve_nist2nid the "P-256" forms.
@@ -79,8 +79,7 @@ Status ConfigureRsa(EVP_PKEY_CTX* ctx, SignatureSpec spec) {
       if (EVP_PKEY_CTX_set_rsa_mgf1_md(ctx, DigestOf(spec.hash)) != 1) return Error::kInternal;
       if (EVP_PKEY_CTX_set_rsa_pss_saltlen(ctx, RSA_PSS_SALTLEN_DIGEST) != 1) return Error::kInternal;
       return Status::Ok();
-    case SigPadding::kEcdsa:
-      break;
+    case SigPadding::kEcdsa: break;
   }
   return Error::kInvalidParameter;
 }
@@ -137,8 +136,7 @@ bool SamePublicKey(const PKey& a, const PKey& b) {
   return EVP_PKEY_eq(a.get(), b.get()) == 1;
 }
 
-Result<std::vector<std::uint8_t>> SignDigest(const PKey& key, const KeyInfo& info, SignatureSpec spec,
-                                             Bytes digest) {
+Result<std::vector<std::uint8_t>> SignDigest(const PKey& key, const KeyInfo& info, SignatureSpec spec, Bytes digest) {
   if (!key || digest.empty() || !PaddingFitsKey(spec.padding, info.family)) return Error::kInvalidParameter;
   EvpPkeyCtxPtr ctx(EVP_PKEY_CTX_new_from_pkey(nullptr, key.get(), nullptr));
   if (!ctx) return Error::kNoMemory;

@@ -23,9 +23,7 @@
 
 namespace opensslp::ossl {
 
-// HashAlg, HashLength and HashCngName are base/algorithms.h's; the using-declaration keeps
-// ossl::HashAlg naming it.
-using opensslp::HashAlg;
+// HashAlg, HashLength and HashCngName are base/algorithms.h's.
 
 enum class SigPadding : std::uint8_t {
   kPkcs1NoDigestInfo,  // RSA PKCS#1 v1.5 type 1 over the raw input (TLS 1.0/1.1 MD5||SHA1)
@@ -42,14 +40,14 @@ struct SignatureSpec {
 enum class KeyFamily : std::uint8_t { kRsa, kEc };
 
 // What the signature code needs to know about a key. Only RSA keys of 1024 to 16384 bits and EC
-// keys on the NIST curves of core/groups.h (P-256, P-384, P-521) are described; every other key
+// keys on the NIST curves of base/groups.h (P-256, P-384, P-521) are described; every other key
 // is Error::kNotSupported. The EC facts (IANA group, field bits, coordinate size) come from that
 // table.
 struct KeyInfo {
   KeyFamily family = KeyFamily::kRsa;
-  std::uint32_t bits = 0;             // modulus bits (RSA) or field bits (EC: 256, 384, 521)
-  std::uint32_t group = 0;            // IANA NamedGroup for EC (23, 24, 25), 0 for RSA
-  std::size_t signature_size = 0;     // RSA: modulus bytes; ECDSA: 2 * coordinate bytes
+  std::uint32_t bits = 0;          // modulus bits (RSA) or field bits (EC: 256, 384, 521)
+  std::uint32_t group = 0;         // IANA NamedGroup for EC (23, 24, 25), 0 for RSA
+  std::size_t signature_size = 0;  // RSA: modulus bytes; ECDSA: 2 * coordinate bytes
 };
 
 // Describes an RSA (1024..16384 bits) or EC (P-256/384/521) key; kNotSupported for anything else.
@@ -63,8 +61,7 @@ bool SamePublicKey(const PKey& a, const PKey& b);
 
 // Signs `digest` with a private key. The caller has checked the digest length for the scheme.
 // Returns exactly info.signature_size bytes.
-Result<std::vector<std::uint8_t>> SignDigest(const PKey& key, const KeyInfo& info, SignatureSpec spec,
-                                             Bytes digest);
+Result<std::vector<std::uint8_t>> SignDigest(const PKey& key, const KeyInfo& info, SignatureSpec spec, Bytes digest);
 
 // Verifies `signature` over `digest`. Any signature that does not verify, including one of the
 // wrong length or (ECDSA) with r or s out of range, is Error::kBadSignature.

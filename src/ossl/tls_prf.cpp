@@ -60,8 +60,7 @@ Status PHash(HashAlg hash, Bytes secret, std::string_view label, std::initialize
 
 }  // namespace
 
-Status TlsPrf(HashAlg digest, Bytes secret, std::string_view label, std::initializer_list<Bytes> seeds,
-              MutBytes out) {
+Status TlsPrf(HashAlg digest, Bytes secret, std::string_view label, std::initializer_list<Bytes> seeds, MutBytes out) {
   ENSURE(!out.empty() && IsPrfHash(digest), Error::kInvalidParameter);
   // Kept from the EVP_KDF implementation (OpenSSL's TLS1_PRF_MAXBUF), so the documented limit of
   // SslExportKeyingMaterial & co. does not depend on how the PRF is computed.

@@ -24,8 +24,6 @@ namespace opensslp::ossl {
 
 // The PRF's hash (base/algorithms.h): kMd5Sha1 is the TLS 1.0/1.1 P_MD5 xor P_SHA1 construction,
 // kSha256/kSha384 the TLS 1.2 P_hash. Any other hash is kInvalidParameter.
-// Former name of the PRF hash type, kept until the tests move to HashAlg.
-using PrfDigest = HashAlg;
 
 // OpenSSL's TLS1-PRF refuses (in 3.0: silently fails) a combined label+seed longer than
 // TLS1_PRF_MAXBUF = 1024 bytes (providers/implementations/kdfs/tls1_prf.c; s2n_prf_libcrypto.c
@@ -36,8 +34,7 @@ inline constexpr std::size_t kMaxPrfSeedLength = 1024;
 // The secret may be empty (RFC 5705 allows no secret only for TLS 1.3's exporter; the PRF itself
 // does not mind). Errors: kInvalidParameter for an empty output or a label+seed over the limit,
 // kInternal if OpenSSL fails.
-Status TlsPrf(HashAlg digest, Bytes secret, std::string_view label, std::initializer_list<Bytes> seeds,
-              MutBytes out);
+Status TlsPrf(HashAlg digest, Bytes secret, std::string_view label, std::initializer_list<Bytes> seeds, MutBytes out);
 
 // ForceFreshHmacContextsForTesting (ossl/hmac.h) switches the PRF's HMAC to the path used where
 // HMAC templates cannot be duplicated (OpenSSL 3.0.0).

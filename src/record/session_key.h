@@ -48,7 +48,9 @@ class SessionKey final : public KeyObject {
   KeyDescription Describe() const override;
 
   // Bytes of the complete protected record (header included) for `plaintext_len` bytes of data.
-  std::size_t SealedLength(std::size_t plaintext_len) const noexcept { return protection_->SealedLength(plaintext_len); }
+  std::size_t SealedLength(std::size_t plaintext_len) const noexcept {
+    return protection_->SealedLength(plaintext_len);
+  }
 
   // Protects one record (SslEncryptPacket). `out` must hold SealedLength(in_len) bytes. Aliasing:
   // `in` may be exactly `out + 5 + explicit nonce length` (true in-place: the plaintext already
@@ -73,7 +75,8 @@ class SessionKey final : public KeyObject {
   // Aliasing: `out` may be exactly `in + 5` (the sample's convention) or `in + 5 + explicit nonce
   // length` (true in-place); any other overlap is kBuffersOverlap. Every authentication failure
   // is kBadRecord. Decryption happens in the key's scratch buffer: `out` (and, in place, the
-  // input) receives plaintext only after authentication, and nothing at all on failure. A write key: kBadKeyState; seq 2^64-1: kInvalidParameter.
+  // input) receives plaintext only after authentication, and nothing at all on failure. A write key: kBadKeyState; seq
+  // 2^64-1: kInvalidParameter.
   Result<std::size_t> Open(std::uint64_t seq, const std::uint8_t* in, std::size_t in_len, std::uint8_t* out,
                            std::size_t out_len) noexcept;
 

@@ -21,7 +21,8 @@ bool MatchesCatalog(const SessionKeyBlobView& v) noexcept {
   if (v.direction != RecordDirection::kRead && v.direction != RecordDirection::kWrite) return false;
   if (v.direction == RecordDirection::kRead && v.next_write_seq != 0) return false;
   return v.mac_key.size() == v.suite->mac_key_len && v.enc_key.size() == v.suite->key_len &&
-         v.iv.size() == KeyBlockIvLength(*v.suite, v.version) && v.chain_iv.size() == ChainIvLength(*v.suite, v.version);
+         v.iv.size() == KeyBlockIvLength(*v.suite, v.version) &&
+         v.chain_iv.size() == ChainIvLength(*v.suite, v.version);
 }
 
 }  // namespace

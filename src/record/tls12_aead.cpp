@@ -20,8 +20,8 @@ namespace {
 
 class Tls12AeadProtection final : public RecordProtection {
  public:
-  Tls12AeadProtection(ProtocolVersion version, std::size_t explicit_len, std::size_t tag_len,
-                      ossl::AeadContext context, Bytes iv) noexcept
+  Tls12AeadProtection(ProtocolVersion version, std::size_t explicit_len, std::size_t tag_len, ossl::AeadContext context,
+                      Bytes iv) noexcept
       : version_(version), explicit_len_(explicit_len), tag_len_(tag_len), aead_(std::move(context)) {
     std::memcpy(iv_, iv.data(), iv.size() < sizeof iv_ ? iv.size() : sizeof iv_);
   }
@@ -54,7 +54,8 @@ class Tls12AeadProtection final : public RecordProtection {
     WriteTls12PseudoHeader(aad, seq, type, version_, in_len);
     // (The nonce is public -- sent in the record, or IV XOR seq with a public seq -- so it is not
     // wiped: the per-record path does no work that protects nothing.)
-    Status sealed = aead_.Seal(nonce, aad, Bytes(src, in_len), MutBytes(body, in_len), MutBytes(body + in_len, tag_len_));
+    Status sealed =
+        aead_.Seal(nonce, aad, Bytes(src, in_len), MutBytes(body, in_len), MutBytes(body + in_len, tag_len_));
     if (!sealed.ok()) {
       SecureWipe(out, total);
       return sealed.error();
@@ -120,13 +121,12 @@ class Tls12AeadProtection final : public RecordProtection {
 Result<std::unique_ptr<RecordProtection>> NewTls12AeadProtection(const CipherSuite& suite, ProtocolVersion version,
                                                                  const SessionKeyMaterial& material) {
   if (suite.tag_len != ossl::kAeadTagLength || material.iv.size() > ossl::kAeadNonceLength) return Error::kInternal;
-  ASSIGN_OR_RETURN(ossl::AeadContext context,
-                   ossl::AeadContext::Create(suite.cipher, material.enc_key.span(),
-                                             material.direction == RecordDirection::kWrite
-                                                 ? ossl::AeadContext::Direction::kSeal
-                                                 : ossl::AeadContext::Direction::kOpen));
+  ASSIGN_OR_RETURN(ossl::AeadContext context, ossl::AeadContext::Create(suite.cipher, material.enc_key.span(),
+                                                                        material.direction == RecordDirection::kWrite
+                                                                            ? ossl::AeadContext::Direction::kSeal
+                                                                            : ossl::AeadContext::Direction::kOpen));
   auto* protection = new (std::nothrow) Tls12AeadProtection(version, RecordIvLength(suite, version), suite.tag_len,
-                                                             std::move(context), material.iv.span());
+                                                            std::move(context), material.iv.span());
   if (protection == nullptr) return Error::kNoMemory;
   return std::unique_ptr<RecordProtection>(protection);
 }

@@ -132,13 +132,12 @@ class Tls12CbcProtection final : public RecordProtection {
 Result<std::unique_ptr<RecordProtection>> NewTls12CbcProtection(const CipherSuite& suite, ProtocolVersion version,
                                                                 const SessionKeyMaterial& material) {
   ASSIGN_OR_RETURN(ossl::CbcHmacContext context,
-                   ossl::CbcHmacContext::Create(suite.cipher, suite.mac, material.enc_key.span(),
-                                                material.mac_key.span(),
-                                                material.direction == RecordDirection::kWrite
-                                                    ? ossl::CbcHmacContext::Direction::kSeal
-                                                    : ossl::CbcHmacContext::Direction::kOpen));
-  auto* protection =
-      new (std::nothrow) Tls12CbcProtection(version, RecordIvLength(suite, version), std::move(context), material.iv.span());
+                   ossl::CbcHmacContext::Create(
+                       suite.cipher, suite.mac, material.enc_key.span(), material.mac_key.span(),
+                       material.direction == RecordDirection::kWrite ? ossl::CbcHmacContext::Direction::kSeal
+                                                                     : ossl::CbcHmacContext::Direction::kOpen));
+  auto* protection = new (std::nothrow)
+      Tls12CbcProtection(version, RecordIvLength(suite, version), std::move(context), material.iv.span());
   if (protection == nullptr) return Error::kNoMemory;
   return std::unique_ptr<RecordProtection>(protection);
 }

@@ -12,9 +12,7 @@ namespace opensslp {
 using Bytes = std::span<const std::uint8_t>;
 using MutBytes = std::span<std::uint8_t>;
 
-inline std::uint16_t LoadBe16(const std::uint8_t* p) noexcept {
-  return static_cast<std::uint16_t>((p[0] << 8) | p[1]);
-}
+inline std::uint16_t LoadBe16(const std::uint8_t* p) noexcept { return static_cast<std::uint16_t>((p[0] << 8) | p[1]); }
 inline std::uint32_t LoadBe32(const std::uint8_t* p) noexcept {
   return (std::uint32_t{p[0]} << 24) | (std::uint32_t{p[1]} << 16) | (std::uint32_t{p[2]} << 8) | p[3];
 }

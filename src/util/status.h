@@ -81,7 +81,7 @@ class [[nodiscard]] Status {
 // one that fired. Only static strings are recorded: source locations and source text, never a
 // runtime value, so a trace cannot carry a secret.
 struct ErrorOrigin {
-  const char* file = nullptr;       // __FILE__ of the check
+  const char* file = nullptr;  // __FILE__ of the check
   int line = 0;
   const char* condition = nullptr;  // the ENSURE condition or the TRY expression, as written
   explicit operator bool() const noexcept { return file != nullptr; }
@@ -100,10 +100,14 @@ void RecordErrorOrigin(const char* file, int line, const char* condition, bool o
 namespace detail {
 inline bool IsOk(const Status& s) { return s.ok(); }
 template <class T>
-bool IsOk(const Result<T>& r) { return r.ok(); }
+bool IsOk(const Result<T>& r) {
+  return r.ok();
+}
 inline Error ErrorOf(const Status& s) { return s.error(); }
 template <class T>
-Error ErrorOf(const Result<T>& r) { return r.error(); }
+Error ErrorOf(const Result<T>& r) {
+  return r.error();
+}
 }  // namespace detail
 
 }  // namespace opensslp
@@ -116,13 +120,13 @@ Error ErrorOf(const Result<T>& r) { return r.error(); }
 #endif
 
 // TRY(expr): evaluate a Status/Result and return its error from the enclosing function on failure.
-#define OPENSSLP_TRY(expr)                                            \
-  do {                                                                \
-    auto&& opensslp_try_result_ = (expr);                             \
-    if (!::opensslp::detail::IsOk(opensslp_try_result_)) {            \
-      OPENSSLP_RECORD_ORIGIN(#expr, false);                           \
-      return ::opensslp::detail::ErrorOf(opensslp_try_result_);       \
-    }                                                                 \
+#define OPENSSLP_TRY(expr)                                      \
+  do {                                                          \
+    auto&& opensslp_try_result_ = (expr);                       \
+    if (!::opensslp::detail::IsOk(opensslp_try_result_)) {      \
+      OPENSSLP_RECORD_ORIGIN(#expr, false);                     \
+      return ::opensslp::detail::ErrorOf(opensslp_try_result_); \
+    }                                                           \
   } while (0)
 
 // ASSIGN_OR_RETURN(lhs, expr): lhs = value of a Result, or return its error.
@@ -139,12 +143,12 @@ Error ErrorOf(const Result<T>& r) { return r.error(); }
   lhs = std::move(tmp).value()
 
 // ENSURE(cond, error): return `error` unless cond holds.
-#define OPENSSLP_ENSURE(cond, error)   \
-  do {                                 \
-    if (!(cond)) {                     \
+#define OPENSSLP_ENSURE(cond, error)       \
+  do {                                     \
+    if (!(cond)) {                         \
       OPENSSLP_RECORD_ORIGIN(#cond, true); \
-      return (error);                  \
-    }                                  \
+      return (error);                      \
+    }                                      \
   } while (0)
 
 #define TRY OPENSSLP_TRY

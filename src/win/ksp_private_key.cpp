@@ -21,13 +21,14 @@ constexpr DWORD kMaxPublicBlobSize = 64 * 1024;
 // (16384 bits). Its size is public; the message is at most k - 11 bytes.
 constexpr std::size_t kMaxRsaMessageBuffer = 16384 / 8;
 
-LPCWSTR CngHashId(ossl::HashAlg hash) {
+LPCWSTR CngHashId(HashAlg hash) {
   switch (hash) {
-    case ossl::HashAlg::kMd5: return BCRYPT_MD5_ALGORITHM;
-    case ossl::HashAlg::kSha1: return BCRYPT_SHA1_ALGORITHM;
-    case ossl::HashAlg::kSha256: return BCRYPT_SHA256_ALGORITHM;
-    case ossl::HashAlg::kSha384: return BCRYPT_SHA384_ALGORITHM;
-    case ossl::HashAlg::kSha512: return BCRYPT_SHA512_ALGORITHM;
+    case HashAlg::kMd5: return BCRYPT_MD5_ALGORITHM;
+    case HashAlg::kSha1: return BCRYPT_SHA1_ALGORITHM;
+    case HashAlg::kSha256: return BCRYPT_SHA256_ALGORITHM;
+    case HashAlg::kSha384: return BCRYPT_SHA384_ALGORITHM;
+    case HashAlg::kSha512: return BCRYPT_SHA512_ALGORITHM;
+    case HashAlg::kMd5Sha1: break;  // signed raw (no DigestInfo), never named
   }
   return nullptr;
 }
@@ -101,8 +102,7 @@ class KspPrivateKeyBackend final : public PrivateKeyBackend {
         padding = &pss;
         flags |= BCRYPT_PAD_PSS;
         break;
-      case ossl::SigPadding::kEcdsa:
-        break;  // NCryptSignHash's ECDSA output is raw r||s: our format
+      case ossl::SigPadding::kEcdsa: break;  // NCryptSignHash's ECDSA output is raw r||s: our format
     }
     // NCryptSignHash takes a non-const input pointer but does not write to it.
     auto* input = const_cast<PBYTE>(digest.data());
@@ -112,8 +112,8 @@ class KspPrivateKeyBackend final : public PrivateKeyBackend {
     if (status != ERROR_SUCCESS) return FromNcryptStatus(status);
     if (needed < info.signature_size) return Error::kInternal;
     std::vector<std::uint8_t> out(needed);
-    status = NCryptSignHash(key_.get(), padding, input, static_cast<DWORD>(digest.size()), out.data(), needed,
-                            &needed, flags);
+    status = NCryptSignHash(key_.get(), padding, input, static_cast<DWORD>(digest.size()), out.data(), needed, &needed,
+                            flags);
     if (status != ERROR_SUCCESS) return FromNcryptStatus(status);
     out.resize(needed);
     if (out.size() != info.signature_size) return Error::kInternal;
@@ -146,11 +146,12 @@ class KspPrivateKeyBackend final : public PrivateKeyBackend {
 bool AlgorithmGroupMatches(NCRYPT_KEY_HANDLE key, const ossl::KeyInfo& info) {
   wchar_t group[32] = {};
   DWORD len = 0;
-  if (NCryptGetProperty(key, NCRYPT_ALGORITHM_GROUP_PROPERTY, reinterpret_cast<PBYTE>(group), sizeof(group) - 2,
-                        &len, NCRYPT_SILENT_FLAG) != ERROR_SUCCESS) {
+  if (NCryptGetProperty(key, NCRYPT_ALGORITHM_GROUP_PROPERTY, reinterpret_cast<PBYTE>(group), sizeof(group) - 2, &len,
+                        NCRYPT_SILENT_FLAG) != ERROR_SUCCESS) {
     return false;
   }
-  const wchar_t* want = info.family == ossl::KeyFamily::kRsa ? NCRYPT_RSA_ALGORITHM_GROUP : NCRYPT_ECDSA_ALGORITHM_GROUP;
+  const wchar_t* want =
+      info.family == ossl::KeyFamily::kRsa ? NCRYPT_RSA_ALGORITHM_GROUP : NCRYPT_ECDSA_ALGORITHM_GROUP;
   return std::wcscmp(group, want) == 0;
 }
 
@@ -235,8 +236,8 @@ Result<std::unique_ptr<PrivateKeyBackend>> OpenKspPrivateKey(PCCERT_CONTEXT cert
   HCRYPTPROV_OR_NCRYPT_KEY_HANDLE handle = 0;
   DWORD key_spec = 0;
   BOOL caller_free = FALSE;
-  if (!CryptAcquireCertificatePrivateKey(cert, CRYPT_ACQUIRE_ONLY_NCRYPT_KEY_FLAG | CRYPT_ACQUIRE_SILENT_FLAG,
-                                         nullptr, &handle, &key_spec, &caller_free)) {
+  if (!CryptAcquireCertificatePrivateKey(cert, CRYPT_ACQUIRE_ONLY_NCRYPT_KEY_FLAG | CRYPT_ACQUIRE_SILENT_FLAG, nullptr,
+                                         &handle, &key_spec, &caller_free)) {
     return Error::kNotFound;
   }
   if (key_spec != CERT_NCRYPT_KEY_SPEC) {
@@ -255,6 +256,5 @@ Result<std::unique_ptr<PrivateKeyBackend>> OpenKspPrivateKey(PCCERT_CONTEXT cert
   auto backend = std::make_unique<KspPrivateKeyBackend>(std::move(key), std::move(cert_ref));
   return std::unique_ptr<PrivateKeyBackend>(std::move(backend));
 }
-
 
 }  // namespace opensslp::win

@@ -11,10 +11,10 @@
 #include <functional>
 #include <memory>
 
-#include "sslprovider.h"
 #include "core/private_key.h"
 #include "ossl/pkey.h"
 #include "ossl/signing.h"
+#include "sslprovider.h"
 #include "util/status.h"
 
 namespace opensslp::win {

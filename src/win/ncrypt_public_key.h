@@ -13,8 +13,8 @@
 
 #include <memory>
 
-#include "sslprovider.h"
 #include "core/keys.h"
+#include "sslprovider.h"
 #include "util/status.h"
 
 namespace opensslp::win {

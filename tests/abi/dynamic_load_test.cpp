@@ -69,8 +69,8 @@ TEST(DynamicLoad, GetSChannelInterfaceByNameThenUseTheTable) {
   ASSERT_EQ(get_interface(W(u"OpenSSLP Protocol Provider"), &table, 0), 0);
   ASSERT_NE(table, nullptr);
   EXPECT_NE(table->Version.MajorVersion, 0) << "the CNG loader rejects major version 0";
-  EXPECT_TRUE(BCRYPT_IS_INTERFACE_VERSION_COMPATIBLE(BCRYPT_INTERFACE_VERSION(NCRYPT_SSL_INTERFACE_VERSION_5),
-                                                     table->Version));
+  EXPECT_TRUE(
+      BCRYPT_IS_INTERFACE_VERSION_COMPATIBLE(BCRYPT_INTERFACE_VERSION(NCRYPT_SSL_INTERFACE_VERSION_5), table->Version));
 
   // ncrypt.dll copies Version + 48 pointer slots whatever the version says (docs/reference/
   // windows-loader.md): 41 members, then 7 NULLs. memcpy, as the router does it.

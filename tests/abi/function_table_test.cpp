@@ -39,8 +39,10 @@ TEST(GetSChannelInterface, ReturnsStaticVersion5TableWithAllMembers) {
   EXPECT_EQ(table->Version.MajorVersion, 5);
   EXPECT_EQ(table->Version.MinorVersion, 0);
   // All 41 members after Version are set.
-  const auto* members = reinterpret_cast<const unsigned char*>(table) + offsetof(NCRYPT_SSL_FUNCTION_TABLE, ComputeClientAuthHash);
-  constexpr std::size_t kMembers = (sizeof(NCRYPT_SSL_FUNCTION_TABLE) - offsetof(NCRYPT_SSL_FUNCTION_TABLE, ComputeClientAuthHash)) / sizeof(void*);
+  const auto* members =
+      reinterpret_cast<const unsigned char*>(table) + offsetof(NCRYPT_SSL_FUNCTION_TABLE, ComputeClientAuthHash);
+  constexpr std::size_t kMembers =
+      (sizeof(NCRYPT_SSL_FUNCTION_TABLE) - offsetof(NCRYPT_SSL_FUNCTION_TABLE, ComputeClientAuthHash)) / sizeof(void*);
   ASSERT_EQ(kMembers, 41u);
   for (std::size_t i = 0; i < kMembers; ++i) {
     void* fn;

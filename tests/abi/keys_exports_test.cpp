@@ -14,9 +14,9 @@
 
 #include "opensslp/opensslp.h"
 #include "sslprovider.h"
+#include "support/bytes.h"
 #include "support/provider_support.h"
 #include "support/wide.h"
-#include "support/bytes.h"
 
 namespace {
 
@@ -54,7 +54,6 @@ std::uint32_t GetLe32(const ByteVec& v, std::size_t offset) {
   return std::uint32_t{v[offset]} | (std::uint32_t{v[offset + 1]} << 8) | (std::uint32_t{v[offset + 2]} << 16) |
          (std::uint32_t{v[offset + 3]} << 24);
 }
-
 
 NCRYPT_KEY_HANDLE Create(NCRYPT_PROV_HANDLE prov, DWORD key_type, DWORD bits = 0, ByteVec params = {},
                          DWORD suite = kSuite) {
@@ -142,8 +141,8 @@ TEST(SslCreateEphemeralKey, Tls13SuitesTakeAnyGroup) {
   NCRYPT_PROV_HANDLE prov = OpenProvider();
   for (DWORD group : {DWORD{23}, DWORD{29}, DWORD{30}, DWORD{256}}) {
     NCRYPT_KEY_HANDLE key = 0;
-    EXPECT_EQ(SslCreateEphemeralKey(prov, &key, TLS1_3_PROTOCOL_VERSION, TLS_AES_128_GCM_SHA256, group, 0, nullptr, 0, 0),
-              0)
+    EXPECT_EQ(
+        SslCreateEphemeralKey(prov, &key, TLS1_3_PROTOCOL_VERSION, TLS_AES_128_GCM_SHA256, group, 0, nullptr, 0, 0), 0)
         << group;
     EXPECT_EQ(SslFreeObject(key, 0), 0);
   }
@@ -287,9 +286,9 @@ TEST(SslCreateEphemeralKeySafety, EveryArgument) {
   NCRYPT_KEY_HANDLE named = Create(prov, 256, 0, {}, kDhSuite);
   ByteVec params = DhParamsFromPublicBlob(Export(prov, named, kDh));
   SetLe32(params, 4, 0x42504844);
-  EXPECT_EQ(SslCreateEphemeralKey(prov, &key, kTls12, kDhSuite, 0, 0, params.data(),
-                                  static_cast<DWORD>(params.size()), 0),
-            NTE_INVALID_PARAMETER);
+  EXPECT_EQ(
+      SslCreateEphemeralKey(prov, &key, kTls12, kDhSuite, 0, 0, params.data(), static_cast<DWORD>(params.size()), 0),
+      NTE_INVALID_PARAMETER);
   SetLe32(params, 4, 0x4d504844);
   EXPECT_EQ(SslCreateEphemeralKey(prov, &key, kTls12, kDhSuite, 0, 0, params.data(),
                                   static_cast<DWORD>(params.size() - 1), 0),

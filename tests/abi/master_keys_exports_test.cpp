@@ -6,7 +6,7 @@
 // exporter output with OpenSSL's own EVP_KDF "TLS1-PRF"; the provider's master key is then
 // checked through SslExportKeyingMaterial / SslComputeEapKeyBlock. Also here: EAP-FAST key blocks
 // (RFC 4851 §5.1), the single use of DHE ephemeral keys (Raccoon), and (Windows only) raw NCrypt
-// key handles as the server's RSA key (fact sheet §4.4).
+// key handles as the server's RSA key (docs/reference/functions.md#master-keys).
 #include <gtest/gtest.h>
 #include <openssl/bn.h>
 #include <openssl/core_names.h>
@@ -30,13 +30,13 @@
 
 namespace {
 
-using opensslp::test::ByteVec;
 using opensslp::test::AeadOpen;
 using opensslp::test::AeadSeal;
+using opensslp::test::ByteVec;
 using opensslp::test::ByteView;
 using opensslp::test::Concat;
-using opensslp::test::Digest;
 using opensslp::test::DhWithPublicValue;
+using opensslp::test::Digest;
 using opensslp::test::EcdhWithPublicPoint;
 using opensslp::test::PkeyPtr;
 using opensslp::test::PointFromEccPublicBlob;
@@ -71,7 +71,8 @@ struct Params {
   std::vector<NCryptBuffer> buffers;
   NCryptBufferDesc desc{};
   Params() {
-    for (int i = 0; i < 32; ++i) cr[i] = static_cast<std::uint8_t>(0x10 + i), sr[i] = static_cast<std::uint8_t>(0x80 + i);
+    for (int i = 0; i < 32; ++i)
+      cr[i] = static_cast<std::uint8_t>(0x10 + i), sr[i] = static_cast<std::uint8_t>(0x80 + i);
   }
   NCryptBufferDesc* get() {
     buffers.clear();
@@ -203,7 +204,8 @@ TEST_F(MasterKeys, EcdheBothRolesMatchOpenssl) {
     Params p;
     const NCRYPT_KEY_HANDLE eph = Eph(), pub = PeerPub();
     NCRYPT_KEY_HANDLE master = 0;
-    // Schannel passes pbOutput = NULL, cbOutput = 0, pcbResult = NULL for ECDHE (fact sheet §4.4).
+    // Schannel passes pbOutput = NULL, cbOutput = 0, pcbResult = NULL for ECDHE
+    // (docs/reference/functions.md#master-keys).
     ASSERT_EQ(SslGenerateMasterKey(prov_, eph, pub, &master, kTls12, kEcdheGcm, p.get(), nullptr, 0, nullptr, flag), 0);
     Keep(master);
     const ByteVec pms = EcdhWithProviderKey(prov_, eph, peer_);
@@ -226,9 +228,9 @@ TEST_F(MasterKeys, EcdheSha384SuiteAndTls10) {
                                  NCRYPT_SSL_CLIENT_FLAG),
             0);
   Keep(m384);
-  ASSERT_EQ(SslGenerateMasterKey(prov_, eph, pub, &m10, kTls10, 0xC013, p.get(), nullptr, 0, nullptr,
-                                 NCRYPT_SSL_SERVER_FLAG),
-            0);
+  ASSERT_EQ(
+      SslGenerateMasterKey(prov_, eph, pub, &m10, kTls10, 0xC013, p.get(), nullptr, 0, nullptr, NCRYPT_SSL_SERVER_FLAG),
+      0);
   Keep(m10);
   const ByteVec pms = EcdhWithProviderKey(prov_, eph, peer_);
   EXPECT_EQ(Export(prov_, m384, p.randoms()),
@@ -241,7 +243,7 @@ TEST_F(MasterKeys, ExtendedMasterSecretWithSessionHash) {
   Params p;
   p.session_hash = ByteVec(32, 0xe5);
   p.with_hash = true;
-  p.with_cr = false;  // the randoms are not needed for EMS (fact sheet §6.2)
+  p.with_cr = false;  // no randoms for EMS: docs/reference/caller-semantics.md#parameter-lists
   p.with_sr = false;
   const NCRYPT_KEY_HANDLE eph = Eph(), pub = PeerPub();
   NCRYPT_KEY_HANDLE master = 0;
@@ -263,9 +265,9 @@ TEST_F(MasterKeys, RsaClientEncryptsAPremasterOpensslCanDecrypt) {
   NCRYPT_KEY_HANDLE master = kSentinel;
   DWORD len = 0;
   // Size query: no handle.
-  ASSERT_EQ(SslGenerateMasterKey(prov_, 0, pub, &master, kTls12, kRsaGcm, p.get(), nullptr, 0, &len,
-                                 NCRYPT_SSL_CLIENT_FLAG),
-            0);
+  ASSERT_EQ(
+      SslGenerateMasterKey(prov_, 0, pub, &master, kTls12, kRsaGcm, p.get(), nullptr, 0, &len, NCRYPT_SSL_CLIENT_FLAG),
+      0);
   EXPECT_EQ(len, 256u);
   EXPECT_EQ(master, kSentinel);
   ByteVec small(255, 0xcc);
@@ -301,9 +303,9 @@ TEST_F(MasterKeys, RsaSplitFlowWithPreMasterKey) {
   EXPECT_EQ(len, 256u);
   EXPECT_EQ(pre, kSentinel);
   ByteVec ct(256);
-  ASSERT_EQ(SslGeneratePreMasterKey(prov_, pub, &pre, kTls10, kRsaCbc, p.get(), ct.data(), 256, &len,
-                                    NCRYPT_SSL_CLIENT_FLAG),
-            0);
+  ASSERT_EQ(
+      SslGeneratePreMasterKey(prov_, pub, &pre, kTls10, kRsaCbc, p.get(), ct.data(), 256, &len, NCRYPT_SSL_CLIENT_FLAG),
+      0);
   Keep(pre);
   const ByteVec pms = RsaPkcs1Decrypt(rsa_, ct);
   ASSERT_EQ(pms.size(), 48u);
@@ -344,9 +346,9 @@ TEST_F(MasterKeys, RsaServerImportsAndRejectsImplicitly) {
   EXPECT_EQ(Export(prov_, master, p.randoms()), expected);
   // With the TLS 1.0+ two-byte length prefix (inference: both framings accepted).
   ByteVec framed = Concat({ByteVec{0x01, 0x00}, ct});
-  ASSERT_EQ(SslImportMasterKey(prov_, priv, &master, kTls12, kRsaGcm, p.get(), framed.data(), 258,
-                               NCRYPT_SSL_SERVER_FLAG),
-            0);
+  ASSERT_EQ(
+      SslImportMasterKey(prov_, priv, &master, kTls12, kRsaGcm, p.get(), framed.data(), 258, NCRYPT_SSL_SERVER_FLAG),
+      0);
   Keep(master);
   EXPECT_EQ(Export(prov_, master, p.randoms()), expected);
 
@@ -441,9 +443,9 @@ TEST_F(MasterKeys, EapFastKeyBlockMatchesOpenssl) {
               0);
     Keep(master);
     const ByteVec ms = Tls1MasterSecret(c.prf, EcdhWithProviderKey(prov_, eph, peer_), p.cr, p.sr);
-    const std::size_t skip = 2u * static_cast<std::size_t>(EVP_MD_get_size(c.mac) +
-                                                           EVP_CIPHER_get_key_length(c.cipher) +
-                                                           EVP_CIPHER_get_iv_length(c.cipher));
+    const std::size_t skip =
+        2u * static_cast<std::size_t>(EVP_MD_get_size(c.mac) + EVP_CIPHER_get_key_length(c.cipher) +
+                                      EVP_CIPHER_get_iv_length(c.cipher));
     const ByteVec block = Tls1KeyBlock(c.prf, ms, p.cr, p.sr, skip + 128);
     ByteVec randoms = p.randoms();
     DWORD len = 0;
@@ -519,7 +521,7 @@ ByteVec DhPublicBlob(EVP_PKEY* k) {
   PutLe32(blob, 0x42504844);  // BCRYPT_DH_PUBLIC_MAGIC
   PutLe32(blob, static_cast<std::uint32_t>(width));
   return Concat({blob, DhParam(k, OSSL_PKEY_PARAM_FFC_P, width), DhParam(k, OSSL_PKEY_PARAM_FFC_G, width),
-              DhParam(k, OSSL_PKEY_PARAM_PUB_KEY, width)});
+                 DhParam(k, OSSL_PKEY_PARAM_PUB_KEY, width)});
 }
 
 EVP_PKEY* NewFfdhe(const char* group) {
@@ -609,12 +611,13 @@ TEST_F(MasterKeys, EcdheEphemeralKeyMayBeUsedAgain) {
 }
 
 #if defined(_WIN32)
-// ---- Windows: a raw NCrypt key handle as the server's RSA key (fact sheet §4.4) ----------------
+// ---- Windows: a raw NCrypt key handle as the server's RSA key ----------------------------------
 // Schannel may pass SslGenerateMasterKey (RSA key transport, client) an NCRYPT_KEY_HANDLE from
-// NCryptImportKey of the server certificate's public key instead of an SslImportKey handle. The
-// test makes such a handle with the Microsoft Software KSP (Wine supports importing and
-// exporting RSA public blobs) and checks the ciphertext with OpenSSL and the fixture's private
-// key. ncrypt.dll is loaded at run time: this executable links only the provider's DLL.
+// NCryptImportKey of the server certificate's public key instead of an SslImportKey handle
+// (docs/reference/functions.md#foreign-public-key). The test makes such a handle with the Microsoft
+// Software KSP (Wine supports importing and exporting RSA public blobs) and checks the ciphertext
+// with OpenSSL and the fixture's private key. ncrypt.dll is loaded at run time: this executable
+// links only the provider's DLL.
 
 namespace {
 
@@ -674,9 +677,9 @@ TEST_F(WindowsNcryptPublicKey, RsaKeyTransportWithARawNcryptHandle) {
   // Size query, then the real call: OpenSSL decrypts the ClientKeyExchange with the private key.
   NCRYPT_KEY_HANDLE master = kSentinel;
   DWORD len = 0;
-  ASSERT_EQ(SslGenerateMasterKey(prov_, 0, raw, &master, kTls12, kRsaGcm, p.get(), nullptr, 0, &len,
-                                 NCRYPT_SSL_CLIENT_FLAG),
-            0);
+  ASSERT_EQ(
+      SslGenerateMasterKey(prov_, 0, raw, &master, kTls12, kRsaGcm, p.get(), nullptr, 0, &len, NCRYPT_SSL_CLIENT_FLAG),
+      0);
   EXPECT_EQ(len, 256u);
   EXPECT_EQ(master, kSentinel);
   ByteVec ct(256);
@@ -783,11 +786,11 @@ TEST_F(MasterKeys, GenerateMasterKeySafety) {
   EXPECT_EQ(call(prov_, eph, pub, nullptr, kTls12, kEcdheGcm, p.get(), c), NTE_INVALID_PARAMETER);
   for (DWORD flags : {0u, 3u, 0x100u, 0x80000001u})
     EXPECT_EQ(call(prov_, eph, pub, &out, kTls12, kEcdheGcm, p.get(), flags), NTE_BAD_FLAGS) << flags;
-  EXPECT_EQ(call(prov_, eph, pub, &out, 0x0300, kEcdheGcm, p.get(), c), NTE_NOT_SUPPORTED);   // SSL 3
-  EXPECT_EQ(call(prov_, eph, pub, &out, kTls10, kEcdheGcm, p.get(), c), NTE_NOT_SUPPORTED);   // GCM on TLS 1.0
-  EXPECT_EQ(call(prov_, eph, pub, &out, 0x0304, 0x1301, p.get(), c), NTE_NOT_SUPPORTED);      // TLS 1.3
-  EXPECT_EQ(call(prov_, eph, pub, &out, kTls12, 0x0004, p.get(), c), NTE_NOT_SUPPORTED);      // RC4
-  EXPECT_EQ(call(prov_, eph, pub, &out, kTls12, 0x00A8, p.get(), c), NTE_NOT_SUPPORTED);      // PSK
+  EXPECT_EQ(call(prov_, eph, pub, &out, 0x0300, kEcdheGcm, p.get(), c), NTE_NOT_SUPPORTED);  // SSL 3
+  EXPECT_EQ(call(prov_, eph, pub, &out, kTls10, kEcdheGcm, p.get(), c), NTE_NOT_SUPPORTED);  // GCM on TLS 1.0
+  EXPECT_EQ(call(prov_, eph, pub, &out, 0x0304, 0x1301, p.get(), c), NTE_NOT_SUPPORTED);     // TLS 1.3
+  EXPECT_EQ(call(prov_, eph, pub, &out, kTls12, 0x0004, p.get(), c), NTE_NOT_SUPPORTED);     // RC4
+  EXPECT_EQ(call(prov_, eph, pub, &out, kTls12, 0x00A8, p.get(), c), NTE_NOT_SUPPORTED);     // PSK
   // Parameter list: NULL, missing random, bad sizes, duplicates, bad descriptor.
   EXPECT_EQ(call(prov_, eph, pub, &out, kTls12, kEcdheGcm, nullptr, c), NTE_INVALID_PARAMETER);
   Params no_sr;
@@ -821,9 +824,9 @@ TEST_F(MasterKeys, GenerateMasterKeySafety) {
   const NCRYPT_KEY_HANDLE stale = MakeEphemeralP256(prov_);
   ASSERT_EQ(SslFreeObject(stale, 0), 0);
   EXPECT_EQ(call(prov_, stale, pub, &out, kTls12, kEcdheGcm, p.get(), c), NTE_INVALID_HANDLE);
-  EXPECT_EQ(call(prov_, eph, pub, &out, kTls12, kRsaGcm, p.get(), c), NTE_INVALID_PARAMETER);      // RSA suite
-  EXPECT_EQ(call(prov_, eph, pub, &out, kTls12, 0x009E, p.get(), c), NTE_INVALID_PARAMETER);       // DHE suite, EC key
-  EXPECT_EQ(call(prov_, 0, pub, &out, kTls12, kEcdheGcm, p.get(), c), NTE_INVALID_PARAMETER);      // no key, ECDHE
+  EXPECT_EQ(call(prov_, eph, pub, &out, kTls12, kRsaGcm, p.get(), c), NTE_INVALID_PARAMETER);  // RSA suite
+  EXPECT_EQ(call(prov_, eph, pub, &out, kTls12, 0x009E, p.get(), c), NTE_INVALID_PARAMETER);   // DHE suite, EC key
+  EXPECT_EQ(call(prov_, 0, pub, &out, kTls12, kEcdheGcm, p.get(), c), NTE_INVALID_PARAMETER);  // no key, ECDHE
   // RSA transport: server role, missing highest version, non-RSA public key, bad version value.
   Params rp;
   rp.with_version = true;
@@ -834,7 +837,7 @@ TEST_F(MasterKeys, GenerateMasterKeySafety) {
     return SslGenerateMasterKey(prov_, 0, key, &out, kTls12, kRsaGcm, list, o, 256, pcb, flags);
   };
   EXPECT_EQ(rsa_call(rsa, rp.get(), NCRYPT_SSL_SERVER_FLAG, ct.data(), &len), NTE_INVALID_PARAMETER);
-  EXPECT_EQ(rsa_call(rsa, p.get(), c, ct.data(), &len), NTE_INVALID_PARAMETER);  // no HIGHEST_VERSION
+  EXPECT_EQ(rsa_call(rsa, p.get(), c, ct.data(), &len), NTE_INVALID_PARAMETER);   // no HIGHEST_VERSION
   EXPECT_EQ(rsa_call(pub, rp.get(), c, ct.data(), &len), NTE_INVALID_PARAMETER);  // EC key
   EXPECT_EQ(rsa_call(0, rp.get(), c, ct.data(), &len), NTE_INVALID_HANDLE);
   EXPECT_EQ(rsa_call(rsa, rp.get(), c, ct.data(), nullptr), NTE_INVALID_PARAMETER);  // output needs pcbResult
@@ -1106,9 +1109,9 @@ TEST_F(MasterKeys, SessionKeysAndFinishedMatchOpenssl) {
   NCRYPT_HASH_HANDLE transcript = 0;
   ASSERT_EQ(SslCreateHandshakeHash(prov_, &transcript, kTls12, kEcdheGcm, 0), 0);
   const ByteVec messages = {1, 0, 0, 4, 'a', 'b', 'c', 'd', 2, 0, 0, 2, 'x', 'y'};
-  ASSERT_EQ(SslHashHandshake(prov_, transcript, const_cast<PBYTE>(messages.data()),
-                             static_cast<DWORD>(messages.size()), 0),
-            0);
+  ASSERT_EQ(
+      SslHashHandshake(prov_, transcript, const_cast<PBYTE>(messages.data()), static_cast<DWORD>(messages.size()), 0),
+      0);
   for (DWORD sender : {DWORD{NCRYPT_SSL_CLIENT_FLAG}, DWORD{NCRYPT_SSL_SERVER_FLAG}}) {
     ByteVec verify(12);
     ASSERT_EQ(SslComputeFinishedHash(prov_, master, transcript, verify.data(), 12, sender), 0);

@@ -19,14 +19,11 @@ using opensslp_test::StaleProvider;
 
 constexpr char16_t kOurName[] = u"OpenSSLP Protocol Provider";
 
-
-
-
 // ---- SslOpenProvider -------------------------------------------------------------------------
 
 TEST(SslOpenProvider, AcceptsOurNameNullAndMicrosoftName) {
-  for (const char16_t* name : {kOurName, static_cast<const char16_t*>(nullptr),
-                               u"Microsoft SSL Protocol Provider", u"openssLP PROTOCOL provider"}) {
+  for (const char16_t* name : {kOurName, static_cast<const char16_t*>(nullptr), u"Microsoft SSL Protocol Provider",
+                               u"openssLP PROTOCOL provider"}) {
     NCRYPT_PROV_HANDLE prov = 0;
     ASSERT_EQ(SslOpenProvider(&prov, name ? W(name) : nullptr, 0), 0);
     EXPECT_NE(prov, 0u);
@@ -46,9 +43,7 @@ TEST(SslOpenProvider, ProvidersAreIndependent) {
   EXPECT_EQ(SslFreeObject(b, 0), NTE_INVALID_HANDLE);
 }
 
-TEST(SslOpenProviderSafety, NullOutput) {
-  EXPECT_EQ(SslOpenProvider(nullptr, W(kOurName), 0), NTE_INVALID_PARAMETER);
-}
+TEST(SslOpenProviderSafety, NullOutput) { EXPECT_EQ(SslOpenProvider(nullptr, W(kOurName), 0), NTE_INVALID_PARAMETER); }
 
 TEST(SslOpenProviderSafety, ForeignAndOversizeNames) {
   NCRYPT_PROV_HANDLE prov = 0x1234;
@@ -100,14 +95,14 @@ TEST(SslFreeObject, FreesNonProviderObjects) {
 // ---- Reference counts ------------------------------------------------------------------------
 
 TEST(ProviderReferenceCount, IncrementDecrementLifetime) {
-  NCRYPT_PROV_HANDLE prov = OpenProvider();  // count 1
-  EXPECT_EQ(SslIncrementProviderReferenceCount(prov), 0);  // 2
-  EXPECT_EQ(SslIncrementProviderReferenceCount(prov), 0);  // 3
-  EXPECT_EQ(SslDecrementProviderReferenceCount(prov), 0);  // 2
-  EXPECT_EQ(SslFreeObject(prov, 0), 0);                    // 1
+  NCRYPT_PROV_HANDLE prov = OpenProvider();                                            // count 1
+  EXPECT_EQ(SslIncrementProviderReferenceCount(prov), 0);                              // 2
+  EXPECT_EQ(SslIncrementProviderReferenceCount(prov), 0);                              // 3
+  EXPECT_EQ(SslDecrementProviderReferenceCount(prov), 0);                              // 2
+  EXPECT_EQ(SslFreeObject(prov, 0), 0);                                                // 1
   EXPECT_EQ(SslIncrementProviderReferenceCount(prov), 0) << "still alive at count 1";  // 2
-  EXPECT_EQ(SslDecrementProviderReferenceCount(prov), 0);  // 1
-  EXPECT_EQ(SslDecrementProviderReferenceCount(prov), 0);  // 0: handle removed
+  EXPECT_EQ(SslDecrementProviderReferenceCount(prov), 0);                              // 1
+  EXPECT_EQ(SslDecrementProviderReferenceCount(prov), 0);                              // 0: handle removed
   EXPECT_EQ(SslIncrementProviderReferenceCount(prov), NTE_INVALID_HANDLE);
   EXPECT_EQ(SslDecrementProviderReferenceCount(prov), NTE_INVALID_HANDLE);
   EXPECT_EQ(SslFreeObject(prov, 0), NTE_INVALID_HANDLE);
@@ -205,9 +200,9 @@ TEST(SslGetProviderProperty, NameVersionLibraryInterface) {
     Property p;
     PVOID state = nullptr;
     ASSERT_EQ(SslGetProviderProperty(prov, OPENSSLP_PROPERTY_VERSION_STRING, &p.data, &p.size, &state, 0), 0);
-    EXPECT_EQ(ToAscii(reinterpret_cast<WCHAR*>(p.data)),
-              std::to_string(OPENSSLP_VERSION_MAJOR) + "." + std::to_string(OPENSSLP_VERSION_MINOR) + "." +
-                  std::to_string(OPENSSLP_VERSION_PATCH));
+    EXPECT_EQ(ToAscii(reinterpret_cast<WCHAR*>(p.data)), std::to_string(OPENSSLP_VERSION_MAJOR) + "." +
+                                                             std::to_string(OPENSSLP_VERSION_MINOR) + "." +
+                                                             std::to_string(OPENSSLP_VERSION_PATCH));
     EXPECT_EQ(state, nullptr);
   }
   {

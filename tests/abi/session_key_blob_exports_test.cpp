@@ -3,9 +3,9 @@
 //
 // Independent expectations: the test holds the peer's private key, derives the ECDH secret, the
 // master secret and the key block with OpenSSL (EVP_PKEY_derive, EVP_KDF "TLS1-PRF", through
-// support/ossl_reference.h), and seals / opens records with EVP AEAD, raw EVP ciphers and HMAC. A stream continued by an imported key is proved by
-// OpenSSL opening its records (and sealing the records it opens) with the key block it computed
-// itself. The two-process tests hand the blob to opensslp_opaque_blob_child
+// support/ossl_reference.h), and seals / opens records with EVP AEAD, raw EVP ciphers and HMAC. A stream continued by
+// an imported key is proved by OpenSSL opening its records (and sealing the records it opens) with the key block it
+// computed itself. The two-process tests hand the blob to opensslp_opaque_blob_child
 // (tests/child/opaque_blob_child.cpp), a separate process (under Wine: a separate Windows process).
 #include <gtest/gtest.h>
 #include <openssl/core_names.h>
@@ -165,8 +165,9 @@ ByteVec Tls10CbcSeal(const Direction& d, ByteVec& iv, const ByteVec& data, std::
   pt.insert(pt.end(), pad + 1, static_cast<std::uint8_t>(pad));
   const ByteVec ct = AesCbc(true, d.key, iv, pt);
   iv.assign(ct.end() - 16, ct.end());
-  return Cat({{CT_APPLICATIONDATA, 3, 1, static_cast<std::uint8_t>(ct.size() >> 8), static_cast<std::uint8_t>(ct.size())},
-              ct});
+  return Cat(
+      {{CT_APPLICATIONDATA, 3, 1, static_cast<std::uint8_t>(ct.size() >> 8), static_cast<std::uint8_t>(ct.size())},
+       ct});
 }
 
 // ---- the second process ------------------------------------------------------------------------
@@ -291,8 +292,10 @@ class OpaqueBlob : public testing::Test {
   SECURITY_STATUS ImportStatus(ByteVec blob) {
     NCRYPT_KEY_HANDLE key = kSentinel;
     SECURITY_STATUS rc = SslImportKey(prov_, &key, W(kOpaque), blob.data(), static_cast<DWORD>(blob.size()), 0);
-    if (rc == 0) Keep(key);
-    else EXPECT_EQ(key, kSentinel) << "no handle on failure";
+    if (rc == 0)
+      Keep(key);
+    else
+      EXPECT_EQ(key, kSentinel) << "no handle on failure";
     return rc;
   }
 
@@ -323,7 +326,8 @@ class OpaqueBlob : public testing::Test {
     return protocol_ == kTls12 ? GcmOpen(client_, record, seq) : Tls10CbcOpen(client_, client_chain_, record, seq);
   }
   ByteVec PeerSeal(std::uint64_t seq) {
-    return protocol_ == kTls12 ? GcmSeal(server_, Text(seq), seq) : Tls10CbcSeal(server_, server_chain_, Text(seq), seq);
+    return protocol_ == kTls12 ? GcmSeal(server_, Text(seq), seq)
+                               : Tls10CbcSeal(server_, server_chain_, Text(seq), seq);
   }
 
   NCRYPT_PROV_HANDLE prov_ = 0;
@@ -343,12 +347,12 @@ TEST_F(OpaqueBlob, LayoutCarriesTheKeyBlockSlices) {
   ByteVec record;
   ASSERT_EQ(Seal(write_, 41, &record), 0);
   const ByteVec w = Export(write_);
-  const ByteVec expected_w = Cat({{'O', 'P', 'S', 'K', 0, 1, 0x03, 0x03, 0xC0, 0x2F, 1, 0}, Be64(42),
-                                  {0, 16, 4, 0}, client_.key, client_.iv});
+  const ByteVec expected_w =
+      Cat({{'O', 'P', 'S', 'K', 0, 1, 0x03, 0x03, 0xC0, 0x2F, 1, 0}, Be64(42), {0, 16, 4, 0}, client_.key, client_.iv});
   EXPECT_EQ(w, expected_w);
   const ByteVec r = Export(read_);
-  const ByteVec expected_r = Cat({{'O', 'P', 'S', 'K', 0, 1, 0x03, 0x03, 0xC0, 0x2F, 0, 0}, Be64(0), {0, 16, 4, 0},
-                                  server_.key, server_.iv});
+  const ByteVec expected_r =
+      Cat({{'O', 'P', 'S', 'K', 0, 1, 0x03, 0x03, 0xC0, 0x2F, 0, 0}, Be64(0), {0, 16, 4, 0}, server_.key, server_.iv});
   EXPECT_EQ(r, expected_r);
 }
 
@@ -358,8 +362,13 @@ TEST_F(OpaqueBlob, LayoutTls10CbcCarriesTheChainedIv) {
   ASSERT_EQ(Seal(write_, 0, &record), 0);
   ASSERT_TRUE(PeerOpen(record, 0).has_value());  // advances client_chain_ to the last block
   const ByteVec w = Export(write_);
-  EXPECT_EQ(w, Cat({{'O', 'P', 'S', 'K', 0, 1, 0x03, 0x01, 0xC0, 0x13, 1, 0}, Be64(1), {20, 16, 16, 16}, client_.mac,
-                    client_.key, client_.iv, client_chain_}));
+  EXPECT_EQ(w, Cat({{'O', 'P', 'S', 'K', 0, 1, 0x03, 0x01, 0xC0, 0x13, 1, 0},
+                    Be64(1),
+                    {20, 16, 16, 16},
+                    client_.mac,
+                    client_.key,
+                    client_.iv,
+                    client_chain_}));
 }
 
 // ---- the stream continues: in this process --------------------------------------------------------

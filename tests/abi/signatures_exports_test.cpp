@@ -16,10 +16,10 @@
 
 #include "opensslp/opensslp.h"
 #include "sslprovider.h"
+#include "support/bytes.h"
 #include "support/cert_support.h"
 #include "support/env_support.h"
 #include "support/wide.h"
-#include "support/bytes.h"
 
 namespace {
 
@@ -234,8 +234,8 @@ TEST_F(SignatureExports, SafetyStaleProviderAndWrongKindKeys) {
 
   // An ECDHE key on secp256r1 (key type 23) is a key, but not one that signs or verifies.
   NCRYPT_KEY_HANDLE eph = 0;
-  ASSERT_EQ(SslCreateEphemeralKey(provider_, &eph, TLS1_2_PROTOCOL_VERSION, TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256,
-                                  23, 256, nullptr, 0, 0),
+  ASSERT_EQ(SslCreateEphemeralKey(provider_, &eph, TLS1_2_PROTOCOL_VERSION, TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256, 23,
+                                  256, nullptr, 0, 0),
             0);
   ByteVec untouched(64, 0xcc);
   len = 0xdeadbeef;

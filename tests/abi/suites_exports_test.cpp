@@ -1,8 +1,9 @@
 // suites_exports_test.cpp - SslEnumCipherSuites(Ex), SslLookupCipherSuiteInfo,
 // SslLookupCipherLengths, SslGetCipherSuitePRFHashAlgorithm and SslEnumEccCurves through the
 // exported API only. Expected values are written here from the RFCs / IANA registry / Microsoft's
-// reported values (fact sheet §3.5), or computed independently with OpenSSL (curve OIDs and public
-// key sizes); each export has a "safety" block covering every argument.
+// reported values (docs/reference/types-and-constants.md#structures), or computed independently
+// with OpenSSL (curve OIDs and public key sizes); each export has a "safety" block covering every
+// argument.
 #include <gtest/gtest.h>
 #include <openssl/evp.h>
 #include <openssl/objects.h>
@@ -29,17 +30,26 @@ constexpr DWORD kTls11 = TLS1_1_PROTOCOL_VERSION;
 constexpr DWORD kTls12 = TLS1_2_PROTOCOL_VERSION;
 constexpr DWORD kTls13 = TLS1_3_PROTOCOL_VERSION;
 
-
-
-
-// Suites opensslp refuses (fact sheet §3.3 ids): RC4, 3DES, NULL, DES, export, SSL 2, unknown.
-const std::vector<DWORD> kUnsupportedSuites = {TLS_RSA_WITH_RC4_128_SHA,       TLS_RSA_WITH_3DES_EDE_CBC_SHA,
-                                               TLS_RSA_WITH_NULL_SHA,          TLS_RSA_WITH_DES_CBC_SHA,
-                                               TLS_RSA_EXPORT_WITH_RC4_40_MD5, TLS_PSK_WITH_NULL_SHA256,
-                                               TLS_DHE_DSS_WITH_AES_128_CBC_SHA, SSL_CK_RC4_128_WITH_MD5,
-                                               0x1234,                         0xFFFFFFFF};
-const std::vector<DWORD> kBadProtocols = {SSL2_PROTOCOL_VERSION, SSL3_PROTOCOL_VERSION, DTLS1_0_PROTOCOL_VERSION,
-                                          DTLS1_2_PROTOCOL_VERSION, 0, 0x0305, 0x0403, 0xFFFFFFFF};
+// Suites opensslp refuses (ids: docs/reference/types-and-constants.md#cipher-suite-ids): RC4, 3DES,
+// NULL, DES, export, SSL 2, unknown.
+const std::vector<DWORD> kUnsupportedSuites = {TLS_RSA_WITH_RC4_128_SHA,
+                                               TLS_RSA_WITH_3DES_EDE_CBC_SHA,
+                                               TLS_RSA_WITH_NULL_SHA,
+                                               TLS_RSA_WITH_DES_CBC_SHA,
+                                               TLS_RSA_EXPORT_WITH_RC4_40_MD5,
+                                               TLS_PSK_WITH_NULL_SHA256,
+                                               TLS_DHE_DSS_WITH_AES_128_CBC_SHA,
+                                               SSL_CK_RC4_128_WITH_MD5,
+                                               0x1234,
+                                               0xFFFFFFFF};
+const std::vector<DWORD> kBadProtocols = {SSL2_PROTOCOL_VERSION,
+                                          SSL3_PROTOCOL_VERSION,
+                                          DTLS1_0_PROTOCOL_VERSION,
+                                          DTLS1_2_PROTOCOL_VERSION,
+                                          0,
+                                          0x0305,
+                                          0x0403,
+                                          0xFFFFFFFF};
 const std::vector<DWORD> kBadFlags = {1, NCRYPT_SSL_SERVER_FLAG, 0x80000000u, 0xFFFFFFFFu};
 
 class SuitesTest : public testing::Test {
@@ -125,7 +135,8 @@ TEST_F(SuitesTest, EnumeratedFieldsFollowMicrosoftConventions) {
   std::map<std::pair<DWORD, DWORD>, NCRYPT_SSL_CIPHER_SUITE> by_key;
   for (const auto& s : EnumerateAll(prov_)) by_key[{s.dwCipherSuite, s.dwProtocol}] = s;
 
-  // Get-TlsCipherSuite on Windows for TLS_ECDHE_ECDSA_WITH_AES_256_GCM_SHA384 (fact sheet §3.5).
+  // Get-TlsCipherSuite on Windows for TLS_ECDHE_ECDSA_WITH_AES_256_GCM_SHA384
+  // (docs/reference/types-and-constants.md#structures).
   const auto& c02c = by_key.at({0xC02C, kTls12});
   EXPECT_EQ(ToAscii(c02c.szCipherSuite), "TLS_ECDHE_ECDSA_WITH_AES_256_GCM_SHA384");
   EXPECT_EQ(c02c.dwCipherSuite, 49196u);
@@ -327,7 +338,8 @@ TEST_F(SuitesTest, LookupInfoSafety) {
     EXPECT_EQ(SslFreeObject(key, 0), 0);
   }
   EXPECT_EQ(SslLookupCipherSuiteInfo(prov_, kTls12, 0xC02F, 0, nullptr, 0), NTE_INVALID_PARAMETER);
-  for (DWORD flags : kBadFlags) EXPECT_EQ(SslLookupCipherSuiteInfo(prov_, kTls12, 0xC02F, 0, &info, flags), NTE_BAD_FLAGS);
+  for (DWORD flags : kBadFlags)
+    EXPECT_EQ(SslLookupCipherSuiteInfo(prov_, kTls12, 0xC02F, 0, &info, flags), NTE_BAD_FLAGS);
   for (DWORD id : kUnsupportedSuites)
     for (DWORD v : {kTls10, kTls11, kTls12, kTls13})
       EXPECT_EQ(SslLookupCipherSuiteInfo(prov_, v, id, 0, &info, 0), NTE_NOT_SUPPORTED) << std::hex << id;
@@ -412,8 +424,10 @@ TEST_F(SuitesTest, LookupLengthsSafety) {
   EXPECT_EQ(SslLookupCipherLengths(prov_, kTls12, 0xC02F, 0, nullptr, cb, 0), NTE_INVALID_PARAMETER);
   for (DWORD small : {DWORD{0}, DWORD{4}, cb - 1})
     EXPECT_EQ(SslLookupCipherLengths(prov_, kTls12, 0xC02F, 0, p, small, 0), NTE_INVALID_PARAMETER);
-  for (DWORD flags : kBadFlags) EXPECT_EQ(SslLookupCipherLengths(prov_, kTls12, 0xC02F, 0, p, cb, flags), NTE_BAD_FLAGS);
-  for (DWORD id : kUnsupportedSuites) EXPECT_EQ(SslLookupCipherLengths(prov_, kTls12, id, 0, p, cb, 0), NTE_NOT_SUPPORTED);
+  for (DWORD flags : kBadFlags)
+    EXPECT_EQ(SslLookupCipherLengths(prov_, kTls12, 0xC02F, 0, p, cb, flags), NTE_BAD_FLAGS);
+  for (DWORD id : kUnsupportedSuites)
+    EXPECT_EQ(SslLookupCipherLengths(prov_, kTls12, id, 0, p, cb, 0), NTE_NOT_SUPPORTED);
   for (DWORD v : kBadProtocols) EXPECT_EQ(SslLookupCipherLengths(prov_, v, 0x002F, 0, p, cb, 0), NTE_NOT_SUPPORTED);
   EXPECT_EQ(SslLookupCipherLengths(prov_, kTls11, 0x009C, 0, p, cb, 0), NTE_NOT_SUPPORTED);
   EXPECT_EQ(SslLookupCipherLengths(prov_, kTls12, 0xC02F, 0xABCD, p, cb, 0), NTE_NOT_SUPPORTED);
@@ -426,7 +440,7 @@ TEST_F(SuitesTest, LookupLengthsSafety) {
 
 // ---- SslGetCipherSuitePRFHashAlgorithm ----------------------------------------------------------
 
-std::string PrfHash(NCRYPT_PROV_HANDLE prov, DWORD protocol, DWORD suite, SECURITY_STATUS* rc) {
+std::string PrfHashName(NCRYPT_PROV_HANDLE prov, DWORD protocol, DWORD suite, SECURITY_STATUS* rc) {
   WCHAR name[NCRYPT_SSL_MAX_NAME_SIZE];
   std::memset(name, 0xAB, sizeof(name));
   *rc = SslGetCipherSuitePRFHashAlgorithm(prov, protocol, suite, 0, name, 0);
@@ -444,7 +458,7 @@ TEST_F(SuitesTest, PrfHashFollowsTheRfcs) {
   };
   for (const auto& [key, expected] : cases) {
     SECURITY_STATUS rc;
-    EXPECT_EQ(PrfHash(prov_, key.first, key.second, &rc), expected) << std::hex << key.second;
+    EXPECT_EQ(PrfHashName(prov_, key.first, key.second, &rc), expected) << std::hex << key.second;
     EXPECT_EQ(rc, 0);
   }
 }

@@ -6,8 +6,8 @@
 // unsupported protocols / suites / algorithm ids.
 #include <gtest/gtest.h>
 
-#include "support/ossl_reference.h"
 #include <openssl/evp.h>
+#include "support/ossl_reference.h"
 
 #include <algorithm>
 #include <atomic>
@@ -22,10 +22,10 @@
 
 namespace {
 
+using opensslp::test::ByteVec;
 using opensslp_test::MakeEphemeralP256;
 using opensslp_test::OpenProvider;
 using opensslp_test::StaleProvider;
-using opensslp::test::ByteVec;
 
 constexpr DWORD kTls10 = TLS1_0_PROTOCOL_VERSION;
 constexpr DWORD kTls11 = TLS1_1_PROTOCOL_VERSION;
@@ -170,7 +170,8 @@ TEST_F(TranscriptExports, ClientAuthHashTls12) {
   const struct {
     const char16_t* id;
     const char* md;
-  } algs[] = {{u"SHA1", "SHA1"}, {u"SHA256", "SHA256"}, {u"SHA384", "SHA384"}, {u"SHA512", "SHA512"}, {u"sHa384", "SHA384"}};
+  } algs[] = {
+      {u"SHA1", "SHA1"}, {u"SHA256", "SHA256"}, {u"SHA384", "SHA384"}, {u"SHA512", "SHA512"}, {u"sHa384", "SHA384"}};
   NCRYPT_HASH_HANDLE handshake = Create(kTls12, TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256);
   std::vector<NCRYPT_HASH_HANDLE> extra;
   for (const auto& a : algs) extra.push_back(CreateAuth(a.id));
@@ -211,7 +212,8 @@ TEST_F(TranscriptExports, ThroughTheFunctionTable) {
   ASSERT_NE(table, nullptr);
   NCRYPT_HASH_HANDLE h = 0, auth = 0;
   ASSERT_EQ(table->CreateHandshakeHash(prov_, &h, kTls12, TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256, 0), 0);
-  ASSERT_EQ(table->CreateClientAuthHash(prov_, &auth, kTls12, TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256, W(u"SHA384"), 0), 0);
+  ASSERT_EQ(table->CreateClientAuthHash(prov_, &auth, kTls12, TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256, W(u"SHA384"), 0),
+            0);
   ByteVec m = Messages()[1];
   ASSERT_EQ(table->HashHandshake(prov_, h, m.data(), static_cast<DWORD>(m.size()), 0), 0);
   ASSERT_EQ(table->HashHandshake(prov_, auth, m.data(), static_cast<DWORD>(m.size()), 0), 0);
@@ -412,7 +414,8 @@ TEST_F(TranscriptExports, CreateClientAuthHashSafety) {
     EXPECT_EQ(SslCreateClientAuthHash(prov_, &h, kTls12, suite, W(id), 0), NTE_NOT_SUPPORTED);
   }
   // Protocols: only TLS 1.2.
-  for (DWORD protocol : {kTls10, kTls11, kTls13, DWORD{SSL3_PROTOCOL_VERSION}, DWORD{DTLS1_2_PROTOCOL_VERSION}, DWORD{0}}) {
+  for (DWORD protocol :
+       {kTls10, kTls11, kTls13, DWORD{SSL3_PROTOCOL_VERSION}, DWORD{DTLS1_2_PROTOCOL_VERSION}, DWORD{0}}) {
     EXPECT_EQ(SslCreateClientAuthHash(prov_, &h, protocol, TLS_RSA_WITH_AES_128_CBC_SHA, W(u"SHA1"), 0),
               NTE_NOT_SUPPORTED)
         << protocol;

@@ -171,7 +171,6 @@ INSTANTIATE_TEST_SUITE_P(
                     LoopbackCase{"T10_RSA_AES256CBCSHA_NoEms", kT10, 0x0035, false, false, 0}),
     [](const testing::TestParamInfo<LoopbackCase>& param) { return std::string(param.param.name); });
 
-
 // ---- editing a plaintext flight ------------------------------------------------------------------
 
 // The extensions of a hello, in order.
@@ -205,12 +204,12 @@ Bytes EditHelloExtensions(const Bytes& flight, const std::function<void(Extensio
   const std::size_t body_len = Be(handshake, 1, 3);
   const Bytes body(handshake.begin() + 4, handshake.begin() + 4 + static_cast<std::ptrdiff_t>(body_len));
   const Bytes rest(handshake.begin() + 4 + static_cast<std::ptrdiff_t>(body_len), handshake.end());
-  std::size_t p = 2 + 32;           // version, random
-  p += 1 + body.at(p);              // session_id
-  if (type == 1) {                  // ClientHello: cipher_suites, compression_methods
+  std::size_t p = 2 + 32;  // version, random
+  p += 1 + body.at(p);     // session_id
+  if (type == 1) {         // ClientHello: cipher_suites, compression_methods
     p += 2 + Be(body, p, 2);
     p += 1 + body.at(p);
-  } else {                          // ServerHello: cipher_suite, compression_method
+  } else {  // ServerHello: cipher_suite, compression_method
     p += 3;
   }
   Bytes out_body(body.begin(), body.begin() + static_cast<std::ptrdiff_t>(p));
@@ -489,8 +488,15 @@ TEST(DriverLoopbackHostile, EveryTruncationOfAClientHelloIsHandled) {
   ASSERT_GT(hello.size(), 9u);
   // Shorten the handshake body while keeping record and handshake lengths consistent.
   for (std::size_t body_len = 0; body_len + 9 < hello.size(); body_len += 7) {
-    Bytes cut = {22, 3, 1, static_cast<std::uint8_t>((body_len + 4) >> 8), static_cast<std::uint8_t>(body_len + 4), 1, 0,
-                 static_cast<std::uint8_t>(body_len >> 8), static_cast<std::uint8_t>(body_len)};
+    Bytes cut = {22,
+                 3,
+                 1,
+                 static_cast<std::uint8_t>((body_len + 4) >> 8),
+                 static_cast<std::uint8_t>(body_len + 4),
+                 1,
+                 0,
+                 static_cast<std::uint8_t>(body_len >> 8),
+                 static_cast<std::uint8_t>(body_len)};
     cut.insert(cut.end(), hello.begin() + 9, hello.begin() + 9 + static_cast<std::ptrdiff_t>(body_len));
     const int alert = ServerAlertFor(cut);
     EXPECT_GE(alert, 0) << body_len;
@@ -666,7 +672,6 @@ TEST(DriverRenegotiation, ClientRefusesAHelloRequest) {
   EXPECT_FALSE(client->failure().alert_sent);
   EXPECT_TRUE(client->failure().alert_received);
 }
-
 
 // ---- security review fixes (A1, A5-A9) ----------------------------------------------------------
 
@@ -869,7 +874,8 @@ void ExpectUnsolicitedServerHelloExtension(Config cc, std::uint16_t type, const 
   ASSERT_EQ(FindExtension(HelloExtensions(hello), type), nullptr) << "the client sent extension " << type;
   server->ReceiveBytes(hello);
   server->Process();
-  client->ReceiveBytes(EditHelloExtensions(server->TakeBytesToSend(), [&](Extensions& e) { e.emplace_back(type, body); }));
+  client->ReceiveBytes(
+      EditHelloExtensions(server->TakeBytesToSend(), [&](Extensions& e) { e.emplace_back(type, body); }));
   client->Process();
   EXPECT_EQ(client->state(), State::kFailed);
   EXPECT_TRUE(client->failure().alert_sent);
@@ -953,7 +959,9 @@ TEST(DriverLoopbackNegotiation, DheUsesTheClientsFirstUsableFfdheGroup) {
   auto client = Make(ClientConfig(kTls12, 0x009E));
   auto server = Make(ServerConfig(false));
   ASSERT_TRUE(client && server);
-  SendEditedClientHello(*client, *server, [](Extensions& e) { e.emplace_back(10, U16ListBody({0x01FF, 23, 257, 256})); });
+  SendEditedClientHello(*client, *server, [](Extensions& e) {
+    e.emplace_back(10, U16ListBody({0x01FF, 23, 257, 256}));
+  });
   ASSERT_EQ(server->state(), State::kHandshaking) << server->failure().reason;
   EXPECT_EQ(server->info().group, 257);
   EXPECT_EQ(server->info().dhe_bits, 3072);

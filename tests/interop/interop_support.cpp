@@ -57,10 +57,8 @@ bool UsesSha384(std::uint16_t suite) {
     case 0xC024:
     case 0xC028:
     case 0xC02C:
-    case 0xC030:
-      return true;
-    default:
-      return false;
+    case 0xC030: return true;
+    default: return false;
   }
 }
 
@@ -101,12 +99,10 @@ std::string CheckLibsslFinishedFromKeylog(const libssl_peer::PeerSessionInfo& in
     }
   }
   if (first_finished + 1 >= info.handshake_messages.size()) return "libssl's transcript has no two Finished messages";
-  const std::vector<std::uint8_t> client =
-      test::Tls1Prf(digest, master, "client finished", TranscriptDigest(digest, info.handshake_messages, first_finished),
-                    12);
-  const std::vector<std::uint8_t> server =
-      test::Tls1Prf(digest, master, "server finished",
-                    TranscriptDigest(digest, info.handshake_messages, first_finished + 1), 12);
+  const std::vector<std::uint8_t> client = test::Tls1Prf(
+      digest, master, "client finished", TranscriptDigest(digest, info.handshake_messages, first_finished), 12);
+  const std::vector<std::uint8_t> server = test::Tls1Prf(
+      digest, master, "server finished", TranscriptDigest(digest, info.handshake_messages, first_finished + 1), 12);
   if (client != info.client_finished)
     return "client Finished from key log " + Hex(client) + " != libssl's " + Hex(info.client_finished);
   if (server != info.server_finished)

@@ -16,7 +16,7 @@ namespace opensslp::interop {
 // The PKI shared by every test of the process (created on first use; aborts the test on failure).
 const libssl_peer::TestPki& Pki();
 
-using test::Hex;  // support/bytes.h
+using test::Hex;                         // support/bytes.h
 std::string SuiteHex(std::uint16_t id);  // "0xC02F"
 std::vector<std::uint8_t> Pattern(std::size_t size, std::uint8_t seed);
 

@@ -155,17 +155,11 @@ void ExpectClientRejects(const libssl_peer::PkiLeaf& leaf, const std::string& ho
   EXPECT_TRUE(server->failure().alert_received);
 }
 
-TEST(LibsslSelfTest, UnknownCaIsRejected) {
-  ExpectClientRejects(Pki().unknown_ca(), "localhost", 48);
-}
-TEST(LibsslSelfTest, ExpiredLeafIsRejected) {
-  ExpectClientRejects(Pki().expired(), "localhost", 45);
-}
+TEST(LibsslSelfTest, UnknownCaIsRejected) { ExpectClientRejects(Pki().unknown_ca(), "localhost", 48); }
+TEST(LibsslSelfTest, ExpiredLeafIsRejected) { ExpectClientRejects(Pki().expired(), "localhost", 45); }
 // libssl 3.0 maps X509_V_ERR_HOSTNAME_MISMATCH to bad_certificate (ssl/statem/statem_lib.c,
 // x509table).
-TEST(LibsslSelfTest, HostnameMismatchIsRejected) {
-  ExpectClientRejects(Pki().rsa(), "wrong.example", 42);
-}
+TEST(LibsslSelfTest, HostnameMismatchIsRejected) { ExpectClientRejects(Pki().rsa(), "wrong.example", 42); }
 
 TEST(LibsslSelfTest, TamperedRecordGivesBadRecordMac) {
   auto server = Make(ServerConfig({0xC02F}));

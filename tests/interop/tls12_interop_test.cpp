@@ -1,8 +1,8 @@
 // tls12_interop_test.cpp - the Schannel-style driver (tools/tlsdriver: every key, hash, signature,
-// Finished and record through opensslp's exports) against OpenSSL's libssl, in process (issue #3
-// §5). libssl is the independent side: every expected value is libssl's own (its Finished
-// values, its RFC 5705 exporter, its view of version / suite / group / EMS), never a value our
-// code computed.
+// Finished and record through opensslp's exports) against OpenSSL's libssl, in process
+// (docs/driver.md, docs/testing.md). libssl is the independent side: every expected value is
+// libssl's own (its Finished values, its RFC 5705 exporter, its view of version / suite / group /
+// EMS), never a value our code computed.
 //
 // Matrix: every TLS <= 1.2 suite the provider enumerates (SslEnumCipherSuites; PSK suites are
 // skipped: the driver has no PSK configuration) x both roles x EMS on/off x, for ECDHE, every
@@ -58,33 +58,22 @@ struct Case {
 
 const char* VersionName(std::uint16_t v) {
   switch (v) {
-    case 0x0301:
-      return "TLS10";
-    case 0x0302:
-      return "TLS11";
-    case 0x0303:
-      return "TLS12";
-    default:
-      return "TLS??";
+    case 0x0301: return "TLS10";
+    case 0x0302: return "TLS11";
+    case 0x0303: return "TLS12";
+    default: return "TLS??";
   }
 }
 
 const char* GroupName(std::uint16_t g) {
   switch (g) {
-    case 23:
-      return "P256";
-    case 24:
-      return "P384";
-    case 25:
-      return "P521";
-    case 29:
-      return "x25519";
-    case 30:
-      return "x448";
-    case 256:
-      return "ffdhe2048";
-    default:
-      return "none";
+    case 23: return "P256";
+    case 24: return "P384";
+    case 25: return "P521";
+    case 29: return "x25519";
+    case 30: return "x448";
+    case 256: return "ffdhe2048";
+    default: return "none";
   }
 }
 
@@ -100,9 +89,7 @@ std::string CaseName(const Case& c) {
 std::string Describe(const Case& c);
 
 // Readable parameters in gtest's failure lines.
-void PrintTo(const Case& c, std::ostream* os) {
-  *os << Describe(c);
-}
+void PrintTo(const Case& c, std::ostream* os) { *os << Describe(c); }
 
 std::string Describe(const Case& c) {
   std::ostringstream s;
@@ -165,9 +152,7 @@ std::vector<EnumeratedSuite> ProviderSuites() {
   return out;
 }
 
-bool Contains(const std::string& s, const char* part) {
-  return s.find(part) != std::string::npos;
-}
+bool Contains(const std::string& s, const char* part) { return s.find(part) != std::string::npos; }
 
 std::vector<Case> Matrix() {
   std::vector<Case> cases;
@@ -212,9 +197,7 @@ std::vector<Case> Matrix() {
 
 // ---- Endpoints -------------------------------------------------------------------------------
 
-const lp::PkiLeaf& Leaf(bool ecdsa) {
-  return ecdsa ? Pki().ecdsa() : Pki().rsa();
-}
+const lp::PkiLeaf& Leaf(bool ecdsa) { return ecdsa ? Pki().ecdsa() : Pki().rsa(); }
 
 // The client's supported_groups. In TLS 1.2 the list also governs the curve of an ECDSA
 // certificate (RFC 8422 §5.1.1; libssl enforces it on both sides), so with an ECDSA suite the

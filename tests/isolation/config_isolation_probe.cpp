@@ -52,8 +52,7 @@ int main(int argc, char** argv) {
                              TLS_ECC_P256_CURVE_KEY_TYPE, 256, nullptr, 0, 0);
   std::remove(path.c_str());
   if (rc != 0) {
-    std::fprintf(stderr,
-                 "SslCreateEphemeralKey failed (0x%08x): libcrypto read OPENSSL_CONF on opensslp's behalf\n",
+    std::fprintf(stderr, "SslCreateEphemeralKey failed (0x%08x): libcrypto read OPENSSL_CONF on opensslp's behalf\n",
                  static_cast<unsigned>(rc));
     std::puts("0 passed, 1 failed");
     return 1;

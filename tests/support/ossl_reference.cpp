@@ -94,14 +94,13 @@ ByteVec Md5Sha1Digest(ByteView data) { return Concat({Digest("MD5", data), Diges
 ByteVec Tls1Prf(std::string_view digest, ByteView secret, std::string_view label, ByteView seed, std::size_t n) {
   const std::string md(digest);
   const ByteVec full_seed = Concat({AsBytes(label), seed});
-  return Kdf("TLS1-PRF",
-             {Utf8(OSSL_KDF_PARAM_DIGEST, md), Octets(OSSL_KDF_PARAM_SECRET, secret),
-              Octets(OSSL_KDF_PARAM_SEED, full_seed)},
-             n);
+  return Kdf(
+      "TLS1-PRF",
+      {Utf8(OSSL_KDF_PARAM_DIGEST, md), Octets(OSSL_KDF_PARAM_SECRET, secret), Octets(OSSL_KDF_PARAM_SEED, full_seed)},
+      n);
 }
 
-ByteVec Tls1MasterSecret(std::string_view digest, ByteView pre_master, ByteView client_random,
-                         ByteView server_random) {
+ByteVec Tls1MasterSecret(std::string_view digest, ByteView pre_master, ByteView client_random, ByteView server_random) {
   return Tls1Prf(digest, pre_master, "master secret", Concat({client_random, server_random}), 48);
 }
 
@@ -135,9 +134,9 @@ ByteVec HkdfExpand(std::string_view digest, ByteView prk, ByteView info, std::si
 ByteVec HkdfExpandLabel(std::string_view digest, ByteView secret, std::string_view label, ByteView context,
                         std::size_t n) {
   const std::string md(digest), mode = "EXPAND_ONLY";
-  std::vector<OSSL_PARAM> params = {Utf8(OSSL_KDF_PARAM_DIGEST, md), Utf8(OSSL_KDF_PARAM_MODE, mode),
-                                    Octets(OSSL_KDF_PARAM_KEY, secret), Octets(OSSL_KDF_PARAM_PREFIX, AsBytes("tls13 ")),
-                                    Octets(OSSL_KDF_PARAM_LABEL, AsBytes(label))};
+  std::vector<OSSL_PARAM> params = {
+      Utf8(OSSL_KDF_PARAM_DIGEST, md), Utf8(OSSL_KDF_PARAM_MODE, mode), Octets(OSSL_KDF_PARAM_KEY, secret),
+      Octets(OSSL_KDF_PARAM_PREFIX, AsBytes("tls13 ")), Octets(OSSL_KDF_PARAM_LABEL, AsBytes(label))};
   if (!context.empty()) params.push_back(Octets(OSSL_KDF_PARAM_DATA, context));
   return Kdf("TLS13-KDF", std::move(params), n);
 }
@@ -187,7 +186,8 @@ PkeyPtr PublicKeyFromEncoded(std::string_view group, ByteView encoded) {
   EVP_PKEY* key = nullptr;
   if (ctx == nullptr || EVP_PKEY_fromdata_init(ctx.get()) != 1 ||
       EVP_PKEY_fromdata(ctx.get(), &key, EVP_PKEY_PUBLIC_KEY, params.data()) != 1)
-    ADD_FAILURE() << "OpenSSL cannot load a " << name << " public key of " << encoded.size() << " bytes: " << LastError();
+    ADD_FAILURE() << "OpenSSL cannot load a " << name << " public key of " << encoded.size()
+                  << " bytes: " << LastError();
   return PkeyPtr(key);
 }
 
@@ -234,11 +234,13 @@ ByteVec RsaPkcs1(bool encrypt, EVP_PKEY* key, ByteView in) {
     return encrypt ? EVP_PKEY_encrypt(ctx.get(), out, &len, in.data(), in.size())
                    : EVP_PKEY_decrypt(ctx.get(), out, &len, in.data(), in.size());
   };
-  const bool ready = ctx != nullptr && (encrypt ? EVP_PKEY_encrypt_init(ctx.get()) : EVP_PKEY_decrypt_init(ctx.get())) == 1 &&
+  const bool ready = ctx != nullptr &&
+                     (encrypt ? EVP_PKEY_encrypt_init(ctx.get()) : EVP_PKEY_decrypt_init(ctx.get())) == 1 &&
                      EVP_PKEY_CTX_set_rsa_padding(ctx.get(), RSA_PKCS1_PADDING) == 1 && run(nullptr) == 1;
   ByteVec out(len);
   if (!ready || run(out.data()) != 1) {
-    ADD_FAILURE() << "OpenSSL RSA PKCS#1 v1.5 " << (encrypt ? "encryption" : "decryption") << " failed: " << LastError();
+    ADD_FAILURE() << "OpenSSL RSA PKCS#1 v1.5 " << (encrypt ? "encryption" : "decryption")
+                  << " failed: " << LastError();
     return {};
   }
   out.resize(len);

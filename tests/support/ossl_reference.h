@@ -37,8 +37,7 @@ ByteVec Tls1Prf(std::string_view digest, ByteView secret, std::string_view label
 
 // master_secret = PRF(pre_master, "master secret", client_random || server_random)[0..48)
 // (RFC 5246 §8.1).
-ByteVec Tls1MasterSecret(std::string_view digest, ByteView pre_master, ByteView client_random,
-                         ByteView server_random);
+ByteVec Tls1MasterSecret(std::string_view digest, ByteView pre_master, ByteView client_random, ByteView server_random);
 
 // RFC 7627 §4: PRF(pre_master, "extended master secret", session_hash)[0..48).
 ByteVec Tls1ExtendedMasterSecret(std::string_view digest, ByteView pre_master, ByteView session_hash);

@@ -69,7 +69,9 @@ std::string EncodeHex(const std::uint8_t* data, std::size_t len) {
   return s;
 }
 
-std::string VectorPath(std::string_view name) { return std::string(OPENSSLP_TEST_VECTORS_DIR) + "/" + std::string(name); }
+std::string VectorPath(std::string_view name) {
+  return std::string(OPENSSLP_TEST_VECTORS_DIR) + "/" + std::string(name);
+}
 
 std::string VectorRecord::Where() const { return path_ + ":" + std::to_string(line_); }
 
@@ -107,7 +109,9 @@ std::uint64_t VectorRecord::Number(std::string_view key) const {
   return std::stoull(text);
 }
 
-bool VectorRecord::HasInstruction(std::string_view name) const { return instructions_.find(name) != instructions_.end(); }
+bool VectorRecord::HasInstruction(std::string_view name) const {
+  return instructions_.find(name) != instructions_.end();
+}
 
 std::string VectorRecord::Instruction(std::string_view name) const {
   auto it = instructions_.find(name);

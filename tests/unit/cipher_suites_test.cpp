@@ -119,13 +119,13 @@ std::string MacText(MacAlgorithm m) {
   }
   return "?";
 }
-std::string PrfText(PrfHash h) {
+std::string PrfText(HashAlg h) {
   switch (h) {
-    case PrfHash::kMd5Sha1: return "MD5SHA1";
-    case PrfHash::kSha256: return "SHA256";
-    case PrfHash::kSha384: return "SHA384";
+    case HashAlg::kMd5Sha1: return "MD5SHA1";
+    case HashAlg::kSha256: return "SHA256";
+    case HashAlg::kSha384: return "SHA384";
+    default: return "?";  // never a catalog PRF hash
   }
-  return "?";
 }
 std::set<std::string> VersionsText(VersionSet versions) {
   std::set<std::string> out;
@@ -142,7 +142,8 @@ std::set<std::string> VersionsText(VersionSet versions) {
 
 TEST(CipherSuiteCatalog, MatchesTheIanaExpectationList) {
   const ExpectationList& list = LoadExpectations();
-  ASSERT_EQ(list.suites.size(), 34u) << "the task's suite list: 12 ECDHE + 6 DHE + 6 RSA + 3 ChaCha + 3 TLS 1.3 + 4 PSK";
+  ASSERT_EQ(list.suites.size(), 34u)
+      << "the task's suite list: 12 ECDHE + 6 DHE + 6 RSA + 3 ChaCha + 3 TLS 1.3 + 4 PSK";
   ASSERT_EQ(kCipherSuites.size(), list.suites.size());
   for (const Expected& e : list.suites) {
     SCOPED_TRACE(e.name);
@@ -255,7 +256,8 @@ TEST(CipherSuiteCatalog, KeyTypeChecks) {
   EXPECT_TRUE(CheckKeyType(dhe, 256).ok());
   EXPECT_EQ(CheckKeyType(ecdhe, 256).error(), Error::kInvalidParameter);
   EXPECT_EQ(CheckKeyType(psk, 23).error(), Error::kInvalidParameter);
-  for (std::uint32_t t : {1u, 22u, 26u, 0x1234u, 0xFFFFFFFFu}) EXPECT_EQ(CheckKeyType(ecdhe, t).error(), Error::kNotSupported);
+  for (std::uint32_t t : {1u, 22u, 26u, 0x1234u, 0xFFFFFFFFu})
+    EXPECT_EQ(CheckKeyType(ecdhe, t).error(), Error::kNotSupported);
 }
 
 // ---- Per-suite invariants (TEST_P over the catalog) ------------------------------------------
@@ -305,7 +307,7 @@ TEST_P(CatalogEntry, PerVersionDerivedFacts) {
     EXPECT_EQ(lookup.value()->id, s.id);
     // TLS 1.0/1.1 PRF is MD5 ‖ SHA-1 whatever the suite says (RFC 2246 §5, RFC 4346 §5).
     if (v == ProtocolVersion::kTls10 || v == ProtocolVersion::kTls11) {
-      EXPECT_EQ(PrfHashFor(s, v), PrfHash::kMd5Sha1);
+      EXPECT_EQ(PrfHashFor(s, v), HashAlg::kMd5Sha1);
     } else {
       EXPECT_EQ(PrfHashFor(s, v), s.prf);
     }
@@ -336,7 +338,7 @@ TEST_P(CatalogEntry, NamesFitAndAgreeWithTheIanaName) {
   EXPECT_EQ(s.name.rfind("TLS_", 0), 0u);
   // The suffix of the IANA name names the MAC / PRF hash.
   const bool sha384 = s.name.ends_with("_SHA384");
-  EXPECT_EQ(s.prf == PrfHash::kSha384, sha384);
+  EXPECT_EQ(s.prf == HashAlg::kSha384, sha384);
   EXPECT_EQ(CngCipherName(s.cipher), s.cipher == BulkCipher::kChaCha20Poly1305 ? u"CHACHA20_POLY1305" : u"AES");
 }
 
@@ -402,7 +404,8 @@ TEST_F(PrivateKeyFilter, RsaKeyGetsRsaAndTls13Suites) {
   // Independent spot checks: RSA-signed ECDHE, DHE and RSA key transport are in, ECDSA and PSK out.
   for (std::uint32_t id : {0x1301u, 0x1302u, 0x1303u, 0xC02Fu, 0xC030u, 0xCCA8u, 0x009Eu, 0xCCAAu, 0x009Cu, 0x002Fu})
     EXPECT_TRUE(distinct.count(id)) << std::hex << id;
-  for (std::uint32_t id : {0xC02Bu, 0xC009u, 0xCCA9u, 0x00A8u, 0x00AFu}) EXPECT_FALSE(distinct.count(id)) << std::hex << id;
+  for (std::uint32_t id : {0xC02Bu, 0xC009u, 0xCCA9u, 0x00A8u, 0x00AFu})
+    EXPECT_FALSE(distinct.count(id)) << std::hex << id;
   EXPECT_EQ(distinct.size(), 3u + 7u + 7u + 6u);  // TLS 1.3 + ECDHE-RSA + DHE-RSA + RSA
 }
 
@@ -410,8 +413,8 @@ TEST_F(PrivateKeyFilter, EcdsaKeyGetsEcdsaAndTls13Suites) {
   for (const char16_t* alg : {u"ECDSA", u"ECDSA_P256", u"ECDSA_P384"}) {
     const auto ids = Enumerate(AddKey(alg));
     std::set<std::uint32_t> distinct(ids.begin(), ids.end());
-    const std::set<std::uint32_t> expected = {0x1301, 0x1302, 0x1303, 0xC009, 0xC00A, 0xC023,
-                                              0xC024, 0xC02B, 0xC02C, 0xCCA9};
+    const std::set<std::uint32_t> expected = {0x1301, 0x1302, 0x1303, 0xC009, 0xC00A,
+                                              0xC023, 0xC024, 0xC02B, 0xC02C, 0xCCA9};
     EXPECT_EQ(distinct, expected);
     // C009 and C00A appear for TLS 1.0, 1.1 and 1.2.
     EXPECT_EQ(ids.size(), expected.size() + 2 * 2);

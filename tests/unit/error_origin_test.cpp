@@ -55,8 +55,7 @@ TEST(ErrorOrigin, AnExportNamesTheCheckThatFired) {
 
   // The next failing check is reported instead once the first is satisfied.
   NCRYPT_KEY_HANDLE master = 0;
-  EXPECT_EQ(SslGenerateMasterKey(prov, 0, 0, &master, 0x0303, 0xC02F, nullptr, nullptr, 0, nullptr, 0),
-            NTE_BAD_FLAGS);
+  EXPECT_EQ(SslGenerateMasterKey(prov, 0, 0, &master, 0x0303, 0xC02F, nullptr, nullptr, 0, nullptr, 0), NTE_BAD_FLAGS);
   origin = LastErrorOrigin();
   ASSERT_TRUE(origin);
   EXPECT_EQ(std::string(origin.condition).find("ReadRole"), 0u) << origin.condition;

@@ -12,15 +12,13 @@
 
 #include <vector>
 
-#include "core/groups.h"
+#include "base/groups.h"
 #include "core/key_blobs.h"
 #include "core/key_exchange.h"
 #include "support/bytes.h"
 
 namespace opensslp {
 namespace {
-
-
 
 using test::ByteVec;
 
@@ -86,8 +84,9 @@ TEST(EccBlobs, ExportedPointIsOpensslsPointAndRoundTrips) {
     ASSERT_NE(key, nullptr);
     ByteVec point(1 + 2 * g.coordinate_bytes);
     std::size_t len = 0;
-    ASSERT_EQ(EVP_PKEY_get_octet_string_param(key->pkey().get(), OSSL_PKEY_PARAM_PUB_KEY, point.data(), point.size(),
-                                              &len), 1);
+    ASSERT_EQ(
+        EVP_PKEY_get_octet_string_param(key->pkey().get(), OSSL_PKEY_PARAM_PUB_KEY, point.data(), point.size(), &len),
+        1);
     ASSERT_EQ(len, point.size());
     ASSERT_EQ(point[0], 0x04);
 
@@ -128,8 +127,9 @@ TEST(EccBlobs, GenericAndEcdsaMagics) {
     EXPECT_EQ(generic.value()->Describe().key_type, g.iana_id) << "cbKey decides the curve";
     EXPECT_EQ(generic.value()->Describe().algorithm, u"ECDH");
 
-    const std::uint32_t ecdsa_magic =
-        g.iana_id == 23 ? kEcdsaP256Magic : g.iana_id == 24 ? kEcdsaP384Magic : kEcdsaP521Magic;
+    const std::uint32_t ecdsa_magic = g.iana_id == 23   ? kEcdsaP256Magic
+                                      : g.iana_id == 24 ? kEcdsaP384Magic
+                                                        : kEcdsaP521Magic;
     for (std::uint32_t magic : {ecdsa_magic, kEcdsaGenericMagic}) {
       SetLe32(blob, 0, magic);
       auto ecdsa = ImportPublicKeyBlob(KeyBlobType::kEccPublic, blob);
@@ -438,8 +438,7 @@ TEST(RsaBlobs, SmallestAndExponentThree) {
   ASSERT_EQ(EVP_PKEY_CTX_set1_rsa_keygen_pubexp(ctx, three), 1);
   EVP_PKEY* rsa = nullptr;
   ASSERT_EQ(EVP_PKEY_generate(ctx, &rsa), 1);
-  auto pub = ImportPublicKeyBlob(KeyBlobType::kRsaPublic,
-                                 RsaBlob({3}, BnBytes(rsa, OSSL_PKEY_PARAM_RSA_N), 1024));
+  auto pub = ImportPublicKeyBlob(KeyBlobType::kRsaPublic, RsaBlob({3}, BnBytes(rsa, OSSL_PKEY_PARAM_RSA_N), 1024));
   ASSERT_TRUE(pub.ok());
   EXPECT_EQ(pub.value()->Describe().bits, 1024u);
   BN_free(three);
@@ -489,9 +488,9 @@ TEST(KeyBlobs, MutatedBlobsAreAcceptedOrBadDataNeverAnythingElse) {
         case 0: v[next() % v.size()] ^= static_cast<std::uint8_t>(1u << (next() % 8)); break;
         case 1: v.resize(next() % v.size()); break;
         case 2: v.resize(v.size() + 1 + next() % 8, static_cast<std::uint8_t>(next())); break;
-        case 3: SetLe32(v, 4 * (next() % (v.size() >= 24 && type == KeyBlobType::kRsaPublic ? 6 : 2)),
-                        edges[next() % 8]);
-                break;
+        case 3:
+          SetLe32(v, 4 * (next() % (v.size() >= 24 && type == KeyBlobType::kRsaPublic ? 6 : 2)), edges[next() % 8]);
+          break;
       }
       auto key = ImportPublicKeyBlob(type, v);
       if (key.ok()) {

@@ -16,7 +16,7 @@
 #include <thread>
 #include <vector>
 
-#include "core/groups.h"
+#include "base/groups.h"
 #include "core/key_blobs.h"
 #include "core/key_exchange.h"
 #include "ossl/key_agreement.h"
@@ -24,8 +24,6 @@
 
 namespace opensslp {
 namespace {
-
-
 
 using test::ByteVec;
 
@@ -124,7 +122,8 @@ TEST(CreateEphemeralKey, EveryCurveWithItsDescription) {
 }
 
 TEST(CreateEphemeralKey, AllProtocolsTls10To13) {
-  for (std::uint32_t protocol : {0x0301u, 0x0302u, 0x0303u, 0x0304u}) EXPECT_NE(MustCreate(23, 0, {}, protocol), nullptr);
+  for (std::uint32_t protocol : {0x0301u, 0x0302u, 0x0303u, 0x0304u})
+    EXPECT_NE(MustCreate(23, 0, {}, protocol), nullptr);
   for (std::uint32_t protocol : {0u, 0x0002u, 0x0300u, 0x0305u, 0xFEFFu, 0xFEFDu, 0xFFFFFFFFu})
     EXPECT_EQ(CreateError(23, 0, {}, protocol), Error::kNotSupported) << protocol;
 }
@@ -310,10 +309,10 @@ TEST(ComputeSharedSecret, RefusesKeysOfDifferentGroups) {
     const EphemeralKey* mine;
     const PublicKey* peer;
   };
-  for (const Pair& pr : {Pair{p256.get(), pub_p384.get()}, Pair{p256.get(), pub_x25519.get()},
-                         Pair{x25519.get(), pub_x448.get()}, Pair{x448.get(), pub_p384.get()},
-                         Pair{dh2048.get(), pub_dh3072.get()}, Pair{dh3072.get(), pub_p256.get()},
-                         Pair{p256.get(), pub_dh2048.get()}}) {
+  for (const Pair& pr :
+       {Pair{p256.get(), pub_p384.get()}, Pair{p256.get(), pub_x25519.get()}, Pair{x25519.get(), pub_x448.get()},
+        Pair{x448.get(), pub_p384.get()}, Pair{dh2048.get(), pub_dh3072.get()}, Pair{dh3072.get(), pub_p256.get()},
+        Pair{p256.get(), pub_dh2048.get()}}) {
     auto s = ComputeSharedSecret(*pr.mine, *pr.peer);
     ASSERT_FALSE(s.ok());
     EXPECT_EQ(s.error(), Error::kBadKey);

@@ -15,9 +15,9 @@
 
 #include <cstdlib>
 #include <cstring>
-#include <iostream>
 #include <filesystem>
 #include <fstream>
+#include <iostream>
 #include <optional>
 #include <string>
 #include <vector>
@@ -180,8 +180,10 @@ class KeyStoreTest : public testing::Test {
   SECURITY_STATUS OpenNamed(const std::string& name) {
     NCRYPT_KEY_HANDLE key = 0;
     const SECURITY_STATUS rc = Open(CertDer(name), &key);
-    if (rc == 0) SslFreeObject(key, 0);
-    else EXPECT_EQ(key, 0u) << "no handle may be written on failure";
+    if (rc == 0)
+      SslFreeObject(key, 0);
+    else
+      EXPECT_EQ(key, 0u) << "no handle may be written on failure";
     return rc;
   }
 
@@ -195,22 +197,22 @@ TEST_F(KeyStoreTest, EnvironmentVariableNameMatchesHeader) {
 
 TEST_F(KeyStoreTest, DirectoryFormEveryEncoding) {
   ScopedKeyStore store(kStoreDir + "/dir");
-  ExpectOpens("rsa2048", u"RSA", 2048, 0);   // <thumbprint>.pem, PKCS#8 PEM
-  ExpectOpens("p256", u"ECDSA", 256, 23);    // <thumbprint>.key, SEC1 PEM
-  ExpectOpens("p384", u"ECDSA", 384, 24);    // <thumbprint>.p8, PKCS#8 DER
-  ExpectOpens("p521", u"ECDSA", 521, 25);    // <thumbprint>.p12 + .pass (CRLF-terminated)
-  ExpectOpens("rsa3072", u"RSA", 3072, 0);   // <thumbprint>.p12 without a password
+  ExpectOpens("rsa2048", u"RSA", 2048, 0);  // <thumbprint>.pem, PKCS#8 PEM
+  ExpectOpens("p256", u"ECDSA", 256, 23);   // <thumbprint>.key, SEC1 PEM
+  ExpectOpens("p384", u"ECDSA", 384, 24);   // <thumbprint>.p8, PKCS#8 DER
+  ExpectOpens("p521", u"ECDSA", 521, 25);   // <thumbprint>.p12 + .pass (CRLF-terminated)
+  ExpectOpens("rsa3072", u"RSA", 3072, 0);  // <thumbprint>.p12 without a password
 }
 
 TEST_F(KeyStoreTest, DirectoryFormFailures) {
   ScopedKeyStore store(kStoreDir + "/dir");
-  EXPECT_EQ(OpenNamed("orphan"), NTE_NOT_FOUND);        // no file for the thumbprint
-  EXPECT_EQ(OpenNamed("mismatch"), NTE_BAD_KEY);        // another certificate's key
-  EXPECT_EQ(OpenNamed("corrupt"), NTE_BAD_KEY);         // not a key at all
-  EXPECT_EQ(OpenNamed("pubonly"), NTE_BAD_KEY);         // a public key only
-  EXPECT_EQ(OpenNamed("nopass"), NTE_BAD_KEY);          // encrypted, no password: fails, never prompts
-  EXPECT_EQ(OpenNamed("ed25519"), NTE_NOT_SUPPORTED);   // neither RSA nor EC
-  EXPECT_EQ(OpenNamed("brainpool"), NTE_NOT_SUPPORTED); // EC, but not P-256/384/521
+  EXPECT_EQ(OpenNamed("orphan"), NTE_NOT_FOUND);         // no file for the thumbprint
+  EXPECT_EQ(OpenNamed("mismatch"), NTE_BAD_KEY);         // another certificate's key
+  EXPECT_EQ(OpenNamed("corrupt"), NTE_BAD_KEY);          // not a key at all
+  EXPECT_EQ(OpenNamed("pubonly"), NTE_BAD_KEY);          // a public key only
+  EXPECT_EQ(OpenNamed("nopass"), NTE_BAD_KEY);           // encrypted, no password: fails, never prompts
+  EXPECT_EQ(OpenNamed("ed25519"), NTE_NOT_SUPPORTED);    // neither RSA nor EC
+  EXPECT_EQ(OpenNamed("brainpool"), NTE_NOT_SUPPORTED);  // EC, but not P-256/384/521
   // RSA-512: the store holds its (matching) key, but a certificate key under 1024 bits is refused.
   ASSERT_TRUE(KeyStore(kStoreDir + "/dir").FindPrivateKey(Thumbprint(CertDer("rsa512"))).ok());
   EXPECT_EQ(OpenNamed("rsa512"), NTE_NOT_SUPPORTED);
@@ -314,7 +316,6 @@ TEST(KeyStoreInternal, FindPrivateKeyArguments) {
   EXPECT_EQ(KeyStore("").FindPrivateKey(std::string(40, 'a')).error(), Error::kNotFound);
   ossl::ClearErrorQueue();
 }
-
 
 #if defined(_WIN32)
 // ---- WindowsKsp: Windows-only (the key-storage-provider backend, src/win/) ---------------------
@@ -444,7 +445,8 @@ TEST(WindowsKsp, KspImportedKey) {
       EXPECT_STREQ(object.value()->backend().Name(), "ksp");
       std::vector<std::uint8_t> digest(32, 1), sig(512);
       DWORD len = 0;
-      st = SslSignHash(provider, key, digest.data(), 32, sig.data(), 512, &len, rsa ? NCRYPT_SSL_SIGN_USE_PSS_PADDING : 0);
+      st = SslSignHash(provider, key, digest.data(), 32, sig.data(), 512, &len,
+                       rsa ? NCRYPT_SSL_SIGN_USE_PSS_PADDING : 0);
       if (st == 0) {
         // Verified by the OpenSSL side with the certificate's public key.
         EXPECT_EQ(SslVerifySignature(provider, key, digest.data(), 32, sig.data(), len,

@@ -93,9 +93,9 @@ TEST(WindowsKsp, KeyTransportSelectionAroundBcryptDecrypt) {
   BCRYPT_ALG_HANDLE alg = nullptr;
   BCRYPT_KEY_HANDLE key = nullptr;
   ASSERT_EQ(BCryptOpenAlgorithmProvider(&alg, BCRYPT_RSA_ALGORITHM, nullptr, 0), 0);
-  ASSERT_EQ(BCryptImportKeyPair(alg, nullptr, BCRYPT_RSAPRIVATE_BLOB, &key, blob.data(),
-                                static_cast<ULONG>(blob.size()), 0),
-            0);
+  ASSERT_EQ(
+      BCryptImportKeyPair(alg, nullptr, BCRYPT_RSAPRIVATE_BLOB, &key, blob.data(), static_cast<ULONG>(blob.size()), 0),
+      0);
   int calls = 0;
   const win::Pkcs1DecryptFunction decrypt = [key, &calls](Bytes in, MutBytes out, DWORD* out_len) -> SECURITY_STATUS {
     ++calls;
@@ -118,10 +118,10 @@ TEST(WindowsKsp, KeyTransportSelectionAroundBcryptDecrypt) {
   corrupted[20] ^= 0x01;
   const ByteVec wrong_length_pms(pms.begin(), pms.end() - 1);
   const std::vector<std::pair<ByteVec, std::uint16_t>> failures = {
-      {corrupted, 0x0303},                              // padding (or decryption) failure
-      {ct, 0x0302},                                     // version differs from client_version
+      {corrupted, 0x0303},                                     // padding (or decryption) failure
+      {ct, 0x0302},                                            // version differs from client_version
       {test::RsaPkcs1Encrypt(rsa, wrong_length_pms), 0x0303},  // 47-byte message
-      {ByteVec(ct.begin(), ct.end() - 1), 0x0303},   // short ciphertext
+      {ByteVec(ct.begin(), ct.end() - 1), 0x0303},             // short ciphertext
   };
   for (const auto& [input, version] : failures) {
     auto first = win::DecryptTlsPremasterWith(decrypt, input, version);
@@ -196,9 +196,8 @@ TEST(WindowsKsp, SslImportMasterKeyWithKspKey) {
   ByteVec previous;
   for (int i = 0; i < 2; ++i) {
     NCRYPT_KEY_HANDLE master = 0;
-    ASSERT_EQ(SslImportMasterKey(prov, priv, &master, TLS1_2_PROTOCOL_VERSION, TLS_RSA_WITH_AES_128_GCM_SHA256,
-                                 &params, corrupted.data(), static_cast<DWORD>(corrupted.size()),
-                                 NCRYPT_SSL_SERVER_FLAG),
+    ASSERT_EQ(SslImportMasterKey(prov, priv, &master, TLS1_2_PROTOCOL_VERSION, TLS_RSA_WITH_AES_128_GCM_SHA256, &params,
+                                 corrupted.data(), static_cast<DWORD>(corrupted.size()), NCRYPT_SSL_SERVER_FLAG),
               0);
     const ByteVec got = exported(master);
     EXPECT_NE(got, expected);
@@ -211,8 +210,8 @@ TEST(WindowsKsp, SslImportMasterKeyWithKspKey) {
   if (ncrypt_decrypts) {
     ASSERT_EQ(probe_len, 48u);
     NCRYPT_KEY_HANDLE master = 0;
-    ASSERT_EQ(SslImportMasterKey(prov, priv, &master, TLS1_2_PROTOCOL_VERSION, TLS_RSA_WITH_AES_128_GCM_SHA256,
-                                 &params, ct.data(), static_cast<DWORD>(ct.size()), NCRYPT_SSL_SERVER_FLAG),
+    ASSERT_EQ(SslImportMasterKey(prov, priv, &master, TLS1_2_PROTOCOL_VERSION, TLS_RSA_WITH_AES_128_GCM_SHA256, &params,
+                                 ct.data(), static_cast<DWORD>(ct.size()), NCRYPT_SSL_SERVER_FLAG),
               0);
     EXPECT_EQ(exported(master), expected) << "the KSP decrypted the real pre-master secret";
     EXPECT_EQ(SslFreeObject(master, 0), 0);

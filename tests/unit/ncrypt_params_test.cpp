@@ -36,7 +36,7 @@ TEST(NcryptParams, ReadsEveryKnownTypeInAnyOrder) {
   List l;
   l.Add(NCRYPTBUFFER_SSL_HIGHEST_VERSION, &version, 4);
   l.Add(NCRYPTBUFFER_SSL_SERVER_RANDOM, sr, 32);
-  l.Add(999, nullptr, 0);  // unknown: ignored
+  l.Add(999, nullptr, 0);                      // unknown: ignored
   l.Add(NCRYPTBUFFER_SSL_CLEAR_KEY, hash, 7);  // SSL 2 only: ignored
   l.Add(NCRYPTBUFFER_SSL_SESSION_HASH, hash, 48);
   l.Add(NCRYPTBUFFER_SSL_CLIENT_RANDOM, cr, 32);
@@ -51,10 +51,10 @@ TEST(NcryptParams, ReadsEveryKnownTypeInAnyOrder) {
 }
 
 TEST(NcryptParams, WrongSizesRefused) {
-  const std::pair<ULONG, ULONG> bad[] = {
-      {NCRYPTBUFFER_SSL_CLIENT_RANDOM, 31}, {NCRYPTBUFFER_SSL_CLIENT_RANDOM, 33}, {NCRYPTBUFFER_SSL_SERVER_RANDOM, 0},
-      {NCRYPTBUFFER_SSL_HIGHEST_VERSION, 2}, {NCRYPTBUFFER_SSL_HIGHEST_VERSION, 8},
-      {NCRYPTBUFFER_SSL_SESSION_HASH, 0},   {NCRYPTBUFFER_SSL_SESSION_HASH, 65}};
+  const std::pair<ULONG, ULONG> bad[] = {{NCRYPTBUFFER_SSL_CLIENT_RANDOM, 31},  {NCRYPTBUFFER_SSL_CLIENT_RANDOM, 33},
+                                         {NCRYPTBUFFER_SSL_SERVER_RANDOM, 0},   {NCRYPTBUFFER_SSL_HIGHEST_VERSION, 2},
+                                         {NCRYPTBUFFER_SSL_HIGHEST_VERSION, 8}, {NCRYPTBUFFER_SSL_SESSION_HASH, 0},
+                                         {NCRYPTBUFFER_SSL_SESSION_HASH, 65}};
   static std::uint8_t big[128];
   for (auto [type, size] : bad) {
     List l;

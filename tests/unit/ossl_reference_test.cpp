@@ -53,8 +53,10 @@ TEST(OsslReference, Tls13KeyScheduleRfc8448Section3) {
 // the master secret, server || client for the key block.
 TEST(OsslReference, Tls1HelpersUseTheRfcSeedOrder) {
   const ByteVec secret(48, 0x0c), cr(32, 0xc1), sr(32, 0x5e), hash(32, 0x4a);
-  EXPECT_EQ(Tls1MasterSecret("SHA256", secret, cr, sr), Tls1Prf("SHA256", secret, "master secret", Concat({cr, sr}), 48));
-  EXPECT_EQ(Tls1KeyBlock("SHA384", secret, cr, sr, 72), Tls1Prf("SHA384", secret, "key expansion", Concat({sr, cr}), 72));
+  EXPECT_EQ(Tls1MasterSecret("SHA256", secret, cr, sr),
+            Tls1Prf("SHA256", secret, "master secret", Concat({cr, sr}), 48));
+  EXPECT_EQ(Tls1KeyBlock("SHA384", secret, cr, sr, 72),
+            Tls1Prf("SHA384", secret, "key expansion", Concat({sr, cr}), 72));
   EXPECT_EQ(Tls1ExtendedMasterSecret("MD5-SHA1", secret, hash),
             Tls1Prf("MD5-SHA1", secret, "extended master secret", hash, 48));
   EXPECT_NE(Tls1MasterSecret("SHA256", secret, cr, sr), Tls1MasterSecret("SHA256", secret, sr, cr));
@@ -63,8 +65,8 @@ TEST(OsslReference, Tls1HelpersUseTheRfcSeedOrder) {
 
 // Seal then open round-trips for both AEAD families; a flipped tag bit is refused.
 TEST(OsslReference, AeadRoundTrip) {
-  for (auto [name, key_len] : {std::pair{"AES-128-GCM", 16}, std::pair{"AES-256-GCM", 32},
-                               std::pair{"ChaCha20-Poly1305", 32}}) {
+  for (auto [name, key_len] :
+       {std::pair{"AES-128-GCM", 16}, std::pair{"AES-256-GCM", 32}, std::pair{"ChaCha20-Poly1305", 32}}) {
     const ByteVec key(key_len, 0x11), nonce(12, 0x22), aad(13, 0x33), pt(37, 0x44);
     ByteVec sealed = AeadSeal(name, key, nonce, aad, pt);
     ASSERT_EQ(sealed.size(), pt.size() + 16) << name;

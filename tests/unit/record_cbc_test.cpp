@@ -7,9 +7,9 @@
 //     this drives the constant-time MAC computation through every data-length/block alignment.
 #include <gtest/gtest.h>
 
-#include <atomic>
 #include <openssl/evp.h>
 #include <openssl/hmac.h>
+#include <atomic>
 
 #include <algorithm>
 #include <cstring>
@@ -34,7 +34,9 @@ ByteVec Pattern(std::size_t n, std::uint8_t seed) {
 }
 
 const EVP_MD* Md(const CipherSuite& s) {
-  return s.mac == MacAlgorithm::kHmacSha1 ? EVP_sha1() : s.mac == MacAlgorithm::kHmacSha256 ? EVP_sha256() : EVP_sha384();
+  return s.mac == MacAlgorithm::kHmacSha1     ? EVP_sha1()
+         : s.mac == MacAlgorithm::kHmacSha256 ? EVP_sha256()
+                                              : EVP_sha384();
 }
 
 ByteVec RawCbc(const CipherSuite& s, bool enc, const ByteVec& key, const std::uint8_t* iv, const ByteVec& in) {
@@ -51,7 +53,7 @@ ByteVec RawCbc(const CipherSuite& s, bool enc, const ByteVec& key, const std::ui
 }
 
 ByteVec RawMac(const CipherSuite& s, const ByteVec& mac_key, std::uint64_t seq, std::uint8_t type,
-                  std::uint16_t version, const ByteVec& msg) {
+               std::uint16_t version, const ByteVec& msg) {
   ByteVec in(13);
   for (int i = 0; i < 8; ++i) in[i] = static_cast<std::uint8_t>(seq >> (56 - 8 * i));
   in[8] = type;
@@ -77,8 +79,13 @@ struct Keys {
 };
 
 Keys MakeKeys(const CipherSuite& s, ProtocolVersion v) {
-  Keys k{&s, v, Pattern(s.key_len, 1), Pattern(s.mac_key_len, 2),
-         v == ProtocolVersion::kTls10 ? Pattern(16, 3) : ByteVec{}, nullptr, nullptr};
+  Keys k{&s,
+         v,
+         Pattern(s.key_len, 1),
+         Pattern(s.mac_key_len, 2),
+         v == ProtocolVersion::kTls10 ? Pattern(16, 3) : ByteVec{},
+         nullptr,
+         nullptr};
   for (RecordDirection d : {RecordDirection::kWrite, RecordDirection::kRead}) {
     SessionKeyMaterial m;
     m.suite = &s;
@@ -95,8 +102,8 @@ Keys MakeKeys(const CipherSuite& s, ProtocolVersion v) {
 }
 
 // A record built by the test: msg ‖ MAC ‖ (pad_len + 1) bytes of pad_len, CBC under `iv`.
-ByteVec RawRecord(const Keys& k, const std::uint8_t* iv, std::uint64_t seq, std::uint8_t type,
-                     const ByteVec& msg, std::size_t pad_len, ByteVec* mac_out = nullptr) {
+ByteVec RawRecord(const Keys& k, const std::uint8_t* iv, std::uint64_t seq, std::uint8_t type, const ByteVec& msg,
+                  std::size_t pad_len, ByteVec* mac_out = nullptr) {
   ByteVec plain = msg;
   ByteVec mac = RawMac(*k.suite, k.mac, seq, type, k.wire(), msg);
   if (mac_out) *mac_out = mac;
@@ -105,7 +112,7 @@ ByteVec RawRecord(const Keys& k, const std::uint8_t* iv, std::uint64_t seq, std:
   ByteVec body = RawCbc(*k.suite, true, k.enc, iv, plain);
   const std::size_t frag = k.ex() + body.size();
   ByteVec rec = {type, static_cast<std::uint8_t>(k.wire() >> 8), static_cast<std::uint8_t>(k.wire()),
-                    static_cast<std::uint8_t>(frag >> 8), static_cast<std::uint8_t>(frag)};
+                 static_cast<std::uint8_t>(frag >> 8), static_cast<std::uint8_t>(frag)};
   if (k.ex() != 0) rec.insert(rec.end(), iv, iv + 16);
   rec.insert(rec.end(), body.begin(), body.end());
   return rec;
@@ -237,13 +244,12 @@ TEST(RecordCbc, AuthenticationFailuresAreUniform) {
       ByteVec plain = msg;
       plain.insert(plain.end(), mac.begin(), mac.end());
       plain.insert(plain.end(), pad + 1, static_cast<std::uint8_t>(pad));
-      if (variant == 0 && pad > 0) plain[plain.size() - 2] ^= 1;        // one padding byte wrong
+      if (variant == 0 && pad > 0) plain[plain.size() - 2] ^= 1;             // one padding byte wrong
       if (variant == 1) plain.back() = static_cast<std::uint8_t>(pad + 16);  // length too long for the bytes
-      if (variant == 2) plain.back() = 255;                              // longer than the record
+      if (variant == 2) plain.back() = 255;                                  // longer than the record
       ByteVec body = RawCbc(*s, true, k.enc, iv.data(), plain);
       ByteVec rec = {23, static_cast<std::uint8_t>(k.wire() >> 8), static_cast<std::uint8_t>(k.wire()),
-                        static_cast<std::uint8_t>((16 + body.size()) >> 8),
-                        static_cast<std::uint8_t>(16 + body.size())};
+                     static_cast<std::uint8_t>((16 + body.size()) >> 8), static_cast<std::uint8_t>(16 + body.size())};
       rec.insert(rec.end(), iv.begin(), iv.end());
       rec.insert(rec.end(), body.begin(), body.end());
       if (variant == 0 && pad == 0) continue;

@@ -12,9 +12,9 @@
 #include "handles/handle_table.h"
 #include "record/session_key.h"
 #include "sslprovider.h"
-#include "support/provider_support.h"
 #include "support/bytes.h"
 #include "support/ossl_reference.h"
+#include "support/provider_support.h"
 
 namespace opensslp {
 namespace {
@@ -30,7 +30,7 @@ ByteVec Pattern(std::size_t n, std::uint8_t seed) {
 
 // AES-128-GCM TLS 1.2 record by raw EVP: salt ‖ seq nonce, AAD seq ‖ type ‖ 0303 ‖ len.
 ByteVec RawGcmRecord(const ByteVec& key, const ByteVec& salt, std::uint64_t seq, std::uint8_t type,
-                        const ByteVec& msg) {
+                     const ByteVec& msg) {
   std::uint8_t nonce[12], aad[13];
   std::memcpy(nonce, salt.data(), 4);
   for (int i = 0; i < 8; ++i) nonce[4 + i] = aad[i] = static_cast<std::uint8_t>(seq >> (56 - 8 * i));
@@ -113,7 +113,8 @@ TEST_F(RecordExports, EmptyRecords) {
   ASSERT_EQ(Encrypt(prov_, write_, nullptr, 0, rec.data(), static_cast<DWORD>(rec.size()), &got, 3, 22), 0);
   EXPECT_EQ(got, rec.size());
   EXPECT_EQ(rec, RawGcmRecord(key_, salt_, 3, 22, {}));
-  // A 0-byte plaintext (fact sheet: *pcbResult may legitimately be 0); pbOutput may be NULL then.
+  // A 0-byte plaintext (docs/reference/functions.md#ssldecryptpacket: *pcbResult may legitimately
+  // be 0); pbOutput may be NULL then.
   got = kBadResult;
   ASSERT_EQ(Decrypt(prov_, read_, rec.data(), static_cast<DWORD>(rec.size()), nullptr, 0, &got, 3), 0);
   EXPECT_EQ(got, 0u);
@@ -168,9 +169,9 @@ TEST_F(RecordExports, TamperGivesOneErrorAndNoPlaintext) {
   DWORD got = 0;
   EXPECT_EQ(Decrypt(prov_, read_, bad.data(), static_cast<DWORD>(bad.size()), out.data(), 50, &got, 8), NTE_BAD_DATA);
   // Wrong sequence number: authentication failure.
-  EXPECT_EQ(Decrypt(prov_, read_, const_cast<PBYTE>(rec.data()), static_cast<DWORD>(rec.size()), out.data(), 50, &got,
-                    9),
-            NTE_DECRYPTION_FAILURE);
+  EXPECT_EQ(
+      Decrypt(prov_, read_, const_cast<PBYTE>(rec.data()), static_cast<DWORD>(rec.size()), out.data(), 50, &got, 9),
+      NTE_DECRYPTION_FAILURE);
 }
 
 // ---- Safety: every argument of SslEncryptPacket.

@@ -4,8 +4,8 @@
 // layouts and malformed records.
 #include <gtest/gtest.h>
 
-#include <atomic>
 #include <openssl/evp.h>
+#include <atomic>
 
 #include <cstring>
 #include <string>
@@ -33,8 +33,8 @@ void PutBe64(std::uint8_t* p, std::uint64_t v) {
 }
 
 // The TLS 1.2 AEAD record computed with OpenSSL's EVP API alone (the expected value).
-ByteVec RawRecord(const CipherSuite& s, const ByteVec& key, const ByteVec& iv, std::uint64_t seq,
-                     std::uint8_t type, const ByteVec& msg) {
+ByteVec RawRecord(const CipherSuite& s, const ByteVec& key, const ByteVec& iv, std::uint64_t seq, std::uint8_t type,
+                  const ByteVec& msg) {
   const bool gcm = ModeOf(s.cipher) == CipherMode::kGcm;
   std::uint8_t nonce[12];
   if (gcm) {  // RFC 5288 §3: salt ‖ explicit nonce (= seq)
@@ -110,10 +110,10 @@ TEST(RecordLayer, RoundTripEveryAeadSuiteAgainstRawEvp) {
     EXPECT_EQ(p.writer->Describe().bits, s->key_len * 8u);
     EXPECT_EQ(p.writer->Describe().key_type, 0u);
     EXPECT_EQ(p.writer->Describe().algorithm, std::u16string(CngCipherName(s->cipher)));
-    for (std::size_t n : {std::size_t{0}, std::size_t{1}, std::size_t{15}, std::size_t{16}, std::size_t{1000},
-                          kMaxPlaintextLength}) {
-      for (std::uint64_t seq : {std::uint64_t{0}, std::uint64_t{1}, std::uint64_t{0x0102030405060708},
-                                kLastSequenceNumber - 1}) {
+    for (std::size_t n :
+         {std::size_t{0}, std::size_t{1}, std::size_t{15}, std::size_t{16}, std::size_t{1000}, kMaxPlaintextLength}) {
+      for (std::uint64_t seq :
+           {std::uint64_t{0}, std::uint64_t{1}, std::uint64_t{0x0102030405060708}, kLastSequenceNumber - 1}) {
         for (std::uint8_t type : {kContentChangeCipherSpec, kContentApplicationData}) {
           const ByteVec msg = Pattern(n, static_cast<std::uint8_t>(seq + type));
           // A fresh pair each time: a write key never reuses (or goes back to) a sequence number.
@@ -301,7 +301,7 @@ TEST(RecordLayer, CreateSessionKeyValidatesMaterial) {
   expect(std::move(m), Error::kInvalidParameter, "CBC TLS 1.0 without its IV");
 }
 
-// The in-place layouts of fact sheet §6.4 and the natural in-place offsets.
+// The in-place layouts of docs/reference/caller-semantics.md#record-layer and the natural in-place offsets.
 TEST(RecordLayer, InPlaceLayouts) {
   for (const CipherSuite* s : Tls12AeadSuites()) {
     const std::size_t ex = ModeOf(s->cipher) == CipherMode::kGcm ? 8 : 0;
@@ -351,7 +351,8 @@ TEST(RecordLayer, InPlaceLayouts) {
   }
 }
 
-// What encrypt adds is exactly what SslLookupCipherLengths reports (fact sheet §6.4).
+// What encrypt adds is exactly what SslLookupCipherLengths reports
+// (docs/reference/caller-semantics.md#record-layer).
 TEST(RecordLayer, SealedLengthMatchesCatalogOverhead) {
   for (const CipherSuite* s : Tls12AeadSuites()) {
     Pair p = MakePair(*s);

@@ -33,9 +33,9 @@
 #include "core/cipher_suites.h"
 #include "ossl/aead.h"
 #include "record/session_key.h"
-#include "support/vector_file.h"
 #include "support/bytes.h"
 #include "support/ossl_reference.h"
+#include "support/vector_file.h"
 
 namespace opensslp {
 namespace {
@@ -43,8 +43,7 @@ namespace {
 using test::ByteVec;
 
 // OpenSSL's own AEAD seal, independent of opensslp: returns ct ‖ tag.
-ByteVec RawSeal(const char* name, const ByteVec& key, const ByteVec& nonce, const ByteVec& aad,
-                   const ByteVec& msg) {
+ByteVec RawSeal(const char* name, const ByteVec& key, const ByteVec& nonce, const ByteVec& aad, const ByteVec& msg) {
   return test::AeadSeal(name, key, nonce, aad, msg);
 }
 
@@ -91,7 +90,7 @@ TEST_P(RecordWycheproof, DirectAndRecordPaths) {
     r.Text("flags");
     r.Text("comment");
     const ByteVec key = r.Hex("key"), iv = r.Hex("iv"), aad = r.Hex("aad"), msg = r.Hex("msg"), ct = r.Hex("ct"),
-                     tag = r.Hex("tag");
+                  tag = r.Hex("tag");
     r.ExpectAllConsumed();
     ASSERT_EQ(std::to_string(key.size() * 8), r.Instruction("keySize")) << where;
     const BulkCipher cipher = CipherFor(chacha, key.size());
@@ -150,12 +149,19 @@ TEST_P(RecordWycheproof, DirectAndRecordPaths) {
     auto n = writer->Seal(seq, kContentApplicationData, msg.data(), msg.size(), rec.data(), rec.size());
     ASSERT_TRUE(n.ok()) << where;
     ASSERT_EQ(n.value(), 5 + explicit_len + msg.size() + 16) << where;
-    const ByteVec tls_aad = {static_cast<std::uint8_t>(seq >> 56), static_cast<std::uint8_t>(seq >> 48),
-                                static_cast<std::uint8_t>(seq >> 40), static_cast<std::uint8_t>(seq >> 32),
-                                static_cast<std::uint8_t>(seq >> 24), static_cast<std::uint8_t>(seq >> 16),
-                                static_cast<std::uint8_t>(seq >> 8),  static_cast<std::uint8_t>(seq),
-                                23, 3, 3, static_cast<std::uint8_t>(msg.size() >> 8),
-                                static_cast<std::uint8_t>(msg.size())};
+    const ByteVec tls_aad = {static_cast<std::uint8_t>(seq >> 56),
+                             static_cast<std::uint8_t>(seq >> 48),
+                             static_cast<std::uint8_t>(seq >> 40),
+                             static_cast<std::uint8_t>(seq >> 32),
+                             static_cast<std::uint8_t>(seq >> 24),
+                             static_cast<std::uint8_t>(seq >> 16),
+                             static_cast<std::uint8_t>(seq >> 8),
+                             static_cast<std::uint8_t>(seq),
+                             23,
+                             3,
+                             3,
+                             static_cast<std::uint8_t>(msg.size() >> 8),
+                             static_cast<std::uint8_t>(msg.size())};
     const std::size_t frag_len = explicit_len + msg.size() + 16;
     const ByteVec header = {23, 3, 3, static_cast<std::uint8_t>(frag_len >> 8), static_cast<std::uint8_t>(frag_len)};
     EXPECT_EQ(ByteVec(rec.begin(), rec.begin() + 5), header) << where;
@@ -189,8 +195,11 @@ TEST_P(RecordWycheproof, DirectAndRecordPaths) {
 }
 
 INSTANTIATE_TEST_SUITE_P(Files, RecordWycheproof,
-                         ::testing::Values(Param{"aes_gcm.txt", false, 97, 41}, Param{"chacha20_poly1305.txt", true, 293, 233}),
-                         [](const ::testing::TestParamInfo<Param>& p) { return std::string(p.param.chacha ? "ChaCha" : "Gcm"); });
+                         ::testing::Values(Param{"aes_gcm.txt", false, 97, 41},
+                                           Param{"chacha20_poly1305.txt", true, 293, 233}),
+                         [](const ::testing::TestParamInfo<Param>& p) {
+                           return std::string(p.param.chacha ? "ChaCha" : "Gcm");
+                         });
 
 }  // namespace
 }  // namespace opensslp

@@ -41,8 +41,8 @@ Fields GcmFields() {
   return {FindCipherSuite(0xC02F), ProtocolVersion::kTls12, {}, Pattern(16, 0x10), Pattern(4, 0x40), {}};
 }
 Fields CbcTls10Fields() {
-  return {FindCipherSuite(0xC013), ProtocolVersion::kTls10, Pattern(20, 0x80), Pattern(16, 0x10), Pattern(16, 0x40),
-          Pattern(16, 0xC0)};
+  return {FindCipherSuite(0xC013), ProtocolVersion::kTls10, Pattern(20, 0x80),
+          Pattern(16, 0x10),       Pattern(16, 0x40),       Pattern(16, 0xC0)};
 }
 
 SessionKeyBlobView View(const Fields& f, RecordDirection d, std::uint64_t seq) {
@@ -98,12 +98,12 @@ TEST(SessionKeyBlob, EncoderRefusesInconsistentViews) {
 TEST(SessionKeyBlob, DecodesWhatTheLayoutSays) {
   const Fields c = CbcTls10Fields();
   const ByteVec blob = Cat({{'O', 'P', 'S', 'K', 0, 1, 3, 1, 0xC0, 0x13, 1, 0},
-                               {0, 0, 0, 0, 0, 0, 0x01, 0x00},
-                               {20, 16, 16, 16},
-                               c.mac,
-                               c.key,
-                               c.iv,
-                               c.chain});
+                            {0, 0, 0, 0, 0, 0, 0x01, 0x00},
+                            {20, 16, 16, 16},
+                            c.mac,
+                            c.key,
+                            c.iv,
+                            c.chain});
   auto v = DecodeSessionKeyBlob(blob);
   ASSERT_TRUE(v.ok());
   EXPECT_EQ(v.value().suite->id, 0xC013);
@@ -119,12 +119,12 @@ TEST(SessionKeyBlob, DecodesWhatTheLayoutSays) {
 TEST(SessionKeyBlob, EveryCorruptionIsBadData) {
   const Fields c = CbcTls10Fields();
   const ByteVec good = Cat({{'O', 'P', 'S', 'K', 0, 1, 3, 1, 0xC0, 0x13, 1, 0},
-                               ByteVec(8, 0),
-                               {20, 16, 16, 16},
-                               c.mac,
-                               c.key,
-                               c.iv,
-                               c.chain});
+                            ByteVec(8, 0),
+                            {20, 16, 16, 16},
+                            c.mac,
+                            c.key,
+                            c.iv,
+                            c.chain});
   ASSERT_TRUE(DecodeSessionKeyBlob(good).ok());
   EXPECT_EQ(DecodeSessionKeyBlob(Bytes()).error(), Error::kBadData);
   for (std::size_t cut = 0; cut < good.size(); ++cut)

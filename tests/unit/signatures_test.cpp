@@ -25,10 +25,10 @@
 #include "handles/handle_table.h"
 #include "opensslp/opensslp.h"
 #include "sslprovider.h"
+#include "support/bytes.h"
 #include "support/cert_support.h"
 #include "support/env_support.h"
 #include "support/wide.h"
-#include "support/bytes.h"
 
 namespace opensslp {
 namespace {
@@ -274,8 +274,8 @@ TEST_F(SignaturesTest, RsaMd5DigestInfoIsRefused) {
     const ByteVec digest = Digest("MD5", "server key exchange params");
     ASSERT_EQ(digest.size(), 16u);
     Sign(f, Prefixed("MD5", digest), oid, NTE_NOT_SUPPORTED);
-    Sign(f, Prefixed("md5", digest), oid, NTE_NOT_SUPPORTED);             // any case
-    Sign(f, Prefixed("MD5", ByteVec(20, 1)), oid, NTE_NOT_SUPPORTED);     // refused before the length check
+    Sign(f, Prefixed("md5", digest), oid, NTE_NOT_SUPPORTED);          // any case
+    Sign(f, Prefixed("MD5", ByteVec(20, 1)), oid, NTE_NOT_SUPPORTED);  // refused before the length check
     Sign(f, Prefixed("MD5", digest), NCRYPT_SSL_SIGN_USE_PSS_PADDING, NTE_NOT_SUPPORTED);
     const ByteVec md5_sig = OpensslSign(f.priv, Md("MD5"), digest);
     EVP_PKEY_CTX* ctx = EVP_PKEY_CTX_new(f.pub, nullptr);
@@ -315,7 +315,7 @@ TEST(SignaturePolicy, RsaKeySizeBounds) {
   EXPECT_EQ(rsa512.error(), Error::kNotSupported);
 }
 
-// The EC facts come from core/groups.h; OpenSSL's EC_GROUP_order_bits and the curve's NIST name
+// The EC facts come from base/groups.h; OpenSSL's EC_GROUP_order_bits and the curve's NIST name
 // are the independent side.
 TEST(SignaturePolicy, EcCurvesFromTheGroupTable) {
   const struct {
@@ -364,8 +364,8 @@ TEST_F(SignaturesTest, RsaPssSaltEqualsHashLength) {
 }
 
 TEST_F(SignaturesTest, EcdsaRawRS) {
-  const std::pair<const char*, const char*> cases[] = {
-      {"p256", "SHA256"}, {"p384", "SHA384"}, {"p521", "SHA512"}, {"p256", "SHA1"}, {"p521", "SHA256"}, {"p384", "SHA512"}};
+  const std::pair<const char*, const char*> cases[] = {{"p256", "SHA256"}, {"p384", "SHA384"}, {"p521", "SHA512"},
+                                                       {"p256", "SHA1"},   {"p521", "SHA256"}, {"p384", "SHA512"}};
   for (const auto& [name, hash] : cases) {
     SCOPED_TRACE(std::string(name) + " " + hash);
     const Fixture& f = keys_[name];
@@ -433,8 +433,11 @@ TEST_F(SignaturesTest, KeyPropertiesOfPrivateKeys) {
     const char* name;
     const char16_t* algorithm;
     DWORD bits, key_type;
-  } expected[] = {{"rsa2048", u"RSA", 2048, 0}, {"rsa3072", u"RSA", 3072, 0}, {"p256", u"ECDSA", 256, 23},
-                  {"p384", u"ECDSA", 384, 24}, {"p521", u"ECDSA", 521, 25}};
+  } expected[] = {{"rsa2048", u"RSA", 2048, 0},
+                  {"rsa3072", u"RSA", 3072, 0},
+                  {"p256", u"ECDSA", 256, 23},
+                  {"p384", u"ECDSA", 384, 24},
+                  {"p521", u"ECDSA", 521, 25}};
   for (const auto& e : expected) {
     SCOPED_TRACE(e.name);
     const NCRYPT_KEY_HANDLE h = keys_[e.name].handle;
@@ -509,7 +512,7 @@ TEST_F(SignaturesTest, SafetySignHashHandles) {
     return SslSignHash(prov, key, input.data(), 36, sig.data(), static_cast<DWORD>(sig.size()), &len, 0);
   };
   EXPECT_EQ(sign(provider_, 0), NTE_INVALID_HANDLE);
-  EXPECT_EQ(sign(provider_, provider_), NTE_INVALID_HANDLE);           // provider as key
+  EXPECT_EQ(sign(provider_, provider_), NTE_INVALID_HANDLE);               // provider as key
   EXPECT_EQ(sign(provider_, InsertPublicKey(f.pub)), NTE_INVALID_HANDLE);  // public key cannot sign
   EVP_PKEY* x25519 = EVP_PKEY_Q_keygen(nullptr, nullptr, "X25519");
   ASSERT_NE(x25519, nullptr);
@@ -601,7 +604,8 @@ TEST_F(SignaturesTest, SafetyVerifyHandlesAndBuffers) {
       InsertObject(std::make_shared<EphemeralKey>(ossl::PKey(x25519), KeyDescription{u"ECDH", 253, 29}, 0x0303, 0));
   EXPECT_EQ(Verify(eph, digest, sig, 0), NTE_INVALID_HANDLE);
   EVP_PKEY* x2 = EVP_PKEY_Q_keygen(nullptr, nullptr, "X25519");
-  const NCRYPT_KEY_HANDLE x_pub = InsertObject(std::make_shared<PublicKey>(ossl::PKey(x2), KeyDescription{u"ECDH", 253, 29}));
+  const NCRYPT_KEY_HANDLE x_pub =
+      InsertObject(std::make_shared<PublicKey>(ossl::PKey(x2), KeyDescription{u"ECDH", 253, 29}));
   EXPECT_EQ(Verify(x_pub, digest, sig, 0), NTE_NOT_SUPPORTED);  // cannot sign, so cannot verify
   const NCRYPT_KEY_HANDLE pub = InsertPublicKey(f.pub);
   EXPECT_EQ(Verify(pub, digest, sig, 0), 0);
@@ -640,8 +644,9 @@ TEST_F(SignaturesTest, SafetyVerifyGarbageSignatures) {
     std::copy(good.begin(), good.begin() + std::min(n, good.size()), bad.begin());
     EXPECT_EQ(Verify(ec.handle, digest, bad, 0), NTE_BAD_SIGNATURE) << n;
   }
-  const ByteVec order = {0xff, 0xff, 0xff, 0xff, 0x00, 0x00, 0x00, 0x00, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff,
-                         0xbc, 0xe6, 0xfa, 0xad, 0xa7, 0x17, 0x9e, 0x84, 0xf3, 0xb9, 0xca, 0xc2, 0xfc, 0x63, 0x25, 0x51};
+  const ByteVec order = {0xff, 0xff, 0xff, 0xff, 0x00, 0x00, 0x00, 0x00, 0xff, 0xff, 0xff,
+                         0xff, 0xff, 0xff, 0xff, 0xff, 0xbc, 0xe6, 0xfa, 0xad, 0xa7, 0x17,
+                         0x9e, 0x84, 0xf3, 0xb9, 0xca, 0xc2, 0xfc, 0x63, 0x25, 0x51};
   auto join = [](const ByteVec& r, const ByteVec& s) {
     ByteVec out = r;
     out.insert(out.end(), s.begin(), s.end());

@@ -38,13 +38,12 @@ ByteVec Cat(std::initializer_list<Bytes> parts) {
   for (Bytes p : parts) out.insert(out.end(), p.begin(), p.end());
   return out;
 }
-Bytes Str(std::string_view s) { return Bytes(reinterpret_cast<const std::uint8_t*>(s.data()), s.size()); }
 
-PrfHash HashByName(const std::string& name) {
-  if (name == "MD5-SHA1") return PrfHash::kMd5Sha1;
-  if (name == "SHA384") return PrfHash::kSha384;
+HashAlg HashByName(const std::string& name) {
+  if (name == "MD5-SHA1") return HashAlg::kMd5Sha1;
+  if (name == "SHA384") return HashAlg::kSha384;
   EXPECT_EQ(name, "SHA256");
-  return PrfHash::kSha256;
+  return HashAlg::kSha256;
 }
 
 SecretArray<48> Secret48(Bytes b) {
@@ -62,7 +61,7 @@ void RunNistFile(const char* name, int* count) {
   ASSERT_TRUE(VectorFile::Load(VectorPath(name), &file, &error)) << error;
   for (const auto& r : file.records()) {
     SCOPED_TRACE(r.Where());
-    const PrfHash hash = HashByName(r.Text("digest"));
+    const HashAlg hash = HashByName(r.Text("digest"));
     const ByteVec secret = r.Hex("secret"), cr = r.Hex("client_random"), sr = r.Hex("server_random");
     const std::string label = r.Text("label");
     const ByteVec expected = r.Hex("output");
@@ -112,20 +111,20 @@ TEST(TlsPrf, SeedLimitIsCheckedExplicitly) {
   const std::string label = "test label";  // 10 bytes
   ByteVec seed(1024 - label.size(), 0x22);
   ByteVec out(32);
-  ASSERT_TRUE(Tls12Prf(PrfHash::kSha256, secret, label, {seed}, out).ok());
+  ASSERT_TRUE(Tls12Prf(HashAlg::kSha256, secret, label, {seed}, out).ok());
   EXPECT_EQ(out, test::Tls1Prf("SHA256", secret, label, seed, 32));
   seed.push_back(0x22);  // 1025 bytes in all
-  EXPECT_EQ(Status(Tls12Prf(PrfHash::kSha256, secret, label, {seed}, out)).error(), Error::kInvalidParameter);
+  EXPECT_EQ(Status(Tls12Prf(HashAlg::kSha256, secret, label, {seed}, out)).error(), Error::kInvalidParameter);
   // Split seeds count together.
   seed.pop_back();
   const ByteVec one(1, 0);
-  EXPECT_EQ(Status(Tls12Prf(PrfHash::kSha256, secret, label, {seed, one}, out)).error(), Error::kInvalidParameter);
-  EXPECT_EQ(Status(Tls12Prf(PrfHash::kSha256, secret, label, {seed}, MutBytes())).error(), Error::kInvalidParameter);
+  EXPECT_EQ(Status(Tls12Prf(HashAlg::kSha256, secret, label, {seed, one}, out)).error(), Error::kInvalidParameter);
+  EXPECT_EQ(Status(Tls12Prf(HashAlg::kSha256, secret, label, {seed}, MutBytes())).error(), Error::kInvalidParameter);
 }
 
 TEST(TlsPrf, Sha384AndMd5Sha1MatchOpenssl) {
   const ByteVec secret(48, 0x5a), seed(64, 0xa5);
-  for (auto [hash, name] : {std::pair{PrfHash::kSha384, "SHA384"}, std::pair{PrfHash::kMd5Sha1, "MD5-SHA1"}}) {
+  for (auto [hash, name] : {std::pair{HashAlg::kSha384, "SHA384"}, std::pair{HashAlg::kMd5Sha1, "MD5-SHA1"}}) {
     ByteVec out(77);
     ASSERT_TRUE(Tls12Prf(hash, secret, "some label", {seed}, out).ok());
     EXPECT_EQ(out, test::Tls1Prf(name, secret, "some label", seed, 77));
@@ -143,7 +142,7 @@ TEST(TlsPrf, ConcurrentUseFromManyThreads) {
     threads.emplace_back([&, t] {
       for (int i = 0; i < 100; ++i) {
         ByteVec out(48);
-        if (!Tls12Prf(PrfHash::kSha256, secret, "threads", {seed}, out).ok() || out != expected) ++failures[t];
+        if (!Tls12Prf(HashAlg::kSha256, secret, "threads", {seed}, out).ok() || out != expected) ++failures[t];
       }
     });
   }
@@ -155,22 +154,22 @@ TEST(TlsPrf, ConcurrentUseFromManyThreads) {
 
 TEST(MasterSecret, ExtendedMasterSecretMatchesOpenssl) {
   const ByteVec pms(48, 0x03), hash32(32, 0x44), hash36(36, 0x45);
-  auto ems = DeriveExtendedMasterSecret(PrfHash::kSha256, pms, hash32);
+  auto ems = DeriveExtendedMasterSecret(HashAlg::kSha256, pms, hash32);
   ASSERT_TRUE(ems.ok());
   EXPECT_EQ(ToVec(ems->span()), test::Tls1Prf("SHA256", pms, "extended master secret", hash32, 48));
-  auto ems10 = DeriveExtendedMasterSecret(PrfHash::kMd5Sha1, pms, hash36);
+  auto ems10 = DeriveExtendedMasterSecret(HashAlg::kMd5Sha1, pms, hash36);
   ASSERT_TRUE(ems10.ok());
   EXPECT_EQ(ToVec(ems10->span()), test::Tls1Prf("MD5-SHA1", pms, "extended master secret", hash36, 48));
-  EXPECT_EQ(DeriveExtendedMasterSecret(PrfHash::kSha256, pms, ByteVec()).error(), Error::kInvalidParameter);
-  EXPECT_EQ(DeriveExtendedMasterSecret(PrfHash::kSha256, pms, ByteVec(65)).error(), Error::kInvalidParameter);
-  EXPECT_EQ(DeriveExtendedMasterSecret(PrfHash::kSha256, ByteVec(), hash32).error(), Error::kInvalidParameter);
+  EXPECT_EQ(DeriveExtendedMasterSecret(HashAlg::kSha256, pms, ByteVec()).error(), Error::kInvalidParameter);
+  EXPECT_EQ(DeriveExtendedMasterSecret(HashAlg::kSha256, pms, ByteVec(65)).error(), Error::kInvalidParameter);
+  EXPECT_EQ(DeriveExtendedMasterSecret(HashAlg::kSha256, ByteVec(), hash32).error(), Error::kInvalidParameter);
 }
 
 TEST(MasterSecret, RandomsMustBe32Bytes) {
   const ByteVec pms(48, 1), r32(32, 2), r31(31, 2), r33(33, 2);
-  EXPECT_EQ(DeriveMasterSecret(PrfHash::kSha256, pms, r31, r32).error(), Error::kInvalidParameter);
-  EXPECT_EQ(DeriveMasterSecret(PrfHash::kSha256, pms, r32, r33).error(), Error::kInvalidParameter);
-  EXPECT_EQ(DeriveMasterSecret(PrfHash::kSha256, ByteVec(), r32, r32).error(), Error::kInvalidParameter);
+  EXPECT_EQ(DeriveMasterSecret(HashAlg::kSha256, pms, r31, r32).error(), Error::kInvalidParameter);
+  EXPECT_EQ(DeriveMasterSecret(HashAlg::kSha256, pms, r32, r33).error(), Error::kInvalidParameter);
+  EXPECT_EQ(DeriveMasterSecret(HashAlg::kSha256, ByteVec(), r32, r32).error(), Error::kInvalidParameter);
 }
 
 TEST(MasterKeyObject, RecordsRolePrfAndDescription) {
@@ -178,7 +177,7 @@ TEST(MasterKeyObject, RecordsRolePrfAndDescription) {
   ASSERT_NE(s, nullptr);
   MasterKey m(TlsRole::kServer, ProtocolVersion::kTls12, *s, true, SecretArray<48>());
   EXPECT_EQ(m.kind(), ObjectKind::kMasterKey);
-  EXPECT_EQ(m.prf_hash(), PrfHash::kSha384);
+  EXPECT_EQ(m.prf_hash(), HashAlg::kSha384);
   EXPECT_EQ(m.role(), TlsRole::kServer);
   EXPECT_TRUE(m.extended());
   const KeyDescription d = m.Describe();
@@ -187,7 +186,7 @@ TEST(MasterKeyObject, RecordsRolePrfAndDescription) {
   EXPECT_EQ(d.key_type, 0u);
   const CipherSuite* cbc = FindCipherSuite(0x002F);
   MasterKey m10(TlsRole::kClient, ProtocolVersion::kTls10, *cbc, false, SecretArray<48>());
-  EXPECT_EQ(m10.prf_hash(), PrfHash::kMd5Sha1);
+  EXPECT_EQ(m10.prf_hash(), HashAlg::kMd5Sha1);
 }
 
 // ---- key block split ----------------------------------------------------------------------------
@@ -216,8 +215,7 @@ void CheckNistSplit(const char* file_name, std::uint16_t suite_id, ProtocolVersi
       const SessionKeyMaterial& server_keys = client ? keys->read : keys->write;
       EXPECT_EQ(ToVec(client_keys.mac_key.span()), ByteVec(block.begin(), block.begin() + mac));
       EXPECT_EQ(ToVec(server_keys.mac_key.span()), ByteVec(block.begin() + mac, block.begin() + 2 * mac));
-      EXPECT_EQ(ToVec(client_keys.enc_key.span()),
-                ByteVec(block.begin() + 2 * mac, block.begin() + 2 * mac + key));
+      EXPECT_EQ(ToVec(client_keys.enc_key.span()), ByteVec(block.begin() + 2 * mac, block.begin() + 2 * mac + key));
       EXPECT_EQ(ToVec(server_keys.enc_key.span()),
                 ByteVec(block.begin() + 2 * mac + key, block.begin() + 2 * mac + 2 * key));
       EXPECT_TRUE(client_keys.iv.empty());
@@ -247,7 +245,8 @@ TEST(SessionKeys, EverySuiteAndVersionAgainstOpensslKeyBlock) {
       if (!SupportsVersion(s, v)) continue;
       SCOPED_TRACE(std::string(s.name) + " " + std::string(ProtocolVersionName(v)));
       const std::size_t mac = MacLength(s.mac), key = CipherKeyLength(s.cipher), iv = KeyBlockIvLength(s, v);
-      const char* digest = v == ProtocolVersion::kTls12 ? (s.prf == PrfHash::kSha384 ? "SHA384" : "SHA256") : "MD5-SHA1";
+      const char* digest =
+          v == ProtocolVersion::kTls12 ? (s.prf == HashAlg::kSha384 ? "SHA384" : "SHA256") : "MD5-SHA1";
       const ByteVec block = test::Tls1KeyBlock(digest, master_bytes, cr, sr, 2 * (mac + key + iv));
       MasterKey master(TlsRole::kServer, v, s, false, Secret48(master_bytes));
       auto keys = DeriveSessionKeys(master, cr, sr);
@@ -302,8 +301,8 @@ TEST(Exporter, ContextAbsentDiffersFromEmptyAndMatchesOpenssl) {
   EXPECT_EQ(empty, test::Tls1Prf("SHA384", ms, "EXPORTER-test", Cat({cr, sr, zero_len}), 40));
   EXPECT_EQ(some, test::Tls1Prf("SHA384", ms, "EXPORTER-test", Cat({cr, sr, three_len, ctx}), 40));
   EXPECT_NE(none, empty);
-  for (const char* reserved : {"client finished", "server finished", "master secret", "key expansion",
-                               "extended master secret"}) {
+  for (const char* reserved :
+       {"client finished", "server finished", "master secret", "key expansion", "extended master secret"}) {
     EXPECT_EQ(Status(ExportKeyingMaterial(m, reserved, cr, sr, std::nullopt, none)).error(), Error::kInvalidParameter);
   }
   EXPECT_EQ(Status(ExportKeyingMaterial(m, "", cr, sr, std::nullopt, none)).error(), Error::kInvalidParameter);
@@ -353,9 +352,9 @@ TEST(EapKeyBlock, FastSessionKeySeedFollowsTheKeyBlock) {
   };
   for (const Case& c : cases) {
     SCOPED_TRACE(c.suite);
-    const std::size_t skip = 2u * static_cast<std::size_t>(EVP_MD_get_size(c.mac) +
-                                                           EVP_CIPHER_get_key_length(c.cipher) +
-                                                           EVP_CIPHER_get_iv_length(c.cipher));
+    const std::size_t skip =
+        2u * static_cast<std::size_t>(EVP_MD_get_size(c.mac) + EVP_CIPHER_get_key_length(c.cipher) +
+                                      EVP_CIPHER_get_iv_length(c.cipher));
     MasterKey m(TlsRole::kServer, c.version, *FindCipherSuite(c.suite), false, Secret48(ms));
     auto offset = EapFastKeyBlockOffset(m.suite(), m.version());
     ASSERT_TRUE(offset.ok());
@@ -436,11 +435,11 @@ TEST_F(RsaTransport, FailuresGiveARandomSecretSilently) {
   const ByteVec pms = Pms(0x0303);
   const ByteVec ct = test::RsaPkcs1Encrypt(key_->get(), pms);
   std::vector<ByteVec> bad = {ct};
-  bad.back()[100] ^= 1;                                           // corrupted
-  bad.push_back(ByteVec(ct.begin(), ct.end() - 1));            // short
-  bad.push_back(ByteVec(256, 0xff));                           // >= modulus
+  bad.back()[100] ^= 1;                                               // corrupted
+  bad.push_back(ByteVec(ct.begin(), ct.end() - 1));                   // short
+  bad.push_back(ByteVec(256, 0xff));                                  // >= modulus
   bad.push_back(test::RsaPkcs1Encrypt(key_->get(), ByteVec(47, 3)));  // 47-byte plaintext
-  bad.push_back(test::RsaPkcs1Encrypt(key_->get(), Pms(0x0301)));        // wrong version
+  bad.push_back(test::RsaPkcs1Encrypt(key_->get(), Pms(0x0301)));     // wrong version
   for (const ByteVec& c : bad) {
     auto a = backend.DecryptPkcs1(c, 0x0303);
     auto b = backend.DecryptPkcs1(c, 0x0303);

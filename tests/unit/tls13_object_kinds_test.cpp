@@ -14,8 +14,8 @@ namespace opensslp {
 namespace {
 
 constexpr std::array<ObjectKind, 8> kTls13Stages = {
-    ObjectKind::kTls13EarlySecret,   ObjectKind::kTls13HandshakeSecret,   ObjectKind::kTls13MasterSecret,
-    ObjectKind::kTls13TrafficSecret, ObjectKind::kTls13ExporterSecret,    ObjectKind::kTls13ResumptionSecret,
+    ObjectKind::kTls13EarlySecret,   ObjectKind::kTls13HandshakeSecret, ObjectKind::kTls13MasterSecret,
+    ObjectKind::kTls13TrafficSecret, ObjectKind::kTls13ExporterSecret,  ObjectKind::kTls13ResumptionSecret,
     ObjectKind::kTls13BinderKey,     ObjectKind::kPreSharedKey,
 };
 

@@ -22,8 +22,8 @@ ByteVec Pattern(std::size_t n, std::uint8_t seed) {
 }
 
 void ExpectMatchesOpensslTls1Prf() {
-  const std::pair<ossl::PrfDigest, const char*> digests[] = {
-      {ossl::PrfDigest::kMd5Sha1, "MD5-SHA1"}, {ossl::PrfDigest::kSha256, "SHA256"}, {ossl::PrfDigest::kSha384, "SHA384"}};
+  const std::pair<HashAlg, const char*> digests[] = {
+      {HashAlg::kMd5Sha1, "MD5-SHA1"}, {HashAlg::kSha256, "SHA256"}, {HashAlg::kSha384, "SHA384"}};
   for (auto [digest, name] : digests) {
     for (std::size_t secret_len : {std::size_t{0}, std::size_t{1}, std::size_t{31}, std::size_t{32}, std::size_t{47},
                                    std::size_t{48}, std::size_t{129}, std::size_t{200}}) {
@@ -56,18 +56,18 @@ TEST(TlsPrfHmac, SeedLimitAndEmptyParts) {
   ByteVec out(32);
   // label (13) + 1011 = 1024 bytes: accepted; one more: refused.
   const ByteVec big = Pattern(1011, 2);
-  ASSERT_TRUE(ossl::TlsPrf(ossl::PrfDigest::kSha256, secret, "key expansion", {big}, out).ok());
+  ASSERT_TRUE(ossl::TlsPrf(HashAlg::kSha256, secret, "key expansion", {big}, out).ok());
   EXPECT_EQ(out, test::Tls1Prf("SHA256", secret, "key expansion", big, 32));
   const ByteVec bigger = Pattern(1012, 2);
-  auto r = ossl::TlsPrf(ossl::PrfDigest::kSha256, secret, "key expansion", {bigger}, out);
+  auto r = ossl::TlsPrf(HashAlg::kSha256, secret, "key expansion", {bigger}, out);
   ASSERT_FALSE(r.ok());
   EXPECT_EQ(r.error(), Error::kInvalidParameter);
   // Empty seed parts and an empty label contribute nothing.
   const ByteVec s = Pattern(64, 4);
-  ASSERT_TRUE(ossl::TlsPrf(ossl::PrfDigest::kSha384, secret, "", {ByteVec(), s, ByteVec()}, out).ok());
+  ASSERT_TRUE(ossl::TlsPrf(HashAlg::kSha384, secret, "", {ByteVec(), s, ByteVec()}, out).ok());
   EXPECT_EQ(out, test::Tls1Prf("SHA384", secret, "", s, 32));
   // An empty output is refused.
-  auto e = ossl::TlsPrf(ossl::PrfDigest::kSha256, secret, "x", {s}, MutBytes());
+  auto e = ossl::TlsPrf(HashAlg::kSha256, secret, "x", {s}, MutBytes());
   ASSERT_FALSE(e.ok());
   EXPECT_EQ(e.error(), Error::kInvalidParameter);
 }

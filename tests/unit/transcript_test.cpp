@@ -6,8 +6,8 @@
 // client-auth hashes, the session-hash and client-auth rules, and concurrent use of one object.
 #include <gtest/gtest.h>
 
-#include "support/ossl_reference.h"
 #include <openssl/evp.h>
+#include "support/ossl_reference.h"
 
 #include <optional>
 #include <string>
@@ -54,22 +54,22 @@ ByteVec Snap(const ossl::RunningHash& h) {
 // ---- ossl::RunningHash ----------------------------------------------------------------------
 
 struct Kat {
-  ossl::HashAlg alg;
+  HashAlg alg;
   const char* input;
   const char* digest_hex;
 };
 // FIPS 180-4 example digests (NIST CSRC "Examples with Intermediate Values", SHA-1/SHA-256/
 // SHA-384/SHA-512 for "abc") and RFC 1321 §A.5 (MD5 test suite).
 const Kat kKats[] = {
-    {ossl::HashAlg::kMd5, "", "d41d8cd98f00b204e9800998ecf8427e"},
-    {ossl::HashAlg::kMd5, "abc", "900150983cd24fb0d6963f7d28e17f72"},
-    {ossl::HashAlg::kSha1, "abc", "a9993e364706816aba3e25717850c26c9cd0d89d"},
-    {ossl::HashAlg::kSha256, "abc", "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad"},
-    {ossl::HashAlg::kSha256, "abcdbcdecdefdefgefghfghighijhijkijkljklmklmnlmnomnopnopq",
+    {HashAlg::kMd5, "", "d41d8cd98f00b204e9800998ecf8427e"},
+    {HashAlg::kMd5, "abc", "900150983cd24fb0d6963f7d28e17f72"},
+    {HashAlg::kSha1, "abc", "a9993e364706816aba3e25717850c26c9cd0d89d"},
+    {HashAlg::kSha256, "abc", "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad"},
+    {HashAlg::kSha256, "abcdbcdecdefdefgefghfghighijhijkijkljklmklmnlmnomnopnopq",
      "248d6a61d20638b8e5c026930c3e6039a33ce45964ff2167f6ecedd419db06c1"},
-    {ossl::HashAlg::kSha384, "abc",
+    {HashAlg::kSha384, "abc",
      "cb00753f45a35e8bb5a03d699ac65007272c32ab0eded1631a8b605a43ff5bed8086072ba1e7cc2358baeca134c825a7"},
-    {ossl::HashAlg::kSha512, "abc",
+    {HashAlg::kSha512, "abc",
      "ddaf35a193617abacc417349ae20413112e6fa4e89a97ea20a9eeee64b55d39a2192992a274fc1a836ba3c23a3feebbd"
      "454d4423643ce80e2a9ac94fa54ca49f"},
 };
@@ -88,8 +88,7 @@ TEST(RunningHash, PublishedVectors) {
 
 TEST(RunningHash, IncrementalEqualsOneShotAndSnapshotDoesNotConsume) {
   const char* names[] = {"MD5", "SHA1", "SHA256", "SHA384", "SHA512"};
-  const ossl::HashAlg algs[] = {ossl::HashAlg::kMd5, ossl::HashAlg::kSha1, ossl::HashAlg::kSha256,
-                                ossl::HashAlg::kSha384, ossl::HashAlg::kSha512};
+  const HashAlg algs[] = {HashAlg::kMd5, HashAlg::kSha1, HashAlg::kSha256, HashAlg::kSha384, HashAlg::kSha512};
   const auto msgs = Messages();
   for (int a = 0; a < 5; ++a) {
     auto h = ossl::RunningHash::Create(algs[a]);
@@ -107,7 +106,7 @@ TEST(RunningHash, IncrementalEqualsOneShotAndSnapshotDoesNotConsume) {
 
 TEST(RunningHash, CopyIsIndependent) {
   const auto msgs = Messages();
-  auto h = ossl::RunningHash::Create(ossl::HashAlg::kSha256);
+  auto h = ossl::RunningHash::Create(HashAlg::kSha256);
   ASSERT_TRUE(h.ok());
   ASSERT_TRUE(h->Update(msgs[0]).ok());
   auto copy = h->Copy();
@@ -121,7 +120,7 @@ TEST(RunningHash, CopyIsIndependent) {
 }
 
 TEST(RunningHash, FinalConsumesAndSmallBuffersAreRefused) {
-  auto h = ossl::RunningHash::Create(ossl::HashAlg::kSha384);
+  auto h = ossl::RunningHash::Create(HashAlg::kSha384);
   ASSERT_TRUE(h.ok());
   ByteVec small(47);
   EXPECT_EQ(h->Snapshot(small).error(), Error::kInvalidParameter);
@@ -133,7 +132,7 @@ TEST(RunningHash, FinalConsumesAndSmallBuffersAreRefused) {
   EXPECT_EQ(h->Update(AsBytes("x")).error(), Error::kInternal);
   EXPECT_EQ(h->Snapshot(out).error(), Error::kInternal);
   EXPECT_EQ(h->Copy().error(), Error::kInternal);
-  auto g = ossl::RunningHash::Create(ossl::HashAlg::kSha1);
+  auto g = ossl::RunningHash::Create(HashAlg::kSha1);
   ASSERT_TRUE(g.ok());
   ossl::RunningHash moved = std::move(g).value();
   EXPECT_EQ(Snap(moved), OneShot("SHA1", {}));
@@ -144,19 +143,19 @@ TEST(RunningHash, FinalConsumesAndSmallBuffersAreRefused) {
 struct Case {
   std::uint32_t protocol;
   std::uint32_t suite;
-  TranscriptAlg alg;
+  HashAlg alg;
   const char* md;  // OpenSSL name, or nullptr for MD5||SHA-1
 };
 const Case kCases[] = {
-    {0x0301, 0x002F, TranscriptAlg::kMd5Sha1, nullptr},  // TLS 1.0 RSA AES128-SHA
-    {0x0302, 0xC014, TranscriptAlg::kMd5Sha1, nullptr},  // TLS 1.1 ECDHE-RSA AES256-SHA
-    {0x0303, 0x002F, TranscriptAlg::kSha256, "SHA256"},  // TLS 1.2, CBC-SHA suite: PRF SHA-256
-    {0x0303, 0xC02F, TranscriptAlg::kSha256, "SHA256"},
-    {0x0303, 0xC030, TranscriptAlg::kSha384, "SHA384"},  // *_SHA384: PRF SHA-384 (RFC 5289)
-    {0x0303, 0x00AF, TranscriptAlg::kSha384, "SHA384"},
-    {0x0304, 0x1301, TranscriptAlg::kSha256, "SHA256"},  // TLS 1.3 (RFC 8446 §B.4)
-    {0x0304, 0x1302, TranscriptAlg::kSha384, "SHA384"},
-    {0x0304, 0x1303, TranscriptAlg::kSha256, "SHA256"},
+    {0x0301, 0x002F, HashAlg::kMd5Sha1, nullptr},  // TLS 1.0 RSA AES128-SHA
+    {0x0302, 0xC014, HashAlg::kMd5Sha1, nullptr},  // TLS 1.1 ECDHE-RSA AES256-SHA
+    {0x0303, 0x002F, HashAlg::kSha256, "SHA256"},  // TLS 1.2, CBC-SHA suite: PRF SHA-256
+    {0x0303, 0xC02F, HashAlg::kSha256, "SHA256"},
+    {0x0303, 0xC030, HashAlg::kSha384, "SHA384"},  // *_SHA384: PRF SHA-384 (RFC 5289)
+    {0x0303, 0x00AF, HashAlg::kSha384, "SHA384"},
+    {0x0304, 0x1301, HashAlg::kSha256, "SHA256"},  // TLS 1.3 (RFC 8446 §B.4)
+    {0x0304, 0x1302, HashAlg::kSha384, "SHA384"},
+    {0x0304, 0x1303, HashAlg::kSha256, "SHA256"},
 };
 
 ByteVec Expected(const Case& c, const ByteVec& data) { return c.md ? OneShot(c.md, data) : Md5Sha1(data); }
@@ -190,8 +189,7 @@ TEST(HandshakeHash, Md5Sha1PairIsMd5ThenSha1) {
   ASSERT_TRUE(h.value()->Update(AsBytes("abc")).ok());
   auto d = h.value()->CurrentDigest();
   ASSERT_TRUE(d.ok());
-  EXPECT_EQ(AsVec(d->view()),
-            FromHex("900150983cd24fb0d6963f7d28e17f72a9993e364706816aba3e25717850c26c9cd0d89d"));
+  EXPECT_EQ(AsVec(d->view()), FromHex("900150983cd24fb0d6963f7d28e17f72a9993e364706816aba3e25717850c26c9cd0d89d"));
 }
 
 TEST(HandshakeHash, RejectsUnsupportedProtocolsAndSuites) {
@@ -250,11 +248,11 @@ TEST(HandshakeHash, ClientAuthHashes) {
   const struct {
     const char16_t* id;
     const char* md;
-    TranscriptAlg alg;
+    HashAlg alg;
   } ok_ids[] = {
-      {u"SHA1", "SHA1", TranscriptAlg::kSha1},       {u"SHA256", "SHA256", TranscriptAlg::kSha256},
-      {u"SHA384", "SHA384", TranscriptAlg::kSha384}, {u"SHA512", "SHA512", TranscriptAlg::kSha512},
-      {u"sha256", "SHA256", TranscriptAlg::kSha256}, {u"Sha512", "SHA512", TranscriptAlg::kSha512},
+      {u"SHA1", "SHA1", HashAlg::kSha1},       {u"SHA256", "SHA256", HashAlg::kSha256},
+      {u"SHA384", "SHA384", HashAlg::kSha384}, {u"SHA512", "SHA512", HashAlg::kSha512},
+      {u"sha256", "SHA256", HashAlg::kSha256}, {u"Sha512", "SHA512", HashAlg::kSha512},
   };
   for (const auto& id : ok_ids) {
     auto h = HandshakeHash::CreateClientAuth(0x0303, 0xC02F, id.id);
@@ -293,13 +291,13 @@ TEST(HandshakeHash, ClientAuthDigestTls10) {
   for (const char16_t* rsa : {u"RSA", u"rsa"}) {
     auto d = h.value()->ClientAuthDigest(std::u16string_view(rsa));
     ASSERT_TRUE(d.ok());
-    EXPECT_EQ(d->alg, TranscriptAlg::kMd5Sha1);
+    EXPECT_EQ(d->alg, HashAlg::kMd5Sha1);
     EXPECT_EQ(AsVec(d->view()), Md5Sha1(data));
   }
   for (const char16_t* sha1_only : {u"ECDSA", u"ecdsa", u"DSA", u"ECDSA_P256", u"ECDSA_P384", u"ECDSA_P521"}) {
     auto d = h.value()->ClientAuthDigest(std::u16string_view(sha1_only));
     ASSERT_TRUE(d.ok());
-    EXPECT_EQ(d->alg, TranscriptAlg::kSha1);
+    EXPECT_EQ(d->alg, HashAlg::kSha1);
     EXPECT_EQ(AsVec(d->view()), OneShot("SHA1", data));
   }
   EXPECT_EQ(h.value()->ClientAuthDigest(std::nullopt).error(), Error::kInvalidParameter);
@@ -345,20 +343,20 @@ TEST(HandshakeHash, DuplicateIsIndependent) {
   auto dup = auth.value()->Duplicate();
   ASSERT_TRUE(dup.ok());
   EXPECT_EQ(dup.value()->purpose(), TranscriptPurpose::kClientAuth);
-  EXPECT_EQ(dup.value()->alg(), TranscriptAlg::kSha512);
+  EXPECT_EQ(dup.value()->alg(), HashAlg::kSha512);
 }
 
 TEST(HandshakeHash, AlgorithmFacts) {
-  EXPECT_EQ(TranscriptDigestLength(TranscriptAlg::kMd5Sha1), 36u);
-  EXPECT_EQ(TranscriptDigestLength(TranscriptAlg::kSha1), 20u);
-  EXPECT_EQ(TranscriptDigestLength(TranscriptAlg::kSha256), 32u);
-  EXPECT_EQ(TranscriptDigestLength(TranscriptAlg::kSha384), 48u);
-  EXPECT_EQ(TranscriptDigestLength(TranscriptAlg::kSha512), 64u);
-  EXPECT_EQ(AsPrfHash(TranscriptAlg::kMd5Sha1), PrfHash::kMd5Sha1);
-  EXPECT_EQ(AsPrfHash(TranscriptAlg::kSha256), PrfHash::kSha256);
-  EXPECT_EQ(AsPrfHash(TranscriptAlg::kSha384), PrfHash::kSha384);
-  EXPECT_FALSE(AsPrfHash(TranscriptAlg::kSha1).has_value());
-  EXPECT_FALSE(AsPrfHash(TranscriptAlg::kSha512).has_value());
+  EXPECT_EQ(HashLength(HashAlg::kMd5Sha1), 36u);
+  EXPECT_EQ(HashLength(HashAlg::kSha1), 20u);
+  EXPECT_EQ(HashLength(HashAlg::kSha256), 32u);
+  EXPECT_EQ(HashLength(HashAlg::kSha384), 48u);
+  EXPECT_EQ(HashLength(HashAlg::kSha512), 64u);
+  EXPECT_EQ(AsPrfHash(HashAlg::kMd5Sha1), HashAlg::kMd5Sha1);
+  EXPECT_EQ(AsPrfHash(HashAlg::kSha256), HashAlg::kSha256);
+  EXPECT_EQ(AsPrfHash(HashAlg::kSha384), HashAlg::kSha384);
+  EXPECT_FALSE(AsPrfHash(HashAlg::kSha1).has_value());
+  EXPECT_FALSE(AsPrfHash(HashAlg::kSha512).has_value());
 }
 
 // A misbehaving caller hashing into one object from several threads: no corruption, and because

@@ -1,5 +1,6 @@
 // util_test.cpp - the self-wiping secret containers, constant-time comparison, byte helpers,
-// status/Result plumbing, and the error map (against the fact sheet's NTE_* values).
+// status/Result plumbing, and the error map (against the NTE_* values of
+// docs/reference/types-and-constants.md#status-codes).
 #include <gtest/gtest.h>
 
 #include <atomic>
@@ -155,7 +156,8 @@ TEST(Status, TryAndAssignPropagate) {
   EXPECT_EQ(check(0).error(), Error::kInvalidParameter);
 }
 
-// The error map against the values the fact sheet lists (winerror.h), written out by hand.
+// The error map against the values of docs/reference/types-and-constants.md#status-codes
+// (winerror.h), written out by hand.
 TEST(ErrorMap, EveryErrorHasItsDocumentedCode) {
   struct Row {
     Error error;

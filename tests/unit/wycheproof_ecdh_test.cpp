@@ -21,11 +21,11 @@
 #include <string>
 #include <vector>
 
-#include "core/groups.h"
+#include "base/groups.h"
 #include "core/key_blobs.h"
 #include "core/key_exchange.h"
-#include "support/vector_file.h"
 #include "support/bytes.h"
+#include "support/vector_file.h"
 
 namespace opensslp {
 namespace {
@@ -130,8 +130,8 @@ TEST_P(WycheproofEcdh, ImportAndAgree) {
   }
   std::cout << "[ wycheproof ] " << GetParam() << ":";
   for (const auto& [result, t] : tally) {
-    std::cout << " " << result << ": " << t.accepted << " accepted, " << t.rejected_at_import
-              << " rejected at import, " << t.rejected_at_agreement << " rejected at agreement;";
+    std::cout << " " << result << ": " << t.accepted << " accepted, " << t.rejected_at_import << " rejected at import, "
+              << t.rejected_at_agreement << " rejected at agreement;";
   }
   std::cout << " total " << file.records().size() << "\n";
 }
@@ -169,13 +169,13 @@ TEST(VectorFile, RejectsSyntaxErrors) {
   test::VectorFile f;
   std::string error;
   for (const char* bad : {
-           "",                                                 // no header
-           "# license: x\n# source: y\n",                      // header order
-           "# source: x\n# license: y\nno equals sign\n",      // not key = value
-           "# source: x\n# license: y\na = 1\na = 2\n",        // duplicate key
-           "# source: x\n# license: y\n[broken\n",             // instruction
-           "# source: x\n# license: y\na = 1\n[g = 1]\n",      // instruction inside a record
-           "# source: x\n# license: y\nbad key = 1\n",         // key characters
+           "",                                             // no header
+           "# license: x\n# source: y\n",                  // header order
+           "# source: x\n# license: y\nno equals sign\n",  // not key = value
+           "# source: x\n# license: y\na = 1\na = 2\n",    // duplicate key
+           "# source: x\n# license: y\n[broken\n",         // instruction
+           "# source: x\n# license: y\na = 1\n[g = 1]\n",  // instruction inside a record
+           "# source: x\n# license: y\nbad key = 1\n",     // key characters
        }) {
     EXPECT_FALSE(test::VectorFile::Parse("mem", bad, &f, &error)) << bad;
   }

@@ -32,7 +32,8 @@ namespace {
 std::vector<std::uint8_t> FromHex(const std::string& hex) {
   std::vector<std::uint8_t> out;
   if (hex.size() % 2 != 0) throw std::runtime_error("odd hex length");
-  for (std::size_t i = 0; i < hex.size(); i += 2) out.push_back(static_cast<std::uint8_t>(std::stoi(hex.substr(i, 2), nullptr, 16)));
+  for (std::size_t i = 0; i < hex.size(); i += 2)
+    out.push_back(static_cast<std::uint8_t>(std::stoi(hex.substr(i, 2), nullptr, 16)));
   return out;
 }
 
@@ -149,12 +150,17 @@ TEST_P(WycheproofSignatures, VerifyThroughSslVerifySignature) {
   const std::string path = std::string(OPENSSLP_TEST_VECTORS_DIR) + "/" + GetParam();
   VectorFile file = ReadVectors(path);
   ASSERT_FALSE(file.tests.empty());
-  const EVP_MD* md = EVP_get_digestbyname(file.hash == "SHA256" ? "SHA256" : file.hash == "SHA384" ? "SHA384" : "SHA512");
+  const EVP_MD* md = EVP_get_digestbyname(file.hash == "SHA256"   ? "SHA256"
+                                          : file.hash == "SHA384" ? "SHA384"
+                                                                  : "SHA512");
   ASSERT_NE(md, nullptr);
   DWORD flags = 0;
-  if (file.scheme == "pkcs1") flags = NCRYPT_SSL_SIGN_INCLUDE_HASHOID;
-  else if (file.scheme == "pss") flags = NCRYPT_SSL_SIGN_USE_PSS_PADDING;
-  else ASSERT_EQ(file.scheme, "ecdsa");
+  if (file.scheme == "pkcs1")
+    flags = NCRYPT_SSL_SIGN_INCLUDE_HASHOID;
+  else if (file.scheme == "pss")
+    flags = NCRYPT_SSL_SIGN_USE_PSS_PADDING;
+  else
+    ASSERT_EQ(file.scheme, "ecdsa");
 
   std::vector<NCRYPT_KEY_HANDLE> keys;
   for (const auto& spki : file.keys) keys.push_back(InsertPublicKey(spki));
@@ -189,7 +195,7 @@ TEST_P(WycheproofSignatures, VerifyThroughSslVerifySignature) {
           EXPECT_EQ(rc, NTE_BAD_SIGNATURE);
         }
         counts[rc == NTE_BAD_SIGNATURE || (sig.empty() && rc == NTE_INVALID_PARAMETER) ? "invalid:rejected"
-                                                                                         : "invalid:WRONG"]++;
+                                                                                       : "invalid:WRONG"]++;
       } else {
         EXPECT_TRUE(rc == 0 || rc == NTE_BAD_SIGNATURE) << std::hex << rc;
         counts[std::string("acceptable:") + (rc == 0 ? "accepted" : "rejected") + "[" + t.flags + "]"]++;

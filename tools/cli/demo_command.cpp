@@ -120,8 +120,8 @@ Outcome RunRow(const Row& row, const libssl_peer::TestPki& pki) {
 
   // The client speaks first; Pump runs both sides until nothing moves.
   const auto start = std::chrono::steady_clock::now();
-  tlswire::PumpStats stats = row.our_role == tlsdriver::Role::kClient ? tlswire::Pump(*driver, *peer)
-                                                                          : tlswire::Pump(*peer, *driver);
+  tlswire::PumpStats stats =
+      row.our_role == tlsdriver::Role::kClient ? tlswire::Pump(*driver, *peer) : tlswire::Pump(*peer, *driver);
   outcome.handshake_ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start).count();
   outcome.bytes = stats.bytes_a_to_b + stats.bytes_b_to_a;
   if (driver->state() != tlsdriver::State::kConnected || peer->state() != libssl_peer::State::kConnected) {
@@ -140,8 +140,9 @@ Outcome RunRow(const Row& row, const libssl_peer::TestPki& pki) {
   const tlsdriver::SessionInfo& a = driver->info();
   const libssl_peer::PeerSessionInfo& b = peer->info();
   outcome.ems = a.extended_master_secret;
-  if (a.version != b.version || a.cipher_suite != b.cipher_suite || a.extended_master_secret != b.extended_master_secret ||
-      a.client_finished != b.client_finished || a.server_finished != b.server_finished) {
+  if (a.version != b.version || a.cipher_suite != b.cipher_suite ||
+      a.extended_master_secret != b.extended_master_secret || a.client_finished != b.client_finished ||
+      a.server_finished != b.server_finished) {
     outcome.result = "sides disagree (version, suite, EMS or Finished)";
     return outcome;
   }
@@ -208,7 +209,8 @@ int RunDemo(const Args& arguments) {
     const bool first_for_suite = std::find(seen.begin(), seen.end(), sv.suite) == seen.end();
     if (first_for_suite) seen.push_back(sv.suite);
     const bool old_version = sv.version < TLS1_2_PROTOCOL_VERSION;
-    const bool wanted = all || first_for_suite || (old_version && sv.name.find("ECDHE_RSA_WITH_AES_128_CBC_SHA") != std::string::npos);
+    const bool wanted =
+        all || first_for_suite || (old_version && sv.name.find("ECDHE_RSA_WITH_AES_128_CBC_SHA") != std::string::npos);
     if (!wanted) continue;
     for (tlsdriver::Role role : {tlsdriver::Role::kClient, tlsdriver::Role::kServer}) {
       rows.push_back({sv, role, true});

@@ -9,13 +9,13 @@
 #include <ws2tcpip.h>
 #else
 #include <arpa/inet.h>
-#include <cerrno>
 #include <netdb.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
 #include <poll.h>
 #include <sys/socket.h>
 #include <unistd.h>
+#include <cerrno>
 #endif
 
 namespace opensslp::cli {
@@ -24,7 +24,9 @@ namespace {
 #if defined(_WIN32)
 using NativeSocket = SOCKET;
 constexpr NativeSocket kNativeInvalid = INVALID_SOCKET;
-std::string LastError(const char* what) { return std::string(what) + " failed (WSA error " + std::to_string(WSAGetLastError()) + ")"; }
+std::string LastError(const char* what) {
+  return std::string(what) + " failed (WSA error " + std::to_string(WSAGetLastError()) + ")";
+}
 void CloseNative(NativeSocket s) { closesocket(s); }
 #else
 using NativeSocket = int;
@@ -34,9 +36,7 @@ void CloseNative(NativeSocket s) { close(s); }
 #endif
 
 NativeSocket Native(std::intptr_t fd) { return static_cast<NativeSocket>(fd); }
-std::intptr_t Wrap(NativeSocket s) {
-  return s == kNativeInvalid ? Socket::kInvalid : static_cast<std::intptr_t>(s);
-}
+std::intptr_t Wrap(NativeSocket s) { return s == kNativeInvalid ? Socket::kInvalid : static_cast<std::intptr_t>(s); }
 
 }  // namespace
 

@@ -44,10 +44,14 @@ bool EqualsIgnoreCase(std::string_view a, std::string_view b) {
 }
 
 bool ParseVersion(const std::string& text, std::uint16_t* version) {
-  if (text == "1.0" || text == "TLS1.0" || text == "tls1") *version = tlswire::kTls10;
-  else if (text == "1.1" || text == "TLS1.1" || text == "tls1_1") *version = tlswire::kTls11;
-  else if (text == "1.2" || text == "TLS1.2" || text == "tls1_2") *version = tlswire::kTls12;
-  else return false;
+  if (text == "1.0" || text == "TLS1.0" || text == "tls1")
+    *version = tlswire::kTls10;
+  else if (text == "1.1" || text == "TLS1.1" || text == "tls1_1")
+    *version = tlswire::kTls11;
+  else if (text == "1.2" || text == "TLS1.2" || text == "tls1_2")
+    *version = tlswire::kTls12;
+  else
+    return false;
   return true;
 }
 
@@ -80,8 +84,8 @@ bool LookupGroup(NCRYPT_PROV_HANDLE provider, const std::string& name, std::uint
   static constexpr struct {
     const char* alias;
     std::uint16_t id;
-  } kAliases[] = {{"x25519", 29}, {"x448", 30}, {"P-256", 23}, {"secp256r1", 23}, {"prime256v1", 23},
-                  {"P-384", 24}, {"secp384r1", 24}, {"P-521", 25}, {"secp521r1", 25}};
+  } kAliases[] = {{"x25519", 29}, {"x448", 30},      {"P-256", 23}, {"secp256r1", 23}, {"prime256v1", 23},
+                  {"P-384", 24},  {"secp384r1", 24}, {"P-521", 25}, {"secp521r1", 25}};
   for (const auto& a : kAliases) {
     if (EqualsIgnoreCase(a.alias, name)) {
       *id = a.id;
@@ -381,8 +385,8 @@ bool TemporaryKeyStore::Create(const std::string& chain_file, const std::string&
     return false;
   }
   std::random_device random;
-  const std::filesystem::path directory =
-      std::filesystem::temp_directory_path(ec) / ("opensslp-serve-" + std::to_string(random()) + std::to_string(random()));
+  const std::filesystem::path directory = std::filesystem::temp_directory_path(ec) /
+                                          ("opensslp-serve-" + std::to_string(random()) + std::to_string(random()));
   if (ec || !std::filesystem::create_directory(directory, ec)) {
     *error = "cannot create a temporary key-store directory";
     return false;

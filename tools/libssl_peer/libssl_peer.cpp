@@ -54,14 +54,10 @@ std::uint16_t GroupIana(int nid) {
 
 int OsslVersion(std::uint16_t wire) {
   switch (wire) {
-    case kTls10:
-      return TLS1_VERSION;
-    case kTls11:
-      return TLS1_1_VERSION;
-    case kTls12:
-      return TLS1_2_VERSION;
-    default:
-      return -1;
+    case kTls10: return TLS1_VERSION;
+    case kTls11: return TLS1_1_VERSION;
+    case kTls12: return TLS1_2_VERSION;
+    default: return -1;
   }
 }
 
@@ -169,9 +165,7 @@ std::string OpensslCipherName(std::uint16_t iana_id) {
   return name;
 }
 
-Peer::Peer() : impl_(std::make_unique<Impl>()) {
-  impl_->owner = this;
-}
+Peer::Peer() : impl_(std::make_unique<Impl>()) { impl_->owner = this; }
 
 Peer::~Peer() = default;
 

@@ -138,22 +138,15 @@ ChainCheck ChainFailure(int error) {
   check.reason = std::string("certificate verification failed: ") + X509_verify_cert_error_string(error);
   switch (error) {
     case X509_V_ERR_CERT_HAS_EXPIRED:
-    case X509_V_ERR_CERT_NOT_YET_VALID:
-      check.alert = AlertDescription::kCertificateExpired;
-      break;
+    case X509_V_ERR_CERT_NOT_YET_VALID: check.alert = AlertDescription::kCertificateExpired; break;
     case X509_V_ERR_UNABLE_TO_GET_ISSUER_CERT:
     case X509_V_ERR_UNABLE_TO_GET_ISSUER_CERT_LOCALLY:
     case X509_V_ERR_DEPTH_ZERO_SELF_SIGNED_CERT:
     case X509_V_ERR_SELF_SIGNED_CERT_IN_CHAIN:
     case X509_V_ERR_UNABLE_TO_VERIFY_LEAF_SIGNATURE:
-    case X509_V_ERR_CERT_UNTRUSTED:
-      check.alert = AlertDescription::kUnknownCa;
-      break;
-    case X509_V_ERR_INVALID_PURPOSE:
-      check.alert = AlertDescription::kUnsupportedCertificate;
-      break;
-    default:
-      check.alert = AlertDescription::kBadCertificate;
+    case X509_V_ERR_CERT_UNTRUSTED: check.alert = AlertDescription::kUnknownCa; break;
+    case X509_V_ERR_INVALID_PURPOSE: check.alert = AlertDescription::kUnsupportedCertificate; break;
+    default: check.alert = AlertDescription::kBadCertificate;
   }
   return check;
 }
@@ -161,8 +154,8 @@ ChainCheck ChainFailure(int error) {
 }  // namespace
 
 bool IsAddressLiteral(const std::string& host) {
-  return !host.empty() && (host.find(':') != std::string::npos ||
-                           host.find_first_not_of("0123456789.") == std::string::npos);
+  return !host.empty() &&
+         (host.find(':') != std::string::npos || host.find_first_not_of("0123456789.") == std::string::npos);
 }
 
 std::vector<Bytes> LoadPemChain(const std::string& path, std::string* error) {
@@ -250,7 +243,8 @@ ChainCheck VerifyServerChain(const std::vector<Bytes>& chain, const std::string&
                                            : X509_check_host(leaf.get(), host.c_str(), host.size(), 0, nullptr);
   if (match != 1) {
     check.alert = AlertDescription::kBadCertificate;
-    check.reason = "server certificate does not match " + std::string(IsAddressLiteral(host) ? "address " : "host name ") + host;
+    check.reason =
+        "server certificate does not match " + std::string(IsAddressLiteral(host) ? "address " : "host name ") + host;
     return check;
   }
   check.ok = true;

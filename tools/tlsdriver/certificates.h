@@ -21,14 +21,14 @@ std::vector<Bytes> LoadPemChain(const std::string& path, std::string* error);
 // Facts about a certificate's subject public key.
 struct CertKey {
   CertKind kind = CertKind::kNone;
-  std::uint16_t group = 0;   // IANA group of an EC key (23/24/25), else 0
-  std::uint32_t bits = 0;    // modulus bits or curve size
-  Bytes blob;                // BCRYPT_RSAPUBLIC_BLOB or BCRYPT_ECCPUBLIC_BLOB (ECDSA magic)
+  std::uint16_t group = 0;  // IANA group of an EC key (23/24/25), else 0
+  std::uint32_t bits = 0;   // modulus bits or curve size
+  Bytes blob;               // BCRYPT_RSAPUBLIC_BLOB or BCRYPT_ECCPUBLIC_BLOB (ECDSA magic)
   // keyUsage (RFC 5280 §4.2.1.3) when the extension is present.
   bool has_key_usage = false;
   bool digital_signature = false;
   bool key_encipherment = false;
-  std::string subject;       // RFC 2253 one-liner
+  std::string subject;  // RFC 2253 one-liner
 };
 
 // Parses a DER certificate's key; nullopt if it is not parseable or not RSA / EC P-256/384/521.

@@ -53,10 +53,10 @@ void ConnectionImpl::ClientStart() {
   // What the ClientHello will carry, so that ServerHello can only answer those (RFC 5246
   // §7.4.1.4). RFC 6066 §3: literal addresses are not sent as HostName.
   sent_server_name_ = !config_.server_name.empty() && !IsAddressLiteral(config_.server_name);
-  sent_ec_extensions_ = !offered_groups_.empty() &&
-                        std::any_of(offered_suites_.begin(), offered_suites_.end(), [&](std::uint16_t id) {
-                          return provider_.FindSuite(id)->exchange == Exchange::kEcdhe;
-                        });
+  sent_ec_extensions_ =
+      !offered_groups_.empty() && std::any_of(offered_suites_.begin(), offered_suites_.end(), [&](std::uint16_t id) {
+        return provider_.FindSuite(id)->exchange == Exchange::kEcdhe;
+      });
   info_.client_random = CsprngBytes(kRandomLength);
   SendHandshake(kClientHello, ClientHelloBody());
   expect_ = Expect::kServerHello;
@@ -130,8 +130,7 @@ void ConnectionImpl::ClientOnMessage(std::uint8_t type, ByteView body) {
         return MarkConnected();
       }
       break;
-    default:
-      break;
+    default: break;
   }
   Abort(AlertDescription::kUnexpectedMessage, "unexpected handshake message " + std::to_string(type));
 }
@@ -238,8 +237,7 @@ void ConnectionImpl::ClientOnCertificate(ByteView body) {
     Abort(AlertDescription::kUnsupportedCertificate, "server certificate key does not fit the suite");
   }
   const bool transport = suite_->exchange == Exchange::kRsa;
-  if (peer_cert_->has_key_usage &&
-      !(transport ? peer_cert_->key_encipherment : peer_cert_->digital_signature)) {
+  if (peer_cert_->has_key_usage && !(transport ? peer_cert_->key_encipherment : peer_cert_->digital_signature)) {
     Abort(AlertDescription::kUnsupportedCertificate, "server certificate keyUsage does not allow this suite");
   }
   if (config_.verify_peer) {
@@ -247,8 +245,8 @@ void ConnectionImpl::ClientOnCertificate(ByteView body) {
     if (!check.ok) Abort(check.alert, check.reason);
     info_.peer_verified = true;
   }
-  peer_cert_key_ = provider_.ImportKey(peer_cert_->kind == CertKind::kRsa ? BCRYPT_RSAPUBLIC_BLOB : BCRYPT_ECCPUBLIC_BLOB,
-                                       peer_cert_->blob);
+  peer_cert_key_ = provider_.ImportKey(
+      peer_cert_->kind == CertKind::kRsa ? BCRYPT_RSAPUBLIC_BLOB : BCRYPT_ECCPUBLIC_BLOB, peer_cert_->blob);
   expect_ = transport ? Expect::kServerHelloDone : Expect::kServerKeyExchange;
 }
 
@@ -276,10 +274,11 @@ void ConnectionImpl::ClientOnServerKeyExchange(ByteView body) {
   r.ExpectEnd();
   Bytes signed_data = Randoms();
   signed_data.insert(signed_data.end(), params.begin(), params.end());
-  const SECURITY_STATUS rc = VerifyFromTls(provider_, peer_cert_key_.get(), peer_cert_->kind, peer_cert_->bits, version_,
-                                           suite_->id, scheme, signed_data, signature);
+  const SECURITY_STATUS rc = VerifyFromTls(provider_, peer_cert_key_.get(), peer_cert_->kind, peer_cert_->bits,
+                                           version_, suite_->id, scheme, signed_data, signature);
   if (rc != 0) {
-    Abort(AlertDescription::kDecryptError, "ServerKeyExchange signature does not verify", static_cast<std::uint32_t>(rc));
+    Abort(AlertDescription::kDecryptError, "ServerKeyExchange signature does not verify",
+          static_cast<std::uint32_t>(rc));
   }
   ClientPrepareKeyAgreement();
   expect_ = Expect::kServerHelloDone;
@@ -290,7 +289,8 @@ void ConnectionImpl::ClientReadEcdheParams(Reader& r) {
   if (r.U8() != 3) Abort(AlertDescription::kIllegalParameter, "ECDHE parameters are not a named curve");
   const std::uint16_t group = r.U16();
   const ByteView point = r.Vec8(1);
-  if (!Contains(offered_groups_, group)) Abort(AlertDescription::kIllegalParameter, "server chose a group we did not offer");
+  if (!Contains(offered_groups_, group))
+    Abort(AlertDescription::kIllegalParameter, "server chose a group we did not offer");
   server_public_.assign(point.begin(), point.end());
   info_.group = group;
   info_.group_name = GroupName(group);
@@ -340,7 +340,8 @@ void ConnectionImpl::ClientPrepareKeyAgreement() {
     const SECURITY_STATUS rc = SslCreateEphemeralKey(provider_.get(), ephemeral_key_.Put(), version_, suite_->id, 0, 0,
                                                      params.data(), static_cast<DWORD>(params.size()), 0);
     if (rc == NTE_INVALID_PARAMETER || rc == NTE_NOT_SUPPORTED) {
-      Abort(AlertDescription::kIllegalParameter, "DHE parameters refused by the provider", static_cast<std::uint32_t>(rc));
+      Abort(AlertDescription::kIllegalParameter, "DHE parameters refused by the provider",
+            static_cast<std::uint32_t>(rc));
     }
     CheckStatus(rc, "SslCreateEphemeralKey");
   }
@@ -366,13 +367,14 @@ bool ConnectionImpl::ClientCreateNamedDheKey(std::size_t bits) {
     case 8192: named = 260; break;
     default: return false;
   }
-  CheckStatus(SslCreateEphemeralKey(provider_.get(), ephemeral_key_.Put(), version_, suite_->id, named, 0, nullptr, 0, 0),
-              "SslCreateEphemeralKey");
+  CheckStatus(
+      SslCreateEphemeralKey(provider_.get(), ephemeral_key_.Put(), version_, suite_->id, named, 0, nullptr, 0, 0),
+      "SslCreateEphemeralKey");
   const Bytes ours = provider_.ExportKey(ephemeral_key_.get(), BCRYPT_DH_PUBLIC_BLOB);  // {magic, cbKey} p g Y
   const std::size_t size = dh_prime_.size();
-  const bool same = ours.size() == 8 + 3 * size &&
-                    std::equal(dh_prime_.begin(), dh_prime_.end(), ours.begin() + 8) &&
-                    std::equal(dh_generator_.begin(), dh_generator_.end(), ours.begin() + 8 + static_cast<std::ptrdiff_t>(size));
+  const bool same =
+      ours.size() == 8 + 3 * size && std::equal(dh_prime_.begin(), dh_prime_.end(), ours.begin() + 8) &&
+      std::equal(dh_generator_.begin(), dh_generator_.end(), ours.begin() + 8 + static_cast<std::ptrdiff_t>(size));
   if (!same) {
     ephemeral_key_.Reset();
     return false;
@@ -386,9 +388,9 @@ bool ConnectionImpl::ClientCreateNamedDheKey(std::size_t bits) {
 
 void ConnectionImpl::ClientOnCertificateRequest(ByteView body) {
   Reader r(body, "CertificateRequest");
-  r.Vec8(1);                               // certificate_types
-  if (version_ >= kTls12) r.Vec16(2);      // supported_signature_algorithms
-  r.Vec16();                               // certificate_authorities
+  r.Vec8(1);                           // certificate_types
+  if (version_ >= kTls12) r.Vec16(2);  // supported_signature_algorithms
+  r.Vec16();                           // certificate_authorities
   r.ExpectEnd();
   // RFC 5246 §7.4.6: without a suitable certificate the client sends an empty list.
   send_empty_certificate_ = true;

@@ -81,8 +81,8 @@ bool ConnectionImpl::Init(std::string* error) {
   // SslOpenPrivateKey takes a CERT_CONTEXT. Off Windows a plain struct is what it reads; on
   // Windows crypt32 must make the context (docs/key-store.md §5).
 #ifdef _WIN32
-  PCCERT_CONTEXT context = CertCreateCertificateContext(X509_ASN_ENCODING, chain_[0].data(),
-                                                        static_cast<DWORD>(chain_[0].size()));
+  PCCERT_CONTEXT context =
+      CertCreateCertificateContext(X509_ASN_ENCODING, chain_[0].data(), static_cast<DWORD>(chain_[0].size()));
   if (context == nullptr) {
     *error = "CertCreateCertificateContext failed";
     return false;
@@ -190,12 +190,12 @@ std::optional<std::vector<std::uint8_t>> ConnectionImpl::ExportKeyingMaterial(co
   Bytes randoms = Randoms();
   Bytes out(length);
   static std::uint8_t empty_context = 0;  // a non-NULL pointer for an empty (not absent) context
-  PBYTE context_ptr = context == nullptr ? nullptr : (context->empty() ? &empty_context : const_cast<PBYTE>(context->data()));
+  PBYTE context_ptr =
+      context == nullptr ? nullptr : (context->empty() ? &empty_context : const_cast<PBYTE>(context->data()));
   const WORD context_len = context == nullptr ? 0 : static_cast<WORD>(context->size());
-  const SECURITY_STATUS rc =
-      SslExportKeyingMaterial(provider_.get(), master_key_.get(), const_cast<PCHAR>(label.c_str()), randoms.data(),
-                              static_cast<DWORD>(randoms.size()), context_ptr, context_len, out.data(),
-                              static_cast<DWORD>(out.size()), 0);
+  const SECURITY_STATUS rc = SslExportKeyingMaterial(
+      provider_.get(), master_key_.get(), const_cast<PCHAR>(label.c_str()), randoms.data(),
+      static_cast<DWORD>(randoms.size()), context_ptr, context_len, out.data(), static_cast<DWORD>(out.size()), 0);
   if (rc != 0) return std::nullopt;
   return out;
 }
@@ -236,8 +236,7 @@ void ConnectionImpl::Fail(const TlsAbort& abort) {
 // ---- records --------------------------------------------------------------------------------
 
 void ConnectionImpl::ProcessRecords() {
-  while (state_ == State::kHandshaking || state_ == State::kConnected ||
-         (state_ == State::kClosed && !peer_closed_)) {
+  while (state_ == State::kHandshaking || state_ == State::kConnected || (state_ == State::kClosed && !peer_closed_)) {
     std::optional<Record> record = records_.Next();
     if (!record) return;
     OnRecord(*record);
@@ -412,9 +411,9 @@ void ConnectionImpl::AddToTranscript(ByteView message) {
               "SslHashHandshake");
 }
 
-// The transcript hash depends on the version and the suite's PRF (RFC 5246 §7.4.9), so it can
-// only be created after ServerHello chose them; the hellos seen before are fed in now (fact
-// sheet §6.5, as Schannel does).
+// The transcript hash depends on the version and the suite's PRF (RFC 5246 §7.4.9), so it can only
+// be created after ServerHello chose them; the hellos seen before are fed in now
+// (docs/reference/caller-semantics.md#handshake-hashes, as Schannel does).
 void ConnectionImpl::StartTranscript() {
   CheckStatus(SslCreateHandshakeHash(provider_.get(), transcript_.Put(), version_, suite_->id, 0),
               "SslCreateHandshakeHash");
@@ -476,8 +475,8 @@ void ConnectionImpl::CheckPeerFinished(ByteView body, DWORD sender) {
   if (body.size() != kVerifyDataLength) Abort(AlertDescription::kDecodeError, "Finished of the wrong length");
   const Bytes expected = ComputeFinished(sender);
   if (!ConstantTimeEqual(expected, body)) {
-    Abort(AlertDescription::kDecryptError, sender == NCRYPT_SSL_CLIENT_FLAG ? "client Finished does not verify"
-                                                                            : "server Finished does not verify");
+    Abort(AlertDescription::kDecryptError,
+          sender == NCRYPT_SSL_CLIENT_FLAG ? "client Finished does not verify" : "server Finished does not verify");
   }
   (sender == NCRYPT_SSL_CLIENT_FLAG ? info_.client_finished : info_.server_finished) = expected;
 }
@@ -493,7 +492,8 @@ void ConnectionImpl::SendFinished(DWORD sender) {
 void ConnectionImpl::MarkConnected() {
   expect_ = Expect::kDone;
   state_ = State::kConnected;
-  info_.handshake_time = std::chrono::duration_cast<std::chrono::nanoseconds>(std::chrono::steady_clock::now() - start_time_);
+  info_.handshake_time =
+      std::chrono::duration_cast<std::chrono::nanoseconds>(std::chrono::steady_clock::now() - start_time_);
   // The ephemeral keys have done their job (forward secrecy: drop them now).
   ephemeral_key_.Reset();
   peer_key_.Reset();

@@ -158,10 +158,10 @@ class ConnectionImpl final : public Connection {
   std::vector<std::uint16_t> offered_groups_;  // client
   ProviderObject transcript_;
   ProviderObject master_key_;
-  ProviderObject ephemeral_key_;     // our (EC)DHE key
-  ProviderObject peer_key_;          // the peer's (EC)DHE public key
-  ProviderObject peer_cert_key_;     // client: the server certificate's public key
-  ProviderObject private_key_;       // server: SslOpenPrivateKey of our leaf
+  ProviderObject ephemeral_key_;  // our (EC)DHE key
+  ProviderObject peer_key_;       // the peer's (EC)DHE public key
+  ProviderObject peer_cert_key_;  // client: the server certificate's public key
+  ProviderObject private_key_;    // server: SslOpenPrivateKey of our leaf
   ProviderObject pending_read_key_, pending_write_key_;
   std::optional<CertKey> peer_cert_;  // client: the server leaf's key facts
   bool send_empty_certificate_ = false;

@@ -170,8 +170,8 @@ SECURITY_STATUS Provider::Verify(NCRYPT_KEY_HANDLE key, ByteView hash_value, Byt
 
 ProviderObject Provider::ImportKey(LPCWSTR blob_type, ByteView blob) const {
   ProviderObject key;
-  const SECURITY_STATUS rc = SslImportKey(handle_, key.Put(), blob_type, const_cast<PBYTE>(blob.data()),
-                                          static_cast<DWORD>(blob.size()), 0);
+  const SECURITY_STATUS rc =
+      SslImportKey(handle_, key.Put(), blob_type, const_cast<PBYTE>(blob.data()), static_cast<DWORD>(blob.size()), 0);
   // A peer value the provider refuses (not on the curve, out of range, small subgroup) is the
   // peer's fault: illegal_parameter (RFC 8422 §5.4, RFC 7919 §3), not internal_error.
   if (rc == NTE_BAD_DATA) {

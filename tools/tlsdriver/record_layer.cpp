@@ -53,10 +53,9 @@ std::optional<Record> RecordLayer::Next() {
 Bytes RecordLayer::Decrypt(ByteView record) {
   Bytes plain(record.size());
   DWORD plain_len = 0;
-  const SECURITY_STATUS rc =
-      SslDecryptPacket(provider_.get(), read_key_.get(), const_cast<PBYTE>(record.data()),
-                       static_cast<DWORD>(record.size()), plain.data(), static_cast<DWORD>(plain.size()), &plain_len,
-                       read_seq_, 0);
+  const SECURITY_STATUS rc = SslDecryptPacket(provider_.get(), read_key_.get(), const_cast<PBYTE>(record.data()),
+                                              static_cast<DWORD>(record.size()), plain.data(),
+                                              static_cast<DWORD>(plain.size()), &plain_len, read_seq_, 0);
   // Authentication failures and malformed ciphertexts look the same to the peer (RFC 5246
   // §7.2.2 bad_record_mac; padding errors must not be distinguishable, RFC 5246 §6.2.3.2).
   if (rc == NTE_DECRYPTION_FAILURE || rc == NTE_BAD_DATA) {

@@ -1,6 +1,7 @@
 // record_layer.h - TLS record framing (RFC 5246 §6.2) with protection by SslEncryptPacket /
-// SslDecryptPacket. The caller owns the sequence numbers (fact sheet §6.4): one per direction,
-// reset to 0 when that direction's keys take effect at ChangeCipherSpec (RFC 5246 §6.1).
+// SslDecryptPacket. The caller owns the sequence numbers
+// (docs/reference/caller-semantics.md#record-layer): one per direction, reset to 0 when that
+// direction's keys take effect at ChangeCipherSpec (RFC 5246 §6.1).
 #pragma once
 
 #include <cstddef>

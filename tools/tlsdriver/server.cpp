@@ -56,8 +56,7 @@ void ConnectionImpl::ServerOnMessage(std::uint8_t type, ByteView body) {
         return;
       }
       break;
-    default:
-      break;
+    default: break;
   }
   Abort(AlertDescription::kUnexpectedMessage, "unexpected handshake message " + std::to_string(type));
 }
@@ -280,8 +279,8 @@ void ConnectionImpl::ServerSendKeyExchange() {
   const Bytes params = suite_->exchange == Exchange::kEcdhe ? ServerEcdheParams() : ServerDheParams();
   Bytes signed_data = Randoms();
   signed_data.insert(signed_data.end(), params.begin(), params.end());
-  const Bytes signature = SignForTls(provider_, private_key_.get(), own_cert_->kind, version_, suite_->id,
-                                     signature_scheme_, signed_data);
+  const Bytes signature =
+      SignForTls(provider_, private_key_.get(), own_cert_->kind, version_, suite_->id, signature_scheme_, signed_data);
   Writer w;
   w.Put(params);
   if (signature_scheme_ != nullptr) w.U16(signature_scheme_->code);
@@ -291,9 +290,9 @@ void ConnectionImpl::ServerSendKeyExchange() {
 
 // ServerECDHParams (RFC 8422 §5.4): named_curve(3), the group, our public point.
 Bytes ConnectionImpl::ServerEcdheParams() {
-  CheckStatus(SslCreateEphemeralKey(provider_.get(), ephemeral_key_.Put(), version_, suite_->id, info_.group, 0, nullptr,
-                                    0, 0),
-              "SslCreateEphemeralKey");
+  CheckStatus(
+      SslCreateEphemeralKey(provider_.get(), ephemeral_key_.Put(), version_, suite_->id, info_.group, 0, nullptr, 0, 0),
+      "SslCreateEphemeralKey");
   const Bytes blob = provider_.ExportKey(ephemeral_key_.get(), SSL_ECCPUBLIC_BLOB);
   if (blob.size() <= 8) Abort(AlertDescription::kInternalError, "short SSL_ECCPUBLIC_BLOB");
   Writer w;
@@ -309,11 +308,13 @@ Bytes ConnectionImpl::ServerDheParams() {
   if (!ephemeral_key_) Abort(AlertDescription::kInternalError, "no DHE key for the chosen suite");
   const Bytes blob = provider_.ExportKey(ephemeral_key_.get(), BCRYPT_DH_PUBLIC_BLOB);
   if (blob.size() < 8) Abort(AlertDescription::kInternalError, "short DH public blob");
-  const std::size_t size = (std::size_t{blob[7]} << 24) | (std::size_t{blob[6]} << 16) | (std::size_t{blob[5]} << 8) | blob[4];
+  const std::size_t size =
+      (std::size_t{blob[7]} << 24) | (std::size_t{blob[6]} << 16) | (std::size_t{blob[5]} << 8) | blob[4];
   if (blob.size() != 8 + 3 * size) Abort(AlertDescription::kInternalError, "unexpected DH public blob");
   const ByteView b(blob);
   dh_prime_.assign(b.begin() + 8, b.begin() + 8 + static_cast<std::ptrdiff_t>(size));
-  dh_generator_.assign(b.begin() + 8 + static_cast<std::ptrdiff_t>(size), b.begin() + 8 + 2 * static_cast<std::ptrdiff_t>(size));
+  dh_generator_.assign(b.begin() + 8 + static_cast<std::ptrdiff_t>(size),
+                       b.begin() + 8 + 2 * static_cast<std::ptrdiff_t>(size));
   info_.dhe_bits = static_cast<std::uint16_t>(8 * StripLeadingZeros(dh_prime_).size());
   Writer w;
   w.Vec16(StripLeadingZeros(dh_prime_));

@@ -24,7 +24,7 @@ constexpr SignatureScheme kSchemes[] = {
 // {sha1, <key algorithm>}; that default is the only place a TLS 1.2 server here still signs with
 // SHA-1. (RFC 9155 §2 makes the extension mandatory for clients, so this serves only clients
 // that predate it; a client of ours never accepts these in a ServerKeyExchange, RFC 9155 §4.)
-constexpr SignatureScheme kDefaultRsaSha1 = {0x0201, CertKind::kRsa, "SHA1", false};    // rsa_pkcs1_sha1
+constexpr SignatureScheme kDefaultRsaSha1 = {0x0201, CertKind::kRsa, "SHA1", false};      // rsa_pkcs1_sha1
 constexpr SignatureScheme kDefaultEcdsaSha1 = {0x0203, CertKind::kEcdsa, "SHA1", false};  // ecdsa_sha1
 
 // The ECDSA scheme whose hash matches the curve (RFC 8446 §4.2.3 pairs them; TLS 1.2 does not
@@ -98,7 +98,7 @@ bool ReadDerInteger(ByteView der, std::size_t* pos, std::size_t size, Bytes* out
   if (!len || *len == 0 || *len > der.size() - *pos) return false;
   ByteView value = der.subspan(*pos, *len);
   *pos += *len;
-  if ((value[0] & 0x80) != 0) return false;                              // negative
+  if ((value[0] & 0x80) != 0) return false;                                       // negative
   if (value.size() > 1 && value[0] == 0 && (value[1] & 0x80) == 0) return false;  // not minimal
   if (value[0] == 0) value = value.subspan(1);
   if (value.size() > size) return false;

@@ -113,20 +113,20 @@ enum class State {
 };
 
 struct Failure {
-  bool alert_sent = false;      // we sent a fatal alert (description below)
-  bool alert_received = false;  // the peer sent a fatal alert (description below)
-  std::uint8_t alert = 0;       // the alert's description
-  std::string reason;           // our one-line reason, e.g. "server Finished does not verify"
+  bool alert_sent = false;            // we sent a fatal alert (description below)
+  bool alert_received = false;        // the peer sent a fatal alert (description below)
+  std::uint8_t alert = 0;             // the alert's description
+  std::string reason;                 // our one-line reason, e.g. "server Finished does not verify"
   std::uint32_t provider_status = 0;  // the SECURITY_STATUS of the failing Ssl* call, if any
 };
 
 struct SessionInfo {
-  std::uint16_t version = 0;        // negotiated, wire value
-  std::uint16_t cipher_suite = 0;   // IANA id
-  std::string cipher_suite_name;    // from the provider (SslLookupCipherSuiteInfo / catalog)
-  std::uint16_t group = 0;          // IANA group for ECDHE; 0 for RSA key transport
-  std::string group_name;           // "x25519", "secp256r1", "ffdhe2048", "" for RSA
-  std::uint16_t dhe_bits = 0;       // DHE prime size, 0 otherwise
+  std::uint16_t version = 0;       // negotiated, wire value
+  std::uint16_t cipher_suite = 0;  // IANA id
+  std::string cipher_suite_name;   // from the provider (SslLookupCipherSuiteInfo / catalog)
+  std::uint16_t group = 0;         // IANA group for ECDHE; 0 for RSA key transport
+  std::string group_name;          // "x25519", "secp256r1", "ffdhe2048", "" for RSA
+  std::uint16_t dhe_bits = 0;      // DHE prime size, 0 otherwise
   bool extended_master_secret = false;
   bool secure_renegotiation = false;  // renegotiation_info exchanged
   bool peer_verified = false;         // the chain (and name) checked out against ca_file
@@ -169,8 +169,9 @@ class Connection {
 
   // After the handshake, through the provider: SslExportKeyingMaterial (RFC 5705; a null context
   // differs from an empty one) and SslComputeEapKeyBlock (label as the provider names it).
-  virtual std::optional<std::vector<std::uint8_t>> ExportKeyingMaterial(
-      const std::string& label, const std::vector<std::uint8_t>* context, std::size_t length) = 0;
+  virtual std::optional<std::vector<std::uint8_t>> ExportKeyingMaterial(const std::string& label,
+                                                                        const std::vector<std::uint8_t>* context,
+                                                                        std::size_t length) = 0;
   // eap_method is the NCRYPT_SSL_EAP_*_ID selector (the low byte of SslComputeEapKeyBlock's
   // dwFlags); the provider decides the output length.
   virtual std::optional<std::vector<std::uint8_t>> EapKeyBlock(std::uint32_t eap_method) = 0;

@@ -38,13 +38,13 @@ enum HandshakeType : std::uint8_t {
 
 // Extension types (IANA "TLS ExtensionType Values").
 enum ExtensionType : std::uint16_t {
-  kExtServerName = 0,             // RFC 6066 §3
-  kExtSupportedGroups = 10,       // RFC 8422 §5.1.1 / RFC 7919
-  kExtEcPointFormats = 11,        // RFC 8422 §5.1.2
-  kExtSignatureAlgorithms = 13,   // RFC 5246 §7.4.1.4.1
-  kExtEncryptThenMac = 22,        // RFC 7366
-  kExtExtendedMasterSecret = 23,  // RFC 7627
-  kExtRenegotiationInfo = 0xFF01, // RFC 5746
+  kExtServerName = 0,              // RFC 6066 §3
+  kExtSupportedGroups = 10,        // RFC 8422 §5.1.1 / RFC 7919
+  kExtEcPointFormats = 11,         // RFC 8422 §5.1.2
+  kExtSignatureAlgorithms = 13,    // RFC 5246 §7.4.1.4.1
+  kExtEncryptThenMac = 22,         // RFC 7366
+  kExtExtendedMasterSecret = 23,   // RFC 7627
+  kExtRenegotiationInfo = 0xFF01,  // RFC 5746
 };
 
 // The alert description's name (RFC 5246 §7.2, RFC 8446 §6 for missing_extension), e.g.
