@@ -1,7 +1,9 @@
-// exports_pending.cpp - TLS 1.3 key schedule (a later issue).
+// exports_tls13.cpp - the TLS 1.3 key-schedule exports: the Extract/Expand family of interface
+// versions 4 and 5 and SslExpandNextGenTrafficKey (docs/reference/functions.md#tls13-key-schedule).
 // NOT IMPLEMENTED YET: each function below is exported (so the export list and the function table
 // are complete) and returns NTE_NOT_SUPPORTED without touching its arguments; README's status
-// table says which issue brings it. The module that implements them replaces this file.
+// table says so. The TLS 1.3 work fills this file in: one shim per export over core/, with the
+// stage objects of handles/object.h.
 #include "abi/boundary.h"
 
 #if defined(__GNUC__)
