@@ -18,8 +18,8 @@
 #include "record/session_key.h"
 #include "record/session_key_blob.h"
 
-using namespace opensslp;
-using namespace opensslp::abi;
+using namespace opensslp;       // NOLINT(google-build-using-namespace)
+using namespace opensslp::abi;  // NOLINT(google-build-using-namespace)
 
 namespace {
 

@@ -10,8 +10,8 @@
 #include "opensslp/opensslp.h"
 #include "util/bytes.h"
 
-using namespace opensslp;
-using namespace opensslp::abi;
+using namespace opensslp;       // NOLINT(google-build-using-namespace)
+using namespace opensslp::abi;  // NOLINT(google-build-using-namespace)
 
 namespace {
 

@@ -33,13 +33,14 @@
 #include "handles/handle_table.h"
 #include "record/session_key.h"
 
+using namespace opensslp;       // NOLINT(google-build-using-namespace)
+using namespace opensslp::abi;  // NOLINT(google-build-using-namespace)
+
 namespace {
 
 // Provider and key in one lookup (one read lock, no reference to the provider): this runs per
 // record (bench/README.md). Same errors as RequireProvider + Require<SessionKey>.
-opensslp::Result<std::shared_ptr<opensslp::SessionKey>> RequireRecordKey(NCRYPT_PROV_HANDLE provider,
-                                                                         NCRYPT_KEY_HANDLE key) {
-  using namespace opensslp;
+Result<std::shared_ptr<SessionKey>> RequireRecordKey(NCRYPT_PROV_HANDLE provider, NCRYPT_KEY_HANDLE key) {
   return HandleTable::Global().LookupWithOwner<Provider, SessionKey>(static_cast<Handle>(provider),
                                                                      static_cast<Handle>(key));
 }
@@ -51,19 +52,16 @@ extern "C" OPENSSLP_EXPORT SECURITY_STATUS WINAPI SslEncryptPacket(NCRYPT_PROV_H
                                                                    PBYTE pbOutput, DWORD cbOutput, DWORD* pcbResult,
                                                                    ULONGLONG SequenceNumber, DWORD dwContentType,
                                                                    DWORD dwFlags) {
-  using namespace opensslp;
-  return abi::GuardRecord([&]() -> Status {
+  return GuardRecord([&]() -> Status {
     ASSIGN_OR_RETURN(std::shared_ptr<SessionKey> key, RequireRecordKey(hSslProvider, hKey));
-    TRY(abi::RequireNoFlags(dwFlags));
-    if (pcbResult == nullptr || (pbInput == nullptr && cbInput != 0)) return Error::kInvalidParameter;
-    if (key->direction() != RecordDirection::kWrite) return Error::kBadKeyState;
-    if (dwContentType < kContentChangeCipherSpec || dwContentType > kContentApplicationData ||
-        cbInput > kMaxPlaintextLength || SequenceNumber == kLastSequenceNumber) {
-      return Error::kInvalidParameter;
-    }
-    ASSIGN_OR_RETURN(abi::OutputMode mode,
-                     abi::PrepareOutput(pbOutput, cbOutput, pcbResult, key->SealedLength(cbInput)));
-    if (mode == abi::OutputMode::kSizeQuery) return Status::Ok();
+    TRY(RequireNoFlags(dwFlags));
+    ENSURE(pcbResult != nullptr && (pbInput != nullptr || cbInput == 0), Error::kInvalidParameter);
+    ENSURE(key->direction() == RecordDirection::kWrite, Error::kBadKeyState);
+    ENSURE(dwContentType >= kContentChangeCipherSpec && dwContentType <= kContentApplicationData &&
+               cbInput <= kMaxPlaintextLength && SequenceNumber != kLastSequenceNumber,
+           Error::kInvalidParameter);
+    ASSIGN_OR_RETURN(OutputMode mode, PrepareOutput(pbOutput, cbOutput, pcbResult, key->SealedLength(cbInput)));
+    if (mode == OutputMode::kSizeQuery) return Status::Ok();
     ASSIGN_OR_RETURN(std::size_t written, key->Seal(SequenceNumber, static_cast<std::uint8_t>(dwContentType), pbInput,
                                                     cbInput, pbOutput, cbOutput));
     *pcbResult = static_cast<DWORD>(written);
@@ -75,18 +73,17 @@ extern "C" OPENSSLP_EXPORT SECURITY_STATUS WINAPI SslDecryptPacket(NCRYPT_PROV_H
                                                                    NCRYPT_KEY_HANDLE hKey, PBYTE pbInput, DWORD cbInput,
                                                                    PBYTE pbOutput, DWORD cbOutput, DWORD* pcbResult,
                                                                    ULONGLONG SequenceNumber, DWORD dwFlags) {
-  using namespace opensslp;
-  return abi::GuardRecord([&]() -> Status {
+  return GuardRecord([&]() -> Status {
     ASSIGN_OR_RETURN(std::shared_ptr<SessionKey> key, RequireRecordKey(hSslProvider, hKey));
-    TRY(abi::RequireNoFlags(dwFlags));
-    if (pcbResult == nullptr || (pbInput == nullptr && cbInput != 0)) return Error::kInvalidParameter;
-    if (key->direction() != RecordDirection::kRead) return Error::kBadKeyState;
-    if (SequenceNumber == kLastSequenceNumber) return Error::kInvalidParameter;
+    TRY(RequireNoFlags(dwFlags));
+    ENSURE(pcbResult != nullptr && (pbInput != nullptr || cbInput == 0), Error::kInvalidParameter);
+    ENSURE(key->direction() == RecordDirection::kRead, Error::kBadKeyState);
+    ENSURE(SequenceNumber != kLastSequenceNumber, Error::kInvalidParameter);
     // A record is at least its 5-byte header: a NULL or empty input is a malformed record.
-    if (pbInput == nullptr) return Error::kBadData;
-    ASSIGN_OR_RETURN(std::size_t plaintext_len, key->OpenedLength(opensslp::Bytes(pbInput, cbInput)));
-    ASSIGN_OR_RETURN(abi::OutputMode mode, abi::PrepareOutput(pbOutput, cbOutput, pcbResult, plaintext_len));
-    if (mode == abi::OutputMode::kSizeQuery) return Status::Ok();
+    ENSURE(pbInput != nullptr, Error::kBadData);
+    ASSIGN_OR_RETURN(std::size_t plaintext_len, key->OpenedLength(Bytes(pbInput, cbInput)));
+    ASSIGN_OR_RETURN(OutputMode mode, PrepareOutput(pbOutput, cbOutput, pcbResult, plaintext_len));
+    if (mode == OutputMode::kSizeQuery) return Status::Ok();
     ASSIGN_OR_RETURN(std::size_t written, key->Open(SequenceNumber, pbInput, cbInput, pbOutput, cbOutput));
     *pcbResult = static_cast<DWORD>(written);
     return Status::Ok();

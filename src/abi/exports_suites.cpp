@@ -19,8 +19,8 @@
 #include "base/groups.h"
 #include "core/cipher_suites.h"
 
-using namespace opensslp;
-using namespace opensslp::abi;
+using namespace opensslp;       // NOLINT(google-build-using-namespace)
+using namespace opensslp::abi;  // NOLINT(google-build-using-namespace)
 
 namespace {
 

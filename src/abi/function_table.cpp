@@ -100,8 +100,8 @@ const NCRYPT_SSL_FUNCTION_TABLE& FunctionTable() noexcept { return kFunctionTabl
 
 }  // namespace opensslp::abi
 
-using namespace opensslp;
-using namespace opensslp::abi;
+using namespace opensslp;       // NOLINT(google-build-using-namespace)
+using namespace opensslp::abi;  // NOLINT(google-build-using-namespace)
 
 extern "C" OPENSSLP_EXPORT NTSTATUS WINAPI GetSChannelInterface(LPCWSTR pszProviderName,
                                                                 NCRYPT_SSL_FUNCTION_TABLE** ppFunctionTable,
