@@ -10,6 +10,7 @@
 #include "abi/boundary.h"
 #include "core/master_key.h"
 #include "core/tls12_key_schedule.h"
+#include "core/tls13_key_schedule.h"
 #include "core/transcript.h"
 
 using namespace opensslp;       // NOLINT(google-build-using-namespace)
@@ -21,12 +22,18 @@ using namespace opensslp::abi;  // NOLINT(google-build-using-namespace)
 // (docs/reference/functions.md#finished-flag, docs/reference/caller-semantics.md#defect-4):
 // NCRYPT_SSL_CLIENT_FLAG -> "client finished", NCRYPT_SSL_SERVER_FLAG -> "server finished". The
 // running transcript is read, never consumed.
-//   NTE_INVALID_HANDLE     bad provider handle; hMasterKey not a master key; hHandshakeHash not a
-//                          handshake hash (a client-auth hash is not the transcript)
+// TLS 1.3 (an inference: docs/reference/functions.md#tls13-finished): hMasterKey is the SENDER's
+// traffic secret (Finished, RFC 8446 §4.4.4) or a binder key (PSK binder, §4.2.11.2), and the
+// output is HMAC(HKDF-Expand-Label(base, "finished", "", n), transcript hash), n = the hash length.
+// The flag must still be one of the two; the secret alone decides the MAC.
+//   NTE_INVALID_HANDLE     bad provider handle; hMasterKey not a TLS 1.0-1.2 master key or a TLS
+//                          1.3 traffic secret or binder key; hHandshakeHash not a handshake hash (a
+//                          client-auth hash is not the transcript)
 //   NTE_BAD_FLAGS          not exactly one of the two flags
-//   NTE_INVALID_PARAMETER  pbOutput NULL; cbOutput other than 12 (verify_data_length is 12 for
-//                          every TLS 1.0-1.2 suite, RFC 5246 §7.4.9); the hash's algorithm is not
-//                          the master key's PRF hash (wrong protocol or suite)
+//   NTE_INVALID_PARAMETER  pbOutput NULL; cbOutput other than 12 for TLS 1.0-1.2
+//                          (verify_data_length is 12 for every TLS 1.0-1.2 suite, RFC 5246 §7.4.9)
+//                          or other than the hash length for TLS 1.3; the hash's algorithm is not
+//                          the key's (wrong protocol or suite)
 // Nothing is written on failure.
 extern "C" OPENSSLP_EXPORT SECURITY_STATUS WINAPI SslComputeFinishedHash(NCRYPT_PROV_HANDLE hSslProvider,
                                                                          NCRYPT_KEY_HANDLE hMasterKey,
@@ -35,16 +42,32 @@ extern "C" OPENSSLP_EXPORT SECURITY_STATUS WINAPI SslComputeFinishedHash(NCRYPT_
                                                                          DWORD dwFlags) {
   return Guard([&]() -> Status {
     TRY(RequireProvider(hSslProvider));
-    ASSIGN_OR_RETURN(std::shared_ptr<MasterKey> master, Require<MasterKey>(hMasterKey));
+    ASSIGN_OR_RETURN(std::shared_ptr<Object> key, HandleTable::Global().LookupAny(static_cast<Handle>(hMasterKey)));
+    if (key->kind() == ObjectKind::kTls13TrafficSecret || key->kind() == ObjectKind::kTls13BinderKey) {
+      const auto& base = static_cast<const Tls13Secret&>(*key);
+      ASSIGN_OR_RETURN(std::shared_ptr<HandshakeHash> transcript, Require<HandshakeHash>(hHandshakeHash));
+      ENSURE(transcript->purpose() == TranscriptPurpose::kHandshake, Error::kInvalidHandle);
+      ENSURE(dwFlags == NCRYPT_SSL_CLIENT_FLAG || dwFlags == NCRYPT_SSL_SERVER_FLAG, Error::kBadFlags);
+      ENSURE(pbOutput != nullptr && cbOutput == HashLength(base.hash()), Error::kInvalidParameter);
+      ENSURE(transcript->version() == ProtocolVersion::kTls13 && transcript->alg() == base.hash(),
+             Error::kInvalidParameter);
+      ASSIGN_OR_RETURN(TranscriptDigest digest, transcript->CurrentDigest());
+      SecretBytes verify_data(cbOutput);  // computed aside: no partial output on failure
+      TRY(ComputeTls13Finished(base, digest.view(), verify_data.span()));
+      std::memcpy(pbOutput, verify_data.data(), verify_data.size());
+      return Status::Ok();
+    }
+    ENSURE(key->kind() == ObjectKind::kMasterKey, Error::kInvalidHandle);
+    const auto& master = static_cast<const MasterKey&>(*key);
     ASSIGN_OR_RETURN(std::shared_ptr<HandshakeHash> transcript, Require<HandshakeHash>(hHandshakeHash));
     ENSURE(transcript->purpose() == TranscriptPurpose::kHandshake, Error::kInvalidHandle);
     ENSURE(dwFlags == NCRYPT_SSL_CLIENT_FLAG || dwFlags == NCRYPT_SSL_SERVER_FLAG, Error::kBadFlags);
     ENSURE(pbOutput != nullptr && cbOutput == kFinishedLength, Error::kInvalidParameter);
     ASSIGN_OR_RETURN(TranscriptDigest digest, transcript->CurrentDigest());
     const std::optional<HashAlg> prf = AsPrfHash(digest.alg);
-    ENSURE(prf.has_value() && *prf == master->prf_hash(), Error::kInvalidParameter);
+    ENSURE(prf.has_value() && *prf == master.prf_hash(), Error::kInvalidParameter);
     SecretArray<kFinishedLength> verify_data;
-    TRY(ComputeTls12FinishedVerifyData(*master, digest.view(), dwFlags == NCRYPT_SSL_CLIENT_FLAG, verify_data.span()));
+    TRY(ComputeTls12FinishedVerifyData(master, digest.view(), dwFlags == NCRYPT_SSL_CLIENT_FLAG, verify_data.span()));
     std::memcpy(pbOutput, verify_data.data(), kFinishedLength);
     return Status::Ok();
   });

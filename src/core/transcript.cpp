@@ -101,8 +101,9 @@ Result<TranscriptDigest> HandshakeHash::CurrentDigest() const {
 Result<TranscriptDigest> HandshakeHash::SessionHash(std::uint32_t wire_protocol) const {
   ENSURE(purpose_ == TranscriptPurpose::kHandshake, Error::kInvalidHandle);
   ASSIGN_OR_RETURN(const ProtocolVersion requested, ParseProtocolVersion(wire_protocol));
-  ENSURE(requested != ProtocolVersion::kTls13 && version_ != ProtocolVersion::kTls13, Error::kNotSupported);
-  ENSURE(IsMd5Sha1Version(requested) == IsMd5Sha1Version(version_), Error::kInvalidParameter);
+  // The transcript families: {TLS 1.0, 1.1} (MD5 || SHA-1), TLS 1.2 and TLS 1.3 (the suite's hash).
+  auto family = [](ProtocolVersion v) { return IsMd5Sha1Version(v) ? 0 : v == ProtocolVersion::kTls12 ? 1 : 2; };
+  ENSURE(family(requested) == family(version_), Error::kInvalidParameter);
   return CurrentDigest();
 }
 

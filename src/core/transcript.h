@@ -109,13 +109,14 @@ class HandshakeHash final : public Object {
   // as Transcript-Hash (RFC 8446 §4.4.1).
   Result<TranscriptDigest> CurrentDigest() const;
 
-  // SessionHash - RFC 7627 §3 session_hash for SslComputeSessionHash: CurrentDigest() after
-  // checking the request.
+  // SessionHash - SslComputeSessionHash: CurrentDigest() after checking the request. For TLS
+  // 1.0-1.2 that is RFC 7627 §3's session_hash; for TLS 1.3 the current Transcript-Hash, with which
+  // a caller builds HelloRetryRequest's message_hash (RFC 8446 §4.4.1; that Schannel uses the
+  // function so is an inference: docs/tls13.md).
   //   kInvalidHandle     a client-auth hash (it is not the session transcript)
-  //   kNotSupported      wire_protocol not TLS 1.0-1.3; TLS 1.3 (either the request or the hash:
-  //                      RFC 7627 does not apply, RFC 8446 binds the transcript itself)
-  //   kInvalidParameter  wire_protocol from the other transcript family than the hash's:
-  //                      {TLS 1.0, TLS 1.1} (MD5||SHA-1) vs TLS 1.2 (PRF hash). TLS 1.0 and 1.1
+  //   kNotSupported      wire_protocol not TLS 1.0-1.3
+  //   kInvalidParameter  wire_protocol from another transcript family than the hash's:
+  //                      {TLS 1.0, TLS 1.1} (MD5||SHA-1), TLS 1.2, TLS 1.3. TLS 1.0 and 1.1
   //                      share one transcript construction, so they are interchangeable.
   Result<TranscriptDigest> SessionHash(std::uint32_t wire_protocol) const;
 

@@ -193,14 +193,18 @@ TEST_F(TranscriptExports, ClientAuthHashTls12) {
 }
 
 TEST_F(TranscriptExports, Tls13HashIsTheSuiteHash) {
-  // TLS 1.3 hashes exist for the TLS 1.3 functions; RFC 7627 and the TLS <= 1.2 CertificateVerify
-  // digests do not apply to them.
+  // TLS 1.3 hashes exist for the TLS 1.3 functions; SslComputeSessionHash gives their current
+  // Transcript-Hash (for HelloRetryRequest's message_hash, RFC 8446 §4.4.1); the TLS <= 1.2
+  // CertificateVerify digests do not apply to them.
   for (DWORD suite : {DWORD{TLS_AES_128_GCM_SHA256}, DWORD{TLS_AES_256_GCM_SHA384}}) {
     NCRYPT_HASH_HANDLE h = Create(kTls13, suite);
     Hash(h, Messages()[0]);
     DWORD size = 0;
     BYTE out[64];
-    EXPECT_EQ(SslComputeSessionHash(prov_, h, kTls13, out, sizeof out, &size, 0), NTE_NOT_SUPPORTED);
+    ASSERT_EQ(SslComputeSessionHash(prov_, h, kTls13, out, sizeof out, &size, 0), 0);
+    const char* digest = suite == TLS_AES_128_GCM_SHA256 ? "SHA256" : "SHA384";
+    EXPECT_EQ(ByteVec(out, out + size), opensslp::test::Digest(digest, Messages()[0]));
+    EXPECT_EQ(SslComputeSessionHash(prov_, h, kTls12, out, sizeof out, &size, 0), NTE_INVALID_PARAMETER);
     EXPECT_EQ(SslComputeClientAuthHash(prov_, 0, h, W(u"RSA"), out, sizeof out, &size, 0), NTE_NOT_SUPPORTED);
     EXPECT_EQ(SslFreeObject(h, 0), 0);
   }
@@ -358,10 +362,10 @@ TEST_F(TranscriptExports, ComputeSessionHashSafety) {
   NCRYPT_HASH_HANDLE auth = CreateAuth(u"SHA384");
   EXPECT_EQ(SslComputeSessionHash(prov_, auth, kTls12, out, sizeof out, &size, 0), NTE_INVALID_HANDLE);
   EXPECT_EQ(SslFreeObject(auth, 0), 0);
-  // Protocol: other family, TLS 1.3, unsupported values.
+  // Protocol: other families (TLS 1.0/1.1, TLS 1.3), unsupported values.
   EXPECT_EQ(SslComputeSessionHash(prov_, h, kTls10, out, sizeof out, &size, 0), NTE_INVALID_PARAMETER);
   EXPECT_EQ(SslComputeSessionHash(prov_, h, kTls11, out, sizeof out, &size, 0), NTE_INVALID_PARAMETER);
-  EXPECT_EQ(SslComputeSessionHash(prov_, h, kTls13, out, sizeof out, &size, 0), NTE_NOT_SUPPORTED);
+  EXPECT_EQ(SslComputeSessionHash(prov_, h, kTls13, out, sizeof out, &size, 0), NTE_INVALID_PARAMETER);
   EXPECT_EQ(SslComputeSessionHash(prov_, h, SSL3_PROTOCOL_VERSION, out, sizeof out, &size, 0), NTE_NOT_SUPPORTED);
   EXPECT_EQ(SslComputeSessionHash(prov_, h, DTLS1_2_PROTOCOL_VERSION, out, sizeof out, &size, 0), NTE_NOT_SUPPORTED);
   EXPECT_EQ(SslComputeSessionHash(prov_, h, 0, out, sizeof out, &size, 0), NTE_NOT_SUPPORTED);

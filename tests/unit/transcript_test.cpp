@@ -226,9 +226,10 @@ TEST(HandshakeHash, SessionHashRules) {
 
   EXPECT_EQ(tls10.value()->SessionHash(0x0303).error(), Error::kInvalidParameter);
   EXPECT_EQ(tls12.value()->SessionHash(0x0301).error(), Error::kInvalidParameter);
-  EXPECT_EQ(tls12.value()->SessionHash(0x0304).error(), Error::kNotSupported);
-  EXPECT_EQ(tls13.value()->SessionHash(0x0304).error(), Error::kNotSupported);
-  EXPECT_EQ(tls13.value()->SessionHash(0x0303).error(), Error::kNotSupported);
+  // TLS 1.3 is its own family: its current transcript hash (HelloRetryRequest's message_hash).
+  EXPECT_EQ(tls12.value()->SessionHash(0x0304).error(), Error::kInvalidParameter);
+  EXPECT_TRUE(tls13.value()->SessionHash(0x0304).ok());
+  EXPECT_EQ(tls13.value()->SessionHash(0x0303).error(), Error::kInvalidParameter);
   EXPECT_EQ(tls12.value()->SessionHash(0x0300).error(), Error::kNotSupported);
   EXPECT_EQ(tls12.value()->SessionHash(0xFEFD).error(), Error::kNotSupported);
   EXPECT_EQ(auth.value()->SessionHash(0x0303).error(), Error::kInvalidHandle);

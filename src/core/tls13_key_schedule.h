@@ -1,0 +1,137 @@
+// tls13_key_schedule.h - the TLS 1.3 key schedule (RFC 8446 §7.1) on typed stage objects: what the
+// TLS 1.3 Extract/Expand exports compute (docs/reference/functions.md#tls13-key-schedule).
+//
+//              0
+//              |
+//    PSK ->  HKDF-Extract = Early Secret ----> binder key ("ext binder" | "res binder")
+//              |                        +----> client_early_traffic_secret ("c e traffic")
+//              |                        +----> early_exporter_master_secret ("e exp master")
+//        Derive-Secret(., "derived", "")
+//              |
+//  (EC)DHE -> HKDF-Extract = Handshake Secret --> {client,server}_handshake_traffic_secret
+//              |                                  ("c hs traffic", "s hs traffic")
+//        Derive-Secret(., "derived", "")
+//              |
+//     0 -> HKDF-Extract = Master Secret --> {client,server}_application_traffic_secret_0
+//                                      +--> exporter_master_secret ("exp master")
+//                                      +--> resumption_master_secret ("res master")
+//
+// Each stage is its own handle kind (handles/object.h), so a secret of one stage handed where
+// another belongs is a wrong-kind handle. The hash of every secret is its suite's (RFC 8446 §B.4);
+// a transcript hash given to a stage must be of that hash (kInvalidParameter otherwise).
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <initializer_list>
+#include <memory>
+#include <string_view>
+
+#include "core/cipher_suites.h"
+#include "core/master_key.h"
+#include "handles/object.h"
+#include "util/bytes.h"
+#include "util/secret.h"
+#include "util/status.h"
+
+namespace opensslp {
+
+// A secret of one TLS 1.3 key-schedule stage: its kind, the suite (and so the hash) it belongs to,
+// and Hash.length secret bytes. Traffic secrets also know whose traffic they protect.
+class Tls13Secret final : public KeyObject {
+ public:
+  // Accepts every TLS 1.3 stage kind (not the PSK): exports that take one stage check which.
+  static bool Accepts(ObjectKind kind) noexcept;
+
+  Tls13Secret(ObjectKind kind, const CipherSuite& suite, SecretBytes secret, TlsRole role = TlsRole::kClient);
+
+  const CipherSuite& suite() const noexcept { return *suite_; }
+  HashAlg hash() const noexcept { return suite_->prf; }
+  Bytes secret() const noexcept { return secret_.span(); }
+  // For traffic secrets: the side whose records it protects ("c ... traffic" = kClient).
+  TlsRole role() const noexcept { return role_; }
+
+  // SslGetKeyProperty: "TLS13_SECRET" (our name; CNG has none), the secret's bits, key type 0.
+  KeyDescription Describe() const override;
+
+ private:
+  const CipherSuite* suite_;
+  SecretBytes secret_;
+  TlsRole role_;
+};
+
+// A TLS 1.3 pre-shared key: an external PSK (SslImportKey TLS13PRESHAREDKEY) or a resumption PSK
+// (SslExpandPreSharedKey). A resumption PSK remembers its suite's hash; an external one has none
+// and takes the hash of the suite SslExtractEarlyKey names.
+class PreSharedKey final : public KeyObject {
+ public:
+  static constexpr ObjectKind kKind = ObjectKind::kPreSharedKey;
+  explicit PreSharedKey(SecretBytes key, const CipherSuite* suite = nullptr)
+      : KeyObject(kKind), key_(std::move(key)), suite_(suite) {}
+  Bytes key() const noexcept { return key_.span(); }
+  const CipherSuite* suite() const noexcept { return suite_; }
+  KeyDescription Describe() const override;
+
+ private:
+  SecretBytes key_;
+  const CipherSuite* suite_;
+};
+
+// ---- The primitives (RFC 8446 §7.1) -----------------------------------------------------------
+
+// HKDF-Expand-Label(Secret, Label, Context, Length): HKDF-Expand with info = HkdfLabel {length,
+// "tls13 " + label, context}. Label at most 249 bytes and context at most 255 (the struct's
+// limits), length 1..255*Hash.length; kInvalidParameter otherwise.
+Status HkdfExpandLabel(HashAlg hash, Bytes secret, std::string_view label, Bytes context, MutBytes out);
+
+// Derive-Secret(Secret, Label, Messages) with Transcript-Hash(Messages) given as its value:
+// HKDF-Expand-Label(Secret, Label, transcript_hash, Hash.length).
+Status DeriveSecret(HashAlg hash, Bytes secret, std::string_view label, Bytes transcript_hash, MutBytes out);
+
+// ---- The stages --------------------------------------------------------------------------------
+
+// Early Secret = HKDF-Extract(0, PSK), with a PSK of Hash.length zeros when there is none.
+// kNotSupported for a suite that is not a TLS 1.3 suite; kInvalidParameter for a resumption PSK
+// made for another hash, or an empty PSK.
+Result<std::shared_ptr<Tls13Secret>> ExtractEarlySecret(const CipherSuite& suite, const PreSharedKey* psk);
+
+// Handshake Secret = HKDF-Extract(Derive-Secret(early, "derived", ""), (EC)DHE shared secret).
+Result<std::shared_ptr<Tls13Secret>> ExtractHandshakeSecret(const Tls13Secret& early, Bytes shared_secret);
+
+// Master Secret = HKDF-Extract(Derive-Secret(handshake, "derived", ""), 0).
+Result<std::shared_ptr<Tls13Secret>> ExtractMasterSecret(const Tls13Secret& handshake);
+
+// The traffic secrets of a base: early -> client "c e traffic" only (0-RTT; asking for a server
+// secret is kInvalidParameter); handshake -> "c hs traffic" / "s hs traffic"; master -> "c ap
+// traffic" / "s ap traffic". `want_client` / `want_server` select which are made (at least one).
+struct TrafficSecrets {
+  std::shared_ptr<Tls13Secret> client;
+  std::shared_ptr<Tls13Secret> server;
+};
+Result<TrafficSecrets> ExpandTrafficSecrets(const Tls13Secret& base, Bytes transcript_hash, bool want_client,
+                                            bool want_server);
+
+// application_traffic_secret_N+1 = HKDF-Expand-Label(secret_N, "traffic upd", "", Hash.length)
+// (RFC 8446 §7.2, KeyUpdate); same side as secret_N.
+Result<std::shared_ptr<Tls13Secret>> ExpandNextTrafficSecret(const Tls13Secret& traffic);
+
+// early -> "e exp master", master -> "exp master".
+Result<std::shared_ptr<Tls13Secret>> ExpandExporterSecret(const Tls13Secret& base, Bytes transcript_hash);
+
+// master -> "res master" (transcript through the client's Finished).
+Result<std::shared_ptr<Tls13Secret>> ExpandResumptionSecret(const Tls13Secret& master, Bytes transcript_hash);
+
+// PSK = HKDF-Expand-Label(resumption_master_secret, "resumption", ticket_nonce, Hash.length)
+// (RFC 8446 §4.6.1). The nonce is at most 255 bytes.
+Result<std::shared_ptr<PreSharedKey>> ExpandResumptionPsk(const Tls13Secret& resumption, Bytes ticket_nonce);
+
+// binder_key = Derive-Secret(early, "ext binder" | "res binder", "") (RFC 8446 §7.1).
+enum class BinderKind : std::uint8_t { kExternal, kResumption };
+Result<std::shared_ptr<Tls13Secret>> ExpandBinderKey(const Tls13Secret& early, BinderKind kind);
+
+// verify_data = HMAC(finished_key, transcript_hash), finished_key = HKDF-Expand-Label(base,
+// "finished", "", Hash.length) (RFC 8446 §4.4.4): Finished with a traffic secret, a PSK binder
+// with a binder key (§4.2.11.2). `out` must be Hash.length bytes.
+Status ComputeTls13Finished(const Tls13Secret& base, Bytes transcript_hash, MutBytes out);
+
+}  // namespace opensslp

@@ -1,0 +1,260 @@
+// tls13_exports_test.cpp - the TLS 1.3 key-schedule exports (SslExtractEarlyKey,
+// SslExtractHandshakeKey, SslExtractMasterKey, SslExpandTrafficKeys, SslExpandExporterMasterKey,
+// SslExpandResumptionMasterKey, SslExpandPreSharedKey, SslExpandBinderKey,
+// SslExpandNextGenTrafficKey, SslDuplicateTranscriptHash and the TLS 1.3 SslComputeFinishedHash)
+// through the exported API only.
+//
+// Secrets never leave the provider, so each one is observed through the MAC it keys: the
+// Finished value SslComputeFinishedHash makes with a traffic secret or binder key must equal
+// HMAC(HKDF-Expand-Label(secret, "finished", "", n), transcript hash) computed from the same
+// inputs by tests/support/ossl_reference (OpenSSL's TLS13-KDF and HKDF: nothing of ours). The
+// (EC)DHE input is an ECDH between an OpenSSL key and the provider's exported ephemeral key.
+#include <gtest/gtest.h>
+#include <openssl/core_names.h>
+#include <openssl/ec.h>
+#include <openssl/evp.h>
+
+#include <string>
+#include <vector>
+
+#include "opensslp/opensslp.h"
+#include "sslprovider.h"
+#include "support/bytes.h"
+#include "support/ossl_reference.h"
+#include "support/provider_support.h"
+#include "support/wide.h"
+
+namespace {
+
+using opensslp::test::AsBytes;
+using opensslp::test::ByteVec;
+using opensslp::test::ByteView;
+using opensslp::test::Concat;
+using opensslp::test::DeriveSecret;
+using opensslp::test::Digest;
+using opensslp::test::EcdhWithPublicPoint;
+using opensslp::test::Hex;
+using opensslp::test::HkdfExpandLabel;
+using opensslp::test::HkdfExtract;
+using opensslp::test::PointFromEccPublicBlob;
+using opensslp::test::Tls13Extract;
+using opensslp_test::OpenProvider;
+
+struct Suite {
+  DWORD id;
+  const char* digest;  // OpenSSL name of the suite's hash
+  std::size_t n;       // Hash.length
+};
+constexpr Suite kSuites[] = {{TLS_AES_128_GCM_SHA256, "SHA256", 32},
+                             {TLS_AES_256_GCM_SHA384, "SHA384", 48},
+                             {0x1303 /* TLS_CHACHA20_POLY1305_SHA256 */, "SHA256", 32}};
+
+// HMAC(key, data) as HKDF-Extract(salt = key, IKM = data): RFC 5869 §2.2 defines it so.
+ByteVec Hmac(const char* digest, ByteView key, ByteView data) { return HkdfExtract(digest, key, data); }
+
+// The expected Finished / binder value of a secret over a transcript (RFC 8446 §4.4.4).
+ByteVec ExpectedFinished(const Suite& s, ByteView secret, ByteView transcript_hash) {
+  return Hmac(s.digest, HkdfExpandLabel(s.digest, secret, "finished", {}, s.n), transcript_hash);
+}
+
+ByteVec ToVec(ByteView v) { return ByteVec(v.begin(), v.end()); }
+
+void PutLe32(ByteVec& v, std::uint32_t x) {
+  for (int i = 0; i < 4; ++i) v.push_back(static_cast<std::uint8_t>(x >> (8 * i)));
+}
+
+class Tls13Exports : public testing::TestWithParam<Suite> {
+ protected:
+  void SetUp() override {
+    prov_ = OpenProvider();
+    peer_ = EVP_EC_gen("P-256");
+    ASSERT_NE(peer_, nullptr);
+  }
+  void TearDown() override {
+    for (auto h : handles_) SslFreeObject(h, 0);
+    SslFreeObject(prov_, 0);
+    EVP_PKEY_free(peer_);
+  }
+  ULONG_PTR Keep(ULONG_PTR h) {
+    if (h != 0) handles_.push_back(h);
+    return h;
+  }
+  const Suite& suite() const { return GetParam(); }
+
+  // Our ephemeral P-256 key for TLS 1.3, the peer's public key imported, and the (EC)DHE shared
+  // secret as OpenSSL computes it from the peer's side.
+  void KeyShares(NCRYPT_KEY_HANDLE* mine, NCRYPT_KEY_HANDLE* peer_public, ByteVec* shared) {
+    ASSERT_EQ(SslCreateEphemeralKey(prov_, mine, TLS1_3_PROTOCOL_VERSION, suite().id, TLS_ECC_P256_CURVE_KEY_TYPE, 0,
+                                    nullptr, 0, 0),
+              0);
+    Keep(*mine);
+    DWORD len = 0;
+    ASSERT_EQ(SslExportKey(prov_, *mine, W(u"ECCPUBLICBLOB"), nullptr, 0, &len, 0), 0);
+    ByteVec blob(len);
+    ASSERT_EQ(SslExportKey(prov_, *mine, W(u"ECCPUBLICBLOB"), blob.data(), len, &len, 0), 0);
+    *shared = EcdhWithPublicPoint(peer_, "P-256", PointFromEccPublicBlob(blob));
+    ASSERT_EQ(shared->size(), 32u);
+    ByteVec point(65);
+    std::size_t plen = 0;
+    ASSERT_EQ(EVP_PKEY_get_octet_string_param(peer_, OSSL_PKEY_PARAM_PUB_KEY, point.data(), point.size(), &plen), 1);
+    ByteVec peer_blob;
+    PutLe32(peer_blob, 0x314B4345);  // BCRYPT_ECDH_PUBLIC_P256_MAGIC
+    PutLe32(peer_blob, 32);
+    peer_blob.insert(peer_blob.end(), point.begin() + 1, point.end());
+    ASSERT_EQ(SslImportKey(prov_, peer_public, W(u"ECCPUBLICBLOB"), peer_blob.data(),
+                           static_cast<DWORD>(peer_blob.size()), 0),
+              0);
+    Keep(*peer_public);
+  }
+
+  // A TLS 1.3 transcript of the suite holding `messages`.
+  NCRYPT_HASH_HANDLE Transcript(ByteView messages, DWORD suite_id = 0) {
+    NCRYPT_HASH_HANDLE h = 0;
+    EXPECT_EQ(SslCreateHandshakeHash(prov_, &h, TLS1_3_PROTOCOL_VERSION, suite_id ? suite_id : suite().id, 0), 0);
+    if (!messages.empty()) {
+      EXPECT_EQ(SslHashHandshake(prov_, h, const_cast<std::uint8_t*>(messages.data()),
+                                 static_cast<DWORD>(messages.size()), 0),
+                0);
+    }
+    return Keep(h);
+  }
+
+  // The Finished value the provider computes with `key` over `transcript`.
+  ByteVec Finished(NCRYPT_KEY_HANDLE key, NCRYPT_HASH_HANDLE transcript, DWORD flag = NCRYPT_SSL_CLIENT_FLAG) {
+    ByteVec out(suite().n);
+    EXPECT_EQ(SslComputeFinishedHash(prov_, key, transcript, out.data(), static_cast<DWORD>(out.size()), flag), 0);
+    return out;
+  }
+
+  NCRYPT_PROV_HANDLE prov_ = 0;
+  EVP_PKEY* peer_ = nullptr;
+  std::vector<ULONG_PTR> handles_;
+};
+
+// A whole 1-RTT schedule, then KeyUpdate, resumption and a resumption binder, each secret checked
+// through its Finished MAC against OpenSSL's TLS13-KDF over the same inputs.
+TEST_P(Tls13Exports, FullScheduleMatchesOpenSsl) {
+  const Suite& s = suite();
+  NCRYPT_KEY_HANDLE mine = 0, peer_public = 0;
+  ByteVec shared;
+  ASSERT_NO_FATAL_FAILURE(KeyShares(&mine, &peer_public, &shared));
+
+  NCRYPT_KEY_HANDLE early = 0, handshake = 0, master = 0;
+  ASSERT_EQ(SslExtractEarlyKey(prov_, 0, &early, TLS1_3_PROTOCOL_VERSION, s.id, nullptr, 0), 0);
+  Keep(early);
+  ASSERT_EQ(SslExtractHandshakeKey(prov_, mine, peer_public, early, &handshake, nullptr, 0), 0);
+  Keep(handshake);
+  ASSERT_EQ(SslExtractMasterKey(prov_, handshake, &master, nullptr, 0), 0);
+  Keep(master);
+
+  const ByteVec ref_early = Tls13Extract(s.digest, {}, {});
+  const ByteVec ref_handshake = Tls13Extract(s.digest, ref_early, shared);
+  const ByteVec ref_master = Tls13Extract(s.digest, ref_handshake, {});
+
+  // Handshake traffic secrets over ClientHello..ServerHello, Finished over a longer transcript.
+  const ByteVec hellos = Concat({AsBytes("\x01\x00\x00\x05hello"), AsBytes("\x02\x00\x00\x05world")});
+  NCRYPT_HASH_HANDLE hello_hash = Transcript(hellos);
+  NCRYPT_KEY_HANDLE c_hs = 0, s_hs = 0;
+  ASSERT_EQ(SslExpandTrafficKeys(prov_, handshake, hello_hash, &c_hs, &s_hs, nullptr, 0), 0);
+  Keep(c_hs);
+  Keep(s_hs);
+  const ByteVec flight = Concat({hellos, AsBytes("\x08\x00\x00\x02{}")});
+  NCRYPT_HASH_HANDLE flight_hash = Transcript(flight);
+  const ByteVec flight_digest = Digest(s.digest, flight);
+  EXPECT_EQ(Hex(Finished(s_hs, flight_hash, NCRYPT_SSL_SERVER_FLAG)),
+            Hex(ExpectedFinished(s, DeriveSecret(s.digest, ref_handshake, "s hs traffic", hellos), flight_digest)));
+  EXPECT_EQ(Hex(Finished(c_hs, flight_hash)),
+            Hex(ExpectedFinished(s, DeriveSecret(s.digest, ref_handshake, "c hs traffic", hellos), flight_digest)));
+
+  // Application traffic secrets; KeyUpdate ("traffic upd") of the client's.
+  NCRYPT_KEY_HANDLE c_ap = 0, s_ap = 0, c_ap1 = 0;
+  ASSERT_EQ(SslExpandTrafficKeys(prov_, master, flight_hash, &c_ap, &s_ap, nullptr, 0), 0);
+  Keep(c_ap);
+  Keep(s_ap);
+  const ByteVec ref_c_ap = DeriveSecret(s.digest, ref_master, "c ap traffic", flight);
+  const ByteVec ref_s_ap = DeriveSecret(s.digest, ref_master, "s ap traffic", flight);
+  EXPECT_EQ(Hex(Finished(c_ap, flight_hash)), Hex(ExpectedFinished(s, ref_c_ap, flight_digest)));
+  EXPECT_EQ(Hex(Finished(s_ap, flight_hash)), Hex(ExpectedFinished(s, ref_s_ap, flight_digest)));
+  ASSERT_EQ(SslExpandNextGenTrafficKey(prov_, c_ap, &c_ap1, nullptr, 0), 0);
+  Keep(c_ap1);
+  EXPECT_EQ(Hex(Finished(c_ap1, flight_hash)),
+            Hex(ExpectedFinished(s, HkdfExpandLabel(s.digest, ref_c_ap, "traffic upd", {}, s.n), flight_digest)));
+
+  // Only one side asked for: the other pointer may be NULL.
+  NCRYPT_KEY_HANDLE only_server = 0;
+  ASSERT_EQ(SslExpandTrafficKeys(prov_, master, flight_hash, nullptr, &only_server, nullptr, 0), 0);
+  Keep(only_server);
+  EXPECT_EQ(Hex(Finished(only_server, flight_hash)), Hex(ExpectedFinished(s, ref_s_ap, flight_digest)));
+
+  // Resumption: "res master" over the transcript through client Finished, the PSK for a ticket
+  // nonce, the early secret from that PSK and its resumption binder key.
+  const ByteVec through_client_finished = Concat({flight, AsBytes("\x14\x00\x00\x01!")});
+  NCRYPT_HASH_HANDLE full_hash = Transcript(through_client_finished);
+  NCRYPT_KEY_HANDLE resumption = 0, psk = 0, early2 = 0, binder = 0, ext_binder = 0;
+  ASSERT_EQ(SslExpandResumptionMasterKey(prov_, master, full_hash, &resumption, nullptr, 0), 0);
+  Keep(resumption);
+  std::uint8_t nonce[] = {0x00, 0x01};
+  ASSERT_EQ(SslExpandPreSharedKey(prov_, resumption, nonce, sizeof nonce, &psk, nullptr, 0), 0);
+  Keep(psk);
+  ASSERT_EQ(SslExtractEarlyKey(prov_, psk, &early2, TLS1_3_PROTOCOL_VERSION, s.id, nullptr, 0), 0);
+  Keep(early2);
+  ASSERT_EQ(SslExpandBinderKey(prov_, early2, &binder, nullptr, NCRYPT_SSL_RESUMPTION_PSK_FLAG), 0);
+  Keep(binder);
+  ASSERT_EQ(SslExpandBinderKey(prov_, early2, &ext_binder, nullptr, NCRYPT_SSL_EXTERNAL_PSK_FLAG), 0);
+  Keep(ext_binder);
+  const ByteVec ref_res = DeriveSecret(s.digest, ref_master, "res master", through_client_finished);
+  const ByteVec ref_psk = HkdfExpandLabel(s.digest, ref_res, "resumption", ByteView(nonce, sizeof nonce), s.n);
+  const ByteVec ref_early2 = Tls13Extract(s.digest, {}, ref_psk);
+  const ByteVec partial_hello = ToVec(AsBytes("\x01\x00\x00\x09truncated"));
+  NCRYPT_HASH_HANDLE binder_hash = Transcript(partial_hello);
+  const ByteVec binder_digest = Digest(s.digest, partial_hello);
+  EXPECT_EQ(Hex(Finished(binder, binder_hash)),
+            Hex(ExpectedFinished(s, DeriveSecret(s.digest, ref_early2, "res binder", {}), binder_digest)));
+  EXPECT_EQ(Hex(Finished(ext_binder, binder_hash)),
+            Hex(ExpectedFinished(s, DeriveSecret(s.digest, ref_early2, "ext binder", {}), binder_digest)));
+
+  // 0-RTT: the client early traffic secret over the ClientHello.
+  NCRYPT_KEY_HANDLE c_e = 0;
+  ASSERT_EQ(SslExpandTrafficKeys(prov_, early2, binder_hash, &c_e, nullptr, nullptr, 0), 0);
+  Keep(c_e);
+  EXPECT_EQ(Hex(Finished(c_e, binder_hash)),
+            Hex(ExpectedFinished(s, DeriveSecret(s.digest, ref_early2, "c e traffic", partial_hello), binder_digest)));
+
+  // The exporter secrets exist for both bases (their output is checked with SslExportKeyingMaterial
+  // once it accepts TLS 1.3 exporter secrets).
+  NCRYPT_KEY_HANDLE exporter = 0, early_exporter = 0;
+  EXPECT_EQ(SslExpandExporterMasterKey(prov_, master, flight_hash, &exporter, nullptr, 0), 0);
+  Keep(exporter);
+  EXPECT_EQ(SslExpandExporterMasterKey(prov_, early2, binder_hash, &early_exporter, nullptr, 0), 0);
+  Keep(early_exporter);
+}
+
+// SslDuplicateTranscriptHash: an independent copy -- updating either leaves the other as it was.
+TEST_P(Tls13Exports, DuplicateTranscriptIsIndependent) {
+  const Suite& s = suite();
+  const ByteVec first = ToVec(AsBytes("\x01\x00\x00\x01x"));
+  const ByteVec more = ToVec(AsBytes("\x0b\x00\x00\x01y"));
+  NCRYPT_HASH_HANDLE original = Transcript(first);
+  NCRYPT_HASH_HANDLE copy = 0;
+  ASSERT_EQ(SslDuplicateTranscriptHash(prov_, original, &copy, 0), 0);
+  Keep(copy);
+  ASSERT_EQ(SslHashHandshake(prov_, copy, const_cast<std::uint8_t*>(more.data()), static_cast<DWORD>(more.size()), 0),
+            0);
+  ByteVec a(s.n), b(s.n);
+  DWORD len = 0;
+  ASSERT_EQ(
+      SslComputeSessionHash(prov_, original, TLS1_3_PROTOCOL_VERSION, a.data(), static_cast<DWORD>(a.size()), &len, 0),
+      0);
+  ASSERT_EQ(
+      SslComputeSessionHash(prov_, copy, TLS1_3_PROTOCOL_VERSION, b.data(), static_cast<DWORD>(b.size()), &len, 0), 0);
+  EXPECT_EQ(Hex(a), Hex(Digest(s.digest, first)));
+  EXPECT_EQ(Hex(b), Hex(Digest(s.digest, Concat({first, more}))));
+}
+
+INSTANTIATE_TEST_SUITE_P(Suites, Tls13Exports, testing::ValuesIn(kSuites), [](const testing::TestParamInfo<Suite>& p) {
+  return std::string(p.param.id == TLS_AES_128_GCM_SHA256   ? "Aes128GcmSha256"
+                     : p.param.id == TLS_AES_256_GCM_SHA384 ? "Aes256GcmSha384"
+                                                            : "ChaCha20Poly1305Sha256");
+});
+
+}  // namespace
