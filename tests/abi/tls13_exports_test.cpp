@@ -251,6 +251,169 @@ TEST_P(Tls13Exports, DuplicateTranscriptIsIndependent) {
   EXPECT_EQ(Hex(b), Hex(Digest(s.digest, Concat({first, more}))));
 }
 
+// ---- Safety: every argument of every TLS 1.3 export --------------------------------------------
+// Each failing call must leave its output handle 0 (no handle on failure).
+
+TEST_P(Tls13Exports, SafetyExtractEarlyKey) {
+  const Suite& s = suite();
+  NCRYPT_KEY_HANDLE out = 0;
+  const NCRYPT_PROV_HANDLE stale = opensslp_test::StaleProvider();
+  EXPECT_EQ(SslExtractEarlyKey(0, 0, &out, TLS1_3_PROTOCOL_VERSION, s.id, nullptr, 0), NTE_INVALID_HANDLE);
+  EXPECT_EQ(SslExtractEarlyKey(stale, 0, &out, TLS1_3_PROTOCOL_VERSION, s.id, nullptr, 0), NTE_INVALID_HANDLE);
+  EXPECT_EQ(SslExtractEarlyKey(prov_, 0, nullptr, TLS1_3_PROTOCOL_VERSION, s.id, nullptr, 0), NTE_INVALID_PARAMETER);
+  EXPECT_EQ(SslExtractEarlyKey(prov_, 0, &out, TLS1_3_PROTOCOL_VERSION, s.id, nullptr, 1), NTE_BAD_FLAGS);
+  EXPECT_EQ(SslExtractEarlyKey(prov_, 0, &out, TLS1_2_PROTOCOL_VERSION, s.id, nullptr, 0), NTE_NOT_SUPPORTED);
+  EXPECT_EQ(
+      SslExtractEarlyKey(prov_, 0, &out, TLS1_3_PROTOCOL_VERSION, TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256, nullptr, 0),
+      NTE_NOT_SUPPORTED);
+  EXPECT_EQ(SslExtractEarlyKey(prov_, 0, &out, 0xFFFFFFFF, s.id, nullptr, 0), NTE_NOT_SUPPORTED);
+  NCryptBufferDesc bad_list = {1, 0, nullptr};  // ulVersion 1: malformed
+  EXPECT_EQ(SslExtractEarlyKey(prov_, 0, &out, TLS1_3_PROTOCOL_VERSION, s.id, &bad_list, 0), NTE_INVALID_PARAMETER);
+  // A PSK handle that is not a PSK (a provider, an ephemeral key, a freed early secret).
+  NCRYPT_KEY_HANDLE eph = Keep(opensslp_test::MakeEphemeralP256(prov_));
+  EXPECT_EQ(SslExtractEarlyKey(prov_, prov_, &out, TLS1_3_PROTOCOL_VERSION, s.id, nullptr, 0), NTE_INVALID_HANDLE);
+  EXPECT_EQ(SslExtractEarlyKey(prov_, eph, &out, TLS1_3_PROTOCOL_VERSION, s.id, nullptr, 0), NTE_INVALID_HANDLE);
+  NCRYPT_KEY_HANDLE freed = 0;
+  ASSERT_EQ(SslExtractEarlyKey(prov_, 0, &freed, TLS1_3_PROTOCOL_VERSION, s.id, nullptr, 0), 0);
+  ASSERT_EQ(SslFreeObject(freed, 0), 0);
+  EXPECT_EQ(SslExtractEarlyKey(prov_, freed, &out, TLS1_3_PROTOCOL_VERSION, s.id, nullptr, 0), NTE_INVALID_HANDLE);
+  EXPECT_EQ(out, 0u);
+}
+
+// The stage handles of a schedule, for the safety tests of the later stages.
+struct Stages {
+  NCRYPT_KEY_HANDLE mine = 0, peer = 0, early = 0, handshake = 0, master = 0, c_hs = 0, resumption = 0, binder = 0;
+  NCRYPT_HASH_HANDLE transcript = 0, other_hash = 0, tls12_hash = 0;
+};
+
+TEST_P(Tls13Exports, SafetyLaterStages) {
+  const Suite& s = suite();
+  Stages st;
+  ByteVec shared;
+  ASSERT_NO_FATAL_FAILURE(KeyShares(&st.mine, &st.peer, &shared));
+  ASSERT_EQ(SslExtractEarlyKey(prov_, 0, &st.early, TLS1_3_PROTOCOL_VERSION, s.id, nullptr, 0), 0);
+  Keep(st.early);
+  ASSERT_EQ(SslExtractHandshakeKey(prov_, st.mine, st.peer, st.early, &st.handshake, nullptr, 0), 0);
+  Keep(st.handshake);
+  ASSERT_EQ(SslExtractMasterKey(prov_, st.handshake, &st.master, nullptr, 0), 0);
+  Keep(st.master);
+  st.transcript = Transcript(AsBytes("\x01\x00\x00\x01x"));
+  // A transcript of the other hash, and a TLS 1.2 transcript of the same hash.
+  st.other_hash = Transcript({}, s.n == 32 ? TLS_AES_256_GCM_SHA384 : TLS_AES_128_GCM_SHA256);
+  EXPECT_EQ(SslCreateHandshakeHash(
+                prov_, &st.tls12_hash, TLS1_2_PROTOCOL_VERSION,
+                s.n == 32 ? TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256 : TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384, 0),
+            0);
+  Keep(st.tls12_hash);
+  ASSERT_EQ(SslExpandTrafficKeys(prov_, st.handshake, st.transcript, &st.c_hs, nullptr, nullptr, 0), 0);
+  Keep(st.c_hs);
+  ASSERT_EQ(SslExpandResumptionMasterKey(prov_, st.master, st.transcript, &st.resumption, nullptr, 0), 0);
+  Keep(st.resumption);
+  ASSERT_EQ(SslExpandBinderKey(prov_, st.early, &st.binder, nullptr, NCRYPT_SSL_EXTERNAL_PSK_FLAG), 0);
+  Keep(st.binder);
+  NCRYPT_KEY_HANDLE out = 0, out2 = 0;
+  NCRYPT_HASH_HANDLE hout = 0;
+  std::uint8_t nonce[4] = {};
+
+  // SslExtractHandshakeKey: wrong kinds in each key position, NULL out, flags.
+  EXPECT_EQ(SslExtractHandshakeKey(0, st.mine, st.peer, st.early, &out, nullptr, 0), NTE_INVALID_HANDLE);
+  EXPECT_EQ(SslExtractHandshakeKey(prov_, st.mine, st.peer, st.early, nullptr, nullptr, 0), NTE_INVALID_PARAMETER);
+  EXPECT_EQ(SslExtractHandshakeKey(prov_, st.mine, st.peer, st.early, &out, nullptr, 2), NTE_BAD_FLAGS);
+  EXPECT_EQ(SslExtractHandshakeKey(prov_, st.peer, st.peer, st.early, &out, nullptr, 0), NTE_INVALID_HANDLE);
+  EXPECT_EQ(SslExtractHandshakeKey(prov_, st.mine, st.mine, st.early, &out, nullptr, 0), NTE_INVALID_HANDLE);
+  EXPECT_EQ(SslExtractHandshakeKey(prov_, st.mine, st.peer, st.handshake, &out, nullptr, 0), NTE_INVALID_HANDLE);
+  EXPECT_EQ(SslExtractHandshakeKey(prov_, st.mine, st.peer, 0, &out, nullptr, 0), NTE_INVALID_HANDLE);
+
+  // SslExtractMasterKey: only a handshake secret.
+  EXPECT_EQ(SslExtractMasterKey(prov_, st.handshake, nullptr, nullptr, 0), NTE_INVALID_PARAMETER);
+  EXPECT_EQ(SslExtractMasterKey(prov_, st.handshake, &out, nullptr, 1), NTE_BAD_FLAGS);
+  for (NCRYPT_KEY_HANDLE wrong : {st.early, st.master, st.c_hs, st.binder, st.mine, NCRYPT_KEY_HANDLE{0}}) {
+    EXPECT_EQ(SslExtractMasterKey(prov_, wrong, &out, nullptr, 0), NTE_INVALID_HANDLE);
+  }
+
+  // SslExpandTrafficKeys: both outputs NULL; a server secret of an early secret; wrong base kinds;
+  // a hash handle that is not a hash; a transcript of another hash or of TLS 1.2.
+  EXPECT_EQ(SslExpandTrafficKeys(prov_, st.handshake, st.transcript, nullptr, nullptr, nullptr, 0),
+            NTE_INVALID_PARAMETER);
+  EXPECT_EQ(SslExpandTrafficKeys(prov_, st.handshake, st.transcript, &out, &out2, nullptr, 4), NTE_BAD_FLAGS);
+  EXPECT_EQ(SslExpandTrafficKeys(prov_, st.early, st.transcript, &out, &out2, nullptr, 0), NTE_INVALID_PARAMETER);
+  EXPECT_EQ(SslExpandTrafficKeys(prov_, st.c_hs, st.transcript, &out, &out2, nullptr, 0), NTE_INVALID_HANDLE);
+  EXPECT_EQ(SslExpandTrafficKeys(prov_, st.resumption, st.transcript, &out, &out2, nullptr, 0), NTE_INVALID_HANDLE);
+  EXPECT_EQ(SslExpandTrafficKeys(prov_, st.handshake, st.handshake, &out, &out2, nullptr, 0), NTE_INVALID_HANDLE);
+  EXPECT_EQ(SslExpandTrafficKeys(prov_, st.handshake, st.other_hash, &out, &out2, nullptr, 0), NTE_INVALID_PARAMETER);
+  EXPECT_EQ(SslExpandTrafficKeys(prov_, st.handshake, st.tls12_hash, &out, &out2, nullptr, 0), NTE_INVALID_PARAMETER);
+
+  // SslExpandExporterMasterKey / SslExpandResumptionMasterKey.
+  EXPECT_EQ(SslExpandExporterMasterKey(prov_, st.master, st.transcript, nullptr, nullptr, 0), NTE_INVALID_PARAMETER);
+  EXPECT_EQ(SslExpandExporterMasterKey(prov_, st.master, st.transcript, &out, nullptr, 1), NTE_BAD_FLAGS);
+  EXPECT_EQ(SslExpandExporterMasterKey(prov_, st.handshake, st.transcript, &out, nullptr, 0), NTE_INVALID_HANDLE);
+  EXPECT_EQ(SslExpandExporterMasterKey(prov_, st.master, st.other_hash, &out, nullptr, 0), NTE_INVALID_PARAMETER);
+  EXPECT_EQ(SslExpandResumptionMasterKey(prov_, st.master, st.transcript, nullptr, nullptr, 0), NTE_INVALID_PARAMETER);
+  EXPECT_EQ(SslExpandResumptionMasterKey(prov_, st.master, st.transcript, &out, nullptr, 1), NTE_BAD_FLAGS);
+  EXPECT_EQ(SslExpandResumptionMasterKey(prov_, st.early, st.transcript, &out, nullptr, 0), NTE_INVALID_HANDLE);
+  EXPECT_EQ(SslExpandResumptionMasterKey(prov_, st.master, st.tls12_hash, &out, nullptr, 0), NTE_INVALID_PARAMETER);
+
+  // SslExpandPreSharedKey: NULL nonce with a length, an oversize nonce, wrong base.
+  EXPECT_EQ(SslExpandPreSharedKey(prov_, st.resumption, nonce, 4, nullptr, nullptr, 0), NTE_INVALID_PARAMETER);
+  EXPECT_EQ(SslExpandPreSharedKey(prov_, st.resumption, nullptr, 4, &out, nullptr, 0), NTE_INVALID_PARAMETER);
+  std::vector<std::uint8_t> huge(256);
+  EXPECT_EQ(SslExpandPreSharedKey(prov_, st.resumption, huge.data(), 256, &out, nullptr, 0), NTE_INVALID_PARAMETER);
+  EXPECT_EQ(SslExpandPreSharedKey(prov_, st.resumption, nonce, 4, &out, nullptr, 8), NTE_BAD_FLAGS);
+  EXPECT_EQ(SslExpandPreSharedKey(prov_, st.master, nonce, 4, &out, nullptr, 0), NTE_INVALID_HANDLE);
+
+  // SslExpandBinderKey: exactly one of the two flags; only an early secret.
+  EXPECT_EQ(SslExpandBinderKey(prov_, st.early, nullptr, nullptr, NCRYPT_SSL_EXTERNAL_PSK_FLAG), NTE_INVALID_PARAMETER);
+  EXPECT_EQ(SslExpandBinderKey(prov_, st.early, &out, nullptr, 0), NTE_BAD_FLAGS);
+  EXPECT_EQ(
+      SslExpandBinderKey(prov_, st.early, &out, nullptr, NCRYPT_SSL_EXTERNAL_PSK_FLAG | NCRYPT_SSL_RESUMPTION_PSK_FLAG),
+      NTE_BAD_FLAGS);
+  EXPECT_EQ(SslExpandBinderKey(prov_, st.handshake, &out, nullptr, NCRYPT_SSL_RESUMPTION_PSK_FLAG), NTE_INVALID_HANDLE);
+
+  // SslExpandNextGenTrafficKey: only a traffic secret.
+  EXPECT_EQ(SslExpandNextGenTrafficKey(prov_, st.c_hs, nullptr, nullptr, 0), NTE_INVALID_PARAMETER);
+  EXPECT_EQ(SslExpandNextGenTrafficKey(prov_, st.c_hs, &out, nullptr, 1), NTE_BAD_FLAGS);
+  EXPECT_EQ(SslExpandNextGenTrafficKey(prov_, st.master, &out, nullptr, 0), NTE_INVALID_HANDLE);
+  EXPECT_EQ(SslExpandNextGenTrafficKey(prov_, st.binder, &out, nullptr, 0), NTE_INVALID_HANDLE);
+
+  // SslDuplicateTranscriptHash.
+  EXPECT_EQ(SslDuplicateTranscriptHash(prov_, st.transcript, nullptr, 0), NTE_INVALID_PARAMETER);
+  EXPECT_EQ(SslDuplicateTranscriptHash(prov_, st.transcript, &hout, 1), NTE_BAD_FLAGS);
+  EXPECT_EQ(SslDuplicateTranscriptHash(prov_, st.master, &hout, 0), NTE_INVALID_HANDLE);
+  EXPECT_EQ(SslDuplicateTranscriptHash(0, st.transcript, &hout, 0), NTE_INVALID_HANDLE);
+
+  // SslComputeFinishedHash with TLS 1.3 keys: the output must be Hash.length; not a handshake or
+  // master secret; not another hash's transcript; one of the two flags.
+  std::vector<std::uint8_t> mac(s.n);
+  EXPECT_EQ(SslComputeFinishedHash(prov_, st.c_hs, st.transcript, mac.data(), static_cast<DWORD>(s.n - 1),
+                                   NCRYPT_SSL_CLIENT_FLAG),
+            NTE_INVALID_PARAMETER);
+  EXPECT_EQ(
+      SslComputeFinishedHash(prov_, st.c_hs, st.transcript, nullptr, static_cast<DWORD>(s.n), NCRYPT_SSL_CLIENT_FLAG),
+      NTE_INVALID_PARAMETER);
+  EXPECT_EQ(SslComputeFinishedHash(prov_, st.c_hs, st.transcript, mac.data(), static_cast<DWORD>(s.n), 0),
+            NTE_BAD_FLAGS);
+  EXPECT_EQ(SslComputeFinishedHash(prov_, st.master, st.transcript, mac.data(), static_cast<DWORD>(s.n),
+                                   NCRYPT_SSL_CLIENT_FLAG),
+            NTE_INVALID_HANDLE);
+  EXPECT_EQ(SslComputeFinishedHash(prov_, st.c_hs, st.other_hash, mac.data(), static_cast<DWORD>(s.n),
+                                   NCRYPT_SSL_CLIENT_FLAG),
+            NTE_INVALID_PARAMETER);
+  EXPECT_EQ(SslComputeFinishedHash(prov_, st.binder, st.tls12_hash, mac.data(), static_cast<DWORD>(s.n),
+                                   NCRYPT_SSL_CLIENT_FLAG),
+            NTE_INVALID_PARAMETER);
+  EXPECT_EQ(std::vector<std::uint8_t>(s.n, 0), mac) << "nothing written on failure";
+
+  // Stale handles: a freed secret is refused everywhere.
+  NCRYPT_KEY_HANDLE freed = 0;
+  ASSERT_EQ(SslExtractMasterKey(prov_, st.handshake, &freed, nullptr, 0), 0);
+  ASSERT_EQ(SslFreeObject(freed, 0), 0);
+  EXPECT_EQ(SslExpandTrafficKeys(prov_, freed, st.transcript, &out, &out2, nullptr, 0), NTE_INVALID_HANDLE);
+  EXPECT_EQ(SslExpandResumptionMasterKey(prov_, freed, st.transcript, &out, nullptr, 0), NTE_INVALID_HANDLE);
+  EXPECT_EQ(out, 0u);
+  EXPECT_EQ(out2, 0u);
+  EXPECT_EQ(hout, 0u);
+}
+
 INSTANTIATE_TEST_SUITE_P(Suites, Tls13Exports, testing::ValuesIn(kSuites), [](const testing::TestParamInfo<Suite>& p) {
   return std::string(p.param.id == TLS_AES_128_GCM_SHA256   ? "Aes128GcmSha256"
                      : p.param.id == TLS_AES_256_GCM_SHA384 ? "Aes256GcmSha384"
