@@ -80,17 +80,40 @@ constexpr std::size_t kMaxExporterLabel = 255;
 constexpr DWORD kMaxExporterOutput = 1u << 20;
 }  // namespace
 
+// SslExportKeyingMaterial: TLS 1.0-1.2 (hMasterKey a master key): RFC 5705 over pbRandoms =
+// client_random || server_random. TLS 1.3 (hMasterKey an exporter or early exporter secret from
+// SslExpandExporterMasterKey): RFC 8446 §7.5; pbRandoms must be NULL and cbRandoms 0, and a NULL
+// context is the empty context (RFC 8446 §7.5 has no "no context").
+//   NTE_INVALID_HANDLE     bad provider; hMasterKey neither a master key nor an exporter secret
+//   NTE_INVALID_PARAMETER  sLabel NULL or over 255 bytes (TLS 1.3: 249); randoms missing (TLS
+//                          1.0-1.2) or given (TLS 1.3); pbContextValue NULL with a length; pbOutput
+//                          NULL, cbOutput 0 or over 1 MiB (TLS 1.3: over 255 * Hash.length)
+//   NTE_BAD_FLAGS          dwFlags != 0
+// Nothing is written on failure.
 extern "C" OPENSSLP_EXPORT SECURITY_STATUS WINAPI SslExportKeyingMaterial(
     NCRYPT_PROV_HANDLE hSslProvider, NCRYPT_KEY_HANDLE hMasterKey, PCHAR sLabel, PBYTE pbRandoms, DWORD cbRandoms,
     PBYTE pbContextValue, WORD cbContextValue, PBYTE pbOutput, DWORD cbOutput, DWORD dwFlags) {
   return Guard([&]() -> Status {
     TRY(RequireProvider(hSslProvider));
-    ASSIGN_OR_RETURN(std::shared_ptr<MasterKey> master, Require<MasterKey>(hMasterKey));
+    ASSIGN_OR_RETURN(std::shared_ptr<Object> key, HandleTable::Global().LookupAny(static_cast<Handle>(hMasterKey)));
+    ENSURE(key->kind() == ObjectKind::kMasterKey || key->kind() == ObjectKind::kTls13ExporterSecret,
+           Error::kInvalidHandle);
     TRY(RequireNoFlags(dwFlags));
     ENSURE(sLabel != nullptr, Error::kInvalidParameter);
     std::size_t label_len = 0;
     while (label_len <= kMaxExporterLabel && sLabel[label_len] != '\0') ++label_len;
     ENSURE(label_len <= kMaxExporterLabel, Error::kInvalidParameter);
+    if (key->kind() == ObjectKind::kTls13ExporterSecret) {
+      ENSURE(pbRandoms == nullptr && cbRandoms == 0, Error::kInvalidParameter);
+      ENSURE(pbContextValue != nullptr || cbContextValue == 0, Error::kInvalidParameter);
+      ENSURE(pbOutput != nullptr && cbOutput != 0 && cbOutput <= kMaxExporterOutput, Error::kInvalidParameter);
+      SecretBytes out(cbOutput);  // computed aside: no partial output on failure
+      TRY(ExportTls13KeyingMaterial(static_cast<const Tls13Secret&>(*key), std::string_view(sLabel, label_len),
+                                    Bytes(pbContextValue, cbContextValue), out.span()));
+      std::memcpy(pbOutput, out.data(), out.size());
+      return Status::Ok();
+    }
+    const auto& master = static_cast<const MasterKey&>(*key);
     ENSURE(pbRandoms != nullptr && cbRandoms == 2 * kTlsRandomLength, Error::kInvalidParameter);
     // NULL context = no context; a non-NULL pointer with length 0 = an empty context (RFC 5705 §4
     // distinguishes them).
@@ -100,7 +123,7 @@ extern "C" OPENSSLP_EXPORT SECURITY_STATUS WINAPI SslExportKeyingMaterial(
     if (pbContextValue != nullptr) context = Bytes(pbContextValue, cbContextValue);
     const Bytes randoms(pbRandoms, cbRandoms);
     SecretBytes out(cbOutput);  // computed aside: no partial output on failure
-    TRY(ExportKeyingMaterial(*master, std::string_view(sLabel, label_len), randoms.first(kTlsRandomLength),
+    TRY(ExportKeyingMaterial(master, std::string_view(sLabel, label_len), randoms.first(kTlsRandomLength),
                              randoms.subspan(kTlsRandomLength), context, out.span()));
     std::memcpy(pbOutput, out.data(), out.size());
     return Status::Ok();

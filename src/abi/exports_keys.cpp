@@ -15,6 +15,7 @@
 #include "core/key_blobs.h"
 #include "core/key_exchange.h"
 #include "core/keys.h"
+#include "core/tls13_key_schedule.h"
 #include "record/session_key.h"
 #include "record/session_key_blob.h"
 
@@ -83,7 +84,13 @@ extern "C" OPENSSLP_EXPORT SECURITY_STATUS WINAPI SslImportKey(NCRYPT_PROV_HANDL
       ASSIGN_OR_RETURN(std::shared_ptr<SessionKey> session, ImportSessionKeyBlob(Bytes(pbKeyBlob, cbKeyBlob)));
       return Publish(std::move(session), phKey);
     }
-    // Known blob names we do not import (private keys: never; TLS 1.3 PSKs: not yet).
+    if (type == KeyBlobType::kTls13PreSharedKey) {
+      // An external TLS 1.3 PSK (layout inferred: core/tls13_key_schedule.h ImportExternalPsk).
+      ENSURE(cbKeyBlob <= 12 + kMaxExternalPskLength, Error::kBadData);
+      ASSIGN_OR_RETURN(std::shared_ptr<PreSharedKey> psk, ImportExternalPsk(Bytes(pbKeyBlob, cbKeyBlob)));
+      return Publish(std::move(psk), phKey);
+    }
+    // Known blob names we do not import (private-key blobs: never).
     ENSURE(IsPublicKeyBlobType(type), Error::kNotSupported);
     // Refuse an absurd length before reading anything.
     ENSURE(cbKeyBlob <= kMaxPublicKeyBlobSize, Error::kBadData);

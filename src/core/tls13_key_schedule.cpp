@@ -214,4 +214,35 @@ Status ComputeTls13Finished(const Tls13Secret& base, Bytes transcript_hash, MutB
   return mac.Final(out);
 }
 
+Result<std::shared_ptr<PreSharedKey>> ImportExternalPsk(Bytes blob) {
+  constexpr std::size_t kHeaderLength = 12;
+  constexpr std::uint32_t kKeyDataBlobMagic = 0x4d42444b;  // BCRYPT_KEY_DATA_BLOB_MAGIC ("KDBM")
+  constexpr std::uint32_t kKeyDataBlobVersion1 = 1;
+  ENSURE(blob.size() > kHeaderLength, Error::kBadData);
+  const std::uint32_t magic = LoadLe32(blob.data());
+  const std::uint32_t version = LoadLe32(blob.data() + 4);
+  const std::uint32_t key_length = LoadLe32(blob.data() + 8);
+  ENSURE(magic == kKeyDataBlobMagic && version == kKeyDataBlobVersion1, Error::kBadData);
+  ENSURE(key_length != 0 && key_length <= kMaxExternalPskLength && blob.size() - kHeaderLength == key_length,
+         Error::kBadData);
+  return std::make_shared<PreSharedKey>(SecretBytes(blob.subspan(kHeaderLength)));
+}
+
+Status ExportTls13KeyingMaterial(const Tls13Secret& exporter, std::string_view label, Bytes context, MutBytes out) {
+  ENSURE(exporter.kind() == ObjectKind::kTls13ExporterSecret, Error::kInvalidHandle);
+  const HashAlg hash = exporter.hash();
+  const std::size_t n = HashLength(hash);
+  ENSURE(label.size() <= kMaxLabelLength, Error::kInvalidParameter);
+  ENSURE(!out.empty() && out.size() <= 255 * n, Error::kInvalidParameter);
+  std::array<std::uint8_t, kMaxHashLength> empty_hash{};
+  TRY(EmptyTranscriptHash(hash, MutBytes(empty_hash).first(n)));
+  SecretBytes derived(n);
+  TRY(DeriveSecret(hash, exporter.secret(), label, Bytes(empty_hash).first(n), derived.span()));
+  std::array<std::uint8_t, kMaxHashLength> context_hash{};
+  ASSIGN_OR_RETURN(ossl::RunningHash running, ossl::RunningHash::Create(hash));
+  TRY(running.Update(context));
+  TRY(running.Final(MutBytes(context_hash).first(n)));
+  return HkdfExpandLabel(hash, derived.span(), "exporter", Bytes(context_hash).first(n), out);
+}
+
 }  // namespace opensslp

@@ -129,6 +129,19 @@ Result<std::shared_ptr<PreSharedKey>> ExpandResumptionPsk(const Tls13Secret& res
 enum class BinderKind : std::uint8_t { kExternal, kResumption };
 Result<std::shared_ptr<Tls13Secret>> ExpandBinderKey(const Tls13Secret& early, BinderKind kind);
 
+// An external PSK from SslImportKey(TLS13PRESHAREDKEY). The blob layout is not documented; we take
+// it to be BCRYPT_KEY_DATA_BLOB_HEADER {dwMagic = BCRYPT_KEY_DATA_BLOB_MAGIC 0x4d42444b, dwVersion =
+// 1, cbKeyData} (little-endian ULONGs) followed by exactly cbKeyData key bytes (an INFERENCE:
+// docs/tls13.md). 1 to kMaxExternalPskLength key bytes. Anything else is kBadData.
+inline constexpr std::size_t kMaxExternalPskLength = 1024;
+Result<std::shared_ptr<PreSharedKey>> ImportExternalPsk(Bytes blob);
+
+// TLS-Exporter(label, context, length) = HKDF-Expand-Label(Derive-Secret(exporter_secret, label, ""),
+// "exporter", Hash(context), length) (RFC 8446 §7.5), with an exporter or early exporter secret. A
+// missing context is the empty one (RFC 8446 §7.5 makes no distinction). Label at most 249 bytes,
+// length 1..255*Hash.length: kInvalidParameter otherwise.
+Status ExportTls13KeyingMaterial(const Tls13Secret& exporter, std::string_view label, Bytes context, MutBytes out);
+
 // verify_data = HMAC(finished_key, transcript_hash), finished_key = HKDF-Expand-Label(base,
 // "finished", "", Hash.length) (RFC 8446 §4.4.4): Finished with a traffic secret, a PSK binder
 // with a binder key (§4.2.11.2). `out` must be Hash.length bytes.

@@ -447,8 +447,10 @@ TEST(SslImportKeySafety, EveryArgument) {
   EXPECT_EQ(SslImportKey(prov, &key, W(u""), good.data(), len, 0), NTE_INVALID_PARAMETER);
   std::u16string huge(10000, u'E');
   EXPECT_EQ(SslImportKey(prov, &key, W(huge.c_str()), good.data(), len, 0), NTE_INVALID_PARAMETER);
-  for (const char16_t* type : {u"ECCPRIVATEBLOB", u"RSAPRIVATEBLOB", u"CAPIPUBLICBLOB", u"TLS13PRESHAREDKEY"})
+  for (const char16_t* type : {u"ECCPRIVATEBLOB", u"RSAPRIVATEBLOB", u"CAPIPUBLICBLOB"})
     EXPECT_EQ(SslImportKey(prov, &key, W(type), good.data(), len, 0), NTE_NOT_SUPPORTED) << ToAscii(W(type));
+  // The TLS 1.3 PSK name takes a key data blob (tls13_exports_test.cpp): an ECC blob is not one.
+  EXPECT_EQ(SslImportKey(prov, &key, W(u"TLS13PRESHAREDKEY"), good.data(), len, 0), NTE_BAD_DATA);
   // The opaque name is a session-key blob (session_key_blob_exports_test.cpp): an ECC blob is not one.
   EXPECT_EQ(SslImportKey(prov, &key, W(u"OpaqueKeyBlob"), good.data(), len, 0), NTE_BAD_DATA);
   // Blob pointer and length.

@@ -26,6 +26,7 @@
 
 namespace {
 
+using namespace std::string_view_literals;
 using opensslp::test::AsBytes;
 using opensslp::test::ByteVec;
 using opensslp::test::ByteView;
@@ -152,13 +153,13 @@ TEST_P(Tls13Exports, FullScheduleMatchesOpenSsl) {
   const ByteVec ref_master = Tls13Extract(s.digest, ref_handshake, {});
 
   // Handshake traffic secrets over ClientHello..ServerHello, Finished over a longer transcript.
-  const ByteVec hellos = Concat({AsBytes("\x01\x00\x00\x05hello"), AsBytes("\x02\x00\x00\x05world")});
+  const ByteVec hellos = Concat({AsBytes("\x01\x00\x00\x05hello"sv), AsBytes("\x02\x00\x00\x05world"sv)});
   NCRYPT_HASH_HANDLE hello_hash = Transcript(hellos);
   NCRYPT_KEY_HANDLE c_hs = 0, s_hs = 0;
   ASSERT_EQ(SslExpandTrafficKeys(prov_, handshake, hello_hash, &c_hs, &s_hs, nullptr, 0), 0);
   Keep(c_hs);
   Keep(s_hs);
-  const ByteVec flight = Concat({hellos, AsBytes("\x08\x00\x00\x02{}")});
+  const ByteVec flight = Concat({hellos, AsBytes("\x08\x00\x00\x02{}"sv)});
   NCRYPT_HASH_HANDLE flight_hash = Transcript(flight);
   const ByteVec flight_digest = Digest(s.digest, flight);
   EXPECT_EQ(Hex(Finished(s_hs, flight_hash, NCRYPT_SSL_SERVER_FLAG)),
@@ -188,7 +189,7 @@ TEST_P(Tls13Exports, FullScheduleMatchesOpenSsl) {
 
   // Resumption: "res master" over the transcript through client Finished, the PSK for a ticket
   // nonce, the early secret from that PSK and its resumption binder key.
-  const ByteVec through_client_finished = Concat({flight, AsBytes("\x14\x00\x00\x01!")});
+  const ByteVec through_client_finished = Concat({flight, AsBytes("\x14\x00\x00\x01!"sv)});
   NCRYPT_HASH_HANDLE full_hash = Transcript(through_client_finished);
   NCRYPT_KEY_HANDLE resumption = 0, psk = 0, early2 = 0, binder = 0, ext_binder = 0;
   ASSERT_EQ(SslExpandResumptionMasterKey(prov_, master, full_hash, &resumption, nullptr, 0), 0);
@@ -205,7 +206,7 @@ TEST_P(Tls13Exports, FullScheduleMatchesOpenSsl) {
   const ByteVec ref_res = DeriveSecret(s.digest, ref_master, "res master", through_client_finished);
   const ByteVec ref_psk = HkdfExpandLabel(s.digest, ref_res, "resumption", ByteView(nonce, sizeof nonce), s.n);
   const ByteVec ref_early2 = Tls13Extract(s.digest, {}, ref_psk);
-  const ByteVec partial_hello = ToVec(AsBytes("\x01\x00\x00\x09truncated"));
+  const ByteVec partial_hello = ToVec(AsBytes("\x01\x00\x00\x09truncated"sv));
   NCRYPT_HASH_HANDLE binder_hash = Transcript(partial_hello);
   const ByteVec binder_digest = Digest(s.digest, partial_hello);
   EXPECT_EQ(Hex(Finished(binder, binder_hash)),
@@ -232,8 +233,8 @@ TEST_P(Tls13Exports, FullScheduleMatchesOpenSsl) {
 // SslDuplicateTranscriptHash: an independent copy -- updating either leaves the other as it was.
 TEST_P(Tls13Exports, DuplicateTranscriptIsIndependent) {
   const Suite& s = suite();
-  const ByteVec first = ToVec(AsBytes("\x01\x00\x00\x01x"));
-  const ByteVec more = ToVec(AsBytes("\x0b\x00\x00\x01y"));
+  const ByteVec first = ToVec(AsBytes("\x01\x00\x00\x01x"sv));
+  const ByteVec more = ToVec(AsBytes("\x0b\x00\x00\x01y"sv));
   NCRYPT_HASH_HANDLE original = Transcript(first);
   NCRYPT_HASH_HANDLE copy = 0;
   ASSERT_EQ(SslDuplicateTranscriptHash(prov_, original, &copy, 0), 0);
@@ -249,6 +250,109 @@ TEST_P(Tls13Exports, DuplicateTranscriptIsIndependent) {
       SslComputeSessionHash(prov_, copy, TLS1_3_PROTOCOL_VERSION, b.data(), static_cast<DWORD>(b.size()), &len, 0), 0);
   EXPECT_EQ(Hex(a), Hex(Digest(s.digest, first)));
   EXPECT_EQ(Hex(b), Hex(Digest(s.digest, Concat({first, more}))));
+}
+
+// A BCRYPT_KEY_DATA_BLOB_HEADER {magic "KDBM", version 1, length} followed by the key: the layout
+// opensslp takes for TLS13PRESHAREDKEY (an inference: docs/tls13.md).
+ByteVec PskBlob(ByteView key, std::uint32_t magic = 0x4d42444b, std::uint32_t version = 1) {
+  ByteVec blob;
+  PutLe32(blob, magic);
+  PutLe32(blob, version);
+  PutLe32(blob, static_cast<std::uint32_t>(key.size()));
+  blob.insert(blob.end(), key.begin(), key.end());
+  return blob;
+}
+
+// An external PSK imported through SslImportKey seeds the early secret; its "ext binder" binder
+// matches OpenSSL's TLS13-KDF over the same PSK.
+TEST_P(Tls13Exports, ExternalPskSeedsTheEarlySecret) {
+  const Suite& s = suite();
+  const ByteVec key = ToVec(AsBytes("an external pre-shared key of 43 bytes!!!!!"sv));
+  ByteVec blob = PskBlob(key);
+  NCRYPT_KEY_HANDLE psk = 0, early = 0, binder = 0;
+  ASSERT_EQ(SslImportKey(prov_, &psk, W(u"TLS13PRESHAREDKEY"), blob.data(), static_cast<DWORD>(blob.size()), 0), 0);
+  Keep(psk);
+  ASSERT_EQ(SslExtractEarlyKey(prov_, psk, &early, TLS1_3_PROTOCOL_VERSION, s.id, nullptr, 0), 0);
+  Keep(early);
+  ASSERT_EQ(SslExpandBinderKey(prov_, early, &binder, nullptr, NCRYPT_SSL_EXTERNAL_PSK_FLAG), 0);
+  Keep(binder);
+  const ByteVec hello =
+      ToVec(AsBytes("\x01\x00\x00\x03"
+                    "abc"sv));
+  NCRYPT_HASH_HANDLE h = Transcript(hello);
+  const ByteVec ref_early = Tls13Extract(s.digest, {}, key);
+  EXPECT_EQ(Hex(Finished(binder, h)),
+            Hex(ExpectedFinished(s, DeriveSecret(s.digest, ref_early, "ext binder", {}), Digest(s.digest, hello))));
+
+  // Malformed blobs: wrong magic, version, length; empty key; trailing byte.
+  NCRYPT_KEY_HANDLE out = 0;
+  for (ByteVec bad : {PskBlob(key, 0x12345678), PskBlob(key, 0x4d42444b, 2), PskBlob({}),
+                      ByteVec(blob.begin(), blob.end() - 1), Concat({blob, AsBytes("x"sv)})}) {
+    EXPECT_EQ(SslImportKey(prov_, &out, W(u"TLS13PRESHAREDKEY"), bad.data(), static_cast<DWORD>(bad.size()), 0),
+              NTE_BAD_DATA);
+  }
+  ByteVec too_long = PskBlob(ByteVec(1025, 7));
+  EXPECT_EQ(SslImportKey(prov_, &out, W(u"TLS13PRESHAREDKEY"), too_long.data(), static_cast<DWORD>(too_long.size()), 0),
+            NTE_BAD_DATA);
+  EXPECT_EQ(out, 0u);
+}
+
+// SslExportKeyingMaterial with an exporter secret: RFC 8446 §7.5, checked against OpenSSL's
+// TLS13-KDF over the same exporter master secret; NULL and empty context are the same; the TLS
+// 1.2 randoms must be absent.
+TEST_P(Tls13Exports, ExporterMatchesOpenSsl) {
+  const Suite& s = suite();
+  NCRYPT_KEY_HANDLE mine = 0, peer_public = 0, early = 0, handshake = 0, master = 0, exporter = 0;
+  ByteVec shared;
+  ASSERT_NO_FATAL_FAILURE(KeyShares(&mine, &peer_public, &shared));
+  ASSERT_EQ(SslExtractEarlyKey(prov_, 0, &early, TLS1_3_PROTOCOL_VERSION, s.id, nullptr, 0), 0);
+  Keep(early);
+  ASSERT_EQ(SslExtractHandshakeKey(prov_, mine, peer_public, early, &handshake, nullptr, 0), 0);
+  Keep(handshake);
+  ASSERT_EQ(SslExtractMasterKey(prov_, handshake, &master, nullptr, 0), 0);
+  Keep(master);
+  const ByteVec flight =
+      ToVec(AsBytes("\x01\x00\x00\x01"
+                    "a"
+                    "\x02\x00\x00\x01"
+                    "b"
+                    "\x14\x00\x00\x01"
+                    "c"sv));
+  NCRYPT_HASH_HANDLE h = Transcript(flight);
+  ASSERT_EQ(SslExpandExporterMasterKey(prov_, master, h, &exporter, nullptr, 0), 0);
+  Keep(exporter);
+  const ByteVec ref_master = Tls13Extract(s.digest, Tls13Extract(s.digest, Tls13Extract(s.digest, {}, {}), shared), {});
+  const ByteVec ref_exporter = DeriveSecret(s.digest, ref_master, "exp master", flight);
+  auto expected = [&](std::string_view label, ByteView context, std::size_t n) {
+    return HkdfExpandLabel(s.digest, DeriveSecret(s.digest, ref_exporter, label, {}), "exporter",
+                           Digest(s.digest, context), n);
+  };
+  char label[] = "EXPORTER-Channel-Binding";
+  std::uint8_t context[] = {1, 2, 3};
+  ByteVec out(42), none(32), empty(32);
+  ASSERT_EQ(SslExportKeyingMaterial(prov_, exporter, label, nullptr, 0, context, sizeof context, out.data(), 42, 0), 0);
+  EXPECT_EQ(Hex(out), Hex(expected(label, ByteView(context, sizeof context), 42)));
+  ASSERT_EQ(SslExportKeyingMaterial(prov_, exporter, label, nullptr, 0, nullptr, 0, none.data(), 32, 0), 0);
+  ASSERT_EQ(SslExportKeyingMaterial(prov_, exporter, label, nullptr, 0, context, 0, empty.data(), 32, 0), 0);
+  EXPECT_EQ(Hex(none), Hex(expected(label, {}, 32)));
+  EXPECT_EQ(Hex(empty), Hex(none));
+
+  // Safety: TLS 1.2 randoms given; output too long for HKDF; a label over 249 bytes; the wrong
+  // stage (the master secret itself); flags.
+  std::uint8_t randoms[64] = {};
+  ByteVec big(255 * s.n + 1);
+  std::string long_label(250, 'L');
+  EXPECT_EQ(SslExportKeyingMaterial(prov_, exporter, label, randoms, 64, nullptr, 0, out.data(), 42, 0),
+            NTE_INVALID_PARAMETER);
+  EXPECT_EQ(SslExportKeyingMaterial(prov_, exporter, label, nullptr, 0, nullptr, 0, big.data(),
+                                    static_cast<DWORD>(big.size()), 0),
+            NTE_INVALID_PARAMETER);
+  EXPECT_EQ(SslExportKeyingMaterial(prov_, exporter, long_label.data(), nullptr, 0, nullptr, 0, out.data(), 42, 0),
+            NTE_INVALID_PARAMETER);
+  EXPECT_EQ(SslExportKeyingMaterial(prov_, master, label, nullptr, 0, nullptr, 0, out.data(), 42, 0),
+            NTE_INVALID_HANDLE);
+  EXPECT_EQ(SslExportKeyingMaterial(prov_, exporter, label, nullptr, 0, nullptr, 0, out.data(), 42, 1), NTE_BAD_FLAGS);
+  EXPECT_EQ(std::vector<std::uint8_t>(big.size(), 0), big) << "nothing written on failure";
 }
 
 // ---- Safety: every argument of every TLS 1.3 export --------------------------------------------
@@ -297,7 +401,7 @@ TEST_P(Tls13Exports, SafetyLaterStages) {
   Keep(st.handshake);
   ASSERT_EQ(SslExtractMasterKey(prov_, st.handshake, &st.master, nullptr, 0), 0);
   Keep(st.master);
-  st.transcript = Transcript(AsBytes("\x01\x00\x00\x01x"));
+  st.transcript = Transcript(AsBytes("\x01\x00\x00\x01x"sv));
   // A transcript of the other hash, and a TLS 1.2 transcript of the same hash.
   st.other_hash = Transcript({}, s.n == 32 ? TLS_AES_256_GCM_SHA384 : TLS_AES_128_GCM_SHA256);
   EXPECT_EQ(SslCreateHandshakeHash(
