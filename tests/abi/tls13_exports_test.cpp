@@ -108,6 +108,19 @@ class Tls13Exports : public testing::TestWithParam<Suite> {
     Keep(*peer_public);
   }
 
+  // Early (no PSK), handshake and master secrets over a fresh key exchange; `shared` is the (EC)DHE
+  // secret as OpenSSL computes it.
+  void Schedule(NCRYPT_KEY_HANDLE* early, NCRYPT_KEY_HANDLE* handshake, NCRYPT_KEY_HANDLE* master, ByteVec* shared) {
+    NCRYPT_KEY_HANDLE mine = 0, peer_public = 0;
+    ASSERT_NO_FATAL_FAILURE(KeyShares(&mine, &peer_public, shared));
+    ASSERT_EQ(SslExtractEarlyKey(prov_, 0, early, TLS1_3_PROTOCOL_VERSION, suite().id, nullptr, 0), 0);
+    Keep(*early);
+    ASSERT_EQ(SslExtractHandshakeKey(prov_, mine, peer_public, *early, handshake, nullptr, 0), 0);
+    Keep(*handshake);
+    ASSERT_EQ(SslExtractMasterKey(prov_, *handshake, master, nullptr, 0), 0);
+    Keep(*master);
+  }
+
   // A TLS 1.3 transcript of the suite holding `messages`.
   NCRYPT_HASH_HANDLE Transcript(ByteView messages, DWORD suite_id = 0) {
     NCRYPT_HASH_HANDLE h = 0;
@@ -136,17 +149,9 @@ class Tls13Exports : public testing::TestWithParam<Suite> {
 // through its Finished MAC against OpenSSL's TLS13-KDF over the same inputs.
 TEST_P(Tls13Exports, FullScheduleMatchesOpenSsl) {
   const Suite& s = suite();
-  NCRYPT_KEY_HANDLE mine = 0, peer_public = 0;
-  ByteVec shared;
-  ASSERT_NO_FATAL_FAILURE(KeyShares(&mine, &peer_public, &shared));
-
   NCRYPT_KEY_HANDLE early = 0, handshake = 0, master = 0;
-  ASSERT_EQ(SslExtractEarlyKey(prov_, 0, &early, TLS1_3_PROTOCOL_VERSION, s.id, nullptr, 0), 0);
-  Keep(early);
-  ASSERT_EQ(SslExtractHandshakeKey(prov_, mine, peer_public, early, &handshake, nullptr, 0), 0);
-  Keep(handshake);
-  ASSERT_EQ(SslExtractMasterKey(prov_, handshake, &master, nullptr, 0), 0);
-  Keep(master);
+  ByteVec shared;
+  ASSERT_NO_FATAL_FAILURE(Schedule(&early, &handshake, &master, &shared));
 
   const ByteVec ref_early = Tls13Extract(s.digest, {}, {});
   const ByteVec ref_handshake = Tls13Extract(s.digest, ref_early, shared);
@@ -302,15 +307,9 @@ TEST_P(Tls13Exports, ExternalPskSeedsTheEarlySecret) {
 // 1.2 randoms must be absent.
 TEST_P(Tls13Exports, ExporterMatchesOpenSsl) {
   const Suite& s = suite();
-  NCRYPT_KEY_HANDLE mine = 0, peer_public = 0, early = 0, handshake = 0, master = 0, exporter = 0;
+  NCRYPT_KEY_HANDLE early = 0, handshake = 0, master = 0, exporter = 0;
   ByteVec shared;
-  ASSERT_NO_FATAL_FAILURE(KeyShares(&mine, &peer_public, &shared));
-  ASSERT_EQ(SslExtractEarlyKey(prov_, 0, &early, TLS1_3_PROTOCOL_VERSION, s.id, nullptr, 0), 0);
-  Keep(early);
-  ASSERT_EQ(SslExtractHandshakeKey(prov_, mine, peer_public, early, &handshake, nullptr, 0), 0);
-  Keep(handshake);
-  ASSERT_EQ(SslExtractMasterKey(prov_, handshake, &master, nullptr, 0), 0);
-  Keep(master);
+  ASSERT_NO_FATAL_FAILURE(Schedule(&early, &handshake, &master, &shared));
   const ByteVec flight =
       ToVec(AsBytes("\x01\x00\x00\x01"
                     "a"

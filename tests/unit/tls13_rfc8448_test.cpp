@@ -94,6 +94,25 @@ class Rfc8448 : public testing::Test {
     if (!Tls13Secret::Accepts(object.value()->kind())) return "(not a TLS 1.3 secret)";
     return Hex(static_cast<const Tls13Secret&>(*object.value()).secret());
   }
+  // From the early secret and the transcript through ClientHello: the server's x25519 exchange,
+  // the handshake secret, ServerHello, both handshake traffic secrets and the master secret, each
+  // checked against the record `v`.
+  void HandshakeStage(const VectorRecord& v, NCRYPT_KEY_HANDLE early, NCRYPT_HASH_HANDLE h, NCRYPT_KEY_HANDLE* c_hs,
+                      NCRYPT_KEY_HANDLE* s_hs, NCRYPT_KEY_HANDLE* master) {
+    NCRYPT_KEY_HANDLE handshake = 0;
+    NCRYPT_KEY_HANDLE server_key = OurX25519(v.Hex("server_x25519_private"));
+    NCRYPT_KEY_HANDLE client_public = PeerX25519(v.Hex("client_x25519_public"));
+    ASSERT_EQ(SslExtractHandshakeKey(prov_, server_key, client_public, early, &handshake, nullptr, 0), 0);
+    EXPECT_EQ(SecretHex(Keep(handshake)), Hex(v.Hex("handshake_secret")));
+    Add(h, v.Hex("server_hello"));
+    EXPECT_EQ(Hex(TranscriptHash(h)), Hex(v.Hex("transcript_hash_client_hello_server_hello")));
+    ASSERT_EQ(SslExpandTrafficKeys(prov_, handshake, h, c_hs, s_hs, nullptr, 0), 0);
+    EXPECT_EQ(SecretHex(Keep(*c_hs)), Hex(v.Hex("client_handshake_traffic_secret")));
+    EXPECT_EQ(SecretHex(Keep(*s_hs)), Hex(v.Hex("server_handshake_traffic_secret")));
+    ASSERT_EQ(SslExtractMasterKey(prov_, handshake, master, nullptr, 0), 0);
+    EXPECT_EQ(SecretHex(Keep(*master)), Hex(v.Hex("master_secret")));
+  }
+
   std::string FinishedHex(NCRYPT_KEY_HANDLE key, NCRYPT_HASH_HANDLE h, DWORD flag) {
     ByteVec out(32);
     EXPECT_EQ(SslComputeFinishedHash(prov_, key, h, out.data(), 32, flag), 0);
@@ -108,26 +127,14 @@ class Rfc8448 : public testing::Test {
 // RFC 8448 §3: a full 1-RTT handshake with x25519, TLS_AES_128_GCM_SHA256, seen from the server.
 TEST_F(Rfc8448, Section3SimpleOneRtt) {
   const VectorRecord& v = Load("tls13_rfc8448_1rtt.txt");
-  NCRYPT_KEY_HANDLE early = 0, handshake = 0, master = 0, c_hs = 0, s_hs = 0, c_ap = 0, s_ap = 0, exporter = 0,
-                    resumption = 0, psk = 0;
+  NCRYPT_KEY_HANDLE early = 0, master = 0, c_hs = 0, s_hs = 0, c_ap = 0, s_ap = 0, exporter = 0, resumption = 0,
+                    psk = 0;
   ASSERT_EQ(SslExtractEarlyKey(prov_, 0, &early, TLS1_3_PROTOCOL_VERSION, TLS_AES_128_GCM_SHA256, nullptr, 0), 0);
   EXPECT_EQ(SecretHex(Keep(early)), Hex(v.Hex("early_secret")));
 
-  NCRYPT_KEY_HANDLE server_key = OurX25519(v.Hex("server_x25519_private"));
-  NCRYPT_KEY_HANDLE client_public = PeerX25519(v.Hex("client_x25519_public"));
-  ASSERT_EQ(SslExtractHandshakeKey(prov_, server_key, client_public, early, &handshake, nullptr, 0), 0);
-  EXPECT_EQ(SecretHex(Keep(handshake)), Hex(v.Hex("handshake_secret")));
-
   NCRYPT_HASH_HANDLE h = Transcript();
   Add(h, v.Hex("client_hello"));
-  Add(h, v.Hex("server_hello"));
-  EXPECT_EQ(Hex(TranscriptHash(h)), Hex(v.Hex("transcript_hash_client_hello_server_hello")));
-  ASSERT_EQ(SslExpandTrafficKeys(prov_, handshake, h, &c_hs, &s_hs, nullptr, 0), 0);
-  EXPECT_EQ(SecretHex(Keep(c_hs)), Hex(v.Hex("client_handshake_traffic_secret")));
-  EXPECT_EQ(SecretHex(Keep(s_hs)), Hex(v.Hex("server_handshake_traffic_secret")));
-
-  ASSERT_EQ(SslExtractMasterKey(prov_, handshake, &master, nullptr, 0), 0);
-  EXPECT_EQ(SecretHex(Keep(master)), Hex(v.Hex("master_secret")));
+  ASSERT_NO_FATAL_FAILURE(HandshakeStage(v, early, h, &c_hs, &s_hs, &master));
 
   // The server's Finished covers everything through CertificateVerify (RFC 8446 §4.4.4).
   Add(h, v.Hex("encrypted_extensions"));
@@ -172,8 +179,7 @@ TEST_F(Rfc8448, Section4ResumedZeroRtt) {
   ASSERT_TRUE(inserted.ok());
   const NCRYPT_KEY_HANDLE resumption = Keep(static_cast<NCRYPT_KEY_HANDLE>(inserted.value()));
 
-  NCRYPT_KEY_HANDLE psk = 0, early = 0, binder = 0, c_e = 0, early_exporter = 0, handshake = 0, master = 0, c_hs = 0,
-                    s_hs = 0;
+  NCRYPT_KEY_HANDLE psk = 0, early = 0, binder = 0, c_e = 0, early_exporter = 0, master = 0, c_hs = 0, s_hs = 0;
   ByteVec nonce = v.Hex("ticket_nonce");
   ASSERT_EQ(SslExpandPreSharedKey(prov_, resumption, nonce.data(), static_cast<DWORD>(nonce.size()), &psk, nullptr, 0),
             0);
@@ -196,17 +202,7 @@ TEST_F(Rfc8448, Section4ResumedZeroRtt) {
   ASSERT_EQ(SslExpandExporterMasterKey(prov_, early, h, &early_exporter, nullptr, 0), 0);
   EXPECT_EQ(SecretHex(Keep(early_exporter)), Hex(v.Hex("early_exporter_master_secret")));
 
-  NCRYPT_KEY_HANDLE server_key = OurX25519(v.Hex("server_x25519_private"));
-  NCRYPT_KEY_HANDLE client_public = PeerX25519(v.Hex("client_x25519_public"));
-  ASSERT_EQ(SslExtractHandshakeKey(prov_, server_key, client_public, early, &handshake, nullptr, 0), 0);
-  EXPECT_EQ(SecretHex(Keep(handshake)), Hex(v.Hex("handshake_secret")));
-  Add(h, v.Hex("server_hello"));
-  EXPECT_EQ(Hex(TranscriptHash(h)), Hex(v.Hex("transcript_hash_client_hello_server_hello")));
-  ASSERT_EQ(SslExpandTrafficKeys(prov_, handshake, h, &c_hs, &s_hs, nullptr, 0), 0);
-  EXPECT_EQ(SecretHex(Keep(c_hs)), Hex(v.Hex("client_handshake_traffic_secret")));
-  EXPECT_EQ(SecretHex(Keep(s_hs)), Hex(v.Hex("server_handshake_traffic_secret")));
-  ASSERT_EQ(SslExtractMasterKey(prov_, handshake, &master, nullptr, 0), 0);
-  EXPECT_EQ(SecretHex(Keep(master)), Hex(v.Hex("master_secret")));
+  ASSERT_NO_FATAL_FAILURE(HandshakeStage(v, early, h, &c_hs, &s_hs, &master));
 }
 
 }  // namespace
