@@ -115,6 +115,8 @@ extern "C" OPENSSLP_EXPORT SECURITY_STATUS WINAPI SslExportKey(NCRYPT_PROV_HANDL
       // The blob carries live state (a write key's sequence-number floor, a TLS 1.0 chained IV):
       // look the handle up as a mutable SessionKey.
       ASSIGN_OR_RETURN(std::shared_ptr<SessionKey> session, Require<SessionKey>(hKey));
+      // TLS 1.3 record keys do not travel as opaque blobs yet (docs/tls13.md).
+      ENSURE(session->version() != ProtocolVersion::kTls13, Error::kNotSupported);
       ASSIGN_OR_RETURN(OutputMode mode, PrepareOutput(pbOutput, cbOutput, pcbResult, session->OpaqueBlobLength()));
       if (mode == OutputMode::kSizeQuery) return Status::Ok();
       // Written straight into the caller's buffer (no intermediate copy of the keys to wipe);

@@ -56,7 +56,7 @@ extern "C" OPENSSLP_EXPORT SECURITY_STATUS WINAPI SslEncryptPacket(NCRYPT_PROV_H
     ASSIGN_OR_RETURN(std::shared_ptr<SessionKey> key, RequireRecordKey(hSslProvider, hKey));
     TRY(RequireNoFlags(dwFlags));
     ENSURE(pcbResult != nullptr && (pbInput != nullptr || cbInput == 0), Error::kInvalidParameter);
-    ENSURE(key->direction() == RecordDirection::kWrite, Error::kBadKeyState);
+    ENSURE(CanSeal(key->direction()), Error::kBadKeyState);
     ENSURE(dwContentType >= kContentChangeCipherSpec && dwContentType <= kContentApplicationData &&
                cbInput <= kMaxPlaintextLength && SequenceNumber != kLastSequenceNumber,
            Error::kInvalidParameter);
@@ -77,7 +77,7 @@ extern "C" OPENSSLP_EXPORT SECURITY_STATUS WINAPI SslDecryptPacket(NCRYPT_PROV_H
     ASSIGN_OR_RETURN(std::shared_ptr<SessionKey> key, RequireRecordKey(hSslProvider, hKey));
     TRY(RequireNoFlags(dwFlags));
     ENSURE(pcbResult != nullptr && (pbInput != nullptr || cbInput == 0), Error::kInvalidParameter);
-    ENSURE(key->direction() == RecordDirection::kRead, Error::kBadKeyState);
+    ENSURE(CanOpen(key->direction()), Error::kBadKeyState);
     ENSURE(SequenceNumber != kLastSequenceNumber, Error::kInvalidParameter);
     // A record is at least its 5-byte header: a NULL or empty input is a malformed record.
     ENSURE(pbInput != nullptr, Error::kBadData);

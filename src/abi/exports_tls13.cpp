@@ -10,8 +10,6 @@
 // key and hash handles: a handle that is not a live object of the stage the function takes is
 // NTE_INVALID_HANDLE. A transcript hash of another hash algorithm than the secret's suite is
 // NTE_INVALID_PARAMETER. On every failure no handle is created.
-//
-// NOT IMPLEMENTED YET: SslExpandWriteKey (TLS 1.3 record protection) answers NTE_NOT_SUPPORTED.
 #include <memory>
 #include <optional>
 
@@ -22,6 +20,7 @@
 #include "core/keys.h"
 #include "core/tls13_key_schedule.h"
 #include "core/transcript.h"
+#include "record/session_key.h"
 
 using namespace opensslp;       // NOLINT(google-build-using-namespace)
 using namespace opensslp::abi;  // NOLINT(google-build-using-namespace)
@@ -168,17 +167,26 @@ SslExpandTrafficKeys(NCRYPT_PROV_HANDLE hSslProvider, NCRYPT_KEY_HANDLE hBaseKey
   });
 }
 
+// SslExpandWriteKey: the record key of a traffic secret (key and iv, RFC 8446 §7.3), usable with
+// SslEncryptPacket by the sender and SslDecryptPacket by the receiver (one key object for both).
+//   NTE_INVALID_HANDLE     bad provider; hBaseTrafficKey not a traffic secret
+//   NTE_INVALID_PARAMETER  phWriteKey NULL; malformed parameter list
+//   NTE_BAD_FLAGS          dwFlags != 0
 extern "C" OPENSSLP_EXPORT SECURITY_STATUS WINAPI SslExpandWriteKey(NCRYPT_PROV_HANDLE hSslProvider,
                                                                     NCRYPT_KEY_HANDLE hBaseTrafficKey,
                                                                     NCRYPT_KEY_HANDLE* phWriteKey,
                                                                     PNCryptBufferDesc pParameterList, DWORD dwFlags) {
-  // NOT IMPLEMENTED YET: needs the TLS 1.3 record protection (RFC 8446 §5.2). Arguments untouched.
-  (void)hSslProvider;
-  (void)hBaseTrafficKey;
-  (void)phWriteKey;
-  (void)pParameterList;
-  (void)dwFlags;
-  return NTE_NOT_SUPPORTED;
+  return Guard([&]() -> Status {
+    TRY(RequireProvider(hSslProvider));
+    ENSURE(phWriteKey != nullptr, Error::kInvalidParameter);
+    TRY(RequireNoFlags(dwFlags));
+    TRY(CheckParameterList(pParameterList));
+    ASSIGN_OR_RETURN(std::shared_ptr<Tls13Secret> traffic,
+                     RequireStage(hBaseTrafficKey, {ObjectKind::kTls13TrafficSecret}));
+    ASSIGN_OR_RETURN(SessionKeyMaterial material, ExpandTls13RecordKeyMaterial(*traffic));
+    ASSIGN_OR_RETURN(std::shared_ptr<SessionKey> key, CreateTls13RecordKey(std::move(material)));
+    return Publish(std::move(key), phWriteKey);
+  });
 }
 
 // SslExpandExporterMasterKey: early -> "e exp master", master -> "exp master" over the transcript.

@@ -8,8 +8,12 @@
 
 namespace opensslp {
 
-// Which way a record key protects data, seen from the key's owner.
-enum class RecordDirection : std::uint8_t { kRead, kWrite };
+// Which way a record key protects data, seen from the key's owner. TLS 1.0-1.2 keys are one or the
+// other (SslGenerateSessionKeys makes a read and a write key); a TLS 1.3 key (SslExpandWriteKey) is
+// the key of one traffic secret, which the sender encrypts and the receiver decrypts with: kBoth.
+enum class RecordDirection : std::uint8_t { kRead, kWrite, kBoth };
+inline constexpr bool CanSeal(RecordDirection d) noexcept { return d != RecordDirection::kRead; }
+inline constexpr bool CanOpen(RecordDirection d) noexcept { return d != RecordDirection::kWrite; }
 
 // The key-block slices for ONE direction (client_write_* or server_write_*), RFC 5246 §6.3:
 //   mac_key  client/server_write_MAC_key: the HMAC key of CBC suites; empty for AEAD suites

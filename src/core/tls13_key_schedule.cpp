@@ -245,4 +245,18 @@ Status ExportTls13KeyingMaterial(const Tls13Secret& exporter, std::string_view l
   return HkdfExpandLabel(hash, derived.span(), "exporter", Bytes(context_hash).first(n), out);
 }
 
+Result<SessionKeyMaterial> ExpandTls13RecordKeyMaterial(const Tls13Secret& traffic) {
+  ENSURE(traffic.kind() == ObjectKind::kTls13TrafficSecret, Error::kInvalidHandle);
+  const CipherSuite& suite = traffic.suite();
+  SessionKeyMaterial material;
+  material.suite = &suite;
+  material.version = ProtocolVersion::kTls13;
+  material.direction = RecordDirection::kBoth;
+  material.enc_key = SecretBytes(suite.key_len);
+  material.iv = SecretBytes(suite.fixed_iv_len);
+  TRY(HkdfExpandLabel(traffic.hash(), traffic.secret(), "key", {}, material.enc_key.span()));
+  TRY(HkdfExpandLabel(traffic.hash(), traffic.secret(), "iv", {}, material.iv.span()));
+  return material;
+}
+
 }  // namespace opensslp

@@ -29,6 +29,7 @@
 
 #include "core/cipher_suites.h"
 #include "core/master_key.h"
+#include "core/session_key_material.h"
 #include "handles/object.h"
 #include "util/bytes.h"
 #include "util/secret.h"
@@ -128,6 +129,10 @@ Result<std::shared_ptr<PreSharedKey>> ExpandResumptionPsk(const Tls13Secret& res
 // binder_key = Derive-Secret(early, "ext binder" | "res binder", "") (RFC 8446 §7.1).
 enum class BinderKind : std::uint8_t { kExternal, kResumption };
 Result<std::shared_ptr<Tls13Secret>> ExpandBinderKey(const Tls13Secret& early, BinderKind kind);
+
+// The record key material of a traffic secret (RFC 8446 §7.3): key = HKDF-Expand-Label(secret,
+// "key", "", key_length), iv = HKDF-Expand-Label(secret, "iv", "", 12); direction kBoth.
+Result<SessionKeyMaterial> ExpandTls13RecordKeyMaterial(const Tls13Secret& traffic);
 
 // An external PSK from SslImportKey(TLS13PRESHAREDKEY). The blob layout is not documented; we take
 // it to be BCRYPT_KEY_DATA_BLOB_HEADER {dwMagic = BCRYPT_KEY_DATA_BLOB_MAGIC 0x4d42444b, dwVersion =

@@ -4,7 +4,8 @@
 // so the constant-time code stays reviewable on its own:
 //   tls12_aead.cpp  TLS 1.2 AES-GCM (RFC 5288) and ChaCha20-Poly1305 (RFC 7905)
 //   tls12_cbc.cpp   TLS 1.0-1.2 AES-CBC + HMAC, MAC-then-encrypt (RFC 5246 §6.2.3.2)
-// and, with TLS 1.3, tls13_aead.cpp (RFC 8446 §5.2). Framing (the 5-byte header) is
+//   tls13_aead.cpp  TLS 1.3 (RFC 8446 §5.2): inner content type, header as AAD, XOR nonce Framing (the 5-byte header)
+//   is
 // record/framing.h's.
 //
 // Every method runs with the key's lock held (the key serialises records), allocates nothing and
@@ -68,5 +69,7 @@ Result<std::unique_ptr<RecordProtection>> NewTls12AeadProtection(const CipherSui
                                                                  const SessionKeyMaterial& material);
 Result<std::unique_ptr<RecordProtection>> NewTls12CbcProtection(const CipherSuite& suite, ProtocolVersion version,
                                                                 const SessionKeyMaterial& material);
+Result<std::unique_ptr<RecordProtection>> NewTls13AeadProtection(const CipherSuite& suite,
+                                                                 const SessionKeyMaterial& material);
 
 }  // namespace opensslp

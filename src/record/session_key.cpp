@@ -17,8 +17,10 @@ KeyDescription SessionKey::Describe() const {
 
 Result<std::size_t> SessionKey::Seal(std::uint64_t seq, std::uint8_t type, const std::uint8_t* in, std::size_t in_len,
                                      std::uint8_t* out, std::size_t out_len) noexcept {
-  if (direction_ != RecordDirection::kWrite) return Error::kBadKeyState;
+  if (!CanSeal(direction_)) return Error::kBadKeyState;
   if (!ValidContentType(type) || seq == kLastSequenceNumber) return Error::kInvalidParameter;
+  // TLS 1.3 never protects a ChangeCipherSpec (RFC 8446 §5: it is sent in the clear, if at all).
+  if (version_ == ProtocolVersion::kTls13 && type == kContentChangeCipherSpec) return Error::kInvalidParameter;
   if (in_len > kMaxPlaintextLength || (in == nullptr && in_len != 0) || out == nullptr) {
     return Error::kInvalidParameter;
   }
@@ -42,13 +44,15 @@ Result<std::size_t> SessionKey::Seal(std::uint64_t seq, std::uint8_t type, const
 }
 
 Result<std::size_t> SessionKey::OpenedLength(Bytes record) const noexcept {
-  ASSIGN_OR_RETURN(const std::size_t fragment_len, ReadTlsHeader(record, version_));
+  // TLS 1.3 records carry legacy_record_version 0x0303 (RFC 8446 §5.1).
+  const ProtocolVersion record_version = version_ == ProtocolVersion::kTls13 ? ProtocolVersion::kTls12 : version_;
+  ASSIGN_OR_RETURN(const std::size_t fragment_len, ReadTlsHeader(record, record_version));
   return protection_->OpenedLength(fragment_len);
 }
 
 Result<std::size_t> SessionKey::Open(std::uint64_t seq, const std::uint8_t* in, std::size_t in_len, std::uint8_t* out,
                                      std::size_t out_len) noexcept {
-  if (direction_ != RecordDirection::kRead) return Error::kBadKeyState;
+  if (!CanOpen(direction_)) return Error::kBadKeyState;
   if (seq == kLastSequenceNumber) return Error::kInvalidParameter;
   if (in == nullptr) return Error::kInvalidParameter;
   ASSIGN_OR_RETURN(std::size_t plaintext_len, OpenedLength(Bytes(in, in_len)));
@@ -66,7 +70,31 @@ Result<std::size_t> SessionKey::Open(std::uint64_t seq, const std::uint8_t* in, 
   return protection_->Open(seq, in, in_len, plaintext_len, out, out_len, scratch_.span());
 }
 
+// A TLS 1.3 record key: the suite's key length and a 12-byte IV (RFC 8446 §7.3), no MAC key,
+// usable in both directions.
+Result<std::shared_ptr<SessionKey>> CreateTls13RecordKey(SessionKeyMaterial material) {
+  const CipherSuite* suite = material.suite;
+  if (suite == nullptr || !IsTls13Suite(*suite) || material.version != ProtocolVersion::kTls13 ||
+      material.direction != RecordDirection::kBoth) {
+    return Error::kInvalidParameter;
+  }
+  if (material.enc_key.size() != suite->key_len || !material.mac_key.empty() ||
+      material.iv.size() != suite->fixed_iv_len) {
+    return Error::kInvalidParameter;
+  }
+  std::shared_ptr<SessionKey> key(new SessionKey());
+  key->suite_ = suite;
+  key->version_ = material.version;
+  key->direction_ = material.direction;
+  ASSIGN_OR_RETURN(key->protection_, NewTls13AeadProtection(*suite, material));
+  key->scratch_ = SecretBytes(key->protection_->scratch_length());
+  key->enc_key_ = std::move(material.enc_key);
+  key->iv_ = std::move(material.iv);
+  return key;
+}
+
 Result<std::shared_ptr<SessionKey>> CreateSessionKey(SessionKeyMaterial material) {
+  if (material.version == ProtocolVersion::kTls13) return CreateTls13RecordKey(std::move(material));
   const CipherSuite* suite = material.suite;
   if (suite == nullptr || IsTls13Suite(*suite) || material.version == ProtocolVersion::kTls13 ||
       !SupportsVersion(*suite, material.version)) {
@@ -80,6 +108,7 @@ Result<std::shared_ptr<SessionKey>> CreateSessionKey(SessionKeyMaterial material
   key->suite_ = suite;
   key->version_ = material.version;
   key->direction_ = material.direction;
+  if (material.direction == RecordDirection::kBoth) return Error::kInvalidParameter;  // TLS 1.3 only
   if (IsAead(*suite)) {
     ASSIGN_OR_RETURN(key->protection_, NewTls12AeadProtection(*suite, material.version, material));
   } else {
@@ -95,6 +124,7 @@ Result<std::shared_ptr<SessionKey>> CreateSessionKey(SessionKeyMaterial material
 std::size_t SessionKey::OpaqueBlobLength() const noexcept { return SessionKeyBlobLength(*suite_, version_); }
 
 Status SessionKey::ExportOpaqueBlob(MutBytes out) noexcept {
+  if (version_ == ProtocolVersion::kTls13) return Error::kNotSupported;  // not yet: docs/tls13.md
   std::lock_guard<std::mutex> lock(mu_);  // a consistent snapshot of next_write_seq_ / the chained IV
   SessionKeyBlobView view;
   view.suite = suite_;

@@ -1,5 +1,6 @@
-// session_key.h - a TLS <= 1.2 record-protection key (the read or write key of
-// SslGenerateSessionKeys) and the record operations of SslEncryptPacket / SslDecryptPacket.
+// session_key.h - a record-protection key (the read or write key of SslGenerateSessionKeys, or the
+// TLS 1.3 key of SslExpandWriteKey) and the record operations of SslEncryptPacket /
+// SslDecryptPacket.
 //
 // A SessionKey is the handle object: direction, lock, sequence-number floor, scratch buffer,
 // aliasing rules and the opaque-blob export. How a record is protected is its RecordProtection's
@@ -88,7 +89,14 @@ class SessionKey final : public KeyObject {
   Status ExportOpaqueBlob(MutBytes out) noexcept;
 
  private:
-  friend Result<std::shared_ptr<SessionKey>> CreateSessionKey(SessionKeyMaterial material);
+  friend  // TLS 1.3 material (version kTls13) is passed on to CreateTls13RecordKey.
+      Result<std::shared_ptr<SessionKey>>
+      CreateSessionKey(SessionKeyMaterial material);
+
+  // A TLS 1.3 record key (SslExpandWriteKey): a TLS 1.3 suite, direction kBoth, the suite's key length
+  // and a 12-byte IV, no MAC key; kInvalidParameter otherwise.
+  Result<std::shared_ptr<SessionKey>> CreateTls13RecordKey(SessionKeyMaterial material);
+  friend Result<std::shared_ptr<SessionKey>> CreateTls13RecordKey(SessionKeyMaterial material);
   friend Result<std::shared_ptr<SessionKey>> ImportSessionKeyBlob(Bytes blob);
   SessionKey() : KeyObject(kKind) {}
 
@@ -117,7 +125,12 @@ class SessionKey final : public KeyObject {
 // Builds a read or write key from the key-block slices. Validates the material against the
 // catalog: a TLS <= 1.2 suite valid for the version, key/IV/MAC-key lengths exactly those of
 // RFC 5246 §6.3 (KeyBlockIvLength, mac_key_len): otherwise kInvalidParameter.
+// TLS 1.3 material (version kTls13) is passed on to CreateTls13RecordKey.
 Result<std::shared_ptr<SessionKey>> CreateSessionKey(SessionKeyMaterial material);
+
+// A TLS 1.3 record key (SslExpandWriteKey): a TLS 1.3 suite, direction kBoth, the suite's key length
+// and a 12-byte IV, no MAC key; kInvalidParameter otherwise.
+Result<std::shared_ptr<SessionKey>> CreateTls13RecordKey(SessionKeyMaterial material);
 
 // SslImportKey of a BCRYPT_OPAQUE_KEY_BLOB: a new key equal to the exported one, its record
 // state included. Every refused blob is kBadData (record/session_key_blob.h).

@@ -167,13 +167,4 @@ TEST(SslInitializeInterfaceSafety, EveryArgument) {
   for (std::size_t i = 0; i < sizeof copy; ++i) ASSERT_EQ(bytes[i], 0xAB) << "table written on failure";
 }
 
-// Functions not implemented yet are exported and answer NTE_NOT_SUPPORTED (README's status
-// table). This pins that contract so a half-implemented export cannot slip in: today only
-// SslExpandWriteKey (TLS 1.3 record protection).
-TEST(PendingExports, AnswerNotSupported) {
-  NCRYPT_KEY_HANDLE k = 0;
-  EXPECT_EQ(SslExpandWriteKey(0, 0, &k, nullptr, 0), NTE_NOT_SUPPORTED);
-  EXPECT_EQ(k, 0u);
-}
-
 }  // namespace

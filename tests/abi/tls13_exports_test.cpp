@@ -15,6 +15,7 @@
 #include <openssl/evp.h>
 
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "opensslp/opensslp.h"
@@ -45,10 +46,12 @@ struct Suite {
   DWORD id;
   const char* digest;  // OpenSSL name of the suite's hash
   std::size_t n;       // Hash.length
+  const char* cipher;  // OpenSSL name of the record cipher
+  std::size_t key_len;
 };
-constexpr Suite kSuites[] = {{TLS_AES_128_GCM_SHA256, "SHA256", 32},
-                             {TLS_AES_256_GCM_SHA384, "SHA384", 48},
-                             {0x1303 /* TLS_CHACHA20_POLY1305_SHA256 */, "SHA256", 32}};
+constexpr Suite kSuites[] = {{TLS_AES_128_GCM_SHA256, "SHA256", 32, "AES-128-GCM", 16},
+                             {TLS_AES_256_GCM_SHA384, "SHA384", 48, "AES-256-GCM", 32},
+                             {0x1303 /* TLS_CHACHA20_POLY1305_SHA256 */, "SHA256", 32, "ChaCha20-Poly1305", 32}};
 
 // HMAC(key, data) as HKDF-Extract(salt = key, IKM = data): RFC 5869 §2.2 defines it so.
 ByteVec Hmac(const char* digest, ByteView key, ByteView data) { return HkdfExtract(digest, key, data); }
@@ -352,6 +355,126 @@ TEST_P(Tls13Exports, ExporterMatchesOpenSsl) {
             NTE_INVALID_HANDLE);
   EXPECT_EQ(SslExportKeyingMaterial(prov_, exporter, label, nullptr, 0, nullptr, 0, out.data(), 42, 1), NTE_BAD_FLAGS);
   EXPECT_EQ(std::vector<std::uint8_t>(big.size(), 0), big) << "nothing written on failure";
+}
+
+// ---- TLS 1.3 records ----------------------------------------------------------------------------
+
+// TLSInnerPlaintext: content ‖ type ‖ `padding` zeros (RFC 8446 §5.2).
+ByteVec Inner(ByteView content, std::uint8_t type, std::size_t padding = 0) {
+  ByteVec inner(content.begin(), content.end());
+  inner.push_back(type);
+  inner.insert(inner.end(), padding, 0);
+  return inner;
+}
+
+// A TLS 1.3 record made by OpenSSL: header 17 03 03 len, AEAD(key, iv XOR seq, header, inner).
+ByteVec ReferenceRecord(const Suite& s, ByteView key, ByteView iv, std::uint64_t seq, ByteView inner) {
+  ByteVec nonce(iv.begin(), iv.end());
+  for (int i = 0; i < 8; ++i) nonce[11 - i] ^= static_cast<std::uint8_t>(seq >> (8 * i));
+  const std::size_t len = inner.size() + 16;
+  const ByteVec header = {0x17, 0x03, 0x03, static_cast<std::uint8_t>(len >> 8), static_cast<std::uint8_t>(len)};
+  return Concat({header, opensslp::test::AeadSeal(s.cipher, key, nonce, header, inner)});
+}
+
+// SslExpandWriteKey's key seals exactly what OpenSSL seals with the key and IV that OpenSSL's
+// TLS13-KDF derives from the same traffic secret, opens OpenSSL's records (padding removed, the
+// content type last), and refuses what RFC 8446 §5 refuses.
+TEST_P(Tls13Exports, RecordsMatchOpenSsl) {
+  const Suite& s = suite();
+  NCRYPT_KEY_HANDLE early = 0, handshake = 0, master = 0, c_hs = 0, key = 0;
+  ByteVec shared;
+  ASSERT_NO_FATAL_FAILURE(Schedule(&early, &handshake, &master, &shared));
+  const ByteVec hellos =
+      ToVec(AsBytes("\x01\x00\x00\x01"
+                    "h"
+                    "\x02\x00\x00\x01"
+                    "s"sv));
+  NCRYPT_HASH_HANDLE h = Transcript(hellos);
+  ASSERT_EQ(SslExpandTrafficKeys(prov_, handshake, h, &c_hs, nullptr, nullptr, 0), 0);
+  Keep(c_hs);
+  ASSERT_EQ(SslExpandWriteKey(prov_, c_hs, &key, nullptr, 0), 0);
+  Keep(key);
+  const ByteVec ref_traffic =
+      DeriveSecret(s.digest, Tls13Extract(s.digest, Tls13Extract(s.digest, {}, {}), shared), "c hs traffic", hellos);
+  const ByteVec ref_key = HkdfExpandLabel(s.digest, ref_traffic, "key", {}, s.key_len);
+  const ByteVec ref_iv = HkdfExpandLabel(s.digest, ref_traffic, "iv", {}, 12);
+
+  // Sealing: the whole TLSCiphertext, for increasing sequence numbers (a write key refuses a repeated
+  // one) and record sizes, an empty record included.
+  const std::pair<std::uint64_t, std::size_t> records[] = {{0, 0}, {1, 1}, {2, 300}, {0x0102030405, 17}};
+  for (const auto& [seq, size] : records) {
+    ByteVec data(size, static_cast<std::uint8_t>(seq + size));
+    ByteVec out(size + 22);
+    DWORD len = 0;
+    ASSERT_EQ(SslEncryptPacket(prov_, key, data.data(), static_cast<DWORD>(size), out.data(),
+                               static_cast<DWORD>(out.size()), &len, seq, 23, 0),
+              0);
+    EXPECT_EQ(Hex(ByteView(out.data(), len)), Hex(ReferenceRecord(s, ref_key, ref_iv, seq, Inner(data, 23))));
+  }
+
+  // Opening OpenSSL's records, one with zero padding: the content and its type, padding removed.
+  const ByteVec content = ToVec(AsBytes("padded application data"sv));
+  const ByteVec padded = ReferenceRecord(s, ref_key, ref_iv, 7, Inner(content, 23, 40));
+  ByteVec out(padded.size());
+  DWORD len = 0;
+  ASSERT_EQ(SslDecryptPacket(prov_, key, const_cast<std::uint8_t*>(padded.data()), static_cast<DWORD>(padded.size()),
+                             out.data(), static_cast<DWORD>(out.size()), &len, 7, 0),
+            0);
+  EXPECT_EQ(Hex(ByteView(out.data(), len)), Hex(Inner(content, 23)));
+
+  auto open = [&](ByteVec record, std::uint64_t seq) {
+    ByteVec o(record.size() + 1);
+    DWORD l = 0;
+    return SslDecryptPacket(prov_, key, record.data(), static_cast<DWORD>(record.size()), o.data(),
+                            static_cast<DWORD>(o.size()), &l, seq, 0);
+  };
+  // Wrong sequence number or a flipped bit: authentication failure, one error for all.
+  EXPECT_EQ(open(padded, 8), NTE_DECRYPTION_FAILURE);
+  ByteVec tampered = padded;
+  tampered[10] ^= 1;
+  EXPECT_EQ(open(tampered, 7), NTE_DECRYPTION_FAILURE);
+  // An inner plaintext of zeros only (no content type): malformed (RFC 8446 §5.4).
+  EXPECT_EQ(open(ReferenceRecord(s, ref_key, ref_iv, 0, ByteVec(20, 0)), 0), NTE_BAD_DATA);
+  // Outer type other than application_data, or another legacy version: malformed.
+  ByteVec handshake_type = ReferenceRecord(s, ref_key, ref_iv, 0, Inner(content, 22));
+  handshake_type[0] = 22;
+  EXPECT_EQ(open(handshake_type, 0), NTE_BAD_DATA);
+  ByteVec version = ReferenceRecord(s, ref_key, ref_iv, 0, Inner(content, 23));
+  version[2] = 0x04;
+  EXPECT_EQ(open(version, 0), NTE_BAD_DATA);
+  // A fragment over 2^14 + 256 bytes: malformed, whatever it holds.
+  ByteVec huge = ReferenceRecord(s, ref_key, ref_iv, 0, ByteVec((1 << 14) + 256 - 16 + 1, 1));
+  EXPECT_EQ(open(huge, 0), NTE_BAD_DATA);
+  // More than 2^14 bytes of content (authentic, but over the limit): record_overflow.
+  EXPECT_EQ(open(ReferenceRecord(s, ref_key, ref_iv, 0, Inner(ByteVec((1 << 14) + 1, 1), 23)), 0), NTE_BAD_DATA);
+
+  // Sealing refuses: more than 2^14 bytes, a ChangeCipherSpec, a sequence number below the last.
+  ByteVec big((1 << 14) + 1), o(big.size() + 64);
+  EXPECT_EQ(SslEncryptPacket(prov_, key, big.data(), static_cast<DWORD>(big.size()), o.data(),
+                             static_cast<DWORD>(o.size()), &len, 9, 23, 0),
+            NTE_INVALID_PARAMETER);
+  EXPECT_EQ(
+      SslEncryptPacket(prov_, key, big.data(), 1, o.data(), static_cast<DWORD>(o.size()), &len, 0x0102030406, 20, 0),
+      NTE_INVALID_PARAMETER);
+  EXPECT_EQ(SslEncryptPacket(prov_, key, big.data(), 1, o.data(), static_cast<DWORD>(o.size()), &len, 1, 23, 0),
+            NTE_INVALID_PARAMETER);
+
+  // SslLookupCipherLengths: no header bytes, a trailer of the tag plus the content-type byte.
+  NCRYPT_SSL_CIPHER_LENGTHS lengths{};
+  ASSERT_EQ(SslLookupCipherLengths(prov_, TLS1_3_PROTOCOL_VERSION, s.id, 0, &lengths, sizeof lengths, 0), 0);
+  EXPECT_EQ(lengths.dwHeaderLen, 0u);
+  EXPECT_EQ(lengths.dwFixedTrailerLen, 17u);
+
+  // SslExpandWriteKey safety; TLS 1.3 keys do not export as opaque blobs yet.
+  NCRYPT_KEY_HANDLE bad = 0;
+  EXPECT_EQ(SslExpandWriteKey(prov_, c_hs, nullptr, nullptr, 0), NTE_INVALID_PARAMETER);
+  EXPECT_EQ(SslExpandWriteKey(prov_, c_hs, &bad, nullptr, 1), NTE_BAD_FLAGS);
+  EXPECT_EQ(SslExpandWriteKey(prov_, handshake, &bad, nullptr, 0), NTE_INVALID_HANDLE);
+  EXPECT_EQ(SslExpandWriteKey(prov_, key, &bad, nullptr, 0), NTE_INVALID_HANDLE);
+  EXPECT_EQ(SslExpandWriteKey(0, c_hs, &bad, nullptr, 0), NTE_INVALID_HANDLE);
+  EXPECT_EQ(bad, 0u);
+  DWORD blob_len = 0;
+  EXPECT_EQ(SslExportKey(prov_, key, W(u"OpaqueKeyBlob"), nullptr, 0, &blob_len, 0), NTE_NOT_SUPPORTED);
 }
 
 // ---- Safety: every argument of every TLS 1.3 export --------------------------------------------

@@ -113,6 +113,37 @@ class Rfc8448 : public testing::Test {
     EXPECT_EQ(SecretHex(Keep(*master)), Hex(v.Hex("master_secret")));
   }
 
+  // The record key of a traffic secret (SslExpandWriteKey).
+  NCRYPT_KEY_HANDLE RecordKey(NCRYPT_KEY_HANDLE traffic) {
+    NCRYPT_KEY_HANDLE key = 0;
+    EXPECT_EQ(SslExpandWriteKey(prov_, traffic, &key, nullptr, 0), 0);
+    return Keep(key);
+  }
+  // SslEncryptPacket of `data` as one record of `type`; the whole TLSCiphertext.
+  std::string SealHex(NCRYPT_KEY_HANDLE key, const ByteVec& data, std::uint8_t type, std::uint64_t seq) {
+    ByteVec out(data.size() + 5 + 17);
+    DWORD len = 0;
+    EXPECT_EQ(SslEncryptPacket(prov_, key, const_cast<std::uint8_t*>(data.data()), static_cast<DWORD>(data.size()),
+                               out.data(), static_cast<DWORD>(out.size()), &len, seq, type, 0),
+              0);
+    out.resize(len);
+    return Hex(out);
+  }
+  // SslDecryptPacket of a record: the inner plaintext without padding, content type last.
+  std::string OpenHex(NCRYPT_KEY_HANDLE key, const ByteVec& record, std::uint64_t seq) {
+    ByteVec out(record.size());
+    DWORD len = 0;
+    EXPECT_EQ(SslDecryptPacket(prov_, key, const_cast<std::uint8_t*>(record.data()), static_cast<DWORD>(record.size()),
+                               out.data(), static_cast<DWORD>(out.size()), &len, seq, 0),
+              0);
+    out.resize(len);
+    return Hex(out);
+  }
+  static ByteVec WithType(ByteVec data, std::uint8_t type) {
+    data.push_back(type);
+    return data;
+  }
+
   std::string FinishedHex(NCRYPT_KEY_HANDLE key, NCRYPT_HASH_HANDLE h, DWORD flag) {
     ByteVec out(32);
     EXPECT_EQ(SslComputeFinishedHash(prov_, key, h, out.data(), 32, flag), 0);
@@ -147,12 +178,37 @@ TEST_F(Rfc8448, Section3SimpleOneRtt) {
   Add(h, server_finished);
   EXPECT_EQ(Hex(TranscriptHash(h)), Hex(v.Hex("transcript_hash_client_hello_server_finished")));
 
+  // The server's encrypted flight (EncryptedExtensions..Finished) is one record under the server
+  // handshake key, and the client's Finished one under the client handshake key.
+  const NCRYPT_KEY_HANDLE s_hs_key = RecordKey(s_hs), c_hs_key = RecordKey(c_hs);
+  const ByteVec flight = v.Hex("server_handshake_record_payload");
+  EXPECT_EQ(SealHex(s_hs_key, flight, 22, v.Number("server_handshake_record_seq")),
+            Hex(v.Hex("server_handshake_record")));
+  EXPECT_EQ(OpenHex(s_hs_key, v.Hex("server_handshake_record"), 0), Hex(WithType(flight, 22)));
+  EXPECT_EQ(SealHex(c_hs_key, v.Hex("client_finished"), 22, v.Number("client_finished_record_seq")),
+            Hex(v.Hex("client_finished_record")));
+
   // Application traffic and exporter secrets over ClientHello..server Finished.
   ASSERT_EQ(SslExpandTrafficKeys(prov_, master, h, &c_ap, &s_ap, nullptr, 0), 0);
   EXPECT_EQ(SecretHex(Keep(c_ap)), Hex(v.Hex("client_application_traffic_secret_0")));
   EXPECT_EQ(SecretHex(Keep(s_ap)), Hex(v.Hex("server_application_traffic_secret_0")));
   ASSERT_EQ(SslExpandExporterMasterKey(prov_, master, h, &exporter, nullptr, 0), 0);
   EXPECT_EQ(SecretHex(Keep(exporter)), Hex(v.Hex("exporter_master_secret")));
+
+  // Application data both ways and the closing alerts under the application keys.
+  const NCRYPT_KEY_HANDLE c_ap_key = RecordKey(c_ap), s_ap_key = RecordKey(s_ap);
+  EXPECT_EQ(SealHex(s_ap_key, v.Hex("new_session_ticket"), 22, v.Number("new_session_ticket_record_seq")),
+            Hex(v.Hex("new_session_ticket_record")));
+  EXPECT_EQ(SealHex(c_ap_key, v.Hex("client_application_data"), 23, v.Number("client_application_data_record_seq")),
+            Hex(v.Hex("client_application_data_record")));
+  EXPECT_EQ(OpenHex(c_ap_key, v.Hex("client_application_data_record"), 0),
+            Hex(WithType(v.Hex("client_application_data"), 23)));
+  EXPECT_EQ(SealHex(s_ap_key, v.Hex("server_application_data"), 23, v.Number("server_application_data_record_seq")),
+            Hex(v.Hex("server_application_data_record")));
+  const ByteVec close_notify = {1, 0};  // RFC 8448 §3: alert (warning, close_notify)
+  EXPECT_EQ(SealHex(c_ap_key, close_notify, 21, 1), Hex(v.Hex("client_alert_record")));
+  EXPECT_EQ(SealHex(s_ap_key, close_notify, 21, 2), Hex(v.Hex("server_alert_record")));
+  EXPECT_EQ(OpenHex(s_ap_key, v.Hex("server_alert_record"), 2), Hex(WithType(close_notify, 21)));
 
   // The client's Finished, then the resumption master secret and the ticket's PSK.
   EXPECT_EQ(FinishedHex(c_hs, h, NCRYPT_SSL_CLIENT_FLAG), Hex(v.Hex("client_finished_verify_data")));
