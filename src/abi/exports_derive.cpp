@@ -49,8 +49,7 @@ extern "C" OPENSSLP_EXPORT SECURITY_STATUS WINAPI SslComputeFinishedHash(NCRYPT_
       ENSURE(transcript->purpose() == TranscriptPurpose::kHandshake, Error::kInvalidHandle);
       ENSURE(dwFlags == NCRYPT_SSL_CLIENT_FLAG || dwFlags == NCRYPT_SSL_SERVER_FLAG, Error::kBadFlags);
       ENSURE(pbOutput != nullptr && cbOutput == HashLength(base.hash()), Error::kInvalidParameter);
-      ENSURE(transcript->version() == ProtocolVersion::kTls13 && transcript->alg() == base.hash(),
-             Error::kInvalidParameter);
+      TRY(CheckTls13Transcript(*transcript, base));
       ASSIGN_OR_RETURN(TranscriptDigest digest, transcript->CurrentDigest());
       SecretBytes verify_data(cbOutput);  // computed aside: no partial output on failure
       TRY(ComputeTls13Finished(base, digest.view(), verify_data.span()));

@@ -48,8 +48,7 @@ Status CheckParameterList(PNCryptBufferDesc list) {
 Result<TranscriptDigest> RequireTranscriptFor(NCRYPT_HASH_HANDLE handle, const Tls13Secret& secret) {
   ASSIGN_OR_RETURN(std::shared_ptr<HandshakeHash> transcript, Require<HandshakeHash>(handle));
   ENSURE(transcript->purpose() == TranscriptPurpose::kHandshake, Error::kInvalidHandle);
-  ENSURE(transcript->version() == ProtocolVersion::kTls13 && transcript->alg() == secret.hash(),
-         Error::kInvalidParameter);
+  TRY(CheckTls13Transcript(*transcript, secret));
   return transcript->CurrentDigest();
 }
 

@@ -90,6 +90,12 @@ Status HkdfExpandLabel(HashAlg hash, Bytes secret, std::string_view label, Bytes
       out);
 }
 
+Status CheckTls13Transcript(const HandshakeHash& transcript, const Tls13Secret& secret) {
+  ENSURE(transcript.version() == ProtocolVersion::kTls13 && transcript.alg() == secret.hash(),
+         Error::kInvalidParameter);
+  return Status::Ok();
+}
+
 Status DeriveSecret(HashAlg hash, Bytes secret, std::string_view label, Bytes transcript_hash, MutBytes out) {
   ENSURE(out.size() == HashLength(hash) && transcript_hash.size() == HashLength(hash), Error::kInvalidParameter);
   return HkdfExpandLabel(hash, secret, label, transcript_hash, out);

@@ -30,6 +30,7 @@
 #include "core/cipher_suites.h"
 #include "core/master_key.h"
 #include "core/session_key_material.h"
+#include "core/transcript.h"
 #include "handles/object.h"
 #include "util/bytes.h"
 #include "util/secret.h"
@@ -88,6 +89,10 @@ Status HkdfExpandLabel(HashAlg hash, Bytes secret, std::string_view label, Bytes
 // Derive-Secret(Secret, Label, Messages) with Transcript-Hash(Messages) given as its value:
 // HKDF-Expand-Label(Secret, Label, transcript_hash, Hash.length).
 Status DeriveSecret(HashAlg hash, Bytes secret, std::string_view label, Bytes transcript_hash, MutBytes out);
+
+// kInvalidParameter unless `transcript` is a TLS 1.3 transcript of `secret`'s hash (the transcript a
+// stage of that secret's suite is derived over).
+Status CheckTls13Transcript(const HandshakeHash& transcript, const Tls13Secret& secret);
 
 // ---- The stages --------------------------------------------------------------------------------
 

@@ -12,6 +12,7 @@
 #include <cstring>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "opensslp/opensslp.h"
@@ -19,6 +20,7 @@
 #include "support/bytes.h"
 #include "support/cert_support.h"
 #include "support/env_support.h"
+#include "support/ossl_test_ptr.h"
 #include "support/wide.h"
 
 namespace {
@@ -97,10 +99,9 @@ TEST_F(SignatureExports, EcdsaThroughFunctionTable) {
   EXPECT_EQ(table_->SignHash(provider_, key, digest.data(), 48, nullptr, 0, &len, 0), NTE_INVALID_HANDLE);
 }
 
-TEST_F(SignatureExports, RsaTls12HashOidThroughExports) {
-  const ByteVec cert = ReadAll(kStoreDir + "/certs/rsa2048.der");
-  NCRYPT_KEY_HANDLE key = 0;
-  ASSERT_EQ(Open(cert, &key), 0);
+// SslSignHash's TLS 1.2 RSA input with NCRYPT_SSL_SIGN_INCLUDE_HASHOID: the UTF-16 hash id
+// "SHA256" with its NUL, then the SHA-256 digest of `message` (also returned in *digest).
+ByteVec Sha256HashOidInput(std::string_view message, ByteVec* digest) {
   ByteVec input;
   for (char c : std::string("SHA256")) {
     input.push_back(static_cast<std::uint8_t>(c));
@@ -108,23 +109,35 @@ TEST_F(SignatureExports, RsaTls12HashOidThroughExports) {
   }
   input.push_back(0);
   input.push_back(0);
-  ByteVec digest(32);
+  *digest = ByteVec(32);
   unsigned int n = 0;
-  ASSERT_EQ(EVP_Digest("abc", 3, digest.data(), &n, EVP_sha256(), nullptr), 1);
-  input.insert(input.end(), digest.begin(), digest.end());
+  EXPECT_EQ(EVP_Digest(message.data(), message.size(), digest->data(), &n, EVP_sha256(), nullptr), 1);
+  input.insert(input.end(), digest->begin(), digest->end());
+  return input;
+}
+
+// OpenSSL's verdict on an RSA PKCS#1 v1.5 SHA-256 signature by the certificate's key.
+bool OpensslVerifiesPkcs1Sha256(const ByteVec& cert, const ByteVec& sig, const ByteVec& digest) {
+  opensslp::test::PkeyPtr pub(CertKey(cert));
+  opensslp::test::PkeyCtxPtr ctx(EVP_PKEY_CTX_new(pub.get(), nullptr));
+  return ctx != nullptr && EVP_PKEY_verify_init(ctx.get()) == 1 &&
+         EVP_PKEY_CTX_set_rsa_padding(ctx.get(), RSA_PKCS1_PADDING) == 1 &&
+         EVP_PKEY_CTX_set_signature_md(ctx.get(), EVP_sha256()) == 1 &&
+         EVP_PKEY_verify(ctx.get(), sig.data(), sig.size(), digest.data(), digest.size()) == 1;
+}
+
+TEST_F(SignatureExports, RsaTls12HashOidThroughExports) {
+  const ByteVec cert = ReadAll(kStoreDir + "/certs/rsa2048.der");
+  NCRYPT_KEY_HANDLE key = 0;
+  ASSERT_EQ(Open(cert, &key), 0);
+  ByteVec digest;
+  ByteVec input = Sha256HashOidInput("abc", &digest);
   ByteVec sig(256);
   DWORD len = 0;
   ASSERT_EQ(SslSignHash(provider_, key, input.data(), static_cast<DWORD>(input.size()), sig.data(), 256, &len,
                         NCRYPT_SSL_SIGN_INCLUDE_HASHOID),
             0);
-  EVP_PKEY* pub = CertKey(cert);
-  EVP_PKEY_CTX* ctx = EVP_PKEY_CTX_new(pub, nullptr);
-  ASSERT_EQ(EVP_PKEY_verify_init(ctx), 1);
-  ASSERT_EQ(EVP_PKEY_CTX_set_rsa_padding(ctx, RSA_PKCS1_PADDING), 1);
-  ASSERT_EQ(EVP_PKEY_CTX_set_signature_md(ctx, EVP_sha256()), 1);
-  EXPECT_EQ(EVP_PKEY_verify(ctx, sig.data(), sig.size(), digest.data(), digest.size()), 1);
-  EVP_PKEY_CTX_free(ctx);
-  EVP_PKEY_free(pub);
+  EXPECT_TRUE(OpensslVerifiesPkcs1Sha256(cert, sig, digest));
   EXPECT_EQ(SslVerifySignature(provider_, key, input.data(), static_cast<DWORD>(input.size()), sig.data(), 256,
                                NCRYPT_SSL_SIGN_INCLUDE_HASHOID),
             0);
@@ -141,31 +154,15 @@ TEST_F(SignatureExports, OpenPrivateKeyAcceptsSchannelsSilentFlag) {
   NCRYPT_KEY_HANDLE key = 0;
   ASSERT_EQ(Open(cert, &key, NCRYPT_SILENT_FLAG), 0);
   ASSERT_NE(key, 0u);
-  ByteVec input;
-  for (char c : std::string("SHA256")) {
-    input.push_back(static_cast<std::uint8_t>(c));
-    input.push_back(0);
-  }
-  input.push_back(0);
-  input.push_back(0);
-  ByteVec digest(32);
-  unsigned int n = 0;
-  ASSERT_EQ(EVP_Digest("silent", 6, digest.data(), &n, EVP_sha256(), nullptr), 1);
-  input.insert(input.end(), digest.begin(), digest.end());
+  ByteVec digest;
+  ByteVec input = Sha256HashOidInput("silent", &digest);
   ByteVec sig(256);
   DWORD len = 0;
   ASSERT_EQ(SslSignHash(provider_, key, input.data(), static_cast<DWORD>(input.size()), sig.data(), 256, &len,
                         NCRYPT_SSL_SIGN_INCLUDE_HASHOID),
             0);
   ASSERT_EQ(len, 256u);
-  EVP_PKEY* pub = CertKey(cert);
-  EVP_PKEY_CTX* ctx = EVP_PKEY_CTX_new(pub, nullptr);
-  ASSERT_EQ(EVP_PKEY_verify_init(ctx), 1);
-  ASSERT_EQ(EVP_PKEY_CTX_set_rsa_padding(ctx, RSA_PKCS1_PADDING), 1);
-  ASSERT_EQ(EVP_PKEY_CTX_set_signature_md(ctx, EVP_sha256()), 1);
-  EXPECT_EQ(EVP_PKEY_verify(ctx, sig.data(), sig.size(), digest.data(), digest.size()), 1);
-  EVP_PKEY_CTX_free(ctx);
-  EVP_PKEY_free(pub);
+  EXPECT_TRUE(OpensslVerifiesPkcs1Sha256(cert, sig, digest));
   EXPECT_EQ(SslFreeObject(key, 0), 0);
 
   // An EC key opens with the flag as well.
