@@ -45,7 +45,15 @@ wait_accepting() {  # wait_accepting FILE: s_server prints ACCEPT once it listen
   return 1
 }
 
+# A client certificate for mutual authentication, signed by the same CA.
+openssl req -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -keyout client.key -out client.csr \
+  -subj "/CN=opensslp cli test client" 2>/dev/null
+printf 'extendedKeyUsage=clientAuth\n' > client_ext.cnf
+openssl x509 -req -in client.csr -CA ca.pem -CAkey ca.key -CAcreateserial -days 2 -extfile client_ext.cnf \
+  -out client.pem 2>/dev/null
+
 # 1. opensslp serve --echo, with s_client as the peer: the line comes back, close_notify both ways.
+#    TLS 1.3 by default.
 "$cli" serve 0 --bind 127.0.0.1 --cert server.pem --key server.key --echo --once > serve.out 2> serve.err &
 serve_pid=$!
 pids+=("$serve_pid")
@@ -56,8 +64,9 @@ port=$(sed -n 's/^listening on port //p' serve.err)
 wait "$serve_pid"
 serve_rc=$?
 if grep -q "^ping through opensslp serve" s_client.out && grep -q "Verify return code: 0" s_client.out && [[ $serve_rc == 0 ]] &&
-   grep -q "cipher suite : TLS_ECDHE_ECDSA_WITH_AES_256_GCM_SHA384" serve.err && grep -q "closed" serve.err; then
-  pass "serve: s_client handshake, echo, close_notify"
+   grep -q "version      : TLS 1.3" serve.err && grep -q "cipher suite : TLS_AES_256_GCM_SHA384" serve.err &&
+   grep -q "closed" serve.err; then
+  pass "serve: s_client TLS 1.3 handshake, echo, close_notify"
 else
   fail "serve (rc $serve_rc)"; cat serve.err; tail -5 s_client.out
 fi
@@ -70,9 +79,9 @@ wait_accepting s_server.out
 echo "hello through opensslp connect" | timeout 20 "$cli" connect "localhost:$port" --cafile ca.pem > connect.out 2> connect.err
 rc=$?
 sleep 0.3
-if [[ $rc == 0 ]] && grep -q "peer         : CN=localhost (verified)" connect.err && grep -q "extended master secret : yes" connect.err &&
+if [[ $rc == 0 ]] && grep -q "peer         : CN=localhost (verified)" connect.err && grep -q "version      : TLS 1.3" connect.err &&
    grep -q "hello through opensslp connect" s_server.out; then
-  pass "connect: s_server handshake, verified, data delivered"
+  pass "connect: s_server TLS 1.3 handshake, verified, data delivered"
 else
   fail "connect (rc $rc)"; cat connect.err
 fi
@@ -94,6 +103,130 @@ if [[ $rc == 0 ]] && grep -q "version      : TLS 1.1" connect2.err && grep -q "T
   pass "connect: options honoured (TLS 1.1, CBC suite, P-384, no EMS)"
 else
   fail "connect options (rc $rc)"; cat connect2.err
+fi
+
+# 3b. --tls1.2 pins TLS 1.2 in both commands (extended master secret reported).
+port=$(free_port)
+(sleep 8 | openssl s_server -accept "$port" -cert server.pem -key server.key -naccept 1 > s_server12.out 2>&1) &
+pids+=($!)
+wait_accepting s_server12.out
+echo "over TLS 1.2" | timeout 20 "$cli" connect "localhost:$port" --cafile ca.pem --tls1.2 > /dev/null 2> connect12.err
+rc=$?
+sleep 0.3
+if [[ $rc == 0 ]] && grep -q "version      : TLS 1.2" connect12.err && grep -q "extended master secret : yes" connect12.err &&
+   grep -q "over TLS 1.2" s_server12.out; then
+  pass "connect --tls1.2: TLS 1.2 with extended master secret"
+else
+  fail "connect --tls1.2 (rc $rc)"; cat connect12.err
+fi
+"$cli" serve 0 --bind 127.0.0.1 --cert server.pem --key server.key --echo --once --tls1.2 > /dev/null 2> serve12.err &
+serve_pid=$!
+pids+=("$serve_pid")
+for _ in $(seq 100); do grep -q "listening on port" serve12.err && break; sleep 0.1; done
+port=$(sed -n 's/^listening on port //p' serve12.err)
+(echo "ping 1.2"; sleep 1) | timeout 20 openssl s_client -connect "127.0.0.1:$port" -CAfile ca.pem -servername localhost \
+  > s_client12.out 2>&1
+wait "$serve_pid"
+if grep -q "^ping 1.2" s_client12.out && grep -q "Protocol  *: TLSv1.2" s_client12.out &&
+   grep -q "cipher suite : TLS_ECDHE_ECDSA_WITH_AES_256_GCM_SHA384" serve12.err; then
+  pass "serve --tls1.2: s_client speaks TLS 1.2"
+else
+  fail "serve --tls1.2"; cat serve12.err; tail -5 s_client12.out
+fi
+
+# 3c. Resumption and 0-RTT against s_server: the second connection resumes with the ticket of the
+#     first and s_server receives the early data.
+port=$(free_port)
+(sleep 8 | openssl s_server -accept "$port" -cert server.pem -key server.key -naccept 2 -early_data > s_server_r.out 2>&1) &
+pids+=($!)
+wait_accepting s_server_r.out
+echo "after resumption" | timeout 20 "$cli" connect "localhost:$port" --cafile ca.pem --resume --early-data "EARLY-DATA-0RTT" \
+  > /dev/null 2> connect_r.err
+rc=$?
+sleep 0.5
+if [[ $rc == 0 ]] && grep -q "resumed      : yes (session ticket)" connect_r.err && grep -q "early data   : accepted" connect_r.err &&
+   grep -q "EARLY-DATA-0RTT" s_server_r.out && grep -q "Reused session-id" s_server_r.out &&
+   grep -q "after resumption" s_server_r.out; then
+  pass "connect --resume --early-data: resumed, 0-RTT accepted by s_server"
+else
+  fail "connect --resume (rc $rc)"; cat connect_r.err; tail -20 s_server_r.out
+fi
+
+# 3d. opensslp serve: s_client resumes with the ticket it saved and sends 0-RTT; a replay of the same
+#     ticket is refused (single-use tickets).
+"$cli" serve 0 --bind 127.0.0.1 --cert server.pem --key server.key --echo --max-early-data 1024 > /dev/null 2> serve_r.err &
+serve_pid=$!
+pids+=("$serve_pid")
+for _ in $(seq 100); do grep -q "listening on port" serve_r.err && break; sleep 0.1; done
+port=$(sed -n 's/^listening on port //p' serve_r.err)
+printf 'early from s_client' > early.txt
+(echo "first"; sleep 1) | timeout 20 openssl s_client -connect "127.0.0.1:$port" -CAfile ca.pem -servername localhost \
+  -sess_out sess.pem > s_client_r1.out 2>&1
+(echo "second"; sleep 1) | timeout 20 openssl s_client -connect "127.0.0.1:$port" -CAfile ca.pem -servername localhost \
+  -sess_in sess.pem -early_data early.txt > s_client_r2.out 2>&1
+(echo "third"; sleep 1) | timeout 20 openssl s_client -connect "127.0.0.1:$port" -CAfile ca.pem -servername localhost \
+  -sess_in sess.pem -early_data early.txt > s_client_r3.out 2>&1
+kill "$serve_pid" 2>/dev/null
+if grep -q "^Reused, TLSv1.3" s_client_r2.out && grep -q "Early data was accepted" s_client_r2.out &&
+   grep -q "early data   : early from s_client" serve_r.err && grep -q "^New, TLSv1.3" s_client_r3.out &&
+   grep -q "Early data was rejected" s_client_r3.out; then
+  pass "serve: s_client resumed with 0-RTT; the replayed ticket was refused"
+else
+  fail "serve resumption"; cat serve_r.err; grep -E "Reused|New,|Early data" s_client_r2.out s_client_r3.out
+fi
+
+# 3e. Client certificates, TLS 1.3 and TLS 1.2, both directions.
+port=$(free_port)
+(sleep 8 | openssl s_server -accept "$port" -cert server.pem -key server.key -naccept 2 -Verify 1 -CAfile ca.pem \
+   > s_server_ca.out 2>&1) &
+pids+=($!)
+wait_accepting s_server_ca.out
+echo "mutual 1.3" | timeout 20 "$cli" connect "localhost:$port" --cafile ca.pem --cert client.pem --key client.key \
+  > /dev/null 2> connect_ca.err
+rc13=$?
+echo "mutual 1.2" | timeout 20 "$cli" connect "localhost:$port" --cafile ca.pem --cert client.pem --key client.key --tls1.2 \
+  > /dev/null 2> connect_ca12.err
+rc12=$?
+sleep 0.3
+if [[ $rc13 == 0 && $rc12 == 0 ]] && grep -q "client cert  : sent" connect_ca.err && grep -q "client cert  : sent" connect_ca12.err &&
+   grep -q "mutual 1.3" s_server_ca.out && grep -q "mutual 1.2" s_server_ca.out &&
+   [[ $(grep -c "subject=CN = opensslp cli test client" s_server_ca.out) == 2 ]]; then
+  pass "connect --cert: s_server verified our client certificate (TLS 1.3 and 1.2)"
+else
+  fail "connect --cert ($rc13/$rc12)"; cat connect_ca.err connect_ca12.err; tail -20 s_server_ca.out
+fi
+for v in 1.3 1.2; do
+  "$cli" serve 0 --bind 127.0.0.1 --cert server.pem --key server.key --echo --once --verify-client ca.pem \
+    --require-client-cert --tls$v > /dev/null 2> "serve_ca$v.err" &
+  serve_pid=$!
+  pids+=("$serve_pid")
+  for _ in $(seq 100); do grep -q "listening on port" "serve_ca$v.err" && break; sleep 0.1; done
+  port=$(sed -n 's/^listening on port //p' "serve_ca$v.err")
+  (echo "mutual"; sleep 1) | timeout 20 openssl s_client -connect "127.0.0.1:$port" -CAfile ca.pem -servername localhost \
+    -cert client.pem -key client.key > s_client_ca.out 2>&1
+  wait "$serve_pid"
+  serve_rc=$?
+  if [[ $serve_rc == 0 ]] && grep -q "client cert  : CN=opensslp cli test client (verified)" "serve_ca$v.err" &&
+     grep -q "^mutual" s_client_ca.out && grep -q "version      : TLS $v" "serve_ca$v.err"; then
+    pass "serve --require-client-cert: s_client's certificate verified (TLS $v)"
+  else
+    fail "serve --require-client-cert TLS $v (rc $serve_rc)"; cat "serve_ca$v.err"; tail -5 s_client_ca.out
+  fi
+done
+# ... and without one the server refuses (TLS 1.3: certificate_required).
+"$cli" serve 0 --bind 127.0.0.1 --cert server.pem --key server.key --echo --once --verify-client ca.pem \
+  --require-client-cert > /dev/null 2> serve_nc.err &
+serve_pid=$!
+pids+=("$serve_pid")
+for _ in $(seq 100); do grep -q "listening on port" serve_nc.err && break; sleep 0.1; done
+port=$(sed -n 's/^listening on port //p' serve_nc.err)
+(echo "no cert"; sleep 1) | timeout 20 openssl s_client -connect "127.0.0.1:$port" -CAfile ca.pem -servername localhost \
+  > s_client_nc.out 2>&1
+wait "$serve_pid"
+if grep -q "certificate_required" serve_nc.err && ! grep -q "^no cert" s_client_nc.out; then
+  pass "serve --require-client-cert: a client without a certificate is refused: $(grep certificate_required serve_nc.err)"
+else
+  fail "serve refuses a client without a certificate"; cat serve_nc.err
 fi
 
 # 4. A server whose certificate the CA file does not vouch for: one line, exit 1.

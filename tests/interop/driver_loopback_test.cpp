@@ -285,7 +285,7 @@ void SendEditedClientHello(Connection& client, Connection& server, const std::fu
 
 // ---- negotiation -------------------------------------------------------------------------------
 
-TEST(DriverLoopbackNegotiation, DefaultsPickTls12AndAnEcdheSuite) {
+TEST(DriverLoopbackNegotiation, DefaultsPickTls13AndAGroup) {
   Config cc;
   cc.server_name = "localhost";
   cc.ca_file = interop::Pki().ca_file();
@@ -294,8 +294,12 @@ TEST(DriverLoopbackNegotiation, DefaultsPickTls12AndAnEcdheSuite) {
   ASSERT_TRUE(client && server);
   ASSERT_TRUE(Pump(*client, *server));
   ASSERT_EQ(client->state(), State::kConnected) << client->failure().reason << " / " << server->failure().reason;
-  EXPECT_EQ(client->info().version, kTls12);
+  EXPECT_EQ(client->info().version, kTls13);
+  EXPECT_EQ(server->info().version, kTls13);
+  EXPECT_GE(client->info().cipher_suite, 0x1301);
+  EXPECT_LE(client->info().cipher_suite, 0x1303);
   EXPECT_NE(client->info().group, 0);
+  EXPECT_FALSE(client->info().hello_retry_request);
 }
 
 TEST(DriverLoopbackNegotiation, ServerRefusesVersionBelowItsMinimum) {

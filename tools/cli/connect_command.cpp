@@ -1,8 +1,13 @@
-// connect_command.cpp - `opensslp connect HOST:PORT`: a TLS 1.0-1.2 client whose cryptography is
-// all done by the provider (through the Schannel-style driver in tools/tlsdriver). Prints the
-// negotiated version, suite, group, extended master secret and the server certificate's subject
-// to stderr, then relays stdin to the server and the server's data to stdout (like
-// `openssl s_client -quiet`). At the end of stdin it sends close_notify.
+// connect_command.cpp - `opensslp connect HOST:PORT`: a TLS 1.0-1.3 client (TLS 1.3 preferred)
+// whose cryptography is all done by the provider (through the Schannel-style driver in
+// tools/tlsdriver). Prints the negotiated version, suite, group, extended master secret (TLS 1.2)
+// or resumption and early-data state (TLS 1.3) and the server certificate's subject to stderr,
+// then relays stdin to the server and the server's data to stdout (like `openssl s_client
+// -quiet`). At the end of stdin it sends close_notify.
+//
+// --resume first makes a connection only to receive a TLS 1.3 session ticket, then connects again
+// offering it; --early-data TEXT sends TEXT as 0-RTT data on that second connection.
+// --cert/--key present a client certificate when the server asks for one.
 #include <filesystem>
 #include <iostream>
 
@@ -13,8 +18,9 @@ namespace {
 
 constexpr const char* kUsage =
     "usage: opensslp connect HOST:PORT [--cafile FILE | --insecure] [--servername NAME]\n"
-    "                        [--min 1.0|1.1|1.2] [--max 1.0|1.1|1.2] [--suites LIST] [--groups LIST]\n"
-    "                        [--no-ems | --require-ems]\n";
+    "                        [--min 1.0-1.3] [--max 1.0-1.3] [--tls1.2 | --tls1.3] [--suites LIST]\n"
+    "                        [--groups LIST] [--no-ems | --require-ems] [--cert CHAIN.pem --key KEY.pem]\n"
+    "                        [--resume [--early-data TEXT]] [--psk-identity ID --psk HEX]\n";
 
 // Debian's and most Linux distributions' bundle; on Windows there is no file, so --cafile is
 // needed (or --insecure).
@@ -32,7 +38,17 @@ int RunConnect(const Args& arguments) {
   const bool have_server_name = TakeOption(&args, "--servername", &server_name, &ok);
   TakeOption(&args, "--cafile", &config.ca_file, &ok);
   const bool insecure = TakeFlag(&args, "--insecure");
-  if (!ok) return kExitUsage;
+  std::string client_key, early_text;
+  TakeOption(&args, "--cert", &config.client_certificate_chain_file, &ok);
+  const bool have_client_key = TakeOption(&args, "--key", &client_key, &ok);
+  const bool resume = TakeFlag(&args, "--resume");
+  const bool have_early = TakeOption(&args, "--early-data", &early_text, &ok);
+  if (!ok || !TakePskOptions("connect", &args, &config)) return kExitUsage;
+  if (have_early && !resume && !config.external_psk) {
+    std::cerr << "opensslp connect: --early-data needs --resume or an external PSK\n";
+    return kExitUsage;
+  }
+  if (have_early) config.early_data.assign(early_text.begin(), early_text.end());
   if (args.size() != 1 || args[0].starts_with("-")) {
     std::cerr << kUsage;
     return kExitUsage;
@@ -63,9 +79,27 @@ int RunConnect(const Args& arguments) {
     return kExitUsage;
   }
 
+  TemporaryKeyStore key_store;
+  if (have_client_key && !key_store.Create(config.client_certificate_chain_file, client_key, &error)) {
+    std::cerr << "opensslp connect: " << error << "\n";
+    return kExitFailure;
+  }
   if (!InitializeNetworking(&error)) {
     std::cerr << "opensslp connect: " << error << "\n";
     return kExitFailure;
+  }
+  if (resume) {
+    // A first connection whose only purpose is the server's NewSessionTicket (RFC 8446 §4.6.1).
+    tlsdriver::Config first = config;
+    first.early_data.clear();
+    std::shared_ptr<const tlsdriver::Ticket> ticket = FetchTicket(first, host, port, &error);
+    if (!ticket) {
+      std::cerr << "opensslp connect: " << host << ":" << port << ": --resume: " << error << "\n";
+      return kExitFailure;
+    }
+    std::cerr << "session ticket received (lifetime " << ticket->lifetime_seconds << " s, max early data "
+              << ticket->max_early_data << " bytes); reconnecting\n";
+    config.resume = std::move(ticket);
   }
   std::unique_ptr<tlsdriver::Connection> connection = tlsdriver::Connection::Create(config, &error);
   if (!connection) {

@@ -50,6 +50,8 @@ bool ParseVersion(const std::string& text, std::uint16_t* version) {
     *version = tlswire::kTls11;
   else if (text == "1.2" || text == "TLS1.2" || text == "tls1_2")
     *version = tlswire::kTls12;
+  else if (text == "1.3" || text == "TLS1.3" || text == "tls1_3")
+    *version = tlswire::kTls13;
   else
     return false;
   return true;
@@ -142,13 +144,22 @@ bool ParseTlsOptions(std::string_view command, Args* args, tlsdriver::Config* co
   bool ok = true;
   std::string value;
   if (TakeOption(args, "--min", &value, &ok) && !ParseVersion(value, &config->min_version)) {
-    std::cerr << "opensslp " << command << ": --min " << value << ": expected 1.0, 1.1 or 1.2\n";
+    std::cerr << "opensslp " << command << ": --min " << value << ": expected 1.0, 1.1, 1.2 or 1.3\n";
     return false;
   }
   if (TakeOption(args, "--max", &value, &ok) && !ParseVersion(value, &config->max_version)) {
-    std::cerr << "opensslp " << command << ": --max " << value << ": expected 1.0, 1.1 or 1.2\n";
+    std::cerr << "opensslp " << command << ": --max " << value << ": expected 1.0, 1.1, 1.2 or 1.3\n";
     return false;
   }
+  // --tls1.2 / --tls1.3 pin one version.
+  const bool pin12 = TakeFlag(args, "--tls1.2");
+  const bool pin13 = TakeFlag(args, "--tls1.3");
+  if (pin12 && pin13) {
+    std::cerr << "opensslp " << command << ": --tls1.2 and --tls1.3 exclude each other\n";
+    return false;
+  }
+  if (pin12) config->min_version = config->max_version = tlswire::kTls12;
+  if (pin13) config->min_version = config->max_version = tlswire::kTls13;
   if (ok && config->min_version > config->max_version) {
     std::cerr << "opensslp " << command << ": --min is above --max\n";
     return false;
@@ -183,6 +194,60 @@ bool ParseTlsOptions(std::string_view command, Args* args, tlsdriver::Config* co
   return true;
 }
 
+bool TakePskOptions(std::string_view command, Args* args, tlsdriver::Config* config) {
+  bool ok = true;
+  std::string identity, hex, suite;
+  const bool have_identity = TakeOption(args, "--psk-identity", &identity, &ok);
+  const bool have_key = TakeOption(args, "--psk", &hex, &ok);
+  if (!ok) return false;
+  if (have_identity != have_key) {
+    std::cerr << "opensslp " << command << ": --psk-identity and --psk go together\n";
+    return false;
+  }
+  if (!have_key) return true;
+  tlsdriver::ExternalPsk psk;
+  psk.identity.assign(identity.begin(), identity.end());
+  if (hex.empty() || hex.size() % 2 != 0 || hex.find_first_not_of("0123456789abcdefABCDEF") != std::string::npos) {
+    std::cerr << "opensslp " << command << ": --psk expects the key in hex\n";
+    return false;
+  }
+  for (std::size_t i = 0; i < hex.size(); i += 2) {
+    psk.key.push_back(static_cast<std::uint8_t>(std::stoul(hex.substr(i, 2), nullptr, 16)));
+  }
+  psk.cipher_suite = 0x1301;  // TLS_AES_128_GCM_SHA256, as openssl s_client/s_server -psk use
+  psk.max_early_data = 16384;
+  config->external_psk = std::move(psk);
+  return true;
+}
+
+std::shared_ptr<const tlsdriver::Ticket> FetchTicket(const tlsdriver::Config& config, const std::string& host,
+                                                     std::uint16_t port, std::string* error) {
+  std::unique_ptr<tlsdriver::Connection> connection = tlsdriver::Connection::Create(config, error);
+  if (!connection) return nullptr;
+  Socket socket = ConnectTcp(host, port, error);
+  if (!socket.valid() || !HandshakeOverSocket(*connection, socket, error)) return nullptr;
+  if (connection->info().version != tlswire::kTls13) {
+    *error = "the server negotiated " + VersionName(connection->info().version) + ": no TLS 1.3 ticket";
+    return nullptr;
+  }
+  std::vector<std::uint8_t> buffer(1 << 16);
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(5);
+  std::shared_ptr<const tlsdriver::Ticket> ticket;
+  while (!(ticket = connection->TakeTicket()) && std::chrono::steady_clock::now() < deadline) {
+    if (!socket.WaitReadable(100)) continue;
+    const long n = socket.Receive(buffer, error);
+    if (n <= 0) break;
+    connection->ReceiveBytes(std::span(buffer.data(), static_cast<std::size_t>(n)));
+    if (connection->Process() == tlsdriver::State::kFailed) break;
+  }
+  connection->Close();
+  const std::vector<std::uint8_t> out = connection->TakeBytesToSend();
+  std::string ignored;
+  (void)socket.SendAll(out, &ignored);
+  if (!ticket) *error = "the server sent no session ticket";
+  return ticket;
+}
+
 std::string VersionName(std::uint16_t version) { return ProtocolName(version); }
 
 std::string DescribeFailure(const tlsdriver::Failure& failure) {
@@ -205,9 +270,30 @@ void PrintSessionSummary(const tlsdriver::SessionInfo& info, bool verified_expec
   if (info.dhe_bits != 0) group = "DHE " + std::to_string(info.dhe_bits) + "-bit";
   std::cerr << "version      : " << VersionName(info.version) << "\n"
             << "cipher suite : " << info.cipher_suite_name << "\n"
-            << "group        : " << group << "\n"
-            << "extended master secret : " << (info.extended_master_secret ? "yes" : "no") << "\n";
-  if (!info.peer_subject.empty() || verified_expected) {
+            << "group        : " << group << (info.hello_retry_request ? " (after HelloRetryRequest)" : "") << "\n";
+  if (info.version <= tlswire::kTls12) {
+    std::cerr << "extended master secret : " << (info.extended_master_secret ? "yes" : "no") << "\n";
+  } else {
+    const char* psk = info.psk == tlsdriver::PskMode::kResumption ? "yes (session ticket)"
+                      : info.psk == tlsdriver::PskMode::kExternal ? "external PSK"
+                                                                  : "no (full handshake)";
+    const char* early = info.early_data == tlsdriver::EarlyData::kAccepted   ? "accepted"
+                        : info.early_data == tlsdriver::EarlyData::kRejected ? "rejected"
+                                                                             : "not offered";
+    std::cerr << "resumed      : " << psk << "\n"
+              << "early data   : " << early;
+    if (info.early_data == tlsdriver::EarlyData::kAccepted) std::cerr << " (" << info.early_data_bytes << " bytes)";
+    std::cerr << "\n";
+  }
+  if (info.client_certificate || !info.client_subject.empty()) {
+    std::cerr << "client cert  : " << (info.client_subject.empty() ? "sent" : info.client_subject + " (verified)")
+              << "\n";
+  }
+  if (info.psk != tlsdriver::PskMode::kNone && info.peer_subject.empty()) {
+    // RFC 8446 §2.2: a PSK handshake authenticates the peer by the key, not by a certificate.
+    std::cerr << "peer         : authenticated by the "
+              << (info.psk == tlsdriver::PskMode::kResumption ? "resumed session" : "external PSK") << "\n";
+  } else if (!info.peer_subject.empty() || verified_expected) {
     std::cerr << "peer         : " << (info.peer_subject.empty() ? "(no certificate)" : info.peer_subject)
               << (verified_expected ? (info.peer_verified ? " (verified)" : " (NOT verified)") : "") << "\n";
   }

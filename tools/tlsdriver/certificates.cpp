@@ -197,17 +197,15 @@ std::optional<CertKey> DescribeCertificateKey(const Bytes& der) {
   return out;
 }
 
-ChainCheck VerifyServerChain(const std::vector<Bytes>& chain, const std::string& ca_file, const std::string& host) {
-  ErrorQueueCleaner cleaner;
+namespace {
+
+// X509_verify_cert of `chain` (leaf first) against the CA file for `purpose`; the host check is
+// the caller's.
+ChainCheck VerifyChain(const std::vector<Bytes>& chain, const std::string& ca_file, int purpose, X509Ptr* leaf_out) {
   ChainCheck check;
-  if (host.empty()) {
-    check.alert = AlertDescription::kInternalError;
-    check.reason = "no host name to check the server certificate against";
-    return check;
-  }
   if (chain.empty()) {
     check.alert = AlertDescription::kHandshakeFailure;
-    check.reason = "empty server certificate chain";
+    check.reason = "empty certificate chain";
     return check;
   }
   X509Ptr leaf = ParseDer(chain[0]);
@@ -215,7 +213,7 @@ ChainCheck VerifyServerChain(const std::vector<Bytes>& chain, const std::string&
   std::unique_ptr<X509_STORE, StoreFree> store(X509_STORE_new());
   std::unique_ptr<X509_STORE_CTX, StoreCtxFree> ctx(X509_STORE_CTX_new());
   if (!leaf || !untrusted || !store || !ctx) {
-    check.reason = "server certificate is not a DER X.509 certificate";
+    check.reason = "certificate is not a DER X.509 certificate";
     return check;
   }
   for (std::size_t i = 1; i < chain.size(); ++i) {
@@ -232,12 +230,31 @@ ChainCheck VerifyServerChain(const std::vector<Bytes>& chain, const std::string&
     return check;
   }
   if (X509_STORE_CTX_init(ctx.get(), store.get(), leaf.get(), untrusted.get()) != 1 ||
-      X509_STORE_CTX_set_purpose(ctx.get(), X509_PURPOSE_SSL_SERVER) != 1) {
+      X509_STORE_CTX_set_purpose(ctx.get(), purpose) != 1) {
     check.alert = AlertDescription::kInternalError;
     check.reason = "X509_STORE_CTX setup failed";
     return check;
   }
   if (X509_verify_cert(ctx.get()) != 1) return ChainFailure(X509_STORE_CTX_get_error(ctx.get()));
+  check.ok = true;
+  *leaf_out = std::move(leaf);
+  return check;
+}
+
+}  // namespace
+
+ChainCheck VerifyServerChain(const std::vector<Bytes>& chain, const std::string& ca_file, const std::string& host) {
+  ErrorQueueCleaner cleaner;
+  if (host.empty()) {
+    ChainCheck check;
+    check.alert = AlertDescription::kInternalError;
+    check.reason = "no host name to check the server certificate against";
+    return check;
+  }
+  X509Ptr leaf;
+  ChainCheck check = VerifyChain(chain, ca_file, X509_PURPOSE_SSL_SERVER, &leaf);
+  if (!check.ok) return check;
+  check.ok = false;
   // X509_check_ip_asc returns -2 for a malformed address: that fails too.
   const int match = IsAddressLiteral(host) ? X509_check_ip_asc(leaf.get(), host.c_str(), 0)
                                            : X509_check_host(leaf.get(), host.c_str(), host.size(), 0, nullptr);
@@ -249,6 +266,12 @@ ChainCheck VerifyServerChain(const std::vector<Bytes>& chain, const std::string&
   }
   check.ok = true;
   return check;
+}
+
+ChainCheck VerifyClientChain(const std::vector<Bytes>& chain, const std::string& ca_file) {
+  ErrorQueueCleaner cleaner;
+  X509Ptr leaf;
+  return VerifyChain(chain, ca_file, X509_PURPOSE_SSL_CLIENT, &leaf);
 }
 
 }  // namespace opensslp::tlsdriver

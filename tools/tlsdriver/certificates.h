@@ -47,6 +47,10 @@ struct ChainCheck {
 // §6), so an empty host fails (internal_error: Connection::Create refuses that configuration).
 ChainCheck VerifyServerChain(const std::vector<Bytes>& chain, const std::string& ca_file, const std::string& host);
 
+// A client's chain (RFC 8446 §4.4.2.4, RFC 5246 §7.4.6): X509_verify_cert against the PEM CA file
+// with the TLS client purpose; no name check.
+ChainCheck VerifyClientChain(const std::vector<Bytes>& chain, const std::string& ca_file);
+
 // True for an IPv4 or IPv6 address literal (anything with ':' or only digits and dots): such a
 // name is checked against the certificate's iPAddress SANs and never sent as SNI (RFC 6066 §3:
 // "Literal IPv4 and IPv6 addresses are not permitted in HostName"). A malformed literal such as

@@ -5,6 +5,9 @@
 #include "connection_impl.h"
 
 namespace opensslp::tlsdriver {
+
+bool IsHelloRetryRequestRandom(ByteView random);
+
 namespace {
 
 bool Contains(const std::vector<std::uint16_t>& list, std::uint16_t value) {
@@ -48,7 +51,7 @@ std::size_t BitLength(ByteView v) {
 
 void ConnectionImpl::ClientStart() {
   offered_suites_ = ConfiguredSuites();
-  offered_groups_ = ConfiguredGroups();
+  offered_groups_ = config_.max_version >= kTls13 ? ConfiguredTls13Groups() : ConfiguredGroups();
   offered_ems_ = config_.extended_master_secret;
   // What the ClientHello will carry, so that ServerHello can only answer those (RFC 5246
   // §7.4.1.4). RFC 6066 §3: literal addresses are not sent as HostName.
@@ -58,6 +61,7 @@ void ConnectionImpl::ClientStart() {
         return provider_.FindSuite(id)->exchange == Exchange::kEcdhe;
       });
   info_.client_random = CsprngBytes(kRandomLength);
+  if (config_.max_version >= kTls13) return ClientSendHello13(false);
   SendHandshake(kClientHello, ClientHelloBody());
   expect_ = Expect::kServerHello;
 }
@@ -121,7 +125,7 @@ void ConnectionImpl::ClientOnMessage(std::uint8_t type, ByteView body) {
       if (type == kServerKeyExchange) return ClientOnServerKeyExchange(body);
       break;
     case Expect::kServerHelloDone:
-      if (type == kCertificateRequest && !send_empty_certificate_) return ClientOnCertificateRequest(body);
+      if (type == kCertificateRequest && !client_cert_requested_) return ClientOnCertificateRequest(body);
       if (type == kServerHelloDone) return ClientOnServerHelloDone(body);
       break;
     case Expect::kFinished:
@@ -137,7 +141,31 @@ void ConnectionImpl::ClientOnMessage(std::uint8_t type, ByteView body) {
 
 // ---- ServerHello (RFC 5246 §7.4.1.3) -----------------------------------------------------------
 
+// A ServerHello that carries supported_versions (RFC 8446 §4.2.1) is a TLS 1.3 one (or a
+// HelloRetryRequest); only a look at the extension block can tell.
+static bool CarriesSupportedVersions(ByteView body) {
+  Reader r(body, "ServerHello");
+  r.Take(2 + kRandomLength);
+  r.Vec8();
+  r.Take(3);
+  if (r.empty()) return false;
+  Reader extensions(r.Vec16(), "ServerHello extensions");
+  while (!extensions.empty()) {
+    if (extensions.U16() == kExtSupportedVersions) return true;
+    extensions.Vec16();
+  }
+  return false;
+}
+
 void ConnectionImpl::ClientOnServerHello(ByteView body) {
+  if (config_.max_version >= kTls13 && CarriesSupportedVersions(body)) {
+    return ClientOnServerHello13(body, IsHelloRetryRequestRandom(body.subspan(2, kRandomLength)));
+  }
+  // A TLS 1.2 answer to a ClientHello that offered TLS 1.3: 0-RTT data already sent cannot be
+  // taken back, and nothing agreed after a HelloRetryRequest allows it.
+  if (offered_early_data_ || info_.hello_retry_request) {
+    Abort(AlertDescription::kProtocolVersion, "server answered our TLS 1.3 ClientHello with TLS 1.2");
+  }
   Reader r(body, "ServerHello");
   const std::uint16_t version = r.U16();
   const ByteView random = r.Take(kRandomLength);
@@ -154,11 +182,14 @@ void ConnectionImpl::ClientOnServerHello(ByteView body) {
   }
   if (compression != 0) Abort(AlertDescription::kIllegalParameter, "server chose compression");
   info_.server_random.assign(random.begin(), random.end());
-  // RFC 8446 §4.1.3: we offered TLS 1.2 and got 1.1 or below from a server that says it
-  // supports more (last byte 0x00: TLS 1.2, 0x01: TLS 1.3) - someone lowered our offer.
-  if (config_.max_version >= kTls12 && version <= kTls11 &&
+  // RFC 8446 §4.1.3: we offered more than the server chose, and the server says it supports more
+  // (last byte 0x00: TLS 1.2, 0x01: TLS 1.3) - someone lowered our offer. A TLS 1.3 client checks
+  // both values for TLS 1.2 and below; a TLS 1.2 client both for TLS 1.1 and below.
+  const bool sentinel =
       std::equal(std::begin(kDowngradeSentinel), std::end(kDowngradeSentinel) - 1, random.end() - 8) &&
-      random.back() <= 0x01) {
+      random.back() <= 0x01;
+  if (sentinel &&
+      ((config_.max_version >= kTls13 && version <= kTls12) || (config_.max_version >= kTls12 && version <= kTls11))) {
     Abort(AlertDescription::kIllegalParameter, "downgrade sentinel in ServerHello.random");
   }
   SetNegotiated(version, *suite);
@@ -384,27 +415,63 @@ bool ConnectionImpl::ClientCreateNamedDheKey(std::size_t bits) {
   return true;
 }
 
-// ---- CertificateRequest (RFC 5246 §7.4.4): we have no client certificate ---------------------
+// ---- CertificateRequest (RFC 5246 §7.4.4) ------------------------------------------------------
 
 void ConnectionImpl::ClientOnCertificateRequest(ByteView body) {
   Reader r(body, "CertificateRequest");
-  r.Vec8(1);                           // certificate_types
-  if (version_ >= kTls12) r.Vec16(2);  // supported_signature_algorithms
-  r.Vec16();                           // certificate_authorities
+  const ByteView types = r.Vec8(1);  // certificate_types
+  peer_signature_schemes_.clear();
+  if (version_ >= kTls12) {
+    Reader list(r.Vec16(2), "supported_signature_algorithms");
+    while (!list.empty()) peer_signature_schemes_.push_back(list.U16());
+  }
+  r.Vec16();  // certificate_authorities: we have one certificate to offer
   r.ExpectEnd();
-  // RFC 5246 §7.4.6: without a suitable certificate the client sends an empty list.
-  send_empty_certificate_ = true;
+  client_cert_requested_ = true;
+  // RFC 5246 §7.4.6: a certificate of a requested type, signed with a scheme the server accepts;
+  // otherwise an empty list.
+  if (own_cert_) {
+    const std::uint8_t wanted = own_cert_->kind == CertKind::kRsa ? 1 : 64;  // rsa_sign / ecdsa_sign
+    const bool type_ok = std::find(types.begin(), types.end(), wanted) != types.end();
+    const bool scheme_ok = version_ < kTls12 ||
+                           ChooseSignatureScheme(own_cert_->kind, own_cert_->group, peer_signature_schemes_) != nullptr;
+    send_empty_certificate_ = !(type_ok && scheme_ok);
+  } else {
+    send_empty_certificate_ = true;
+  }
+}
+
+// RFC 5246 §7.4.8: the signature over every handshake message so far (through
+// ClientKeyExchange), hashed by the provider's client-auth hash (VerifyFromTls/SignForTls).
+void ConnectionImpl::ClientSendCertificateVerify12() {
+  const SignatureScheme* scheme = nullptr;
+  if (version_ >= kTls12) {
+    scheme = ChooseSignatureScheme(own_cert_->kind, own_cert_->group, peer_signature_schemes_);
+  }
+  const Bytes signature =
+      SignForTls(provider_, private_key_.get(), own_cert_->kind, version_, suite_->id, scheme, handshake_log_);
+  Writer w;
+  if (scheme != nullptr) w.U16(scheme->code);
+  w.Vec16(signature);
+  SendHandshake(kCertificateVerify, w.bytes());
+  info_.client_certificate = true;
 }
 
 // ---- ServerHelloDone, then our flight (RFC 5246 §7.4.5-§7.4.9) ------------------------------
 
 void ConnectionImpl::ClientOnServerHelloDone(ByteView body) {
   if (!body.empty()) Abort(AlertDescription::kDecodeError, "ServerHelloDone with a body");
-  if (send_empty_certificate_) {
-    const std::uint8_t empty_list[3] = {0, 0, 0};
-    SendHandshake(kCertificate, empty_list);
+  if (client_cert_requested_) {
+    Writer list;
+    if (!send_empty_certificate_) {
+      for (const Bytes& cert : chain_) list.Vec24(cert);
+    }
+    Writer certificate;
+    certificate.Vec24(list.bytes());
+    SendHandshake(kCertificate, certificate.bytes());
   }
   ClientSendKeyExchange();
+  if (client_cert_requested_ && !send_empty_certificate_) ClientSendCertificateVerify12();
   DeriveSessionKeys();
   SendFinished(NCRYPT_SSL_CLIENT_FLAG);
   expect_ = Expect::kChangeCipherSpec;

@@ -40,8 +40,18 @@ std::unique_ptr<Connection> Connection::Create(const Config& config, std::string
 ConnectionImpl::ConnectionImpl(const Config& config) : config_(config) {}
 
 bool ConnectionImpl::Init(std::string* error) {
-  if (config_.min_version < kTls10 || config_.max_version > kTls12 || config_.min_version > config_.max_version) {
-    *error = "versions must satisfy TLS 1.0 <= min_version <= max_version <= TLS 1.2";
+  if (config_.min_version < kTls10 || config_.max_version > kTls13 || config_.min_version > config_.max_version) {
+    *error = "versions must satisfy TLS 1.0 <= min_version <= max_version <= TLS 1.3";
+    return false;
+  }
+  if (config_.external_psk &&
+      (config_.external_psk->identity.empty() || config_.external_psk->key.empty() ||
+       (config_.external_psk->cipher_suite < 0x1301 || config_.external_psk->cipher_suite > 0x1303))) {
+    *error = "external_psk needs an identity, a key and a TLS 1.3 cipher suite";
+    return false;
+  }
+  if (config_.role == Role::kServer && config_.client_auth != ClientAuth::kNone && config_.client_ca_file.empty()) {
+    *error = "client_auth needs client_ca_file";
     return false;
   }
   if (config_.max_fragment_length == 0 || config_.max_fragment_length > kMaxPlaintext) {
@@ -68,14 +78,27 @@ bool ConnectionImpl::Init(std::string* error) {
       *error = "server_name contains a NUL character";
       return false;
     }
+    if (!config_.client_certificate_chain_file.empty() &&
+        !OpenOwnCertificate(config_.client_certificate_chain_file, error)) {
+      return false;
+    }
     expect_ = Expect::kServerHello;
     return true;
   }
-  chain_ = LoadPemChain(config_.certificate_chain_file, error);
+  if (!OpenOwnCertificate(config_.certificate_chain_file, error)) return false;
+  expect_ = Expect::kClientHello;
+  return true;
+}
+
+// Our certificate (a server's, or a client's for client authentication) and its private key, opened
+// through the provider (SslOpenPrivateKey) from the key store or, on Windows, the certificate's CNG
+// key.
+bool ConnectionImpl::OpenOwnCertificate(const std::string& chain_file, std::string* error) {
+  chain_ = LoadPemChain(chain_file, error);
   if (chain_.empty()) return false;
   own_cert_ = DescribeCertificateKey(chain_[0]);
   if (!own_cert_) {
-    *error = "server certificate key is not RSA or EC P-256/P-384/P-521";
+    *error = "certificate key is not RSA or EC P-256/P-384/P-521";
     return false;
   }
   // SslOpenPrivateKey takes a CERT_CONTEXT. Off Windows a plain struct is what it reads; on
@@ -102,7 +125,6 @@ bool ConnectionImpl::Init(std::string* error) {
     *error = text;
     return false;
   }
-  expect_ = Expect::kClientHello;
   return true;
 }
 
@@ -123,6 +145,17 @@ std::vector<std::uint16_t> ConnectionImpl::ConfiguredSuites() const {
     }
   }
   return usable;
+}
+
+// TLS 1.3 key-share groups: the configured list (or the provider's curves) restricted to what the
+// provider does - its curves and the RFC 7919 groups 256..260, which SslEnumEccCurves does not list.
+std::vector<std::uint16_t> ConnectionImpl::ConfiguredTls13Groups() const {
+  std::vector<std::uint16_t> groups;
+  for (std::uint16_t g : config_.groups.empty() ? provider_.curves() : config_.groups) {
+    const bool curve = std::find(provider_.curves().begin(), provider_.curves().end(), g) != provider_.curves().end();
+    if (curve || (g >= 256 && g <= 260)) groups.push_back(g);
+  }
+  return groups;
 }
 
 std::vector<std::uint16_t> ConnectionImpl::ConfiguredGroups() const {
@@ -159,7 +192,19 @@ State ConnectionImpl::Process() {
 bool ConnectionImpl::Write(std::span<const std::uint8_t> data) {
   if (state_ != State::kConnected) return false;
   try {
-    records_.Write(kApplicationData, data, config_.max_fragment_length, out_);
+    if (!tls13()) {
+      records_.Write(kApplicationData, data, config_.max_fragment_length, out_);
+    } else {
+      // RFC 8446 §5.5: a new key before the AEAD limit of the current one.
+      const std::size_t chunk = std::clamp<std::size_t>(config_.max_fragment_length, 1, kMaxPlaintext);
+      std::size_t pos = 0;
+      do {
+        if (records_.write_sequence() >= KeyUpdateLimit()) SendKeyUpdate(false);
+        const std::size_t n = std::min(chunk, data.size() - pos);
+        records_.Write(kApplicationData, data.subspan(pos, n), chunk, out_);
+        pos += n;
+      } while (pos < data.size());
+    }
   } catch (const TlsAbort& abort) {
     Fail(abort);
     return false;
@@ -185,6 +230,18 @@ void ConnectionImpl::Close() {
 std::optional<std::vector<std::uint8_t>> ConnectionImpl::ExportKeyingMaterial(const std::string& label,
                                                                               const std::vector<std::uint8_t>* context,
                                                                               std::size_t length) {
+  if (tls13()) {
+    // RFC 8446 §7.5 through the exporter master secret; the randoms are not used (NULL).
+    if (!k13_.exporter || state_ == State::kHandshaking || length == 0 || length > 0xFFFFFFFFu) return std::nullopt;
+    if (context != nullptr && context->size() > 0xFFFF) return std::nullopt;
+    Bytes out(length);
+    const SECURITY_STATUS rc = SslExportKeyingMaterial(
+        provider_.get(), k13_.exporter.get(), const_cast<PCHAR>(label.c_str()), nullptr, 0,
+        context == nullptr ? nullptr : const_cast<PBYTE>(context->data()),
+        context == nullptr ? 0 : static_cast<WORD>(context->size()), out.data(), static_cast<DWORD>(out.size()), 0);
+    if (rc != 0) return std::nullopt;
+    return out;
+  }
   if (!master_key_ || info_.server_finished.empty() || length == 0 || length > 0xFFFFFFFFu) return std::nullopt;
   if (context != nullptr && context->size() > 0xFFFF) return std::nullopt;  // cbContextValue is a WORD
   Bytes randoms = Randoms();
@@ -201,7 +258,7 @@ std::optional<std::vector<std::uint8_t>> ConnectionImpl::ExportKeyingMaterial(co
 }
 
 std::optional<std::vector<std::uint8_t>> ConnectionImpl::EapKeyBlock(std::uint32_t eap_method) {
-  if (!master_key_ || info_.server_finished.empty()) return std::nullopt;
+  if (tls13() || !master_key_ || info_.server_finished.empty()) return std::nullopt;
   Bytes randoms = Randoms();
   DWORD len = 0;
   if (SslComputeEapKeyBlock(provider_.get(), master_key_.get(), randoms.data(), static_cast<DWORD>(randoms.size()),
@@ -268,6 +325,15 @@ void ConnectionImpl::OnRecord(const Record& record) {
     case kAlert: return OnAlert(record.fragment);
     case kHandshake: return OnHandshakeFragment(record.fragment);
     default:
+      // 0-RTT data the server accepted (RFC 8446 §4.2.10), up to the ticket's limit.
+      if (state_ == State::kHandshaking && expect_ == Expect::kEndOfEarlyData) {
+        if (early_received_.size() + record.fragment.size() > early_data_limit_) {
+          Abort(AlertDescription::kUnexpectedMessage, "more early data than max_early_data_size");
+        }
+        early_received_.insert(early_received_.end(), record.fragment.begin(), record.fragment.end());
+        info_.early_data_bytes += record.fragment.size();
+        return;
+      }
       // Application data only under the negotiated keys, after the handshake (RFC 5246 §7.4).
       if (state_ == State::kHandshaking || !records_.read_protected()) {
         Abort(AlertDescription::kUnexpectedMessage, "application data before the handshake completed");
@@ -306,6 +372,14 @@ void ConnectionImpl::OnAlert(ByteView fragment) {
       state_ = State::kClosed;
       return;
     }
+    // RFC 8446 §6: in TLS 1.3 only close_notify and user_canceled may be warnings.
+    if (tls13() && description != static_cast<std::uint8_t>(AlertDescription::kUserCanceled)) {
+      failure_.alert_received = true;
+      failure_.alert = description;
+      failure_.reason = std::string("peer sent alert ") + AlertName(description);
+      state_ = State::kFailed;
+      return;
+    }
     // Other warnings (no_renegotiation, user_canceled, ...) leave the connection as it is, up
     // to a limit.
     if (++warning_alerts_in_a_row_ >= kMaxConsecutiveWarningAlerts) {
@@ -317,6 +391,13 @@ void ConnectionImpl::OnAlert(ByteView fragment) {
 // RFC 5246 §7.1: a single byte of value 1, only where the handshake expects it.
 void ConnectionImpl::OnChangeCipherSpec(ByteView fragment) {
   if (fragment.size() != 1 || fragment[0] != 1) Abort(AlertDescription::kDecodeError, "malformed ChangeCipherSpec");
+  // RFC 8446 §5: a TLS 1.3 peer in middlebox-compatibility mode sends one during the handshake;
+  // it is dropped. Anywhere else it is unexpected_message.
+  if (tls13()) {
+    if (state_ != State::kHandshaking)
+      Abort(AlertDescription::kUnexpectedMessage, "ChangeCipherSpec after the handshake");
+    return;
+  }
   if (expect_ != Expect::kChangeCipherSpec || !pending_read_key_) {
     Abort(AlertDescription::kUnexpectedMessage, "unexpected ChangeCipherSpec");
   }
@@ -338,20 +419,34 @@ void ConnectionImpl::OnHandshakeFragment(ByteView fragment) {
                       handshake_in_.begin() + static_cast<std::ptrdiff_t>(pos + 4 + length));
     pos += 4 + length;
     OnHandshakeMessage(whole[0], ByteView(whole).subspan(4), whole);
+    // RFC 8446 §5.1: a message that precedes a key change must end its record.
+    const bool key_change = whole[0] == kServerHello || whole[0] == kFinished || whole[0] == kEndOfEarlyData ||
+                            whole[0] == kKeyUpdate || whole[0] == kClientHello;
+    if (tls13() && key_change && pos != handshake_in_.size() && state_ != State::kFailed) {
+      Abort(AlertDescription::kUnexpectedMessage, "handshake data after a key change in the same record");
+    }
   }
   handshake_in_.erase(handshake_in_.begin(), handshake_in_.begin() + static_cast<std::ptrdiff_t>(pos));
 }
 
 void ConnectionImpl::OnHandshakeMessage(std::uint8_t type, ByteView body, ByteView whole) {
-  if (state_ != State::kHandshaking) return OnPostHandshakeMessage(type);
+  current_message_ = whole;
+  if (state_ != State::kHandshaking) {
+    if (tls13()) return OnPostHandshakeMessage13(type, body);
+    return OnPostHandshakeMessage(type);
+  }
   // RFC 5246 §7.4.1.1: a HelloRequest during a handshake is ignored, and never hashed.
   if (type == kHelloRequest && config_.role == Role::kClient) {
     if (!body.empty()) Abort(AlertDescription::kDecodeError, "HelloRequest with a body");
     return;
   }
-  // The peer's Finished is checked against the transcript *before* it is added (RFC 5246
-  // §7.4.9); the server's Finished handler adds it before computing its own.
-  if (type != kFinished) AddToTranscript(whole);
+  // The peer's Finished and CertificateVerify are checked against the transcript *before* they are
+  // added (RFC 5246 §7.4.8, §7.4.9; RFC 8446 §4.4.3, §4.4.4), and a server adds a ClientHello itself
+  // (a TLS 1.3 PSK binder covers the transcript before it); their handlers add them.
+  const bool deferred =
+      type == kFinished || type == kCertificateVerify || (type == kClientHello && config_.role == Role::kServer);
+  if (!deferred) AddToTranscript(whole);
+  if (tls13() && expect_ != Expect::kServerHello && expect_ != Expect::kClientHello) return OnMessage13(type, body);
   if (config_.role == Role::kClient) {
     ClientOnMessage(type, body);
   } else {
@@ -402,6 +497,7 @@ void ConnectionImpl::SendAlert(std::uint8_t level, std::uint8_t description) {
 // ---- transcript and keys -----------------------------------------------------------------------
 
 void ConnectionImpl::AddToTranscript(ByteView message) {
+  if (!tls13()) handshake_log_.insert(handshake_log_.end(), message.begin(), message.end());
   if (!transcript_) {
     transcript_pending_.insert(transcript_pending_.end(), message.begin(), message.end());
     return;
@@ -418,13 +514,20 @@ void ConnectionImpl::StartTranscript() {
   CheckStatus(SslCreateHandshakeHash(provider_.get(), transcript_.Put(), version_, suite_->id, 0),
               "SslCreateHandshakeHash");
   const Bytes pending = std::exchange(transcript_pending_, {});
-  AddToTranscript(pending);
+  CheckStatus(SslHashHandshake(provider_.get(), transcript_.get(), const_cast<PBYTE>(pending.data()),
+                               static_cast<DWORD>(pending.size()), 0),
+              "SslHashHandshake");
 }
 
 void ConnectionImpl::SetNegotiated(std::uint16_t version, const SuiteInfo& suite) {
   version_ = version;
   suite_ = &suite;
-  records_.SetVersion(version);
+  if (version == kTls13) {
+    records_.SetTls13();
+    handshake_log_.clear();  // TLS 1.3 CertificateVerify signs the transcript hash instead
+  } else {
+    records_.SetVersion(version);
+  }
   info_.version = version;
   info_.cipher_suite = suite.id;
   info_.cipher_suite_name = suite.name;
@@ -435,6 +538,8 @@ Bytes ConnectionImpl::Randoms() const {
   randoms.insert(randoms.end(), info_.server_random.begin(), info_.server_random.end());
   return randoms;
 }
+
+Bytes ConnectionImpl::TranscriptHash() { return HashOf(transcript_.get()); }
 
 // RFC 7627 §3: session_hash = Hash(handshake messages up to and including ClientKeyExchange).
 Bytes ConnectionImpl::SessionHash() {

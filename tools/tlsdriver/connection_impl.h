@@ -1,6 +1,8 @@
-// connection_impl.h - the state of one TLS 1.0-1.2 connection, both roles. connection.cpp has
-// the role-independent parts (records, alerts, transcript, Finished, the public API),
-// client.cpp and server.cpp the role-specific handshake steps.
+// connection_impl.h - the state of one TLS connection, both roles and every version.
+// connection.cpp has the role-independent parts (records, alerts, transcript, Finished, the public
+// API); client.cpp and server.cpp the TLS 1.0-1.2 handshake steps of each role, client13.cpp and
+// server13.cpp the TLS 1.3 ones, tls13.cpp what both TLS 1.3 roles share (key schedule steps,
+// CertificateVerify, KeyUpdate, tickets).
 #pragma once
 
 #include <chrono>
@@ -47,6 +49,36 @@ enum class Expect {
   kChangeCipherSpec,
   kFinished,
   kDone,
+  // TLS 1.2 client authentication (server side)
+  kClientCertificate,
+  kCertificateVerify,
+  // TLS 1.3 (RFC 8446 §2, Figure 1)
+  kEncryptedExtensions,
+  kCertificateRequestOrCertificate,  // client: CertificateRequest, Certificate, or (PSK) Finished
+  kServerCertificateVerify,
+  kEndOfEarlyData,  // server, 0-RTT accepted
+  kClientCertificateVerify,
+};
+
+// RFC 8446 B.4: SHA-384 for TLS_AES_256_GCM_SHA384, SHA-256 for the others.
+std::size_t Tls13HashLength(std::uint16_t suite);
+
+// What the TLS 1.3 key schedule holds for one connection (all provider handles).
+struct Tls13Keys {
+  ProviderObject psk;              // an imported external PSK or a server's ticket PSK (owned)
+  NCRYPT_KEY_HANDLE psk_handle{};  // the PSK in use: psk, or the client's Ticket's
+  std::uint16_t psk_suite = 0;     // the suite the PSK is bound to (its hash)
+  bool psk_external = false;
+  ProviderObject early_secret;  // SslExtractEarlyKey
+  ProviderObject handshake_secret;
+  ProviderObject master_secret;
+  ProviderObject client_handshake_traffic, server_handshake_traffic;
+  ProviderObject client_traffic, server_traffic;  // application: the current generation of each direction
+  ProviderObject client_early_traffic;
+  ProviderObject exporter, early_exporter;
+  ProviderObject resumption;         // resumption master secret
+  ProviderObject pending_write_key;  // client: the handshake write key while 0-RTT data is sent
+  std::uint64_t ticket_nonce = 0;    // server: NewSessionTicket nonces
 };
 
 // "secp256r1", "ffdhe2048", ... for an IANA group; "" if unknown.
@@ -71,8 +103,15 @@ class ConnectionImpl final : public Connection {
                                                                 const std::vector<std::uint8_t>* context,
                                                                 std::size_t length) override;
   std::optional<std::vector<std::uint8_t>> EapKeyBlock(std::uint32_t eap_method) override;
+  std::optional<std::vector<std::uint8_t>> ExportEarlyKeyingMaterial(const std::string& label,
+                                                                     const std::vector<std::uint8_t>* context,
+                                                                     std::size_t length) override;
+  bool UpdateKeys(bool request_peer_update) override;
+  std::shared_ptr<const Ticket> TakeTicket() override { return std::exchange(ticket_, nullptr); }
+  std::vector<std::uint8_t> TakeEarlyData() override { return std::exchange(early_received_, {}); }
   void CorruptNextHandshakeMessage(std::uint8_t handshake_type) override { corrupt_handshake_type_ = handshake_type; }
   void CorruptNextRecord() override { records_.CorruptNextRecord(); }
+  void CorruptNextBinder() { corrupt_binder_ = true; }
 
  private:
   // ---- connection.cpp: records, alerts, transcript ----
@@ -101,6 +140,65 @@ class ConnectionImpl final : public Connection {
   Bytes Randoms() const;  // client_random || server_random
   std::vector<std::uint16_t> ConfiguredSuites() const;
   std::vector<std::uint16_t> ConfiguredGroups() const;
+  std::vector<std::uint16_t> ConfiguredTls13Groups() const;
+  bool OpenOwnCertificate(const std::string& chain_file, std::string* error);  // chain_, own_cert_, private_key_
+  Bytes TranscriptHash();  // SslComputeSessionHash of the running transcript (any version)
+  bool tls13() const { return version_ == kTls13; }
+
+  // ---- client auth, TLS 1.2 (client.cpp / server.cpp) ----
+  void ClientSendCertificateVerify12();
+  void ServerSendCertificateRequest12();
+  void ServerOnClientCertificate(ByteView body);
+  void ServerOnCertificateVerify12(ByteView body);
+
+  // ---- tls13.cpp: both roles ----
+  void OnMessage13(std::uint8_t type, ByteView body);
+  void OnPostHandshakeMessage13(std::uint8_t type, ByteView body);
+  ProviderObject CreateKeyShare(std::uint16_t group, Bytes* share);
+  ProviderObject ImportKeyShare(std::uint16_t group, ByteView share, NCRYPT_KEY_HANDLE own_key);
+  ProviderObject ImportExternalPsk(const ExternalPsk& psk);
+  ProviderObject NewTranscript13(std::uint16_t suite);
+  ProviderObject DuplicateTranscript(NCRYPT_HASH_HANDLE transcript);
+  Bytes HashOf(NCRYPT_HASH_HANDLE transcript);
+  void ReplaceTranscriptWithMessageHash(ByteView client_hello1);  // RFC 8446 §4.4.1
+  void DeriveEarlySecret(NCRYPT_KEY_HANDLE psk, std::uint16_t suite);
+  Bytes ComputeBinder(NCRYPT_HASH_HANDLE transcript_so_far, ByteView truncated_client_hello);
+  void DeriveHandshakeSecrets(NCRYPT_KEY_HANDLE own_key, NCRYPT_KEY_HANDLE peer_key);
+  void DeriveApplicationSecrets();  // after the server Finished is in the transcript
+  ProviderObject RecordKey(NCRYPT_KEY_HANDLE traffic_secret);
+  Bytes Finished13(NCRYPT_KEY_HANDLE traffic_secret, DWORD sender);
+  void CheckPeerFinished13(ByteView body, NCRYPT_KEY_HANDLE traffic_secret, DWORD sender);
+  void SendCertificate13(ByteView request_context, bool empty);
+  void SendCertificateVerify13(bool server);
+  void VerifyCertificateVerify13(ByteView body, bool from_server);
+  std::vector<Bytes> ReadCertificate13(ByteView body, ByteView expected_context);
+  void SendKeyUpdate(bool request_peer_update);
+  void OnKeyUpdate(ByteView body);
+  std::size_t HashLength13() const;
+  std::uint64_t KeyUpdateLimit() const;
+
+  // ---- client13.cpp ----
+  Bytes ClientHelloBody13(bool retry);
+  void ClientSendHello13(bool retry);
+  void ClientOnServerHello13(ByteView body, bool hello_retry);
+  void ClientOnHelloRetryRequest(ByteView body);
+  void ClientOnEncryptedExtensions(ByteView body);
+  void ClientOnCertificateRequest13(ByteView body);
+  void ClientOnCertificate13(ByteView body);
+  void ClientOnServerFinished13(ByteView body);
+  void ClientOnNewSessionTicket(ByteView body);
+  void ClientSendEarlyData();
+
+  // ---- server13.cpp ----
+  void ServerOnClientHello13(ByteView body, const std::vector<std::uint16_t>& suites, ByteView session_id);
+  bool ServerAcceptPsk(ByteView body);
+  void ServerSendHelloRetryRequest(std::uint16_t group);
+  void ServerSendFlight13();
+  void ServerOnEndOfEarlyData(ByteView body);
+  void ServerOnClientCertificate13(ByteView body);
+  void ServerOnClientFinished13(ByteView body);
+  void AcceptClientChain(const std::vector<Bytes>& chain);  // server, both versions
+  void ServerSendTickets();
 
   // ---- client.cpp ----
   void ClientStart();
@@ -123,7 +221,7 @@ class ConnectionImpl final : public Connection {
   // ---- server.cpp ----
   void ServerOnMessage(std::uint8_t type, ByteView body);
   void ServerOnClientHello(ByteView body);
-  void ServerReadClientExtensions(Reader& extensions);
+  void ServerReadClientExtensions(Reader& extensions, std::size_t offset_in_body);
   const SuiteInfo* ServerChooseSuite(const std::vector<std::uint16_t>& offered);
   std::uint16_t ServerCreateDheKey(std::uint16_t suite);
   void ServerSendHello();
@@ -168,6 +266,37 @@ class ConnectionImpl final : public Connection {
   bool offered_ems_ = false;
   bool sent_server_name_ = false;    // client: the ClientHello carried server_name
   bool sent_ec_extensions_ = false;  // client: ... supported_groups and ec_point_formats
+  Bytes handshake_log_;              // every handshake message (TLS 1.2 CertificateVerify input)
+  ByteView current_message_;         // the whole message being handled (header included)
+
+  // client authentication (a client's own certificate lives in chain_ / own_cert_ / private_key_)
+  bool client_cert_requested_ = false;
+  std::vector<std::uint16_t> peer_signature_schemes_;  // from CertificateRequest / ClientHello
+  Bytes certificate_request_context_;
+
+  // TLS 1.3
+  Tls13Keys k13_;
+  std::vector<std::uint16_t> offered_suites13_;
+  std::uint16_t key_share_group_ = 0;  // client: the group of the share in our ClientHello
+  Bytes legacy_session_id_;            // echoed by the server
+  Bytes cookie_;                       // client: from HelloRetryRequest
+  Bytes client_hello1_;                // client: kept until ServerHello (HRR message_hash)
+  bool offered_psk_ = false, offered_early_data_ = false;
+  bool early_data_accepted_ = false;
+  bool sent_key_update_pending_ = false;
+  bool corrupt_binder_ = false;
+  std::shared_ptr<const Ticket> ticket_;  // client: newest ticket received
+  Bytes early_received_;                  // server: accepted 0-RTT data
+  bool client_sent_supported_versions_ = false;
+  std::vector<std::uint16_t> client_versions_;  // server: supported_versions
+  std::vector<std::pair<std::uint16_t, Bytes>> client_key_shares_;
+  std::optional<std::vector<std::uint8_t>> client_psk_modes_;
+  bool client_offered_early_data_ = false;
+  std::size_t pre_shared_key_offset_ = 0;  // server: where pre_shared_key's data starts in the ClientHello body
+  bool pre_shared_key_last_ = true;
+  bool client_sent_key_share_ = false;
+  std::uint16_t selected_identity_ = 0;
+  std::size_t early_data_limit_ = 0;  // server: accepted 0-RTT bytes allowed
 
   // server
   std::vector<Bytes> chain_;
@@ -182,6 +311,18 @@ class ConnectionImpl final : public Connection {
   const SignatureScheme* signature_scheme_ = nullptr;
   Bytes dh_prime_, dh_generator_;  // server DHE: ours; client: from ServerKeyExchange (padded g)
   Bytes server_public_;            // client: the server's (EC)DHE public value, until verified
+
+  friend class TicketStore;
+};
+
+// The server's record of one ticket it issued (TicketStore).
+struct TicketStore::Entry {
+  ProviderObject psk;
+  std::uint16_t cipher_suite = 0;
+  std::uint32_t age_add = 0;
+  std::uint32_t max_early_data = 0;
+  std::chrono::steady_clock::time_point issued{};
+  std::uint32_t lifetime_seconds = 0;
 };
 
 }  // namespace opensslp::tlsdriver

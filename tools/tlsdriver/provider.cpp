@@ -86,8 +86,8 @@ bool Provider::Open(std::string* error) {
     *error = "SslOpenProvider failed";
     return false;
   }
-  // The suites the provider enumerates, one entry per (suite, protocol); TLS 1.3 and PSK suites
-  // are not for this driver (Exchange::kOther).
+  // The suites the provider enumerates, one entry per (suite, protocol); TLS 1.2 PSK suites are
+  // not for this driver (Exchange::kOther).
   void* state = nullptr;
   for (;;) {
     NCRYPT_SSL_CIPHER_SUITE* entry = nullptr;
@@ -95,8 +95,8 @@ bool Provider::Open(std::string* error) {
     if (rc != 0) break;
     const auto version = static_cast<std::uint16_t>(entry->dwProtocol);
     const auto id = static_cast<std::uint16_t>(entry->dwCipherSuite);
-    const Exchange exchange = ExchangeOf(Narrow(entry->szExchange));
-    if (exchange != Exchange::kOther && version >= kTls10 && version <= kTls12) {
+    const Exchange exchange = version == kTls13 ? Exchange::kTls13KeyShare : ExchangeOf(Narrow(entry->szExchange));
+    if (exchange != Exchange::kOther && version >= kTls10 && version <= kTls13) {
       auto it = std::find_if(suites_.begin(), suites_.end(), [&](const SuiteInfo& s) { return s.id == id; });
       if (it == suites_.end()) {
         suites_.push_back({id, Narrow(entry->szCipherSuite), exchange, CertKindOf(Narrow(entry->szCertificate)), {}});
@@ -150,6 +150,13 @@ Bytes Provider::Digest(std::uint16_t version, std::uint16_t suite, const char* h
               "SslComputeClientAuthHash");
   out.resize(len);
   return out;
+}
+
+std::uint16_t Provider::AnyTls12Suite() const {
+  for (const SuiteInfo& s : suites_) {
+    if (s.ValidFor(kTls12)) return s.id;
+  }
+  Abort(AlertDescription::kInternalError, "the provider lists no TLS 1.2 suite to hash with");
 }
 
 Bytes Provider::Sign(NCRYPT_KEY_HANDLE key, ByteView hash_value, DWORD flags) const {

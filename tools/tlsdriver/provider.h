@@ -37,6 +37,8 @@ class ProviderObject {
     return &handle_;
   }
   void Reset();
+  // Gives up ownership (the caller frees the handle).
+  NCRYPT_HANDLE Release() { return std::exchange(handle_, NCRYPT_HANDLE{}); }
 
  private:
   NCRYPT_HANDLE handle_{};
@@ -47,10 +49,11 @@ class ProviderObject {
 void CheckStatus(SECURITY_STATUS status, const char* call);
 
 // Which key exchange / certificate a suite needs, from the provider's szExchange/szCertificate.
-enum class Exchange { kRsa, kDhe, kEcdhe, kOther };
+enum class Exchange { kRsa, kDhe, kEcdhe, kTls13KeyShare, kOther };
 enum class CertKind { kRsa, kEcdsa, kNone };
 
-// One TLS <= 1.2 suite as SslEnumCipherSuites reports it, merged over its protocol entries.
+// One suite as SslEnumCipherSuites reports it, merged over its protocol entries (TLS 1.3 suites:
+// Exchange::kTls13KeyShare, CertKind::kNone, versions {0x0304}).
 struct SuiteInfo {
   std::uint16_t id = 0;
   std::string name;
@@ -88,6 +91,9 @@ class Provider {
   // SslHashHandshake hashes whatever bytes it is given, so a fresh transcript object fed only
   // `data` yields the plain digest, and no hash is computed outside the provider.
   Bytes Digest(std::uint16_t version, std::uint16_t suite, const char* hash_id, bool ecdsa, ByteView data) const;
+  // A TLS 1.2 suite the provider does, for Digest of a plain SHA-2 hash where no TLS 1.2 suite is
+  // negotiated (TLS 1.3 CertificateVerify content, RFC 8446 §4.4.3).
+  std::uint16_t AnyTls12Suite() const;
 
   // SslSignHash / SslVerifySignature with the given flags (size query first).
   Bytes Sign(NCRYPT_KEY_HANDLE key, ByteView hash_value, DWORD flags) const;

@@ -1,7 +1,14 @@
-// record_layer.h - TLS record framing (RFC 5246 §6.2) with protection by SslEncryptPacket /
-// SslDecryptPacket. The caller owns the sequence numbers
+// record_layer.h - TLS record framing (RFC 5246 §6.2, RFC 8446 §5) with protection by
+// SslEncryptPacket / SslDecryptPacket. The caller owns the sequence numbers
 // (docs/reference/caller-semantics.md#record-layer): one per direction, reset to 0 when that
-// direction's keys take effect at ChangeCipherSpec (RFC 5246 §6.1).
+// direction's keys take effect (TLS 1.0-1.2: at ChangeCipherSpec, RFC 5246 §6.1; TLS 1.3: at
+// every key change, RFC 8446 §5.3).
+//
+// TLS 1.3 mode (SetTls13): protected records are TLSCiphertext with outer type 23, sealed whole by
+// SslEncryptPacket from the real content type; SslDecryptPacket returns the inner plaintext whose
+// last byte is the real type (docs/tls13.md). The legacy record version is not checked (RFC 8446
+// §5.1: "MUST be ignored for all purposes"), and an unprotected ChangeCipherSpec is passed up for
+// the connection to drop (§5).
 #pragma once
 
 #include <cstddef>
@@ -21,6 +28,7 @@ using enum tlswire::ContentType;
 // add at most 2048 bytes.
 inline constexpr std::size_t kMaxPlaintext = 16384;
 inline constexpr std::size_t kMaxCiphertext = kMaxPlaintext + 2048;
+inline constexpr std::size_t kMaxTls13Ciphertext = kMaxPlaintext + 256;  // RFC 8446 §5.2
 inline constexpr std::size_t kRecordHeader = 5;
 
 struct Record {
@@ -45,6 +53,15 @@ class RecordLayer {
 
   // The negotiated version: written into plaintext headers and required in received ones.
   void SetVersion(std::uint16_t version) { version_ = version; }
+  void SetTls13() {
+    tls13_ = true;
+    version_ = kTls12;  // legacy_record_version (RFC 8446 §5.1)
+  }
+  // TLS 1.3 server rejecting 0-RTT (RFC 8446 §4.2.10): protected records that do not decrypt
+  // (or, with no read key yet, application-data records) are skipped, up to `bytes` in total.
+  void SkipUndecryptableRecords(std::size_t bytes) { skip_budget_ = bytes; }
+  // Records sealed with the current write key (TLS 1.3 KeyUpdate limit).
+  std::uint64_t write_sequence() const { return write_seq_; }
   void ActivateReadKey(ProviderObject key);
   void ActivateWriteKey(ProviderObject key);
   bool write_protected() const { return static_cast<bool>(write_key_); }
@@ -56,7 +73,8 @@ class RecordLayer {
 
  private:
   void WriteOne(std::uint8_t type, ByteView fragment, Bytes& out);
-  Bytes Decrypt(ByteView record);
+  // Nullopt: a TLS 1.3 record skipped under SkipUndecryptableRecords.
+  std::optional<Bytes> Decrypt(ByteView record);
 
   const Provider& provider_;
   Bytes in_;
@@ -65,6 +83,8 @@ class RecordLayer {
   ProviderObject read_key_, write_key_;
   std::uint64_t read_seq_ = 0, write_seq_ = 0;
   bool corrupt_next_ = false;
+  bool tls13_ = false;
+  std::size_t skip_budget_ = 0;
 };
 
 }  // namespace opensslp::tlsdriver

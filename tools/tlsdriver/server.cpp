@@ -40,17 +40,20 @@ void ConnectionImpl::ServerOnMessage(std::uint8_t type, ByteView body) {
     case Expect::kClientHello:
       if (type == kClientHello) return ServerOnClientHello(body);
       break;
+    case Expect::kClientCertificate:
+      if (type == kCertificate) return ServerOnClientCertificate(body);
+      break;
     case Expect::kClientKeyExchange:
       if (type == kClientKeyExchange) return ServerOnClientKeyExchange(body);
+      break;
+    case Expect::kCertificateVerify:
+      if (type == kCertificateVerify) return ServerOnCertificateVerify12(body);
       break;
     case Expect::kFinished:
       if (type == kFinished) {
         CheckPeerFinished(body, NCRYPT_SSL_CLIENT_FLAG);
         // Our Finished covers the client's (RFC 5246 §7.4.9), so it enters the transcript now.
-        Writer w;
-        w.U8(kFinished);
-        w.Vec24(body);
-        AddToTranscript(w.bytes());
+        AddToTranscript(current_message_);
         SendFinished(NCRYPT_SSL_SERVER_FLAG);
         MarkConnected();
         return;
@@ -64,6 +67,16 @@ void ConnectionImpl::ServerOnMessage(std::uint8_t type, ByteView body) {
 // ---- ClientHello (RFC 5246 §7.4.1.2) ---------------------------------------------------------
 
 void ConnectionImpl::ServerOnClientHello(ByteView body) {
+  // What a first ClientHello said is forgotten for the second (after HelloRetryRequest).
+  client_groups_.reset();
+  client_signature_schemes_.reset();
+  client_psk_modes_.reset();
+  client_key_shares_.clear();
+  client_versions_.clear();
+  client_sent_supported_versions_ = client_sent_key_share_ = client_offered_early_data_ = false;
+  pre_shared_key_offset_ = 0;
+  pre_shared_key_last_ = true;
+
   Reader r(body, "ClientHello");
   client_version_ = r.U16();
   const ByteView random = r.Take(kRandomLength);
@@ -72,9 +85,11 @@ void ConnectionImpl::ServerOnClientHello(ByteView body) {
   const ByteView compression = r.Vec8(1);
   if (session_id.size() > 32) Abort(AlertDescription::kDecodeError, "ClientHello session_id too long");
   if (!r.empty()) {
-    Reader extensions(r.Vec16(), "ClientHello extensions");
+    const ByteView block = r.Vec16();
+    const std::size_t offset = r.position() - block.size();
+    Reader extensions(block, "ClientHello extensions");
     r.ExpectEnd();
-    ServerReadClientExtensions(extensions);
+    ServerReadClientExtensions(extensions, offset);
   }
   // RFC 5246 §7.4.1.2: null compression must be offered.
   if (std::find(compression.begin(), compression.end(), 0) == compression.end()) {
@@ -83,12 +98,30 @@ void ConnectionImpl::ServerOnClientHello(ByteView body) {
   info_.client_random.assign(random.begin(), random.end());
   if (Contains(suites, kEmptyRenegotiationInfoScsv)) client_secure_renegotiation_ = true;
 
-  // Version negotiation (RFC 5246 Appendix E.1): the highest both support.
+  // Version negotiation. RFC 8446 §4.2.1: supported_versions, when present, is all that counts;
+  // otherwise RFC 5246 Appendix E.1: the highest both support, at most TLS 1.2.
   if ((client_version_ >> 8) != 3 || client_version_ < kTls10) {
     Abort(AlertDescription::kProtocolVersion, "client offers only SSL");
   }
-  const std::uint16_t version = std::min(client_version_, config_.max_version);
-  if (version < config_.min_version) Abort(AlertDescription::kProtocolVersion, "client version below our minimum");
+  std::uint16_t version = 0;
+  if (client_sent_supported_versions_ && config_.max_version >= kTls13) {
+    for (std::uint16_t v : client_versions_) {
+      if (v >= config_.min_version && v <= config_.max_version && v > version) version = v;
+    }
+    if (version == 0) Abort(AlertDescription::kProtocolVersion, "no version in common");
+  } else {
+    version = std::min<std::uint16_t>(std::min(client_version_, kTls12), config_.max_version);
+    if (version < config_.min_version) Abort(AlertDescription::kProtocolVersion, "client version below our minimum");
+  }
+  if (info_.hello_retry_request && version != kTls13) {
+    Abort(AlertDescription::kIllegalParameter, "second ClientHello does not offer TLS 1.3");
+  }
+  if (version == kTls13) {
+    // RFC 8446 §4.1.2: exactly one compression method, null.
+    if (compression.size() != 1) Abort(AlertDescription::kIllegalParameter, "TLS 1.3 ClientHello with compression");
+    return ServerOnClientHello13(body, suites, session_id);
+  }
+  AddToTranscript(current_message_);
   // RFC 7507 §3: a fallback retry while we support a higher version is an attack.
   if (Contains(suites, kFallbackScsv) && client_version_ < config_.max_version) {
     Abort(static_cast<AlertDescription>(kAlertInappropriateFallback), "TLS_FALLBACK_SCSV with a lower version");
@@ -107,19 +140,60 @@ void ConnectionImpl::ServerOnClientHello(ByteView body) {
     // RFC 8446 §4.1.3: tell a TLS 1.2 client that we could have done better, so that an
     // attacker who lowered client_version is caught before Finished.
     std::copy(std::begin(kDowngradeSentinel), std::end(kDowngradeSentinel), info_.server_random.end() - 8);
+  } else if (config_.max_version >= kTls13 && version_ == kTls12) {
+    // ... and a TLS 1.3 server negotiating TLS 1.2 ends with 0x01.
+    std::copy(std::begin(kDowngradeSentinel), std::end(kDowngradeSentinel), info_.server_random.end() - 8);
+    info_.server_random.back() = 0x01;
   }
   StartTranscript();  // the ClientHello was kept aside until now
   ServerSendHello();
 }
 
-void ConnectionImpl::ServerReadClientExtensions(Reader& extensions) {
+void ConnectionImpl::ServerReadClientExtensions(Reader& extensions, std::size_t offset_in_body) {
   std::vector<std::uint16_t> seen;
   while (!extensions.empty()) {
     const std::uint16_t type = extensions.U16();
-    Reader body(extensions.Vec16(), "ClientHello extension");
+    const ByteView data = extensions.Vec16();
+    Reader body(data, "ClientHello extension");
     if (Contains(seen, type)) Abort(AlertDescription::kDecodeError, "duplicate ClientHello extension");
     seen.push_back(type);
     switch (type) {
+      case kExtSupportedVersions: {
+        client_versions_ = ReadU16List(body.Vec8(2));
+        body.ExpectEnd();
+        client_sent_supported_versions_ = true;
+        break;
+      }
+      case kExtKeyShare: {
+        // RFC 8446 §4.2.8: KeyShareEntry client_shares<0..2^16-1>, at most one per group.
+        Reader list(body.Vec16(), "client_shares");
+        body.ExpectEnd();
+        while (!list.empty()) {
+          const std::uint16_t group = list.U16();
+          const ByteView share = list.Vec16(1);
+          for (const auto& entry : client_key_shares_) {
+            if (entry.first == group) Abort(AlertDescription::kIllegalParameter, "two key shares for one group");
+          }
+          client_key_shares_.emplace_back(group, Bytes(share.begin(), share.end()));
+        }
+        client_sent_key_share_ = true;
+        break;
+      }
+      case kExtPskKeyExchangeModes: {
+        const ByteView modes = body.Vec8(1);
+        body.ExpectEnd();
+        client_psk_modes_.emplace(modes.begin(), modes.end());
+        break;
+      }
+      case kExtEarlyData:
+        body.ExpectEnd();
+        client_offered_early_data_ = true;
+        break;
+      case kExtPreSharedKey:
+        // Parsed once the suite is known (ServerAcceptPsk); §4.2.11: it must be the last.
+        pre_shared_key_offset_ = offset_in_body + extensions.position() - data.size();
+        pre_shared_key_last_ = extensions.empty();
+        break;
       case kExtSupportedGroups:
         client_groups_ = ReadU16List(body.Vec16(2));
         body.ExpectEnd();
@@ -270,9 +344,87 @@ void ConnectionImpl::ServerSendHello() {
   SendHandshake(kCertificate, certificate.bytes());
 
   if (suite_->exchange != Exchange::kRsa) ServerSendKeyExchange();
+  if (config_.client_auth != ClientAuth::kNone) ServerSendCertificateRequest12();
   SendHandshake(kServerHelloDone, {});
   FlushHandshake();
+  expect_ = client_cert_requested_ ? Expect::kClientCertificate : Expect::kClientKeyExchange;
+}
+
+// ---- client authentication, TLS 1.0-1.2 (RFC 5246 §7.4.4, §7.4.6, §7.4.8) --------------------
+
+void ConnectionImpl::ServerSendCertificateRequest12() {
+  Writer w;
+  const std::uint8_t types[] = {1, 64};  // rsa_sign, ecdsa_sign (RFC 8422 §5.5)
+  w.Vec8(types);
+  if (version_ >= kTls12) {
+    Writer schemes;
+    for (std::uint16_t s : OfferedSignatureSchemes()) schemes.U16(s);
+    w.Vec16(schemes.bytes());
+  }
+  w.Vec16({});  // certificate_authorities: any CA of client_ca_file
+  SendHandshake(kCertificateRequest, w.bytes());
+  client_cert_requested_ = true;
+}
+
+void ConnectionImpl::ServerOnClientCertificate(ByteView body) {
+  Reader r(body, "Certificate");
+  Reader list(r.Vec24(), "certificate_list");
+  r.ExpectEnd();
+  std::vector<Bytes> chain;
+  while (!list.empty()) {
+    const ByteView cert = list.Vec24(1);
+    chain.emplace_back(cert.begin(), cert.end());
+  }
+  if (chain.empty()) {
+    // RFC 5246 §7.4.6: a server that requires one answers an empty list with handshake_failure.
+    if (config_.client_auth == ClientAuth::kRequire) {
+      Abort(AlertDescription::kHandshakeFailure, "the client sent no certificate");
+    }
+  } else {
+    AcceptClientChain(chain);
+  }
   expect_ = Expect::kClientKeyExchange;
+}
+
+void ConnectionImpl::AcceptClientChain(const std::vector<Bytes>& chain) {
+  peer_cert_ = DescribeCertificateKey(chain[0]);
+  if (!peer_cert_) Abort(AlertDescription::kUnsupportedCertificate, "client key is not RSA or EC P-256/384/521");
+  if (peer_cert_->has_key_usage && !peer_cert_->digital_signature) {
+    Abort(AlertDescription::kUnsupportedCertificate, "client certificate keyUsage does not allow signing");
+  }
+  const ChainCheck check = VerifyClientChain(chain, config_.client_ca_file);
+  if (!check.ok) Abort(check.alert, "client certificate: " + check.reason);
+  peer_cert_key_ = provider_.ImportKey(
+      peer_cert_->kind == CertKind::kRsa ? BCRYPT_RSAPUBLIC_BLOB : BCRYPT_ECCPUBLIC_BLOB, peer_cert_->blob);
+  info_.peer_subject = info_.client_subject = peer_cert_->subject;
+  info_.peer_verified = true;
+}
+
+// CertificateVerify signs every handshake message before it (RFC 5246 §7.4.8): the provider
+// hashes them with a client-auth hash (TLS 1.2: SslCreateClientAuthHash of the scheme's hash;
+// TLS 1.0/1.1: MD5||SHA-1 or SHA-1 from SslComputeClientAuthHash) inside VerifyFromTls.
+void ConnectionImpl::ServerOnCertificateVerify12(ByteView body) {
+  Reader r(body, "CertificateVerify");
+  const SignatureScheme* scheme = nullptr;
+  if (version_ >= kTls12) {
+    const std::uint16_t code = r.U16();
+    scheme = FindSignatureScheme(code);
+    const std::vector<std::uint16_t>& offered = OfferedSignatureSchemes();
+    if (scheme == nullptr || scheme->key != peer_cert_->kind ||
+        std::find(offered.begin(), offered.end(), code) == offered.end()) {
+      Abort(AlertDescription::kIllegalParameter, "CertificateVerify with a scheme we did not offer");
+    }
+  }
+  const ByteView signature = r.Vec16(1);
+  r.ExpectEnd();
+  const SECURITY_STATUS rc = VerifyFromTls(provider_, peer_cert_key_.get(), peer_cert_->kind, peer_cert_->bits,
+                                           version_, suite_->id, scheme, handshake_log_, signature);
+  if (rc != 0) {
+    Abort(AlertDescription::kDecryptError, "client CertificateVerify does not verify", static_cast<std::uint32_t>(rc));
+  }
+  AddToTranscript(current_message_);
+  info_.client_certificate = true;
+  expect_ = Expect::kChangeCipherSpec;
 }
 
 void ConnectionImpl::ServerSendKeyExchange() {
@@ -365,7 +517,7 @@ void ConnectionImpl::ServerOnClientKeyExchange(ByteView body) {
     FinishMasterKey(params);
   }
   DeriveSessionKeys();
-  expect_ = Expect::kChangeCipherSpec;
+  expect_ = peer_cert_ ? Expect::kCertificateVerify : Expect::kChangeCipherSpec;
 }
 
 }  // namespace opensslp::tlsdriver

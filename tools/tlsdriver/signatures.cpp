@@ -141,6 +141,33 @@ const SignatureScheme* ChooseSignatureScheme(CertKind key, std::uint16_t key_gro
   return nullptr;
 }
 
+const SignatureScheme* FindSignatureScheme13(std::uint16_t code, CertKind key, std::uint16_t key_group) {
+  const SignatureScheme* s = FindSignatureScheme(code);
+  if (s == nullptr || s->key != key) return nullptr;
+  if (key == CertKind::kRsa) return s->pss ? s : nullptr;
+  return code == MatchingEcdsaScheme(key_group) ? s : nullptr;
+}
+
+const SignatureScheme* ChooseSignatureScheme13(CertKind key, std::uint16_t key_group,
+                                               const std::vector<std::uint16_t>& offered) {
+  for (const SignatureScheme& s : kSchemes) {
+    if (FindSignatureScheme13(s.code, key, key_group) == nullptr) continue;
+    if (std::find(offered.begin(), offered.end(), s.code) != offered.end()) return &s;
+  }
+  return nullptr;
+}
+
+Bytes CertificateVerifyContent(bool server, ByteView transcript_hash) {
+  static constexpr char kServer[] = "TLS 1.3, server CertificateVerify";
+  static constexpr char kClient[] = "TLS 1.3, client CertificateVerify";
+  Bytes out(64, 0x20);
+  const char* context = server ? kServer : kClient;
+  out.insert(out.end(), context, context + sizeof kServer - 1);
+  out.push_back(0);
+  out.insert(out.end(), transcript_hash.begin(), transcript_hash.end());
+  return out;
+}
+
 Bytes SignForTls(const Provider& provider, NCRYPT_KEY_HANDLE key, CertKind kind, std::uint16_t version,
                  std::uint16_t suite, const SignatureScheme* scheme, ByteView signed_data) {
   const ProviderSignInput in = MakeInput(provider, kind, version, suite, scheme, signed_data);

@@ -34,6 +34,16 @@ const std::vector<std::uint16_t>& OfferedSignatureSchemes();
 const SignatureScheme* ChooseSignatureScheme(CertKind key, std::uint16_t key_group,
                                              const std::optional<std::vector<std::uint16_t>>& offered);
 
+// TLS 1.3 (RFC 8446 §4.2.3, §4.4.3): RSA keys sign with RSA-PSS (rsa_pss_rsae_*), ECDSA keys with
+// the scheme of their curve; PKCS#1 v1.5 and SHA-1 are never used for CertificateVerify.
+// The scheme `code` if it is valid in TLS 1.3 for a key of this kind (and curve); null otherwise.
+const SignatureScheme* FindSignatureScheme13(std::uint16_t code, CertKind key, std::uint16_t key_group);
+// The first of our TLS 1.3 preferences for the key that the peer offered; null if none.
+const SignatureScheme* ChooseSignatureScheme13(CertKind key, std::uint16_t key_group,
+                                               const std::vector<std::uint16_t>& offered);
+// What a TLS 1.3 CertificateVerify signs: 64 spaces, the context string, 0, the transcript hash.
+Bytes CertificateVerifyContent(bool server, ByteView transcript_hash);
+
 // Signs `signed_data` (e.g. client_random || server_random || ServerKeyExchange params) with the
 // scheme (TLS 1.2) or the TLS 1.0/1.1 rule (scheme == nullptr: MD5||SHA-1 for RSA, SHA-1 for
 // ECDSA); returns the signature as TLS carries it (ECDSA: DER ECDSA-Sig-Value, RFC 4492 §5.4).

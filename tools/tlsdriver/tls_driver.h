@@ -1,4 +1,4 @@
-// tls_driver.h - a Schannel-style TLS 1.0-1.2 endpoint that does all of its cryptography through
+// tls_driver.h - a Schannel-style TLS 1.0-1.3 endpoint that does all of its cryptography through
 // opensslp's exported Ssl* API, the way Schannel does through ncrypt.dll.
 //
 // What lives here and not in the provider: record framing, handshake messages and extensions,
@@ -12,11 +12,22 @@
 // works over a socket (opensslp connect/serve), over an in-memory pair with libssl in one thread
 // (interop tests, opensslp demo), and under a debugger one flight at a time.
 //
-// Extensions: server_name, supported_groups, ec_point_formats (uncompressed only),
+// TLS 1.0-1.2 extensions: server_name, supported_groups, ec_point_formats (uncompressed only),
 // signature_algorithms, extended_master_secret (RFC 7627), renegotiation_info (RFC 5746, initial
 // handshake only; renegotiation itself is refused with a no_renegotiation warning). Never offered
-// or accepted: encrypt_then_mac (Schannel does not do it), session tickets and resumption,
+// or accepted: encrypt_then_mac (Schannel does not do it), TLS 1.2 session tickets and resumption,
 // compression, heartbeat.
+//
+// TLS 1.3 (RFC 8446; docs/driver.md#tls-13): version negotiation by supported_versions with the
+// §4.1.3 downgrade sentinels; key_share on every group the provider does (one share offered, a
+// HelloRetryRequest answered or sent when the groups differ); certificate authentication with
+// RSA-PSS / ECDSA CertificateVerify; client certificates in both roles; session tickets and
+// resumption (psk_dhe_ke only: every resumption has fresh (EC)DHE); external PSKs; 0-RTT (the
+// client sends early data; the server accepts it only on the first use of a ticket it issued);
+// KeyUpdate both ways, on request and automatically before a key's AEAD limit; exporters. Not
+// done: post-handshake client authentication, the cookie of a stateless HelloRetryRequest (the
+// server keeps state; a cookie sent by a peer is echoed), psk_ke (PSK without (EC)DHE), compat
+// mode ChangeCipherSpec records are accepted and ignored but never sent.
 #pragma once
 
 #include <chrono>
@@ -38,20 +49,54 @@ enum class Role { kClient, kServer };
 using tlswire::kTls10;
 using tlswire::kTls11;
 using tlswire::kTls12;
+using tlswire::kTls13;
+
+class TicketStore;
+
+// A TLS 1.3 session ticket a client received (NewSessionTicket, RFC 8446 §4.6.1), with the
+// resumption PSK the provider derived for it (SslExpandPreSharedKey). Shared and immutable: a
+// client offers it in a later connection through Config::resume.
+struct Ticket {
+  std::uint16_t cipher_suite = 0;      // the suite of the connection that issued it
+  std::vector<std::uint8_t> identity;  // the ticket bytes, sent as the PSK identity
+  std::uint32_t age_add = 0;
+  std::uint32_t lifetime_seconds = 0;
+  std::uint32_t max_early_data = 0;  // from the ticket's early_data extension; 0 = no 0-RTT
+  std::chrono::steady_clock::time_point received{};
+  std::string server_name;  // the name the issuing connection was made to
+  std::uintptr_t psk = 0;   // the provider's PSK handle (NCRYPT_KEY_HANDLE), freed with the ticket
+  Ticket() = default;
+  Ticket(const Ticket&) = delete;
+  Ticket& operator=(const Ticket&) = delete;
+  ~Ticket();
+};
+
+// An external PSK (RFC 8446 §2.2, §4.2.11): the identity both sides agree on, the key bytes
+// (imported with SslImportKey TLS13PRESHAREDKEY) and the suite whose hash it is used with.
+struct ExternalPsk {
+  std::vector<std::uint8_t> identity;
+  std::vector<std::uint8_t> key;
+  std::uint16_t cipher_suite = 0x1301;
+  std::uint32_t max_early_data = 0;  // client: may send 0-RTT under it; server: accepts up to this
+};
+
+enum class ClientAuth { kNone, kRequest, kRequire };
 
 struct Config {
   Role role = Role::kClient;
   std::uint16_t min_version = kTls10;
-  std::uint16_t max_version = kTls12;
+  std::uint16_t max_version = kTls13;
 
-  // IANA cipher-suite ids in preference order. Empty: every suite the provider enumerates
-  // (SslEnumCipherSuites) that is valid for a version in [min_version, max_version].
-  // Client: offered in this order. Server: the first of the server's list that the client
-  // offered and the server's certificate key can serve (server preference, as Schannel).
+  // IANA cipher-suite ids in preference order (TLS 1.3 suites 0x1301-0x1303 among them). Empty: every suite the
+  // provider enumerates (SslEnumCipherSuites) that is valid for a version in [min_version, max_version]. Client:
+  // offered in this order. Server: the first of the server's list that the client offered and the server's certificate
+  // key can serve (server preference, as Schannel).
   std::vector<std::uint16_t> cipher_suites;
 
   // IANA named groups for ECDHE (23 secp256r1, 24 secp384r1, 25 secp521r1, 29 x25519, 30 x448)
-  // in preference order. Empty: the provider's curve list (SslEnumEccCurves).
+  // in preference order. Empty: the provider's curve list (SslEnumEccCurves). TLS 1.3 also takes
+  // the RFC 7919 groups 256..260 (ffdhe2048..ffdhe8192) here; a TLS 1.3 client sends its key
+  // share for the first group only (a server that wants another answers HelloRetryRequest).
   std::vector<std::uint16_t> groups;
 
   // Client: offer extended_master_secret. Server: accept it when the client offers it.
@@ -75,8 +120,58 @@ struct Config {
   // Windows, the certificate's CNG key.
   std::string certificate_chain_file;
 
+  // Client certificate (either version). Client: the chain (PEM, leaf first) sent when the server
+  // asks; its key is opened with SslOpenPrivateKey like a server's. Empty: answer a
+  // CertificateRequest with an empty Certificate. Server: ask for one (kRequest) or require one
+  // (kRequire: certificate_required in TLS 1.3, handshake_failure in TLS 1.2), verified against
+  // client_ca_file with the TLS client purpose.
+  std::string client_certificate_chain_file;
+  ClientAuth client_auth = ClientAuth::kNone;
+  std::string client_ca_file;
+
+  // TLS 1.3 resumption. Client: offer this ticket (psk_dhe_ke). Server: issue tickets from this
+  // store (shared by the connections of one server; each ticket resumes once).
+  std::shared_ptr<const Ticket> resume;
+  std::shared_ptr<TicketStore> ticket_store;
+  int tickets_to_issue = 1;  // server: NewSessionTickets after each full or resumed handshake
+
+  // TLS 1.3 external PSK (both roles; the client offers it instead of a ticket).
+  std::optional<ExternalPsk> external_psk;
+
+  // 0-RTT. Client: sent as early data when the offered ticket (or external PSK) allows it; what
+  // happened is info().early_data. Server: the most early data it accepts per ticket it issues
+  // (0: tickets do not allow 0-RTT); early data is only accepted on the first use of a ticket.
+  std::vector<std::uint8_t> early_data;
+  std::uint32_t max_early_data = 0;
+
+  // TLS 1.3: send KeyUpdate (update_not_requested) before sealing record number `n` with one
+  // key. 0: the AEAD limit of RFC 8446 §5.5 (2^24 records for AES-GCM; ChaCha20-Poly1305 has no
+  // practical limit, so only the 2^64 - 1 sequence-number ceiling applies). Tests set it low.
+  std::uint64_t key_update_after_records = 0;
+
   // Largest plaintext per record (RFC 5246 §6.2.1: at most 2^14).
   std::size_t max_fragment_length = 16384;
+};
+
+// The server's ticket store (stateful tickets): the ticket is a random 32-byte identifier, the
+// PSK stays with the server. A ticket is removed when it is used, so it resumes at most once and
+// 0-RTT under it cannot be replayed (RFC 8446 §8.1, single-use tickets). Thread-safe.
+class TicketStore {
+ public:
+  TicketStore();
+  ~TicketStore();
+  TicketStore(const TicketStore&) = delete;
+  TicketStore& operator=(const TicketStore&) = delete;
+  struct Entry;
+  // Internal (connection code): adds a PSK handle (ownership passes); returns the identity.
+  std::vector<std::uint8_t> Add(std::unique_ptr<Entry> entry);
+  // Removes and returns the entry for `identity` (null if unknown, expired or already used).
+  std::unique_ptr<Entry> Take(std::span<const std::uint8_t> identity);
+  std::size_t size() const;
+
+ private:
+  struct Impl;
+  std::unique_ptr<Impl> impl_;
 };
 
 // TLS alert descriptions (RFC 5246 §7.2) the driver sends or understands.
@@ -99,8 +194,11 @@ enum class AlertDescription : std::uint8_t {
   kInternalError = 80,
   kUserCanceled = 90,
   kNoRenegotiation = 100,
+  kMissingExtension = 109,
   kUnsupportedExtension = 110,
   kUnrecognizedName = 112,
+  kUnknownPskIdentity = 115,
+  kCertificateRequired = 116,
 };
 // "bad_record_mac" etc.; "alert(<n>)" for values without a name.
 using tlswire::AlertName;
@@ -120,8 +218,11 @@ struct Failure {
   std::uint32_t provider_status = 0;  // the SECURITY_STATUS of the failing Ssl* call, if any
 };
 
+enum class EarlyData { kNotOffered, kAccepted, kRejected };
+enum class PskMode { kNone, kResumption, kExternal };
+
 struct SessionInfo {
-  std::uint16_t version = 0;       // negotiated, wire value
+  std::uint16_t version = 0;       // negotiated, wire value (0x0304 for TLS 1.3)
   std::uint16_t cipher_suite = 0;  // IANA id
   std::string cipher_suite_name;   // from the provider (SslLookupCipherSuiteInfo / catalog)
   std::uint16_t group = 0;         // IANA group for ECDHE; 0 for RSA key transport
@@ -133,9 +234,20 @@ struct SessionInfo {
   std::string peer_subject;           // the peer leaf's subject, one line (RFC 2253)
   std::vector<std::uint8_t> client_random;
   std::vector<std::uint8_t> server_random;
-  std::vector<std::uint8_t> client_finished;  // verify_data we sent or received (12 bytes)
+  std::vector<std::uint8_t> client_finished;  // verify_data (12 bytes; TLS 1.3: the hash length)
   std::vector<std::uint8_t> server_finished;
   std::chrono::nanoseconds handshake_time{0};  // first Process() to kConnected
+  // TLS 1.3
+  bool hello_retry_request = false;  // an HRR was sent (server) or received (client)
+  PskMode psk = PskMode::kNone;      // the handshake was authenticated by a PSK
+  EarlyData early_data = EarlyData::kNotOffered;
+  std::size_t early_data_bytes = 0;  // server: early data accepted; client: early data sent
+  bool client_certificate = false;   // a client certificate was sent (client) / verified (server)
+  std::string client_subject;        // server: the verified client certificate's subject
+  int key_updates_sent = 0;
+  int key_updates_received = 0;
+  int tickets_received = 0;  // client: NewSessionTickets
+  int tickets_issued = 0;    // server
 };
 
 class Connection {
@@ -168,13 +280,29 @@ class Connection {
   virtual const SessionInfo& info() const = 0;
 
   // After the handshake, through the provider: SslExportKeyingMaterial (RFC 5705; a null context
-  // differs from an empty one) and SslComputeEapKeyBlock (label as the provider names it).
+  // differs from an empty one; TLS 1.3: RFC 8446 §7.5 with the exporter master secret, where no
+  // context and an empty one are the same) and SslComputeEapKeyBlock (label as the provider
+  // names it; TLS 1.0-1.2).
   virtual std::optional<std::vector<std::uint8_t>> ExportKeyingMaterial(const std::string& label,
                                                                         const std::vector<std::uint8_t>* context,
                                                                         std::size_t length) = 0;
   // eap_method is the NCRYPT_SSL_EAP_*_ID selector (the low byte of SslComputeEapKeyBlock's
   // dwFlags); the provider decides the output length.
   virtual std::optional<std::vector<std::uint8_t>> EapKeyBlock(std::uint32_t eap_method) = 0;
+  // TLS 1.3 0-RTT exporter (early_exporter_master_secret, RFC 8446 §7.5): available once early
+  // data was offered (client) or accepted (server).
+  virtual std::optional<std::vector<std::uint8_t>> ExportEarlyKeyingMaterial(const std::string& label,
+                                                                             const std::vector<std::uint8_t>* context,
+                                                                             std::size_t length) = 0;
+
+  // TLS 1.3: sends KeyUpdate and switches to the next write key (RFC 8446 §4.6.3); with
+  // `request_peer_update` the peer must update its own keys too. False before kConnected or on
+  // TLS 1.2 (which has no KeyUpdate).
+  virtual bool UpdateKeys(bool request_peer_update) = 0;
+  // Client: the newest session ticket received (null if none), for Config::resume.
+  virtual std::shared_ptr<const Ticket> TakeTicket() = 0;
+  // Server: early data accepted under 0-RTT (drains it).
+  virtual std::vector<std::uint8_t> TakeEarlyData() = 0;
 
   // Test hooks for negative tests (never used by the CLI):
   // flips one bit of the body of the next handshake message of this type we send (e.g. 20 =

@@ -40,6 +40,12 @@ class Reader {
     ByteView b = Take(3);
     return (std::uint32_t{b[0]} << 16) | (std::uint32_t{b[1]} << 8) | b[2];
   }
+  std::uint32_t U32() {
+    ByteView b = Take(4);
+    return (std::uint32_t{b[0]} << 24) | (std::uint32_t{b[1]} << 16) | (std::uint32_t{b[2]} << 8) | b[3];
+  }
+  // Bytes consumed so far.
+  std::size_t position() const { return pos_; }
   ByteView Take(std::size_t n) {
     if (n > remaining()) Policy::DecodeError(std::string("truncated ") + what_);
     ByteView out = data_.subspan(pos_, n);
@@ -79,6 +85,10 @@ class Writer {
     out_.push_back(static_cast<std::uint8_t>(v >> 16));
     out_.push_back(static_cast<std::uint8_t>(v >> 8));
     out_.push_back(static_cast<std::uint8_t>(v));
+  }
+  void U32(std::uint32_t v) {
+    U16(static_cast<std::uint16_t>(v >> 16));
+    U16(static_cast<std::uint16_t>(v));
   }
   void Put(ByteView b) { out_.insert(out_.end(), b.begin(), b.end()); }
   void Vec8(ByteView b) { PutPrefixed(b, 1); }

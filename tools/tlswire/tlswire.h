@@ -1,4 +1,4 @@
-// tlswire.h - the TLS 1.0-1.2 wire vocabulary shared by the tools (tools/tlsdriver,
+// tlswire.h - the TLS 1.0-1.3 wire vocabulary shared by the tools (tools/tlsdriver,
 // tools/libssl_peer, tools/cli) and the interop tests: protocol versions, record content types,
 // handshake and extension types, alert names and named groups by IANA id. Header-only and
 // dependency-free (no provider, no OpenSSL), so the driver can use it as well as the libssl peer.
@@ -13,6 +13,7 @@ namespace opensslp::tlswire {
 inline constexpr std::uint16_t kTls10 = 0x0301;
 inline constexpr std::uint16_t kTls11 = 0x0302;
 inline constexpr std::uint16_t kTls12 = 0x0303;
+inline constexpr std::uint16_t kTls13 = 0x0304;  // RFC 8446 §4.2.1 (supported_versions only)
 
 // Record content types (RFC 5246 §6.2.1).
 enum ContentType : std::uint8_t {
@@ -34,6 +35,12 @@ enum HandshakeType : std::uint8_t {
   kCertificateVerify = 15,
   kClientKeyExchange = 16,
   kFinished = 20,
+  // TLS 1.3 (RFC 8446 §4)
+  kNewSessionTicket = 4,
+  kEndOfEarlyData = 5,
+  kEncryptedExtensions = 8,
+  kKeyUpdate = 24,
+  kMessageHash = 254,  // the synthetic message of RFC 8446 §4.4.1
 };
 
 // Extension types (IANA "TLS ExtensionType Values").
@@ -45,6 +52,14 @@ enum ExtensionType : std::uint16_t {
   kExtEncryptThenMac = 22,         // RFC 7366
   kExtExtendedMasterSecret = 23,   // RFC 7627
   kExtRenegotiationInfo = 0xFF01,  // RFC 5746
+  // TLS 1.3 (RFC 8446 §4.2)
+  kExtPreSharedKey = 41,
+  kExtEarlyData = 42,
+  kExtSupportedVersions = 43,
+  kExtCookie = 44,
+  kExtPskKeyExchangeModes = 45,
+  kExtSignatureAlgorithmsCert = 50,
+  kExtKeyShare = 51,
 };
 
 // The alert description's name (RFC 5246 §7.2, RFC 8446 §6 for missing_extension), e.g.
@@ -76,6 +91,8 @@ inline const char* AlertName(std::uint8_t description) {
     case 109: return "missing_extension";
     case 110: return "unsupported_extension";
     case 112: return "unrecognized_name";
+    case 115: return "unknown_psk_identity";
+    case 116: return "certificate_required";
     default: {
       static thread_local char text[16];
       std::snprintf(text, sizeof text, "alert(%u)", static_cast<unsigned>(description));
