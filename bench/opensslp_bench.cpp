@@ -1,7 +1,8 @@
 // opensslp_bench.cpp - the provider's exported API against raw OpenSSL doing the same work
 // (bench/README.md). Every "Ours" benchmark has a "Raw" twin with the same arguments; at exit a
 // summary prints ratio = raw_time / our_time per pair (1.0 = no overhead; the targets in bench/README.md:
-// >= 0.95 at 16 KiB records, >= 0.7 at 64 B records, >= 0.9 for SslGenerateSessionKeys).
+// >= 0.95 at 16 KiB records, >= 0.7 at 64 B records (TLS 1.2 and TLS 1.3 alike), >= 0.9 for
+// SslGenerateSessionKeys and for the TLS 1.3 client key schedule).
 //
 // Fairness rules followed by every Raw twin:
 //  - algorithms (EVP_CIPHER, EVP_KDF) are fetched once, outside the timed loop;
@@ -10,7 +11,11 @@
 //    explicit nonce = seq for AES-GCM, RFC 7905 §2 IV XOR seq for ChaCha20-Poly1305, RFC 5246
 //    §6.2.3.3 additional data, header ‖ explicit nonce ‖ ciphertext ‖ tag);
 //  - key schedules: TLS1-PRF through EVP_KDF, cipher contexts initialised with the derived keys,
-//    secrets wiped, contexts freed - the same work the provider's key objects carry.
+//    secrets wiped, contexts freed - the same work the provider's key objects carry;
+//  - TLS 1.3 records (RFC 8446 §5.2-§5.3): nonce = iv XOR seq, additional data = the 5-byte
+//    header, content then the inner content type byte through the cipher, no padding;
+//  - the TLS 1.3 schedule: EVP_KDF "TLS13-KDF" for Extract / Expand-Label, EVP_MAC HMAC for
+//    Finished, EVP_PKEY_derive for x25519.
 // The provider is linked as the shared library and called through its exports, so the figures
 // include what a caller (Schannel) pays: handle lookup, Guard, argument checks.
 #include <benchmark/benchmark.h>
@@ -627,6 +632,455 @@ void BM_RsaTransportRaw(benchmark::State& state) {
 
 BENCHMARK(BM_RsaTransportOurs)->Unit(benchmark::kMicrosecond);
 BENCHMARK(BM_RsaTransportRaw)->Unit(benchmark::kMicrosecond);
+
+// ---- 5. TLS 1.3 record protection ---------------------------------------------------------------
+
+constexpr DWORD kTls13 = TLS1_3_PROTOCOL_VERSION;
+constexpr DWORD kTls13AesGcm = TLS_AES_128_GCM_SHA256;  // 0x1301
+constexpr DWORD kTls13ChaCha = 0x1303;                  // TLS_CHACHA20_POLY1305_SHA256
+constexpr DWORD kX25519KeyType = 29;                    // docs/keys.md: dwKeyType of x25519
+
+NCRYPT_HASH_HANDLE Tls13Transcript(NCRYPT_PROV_HANDLE prov, DWORD suite, std::size_t messages_len) {
+  NCRYPT_HASH_HANDLE h = 0;
+  Check(SslCreateHandshakeHash(prov, &h, kTls13, suite, 0), "SslCreateHandshakeHash");
+  ByteVec messages(messages_len, 0x5a);
+  Check(SslHashHandshake(prov, h, messages.data(), static_cast<DWORD>(messages.size()), 0), "SslHashHandshake");
+  return h;
+}
+
+// SSLECCPUBLICBLOB of an x25519 public key: IANA group id, key length, key (docs/keys.md).
+ByteVec X25519PublicBlob(const std::uint8_t* pub) {
+  ByteVec blob;
+  PutLe32(blob, kX25519KeyType);
+  PutLe32(blob, 32);
+  blob.insert(blob.end(), pub, pub + 32);
+  return blob;
+}
+
+// An x25519 key pair made by OpenSSL: the server's, whose public key the client imports.
+struct RawX25519 {
+  EVP_PKEY* key = nullptr;
+  std::uint8_t pub[32];
+  RawX25519() {
+    EVP_PKEY_CTX* ctx = EVP_PKEY_CTX_new_from_name(nullptr, "X25519", nullptr);
+    std::size_t len = sizeof pub;
+    Check(ctx != nullptr && EVP_PKEY_keygen_init(ctx) == 1 && EVP_PKEY_keygen(ctx, &key) == 1 &&
+              EVP_PKEY_get_raw_public_key(key, pub, &len) == 1 && len == 32,
+          "X25519 keygen");
+    EVP_PKEY_CTX_free(ctx);
+  }
+  ~RawX25519() { EVP_PKEY_free(key); }
+  RawX25519(const RawX25519&) = delete;
+  RawX25519& operator=(const RawX25519&) = delete;
+};
+
+// One TLS 1.3 record key made through the API: an x25519 exchange, the early, handshake and master
+// secrets, the client application traffic secret and SslExpandWriteKey. A TLS 1.3 key seals and
+// opens (docs/tls13.md), so the same key serves both benchmarks.
+struct Tls13RecordKey {
+  NCRYPT_PROV_HANDLE prov = 0;
+  NCRYPT_KEY_HANDLE key = 0;
+
+  explicit Tls13RecordKey(DWORD suite) {
+    prov = OpenProvider();
+    RawX25519 server;
+    const ByteVec blob = X25519PublicBlob(server.pub);
+    NCRYPT_KEY_HANDLE eph = 0, peer = 0, early = 0, hs = 0, ms = 0, c_ap = 0, s_ap = 0;
+    Check(SslCreateEphemeralKey(prov, &eph, kTls13, suite, kX25519KeyType, 0, nullptr, 0, 0), "SslCreateEphemeralKey");
+    Check(SslImportKey(prov, &peer, Wide(u"SSLECCPUBLICBLOB"), const_cast<std::uint8_t*>(blob.data()),
+                       static_cast<DWORD>(blob.size()), 0),
+          "SslImportKey(x25519)");
+    const NCRYPT_HASH_HANDLE h = Tls13Transcript(prov, suite, 512);
+    Check(SslExtractEarlyKey(prov, 0, &early, kTls13, suite, nullptr, 0), "SslExtractEarlyKey");
+    Check(SslExtractHandshakeKey(prov, eph, peer, early, &hs, nullptr, 0), "SslExtractHandshakeKey");
+    Check(SslExtractMasterKey(prov, hs, &ms, nullptr, 0), "SslExtractMasterKey");
+    Check(SslExpandTrafficKeys(prov, ms, h, &c_ap, &s_ap, nullptr, 0), "SslExpandTrafficKeys");
+    Check(SslExpandWriteKey(prov, c_ap, &key, nullptr, 0), "SslExpandWriteKey");
+    for (NCRYPT_HANDLE x : {eph, peer, early, hs, ms, c_ap, s_ap, h}) SslFreeObject(x, 0);
+  }
+  ~Tls13RecordKey() {
+    SslFreeObject(key, 0);
+    SslFreeObject(prov, 0);
+  }
+  Tls13RecordKey(const Tls13RecordKey&) = delete;
+  Tls13RecordKey& operator=(const Tls13RecordKey&) = delete;
+};
+
+// The raw counterpart of a TLS 1.3 record key (RFC 8446 §5.2-§5.3): one context per direction,
+// key set once; per record the nonce (iv XOR seq), the 5-byte header as additional data, the
+// content and then the inner content type byte through the cipher, the tag. Opening decrypts
+// straight into the caller's buffer and finds the content type as the last non-zero byte.
+class RawTls13Aead {
+ public:
+  RawTls13Aead(DWORD suite, bool encrypt) {
+    cipher_ = EVP_CIPHER_fetch(nullptr, suite == kTls13AesGcm ? "AES-128-GCM" : "ChaCha20-Poly1305", nullptr);
+    Check(cipher_ != nullptr, "EVP_CIPHER_fetch");
+    ctx_ = EVP_CIPHER_CTX_new();
+    std::uint8_t key[32];
+    std::memset(key, 0x42, sizeof key);
+    std::memset(iv_, 0x24, sizeof iv_);
+    Check(EVP_CipherInit_ex(ctx_, cipher_, nullptr, key, nullptr, encrypt ? 1 : 0) == 1, "EVP_CipherInit_ex");
+  }
+  ~RawTls13Aead() {
+    EVP_CIPHER_CTX_free(ctx_);
+    EVP_CIPHER_free(cipher_);
+  }
+  RawTls13Aead(const RawTls13Aead&) = delete;
+  RawTls13Aead& operator=(const RawTls13Aead&) = delete;
+
+  // header ‖ AEAD(content ‖ type) ‖ tag, like SslEncryptPacket for TLS 1.3.
+  std::size_t Seal(std::uint64_t seq, std::uint8_t type, const std::uint8_t* in, std::size_t len, std::uint8_t* out) {
+    std::uint8_t nonce[12];
+    MakeNonce(seq, nonce);
+    const std::size_t fragment = len + 1 + kTag;
+    out[0] = 23, out[1] = 3, out[2] = 3, out[3] = static_cast<std::uint8_t>(fragment >> 8);
+    out[4] = static_cast<std::uint8_t>(fragment);
+    std::uint8_t* body = out + kHeader;
+    int n = 0;
+    Check(EVP_EncryptInit_ex(ctx_, nullptr, nullptr, nullptr, nonce) == 1 &&
+              EVP_EncryptUpdate(ctx_, nullptr, &n, out, kHeader) == 1 &&
+              EVP_EncryptUpdate(ctx_, body, &n, in, static_cast<int>(len)) == 1 &&
+              EVP_EncryptUpdate(ctx_, body + len, &n, &type, 1) == 1 &&
+              EVP_EncryptFinal_ex(ctx_, body + len + 1, &n) == 1 &&
+              EVP_CIPHER_CTX_ctrl(ctx_, EVP_CTRL_AEAD_GET_TAG, kTag, body + len + 1) == 1,
+          "raw TLS 1.3 seal");
+    return kHeader + fragment;
+  }
+
+  // The content followed by its type (the SslDecryptPacket convention); returns its length.
+  std::size_t Open(std::uint64_t seq, const std::uint8_t* in, std::size_t in_len, std::uint8_t* out) {
+    const std::size_t len = in_len - kHeader - kTag;
+    const std::uint8_t* body = in + kHeader;
+    std::uint8_t nonce[12], tag[kTag];
+    MakeNonce(seq, nonce);
+    std::memcpy(tag, body + len, kTag);
+    int n = 0;
+    Check(EVP_DecryptInit_ex(ctx_, nullptr, nullptr, nullptr, nonce) == 1 &&
+              EVP_DecryptUpdate(ctx_, nullptr, &n, in, kHeader) == 1 &&
+              EVP_DecryptUpdate(ctx_, out, &n, body, static_cast<int>(len)) == 1 &&
+              EVP_CIPHER_CTX_ctrl(ctx_, EVP_CTRL_AEAD_SET_TAG, kTag, tag) == 1 &&
+              EVP_DecryptFinal_ex(ctx_, out + n, &n) == 1,
+          "raw TLS 1.3 open");
+    std::size_t end = len;
+    while (end > 0 && out[end - 1] == 0) --end;  // RFC 8446 §5.4: zero padding, then the type
+    return end;
+  }
+
+ private:
+  void MakeNonce(std::uint64_t seq, std::uint8_t* nonce) const {
+    std::uint8_t s[8];
+    StoreBe64(s, seq);
+    std::memcpy(nonce, iv_, 12);
+    for (int i = 0; i < 8; ++i) nonce[4 + i] ^= s[i];
+  }
+
+  EVP_CIPHER* cipher_ = nullptr;
+  EVP_CIPHER_CTX* ctx_ = nullptr;
+  std::uint8_t iv_[12];
+};
+
+void SetTls13RecordCounters(benchmark::State& state, std::size_t len) {
+  state.SetBytesProcessed(static_cast<std::int64_t>(state.iterations() * len));
+  state.SetLabel(state.range(0) == kTls13AesGcm ? "TLS 1.3 AES-128-GCM" : "TLS 1.3 ChaCha20-Poly1305");
+}
+
+// Encrypt: one application-data record per iteration, sequence number +1 each time.
+void BM_Tls13EncryptOurs(benchmark::State& state) {
+  const DWORD suite = static_cast<DWORD>(state.range(0));
+  const std::size_t len = static_cast<std::size_t>(state.range(1));
+  Tls13RecordKey k(suite);
+  ByteVec in(len, 0x17), out(len + 64);
+  std::uint64_t seq = 0;
+  DWORD written = 0;
+  for (auto _ : state) {
+    Check(SslEncryptPacket(k.prov, k.key, in.data(), static_cast<DWORD>(len), out.data(),
+                           static_cast<DWORD>(out.size()), &written, seq++, 23, 0),
+          "SslEncryptPacket(TLS 1.3)");
+    benchmark::DoNotOptimize(out.data());
+  }
+  SetTls13RecordCounters(state, len);
+}
+
+void BM_Tls13EncryptRaw(benchmark::State& state) {
+  const DWORD suite = static_cast<DWORD>(state.range(0));
+  const std::size_t len = static_cast<std::size_t>(state.range(1));
+  RawTls13Aead raw(suite, true);
+  ByteVec in(len, 0x17), out(len + 64);
+  std::uint64_t seq = 0;
+  for (auto _ : state) {
+    benchmark::DoNotOptimize(raw.Seal(seq++, 23, in.data(), len, out.data()));
+    benchmark::DoNotOptimize(out.data());
+  }
+  SetTls13RecordCounters(state, len);
+}
+
+// Decrypt: a ring of kRing records sealed before the timed loop (sequence numbers 0..kRing-1),
+// reopened in turn with each record's own number (opening keeps no sequence state).
+void BM_Tls13DecryptOurs(benchmark::State& state) {
+  const DWORD suite = static_cast<DWORD>(state.range(0));
+  const std::size_t len = static_cast<std::size_t>(state.range(1));
+  Tls13RecordKey k(suite);
+  ByteVec in(len, 0x17), out(len + 64);
+  std::vector<ByteVec> ring(kRing, ByteVec(len + 64));
+  DWORD written = 0;
+  for (std::size_t i = 0; i < kRing; ++i) {
+    Check(SslEncryptPacket(k.prov, k.key, in.data(), static_cast<DWORD>(len), ring[i].data(),
+                           static_cast<DWORD>(ring[i].size()), &written, i, 23, 0),
+          "SslEncryptPacket(TLS 1.3)");
+    ring[i].resize(written);
+  }
+  std::size_t i = 0;
+  for (auto _ : state) {
+    ByteVec& record = ring[i];
+    Check(SslDecryptPacket(k.prov, k.key, record.data(), static_cast<DWORD>(record.size()), out.data(),
+                           static_cast<DWORD>(out.size()), &written, i, 0),
+          "SslDecryptPacket(TLS 1.3)");
+    benchmark::DoNotOptimize(out.data());
+    i = (i + 1) % kRing;
+  }
+  SetTls13RecordCounters(state, len);
+}
+
+void BM_Tls13DecryptRaw(benchmark::State& state) {
+  const DWORD suite = static_cast<DWORD>(state.range(0));
+  const std::size_t len = static_cast<std::size_t>(state.range(1));
+  RawTls13Aead sealer(suite, true), opener(suite, false);
+  ByteVec in(len, 0x17), out(len + 64);
+  std::vector<ByteVec> ring(kRing, ByteVec(len + 64));
+  for (std::size_t i = 0; i < kRing; ++i) ring[i].resize(sealer.Seal(i, 23, in.data(), len, ring[i].data()));
+  std::size_t i = 0;
+  for (auto _ : state) {
+    const ByteVec& record = ring[i];
+    benchmark::DoNotOptimize(opener.Open(i, record.data(), record.size(), out.data()));
+    benchmark::DoNotOptimize(out.data());
+    i = (i + 1) % kRing;
+  }
+  SetTls13RecordCounters(state, len);
+}
+
+void Tls13RecordArgs(benchmark::internal::Benchmark* b) {
+  for (std::int64_t suite : {std::int64_t{kTls13AesGcm}, std::int64_t{kTls13ChaCha}}) {
+    for (std::int64_t len : {64, 1024, 16384}) b->Args({suite, len});
+  }
+  b->ArgNames({"suite", "bytes"});
+}
+
+BENCHMARK(BM_Tls13EncryptOurs)->Apply(Tls13RecordArgs);
+BENCHMARK(BM_Tls13EncryptRaw)->Apply(Tls13RecordArgs);
+BENCHMARK(BM_Tls13DecryptOurs)->Apply(Tls13RecordArgs);
+BENCHMARK(BM_Tls13DecryptRaw)->Apply(Tls13RecordArgs);
+
+// ---- 6. a TLS 1.3 client key schedule -----------------------------------------------------------
+
+// The transcripts a client hashes the schedule over (through ServerHello, through the server's
+// CertificateVerify, through its Finished), made once: hashing messages is not schedule work.
+struct Tls13Transcripts {
+  NCRYPT_HASH_HANDLE through_sh, through_cv, through_sf;
+  explicit Tls13Transcripts(NCRYPT_PROV_HANDLE prov)
+      : through_sh(Tls13Transcript(prov, kTls13AesGcm, 300)),
+        through_cv(Tls13Transcript(prov, kTls13AesGcm, 1200)),
+        through_sf(Tls13Transcript(prov, kTls13AesGcm, 1236)) {}
+  void Free() {
+    for (NCRYPT_HASH_HANDLE h : {through_sh, through_cv, through_sf}) SslFreeObject(h, 0);
+  }
+};
+
+// Measured work, one TLS_AES_128_GCM_SHA256 client: SslCreateEphemeralKey (x25519), SslImportKey
+// of the server's share, SslExtractEarlyKey, SslExtractHandshakeKey, SslExpandTrafficKeys (handshake),
+// SslExtractMasterKey, SslExpandTrafficKeys (application), 4 × SslExpandWriteKey, 2 ×
+// SslComputeFinishedHash (server's, client's), SslFreeObject of all 13 handles.
+void BM_Tls13ScheduleOurs(benchmark::State& state) {
+  const NCRYPT_PROV_HANDLE prov = OpenProvider();
+  RawX25519 server;
+  ByteVec blob = X25519PublicBlob(server.pub);
+  Tls13Transcripts t(prov);
+  std::uint8_t finished[2][32];
+  for (auto _ : state) {
+    NCRYPT_KEY_HANDLE eph = 0, peer = 0, early = 0, hs = 0, ms = 0, c_hs = 0, s_hs = 0, c_ap = 0, s_ap = 0;
+    NCRYPT_KEY_HANDLE keys[4] = {};
+    Check(SslCreateEphemeralKey(prov, &eph, kTls13, kTls13AesGcm, kX25519KeyType, 0, nullptr, 0, 0),
+          "SslCreateEphemeralKey");
+    Check(SslImportKey(prov, &peer, Wide(u"SSLECCPUBLICBLOB"), blob.data(), static_cast<DWORD>(blob.size()), 0),
+          "SslImportKey");
+    Check(SslExtractEarlyKey(prov, 0, &early, kTls13, kTls13AesGcm, nullptr, 0), "SslExtractEarlyKey");
+    Check(SslExtractHandshakeKey(prov, eph, peer, early, &hs, nullptr, 0), "SslExtractHandshakeKey");
+    Check(SslExpandTrafficKeys(prov, hs, t.through_sh, &c_hs, &s_hs, nullptr, 0), "SslExpandTrafficKeys(hs)");
+    Check(SslExtractMasterKey(prov, hs, &ms, nullptr, 0), "SslExtractMasterKey");
+    Check(SslExpandTrafficKeys(prov, ms, t.through_sf, &c_ap, &s_ap, nullptr, 0), "SslExpandTrafficKeys(ap)");
+    const NCRYPT_KEY_HANDLE traffic[4] = {c_hs, s_hs, c_ap, s_ap};
+    for (int i = 0; i < 4; ++i) Check(SslExpandWriteKey(prov, traffic[i], &keys[i], nullptr, 0), "SslExpandWriteKey");
+    Check(SslComputeFinishedHash(prov, s_hs, t.through_cv, finished[0], 32, NCRYPT_SSL_SERVER_FLAG),
+          "SslComputeFinishedHash(server)");
+    Check(SslComputeFinishedHash(prov, c_hs, t.through_sf, finished[1], 32, NCRYPT_SSL_CLIENT_FLAG),
+          "SslComputeFinishedHash(client)");
+    benchmark::DoNotOptimize(finished);
+    for (NCRYPT_KEY_HANDLE h : {eph, peer, early, hs, ms, c_hs, s_hs, c_ap, s_ap, keys[0], keys[1], keys[2], keys[3]}) {
+      SslFreeObject(h, 0);
+    }
+  }
+  t.Free();
+  SslFreeObject(prov, 0);
+}
+
+// The same derivations straight on OpenSSL: EVP_KDF "TLS13-KDF" (fetched once, one context reset
+// per derive) for every Extract and Expand-Label (RFC 8446 §7.1, §7.3), EVP_MAC HMAC for the two
+// Finished (§4.4.4), X25519 keygen and EVP_PKEY_derive, transcript hashes by EVP_MD_CTX copy +
+// final, one keyed EVP_CIPHER_CTX per record key (a raw stack needs one per direction; ours hold
+// two and a decryption scratch buffer), secrets wiped, everything freed.
+class RawTls13Kdf {
+ public:
+  RawTls13Kdf() {
+    kdf_ = EVP_KDF_fetch(nullptr, "TLS13-KDF", nullptr);
+    Check(kdf_ != nullptr, "EVP_KDF_fetch(TLS13-KDF)");
+    ctx_ = EVP_KDF_CTX_new(kdf_);
+  }
+  ~RawTls13Kdf() {
+    EVP_KDF_CTX_free(ctx_);
+    EVP_KDF_free(kdf_);
+  }
+  RawTls13Kdf(const RawTls13Kdf&) = delete;
+  RawTls13Kdf& operator=(const RawTls13Kdf&) = delete;
+
+  // HKDF-Extract(salt = Derive-Secret(previous, "derived", "") or 0, ikm or 0) (§7.1).
+  void Extract(const std::uint8_t* previous, const std::uint8_t* ikm, std::size_t ikm_len, std::uint8_t* out) {
+    OSSL_PARAM params[7];
+    std::size_t n = Common(params, "EXTRACT_ONLY", "derived");
+    if (previous != nullptr) params[n++] = OctetParam(OSSL_KDF_PARAM_SALT, previous, 32);
+    if (ikm != nullptr) params[n++] = OctetParam(OSSL_KDF_PARAM_KEY, ikm, ikm_len);
+    params[n] = OSSL_PARAM_construct_end();
+    Derive(params, out, 32);
+  }
+  // HKDF-Expand-Label(secret, label, context, n) (§7.1).
+  void ExpandLabel(const std::uint8_t* secret, const char* label, const std::uint8_t* context, std::size_t context_len,
+                   std::uint8_t* out, std::size_t out_len) {
+    OSSL_PARAM params[7];
+    std::size_t n = Common(params, "EXPAND_ONLY", label);
+    params[n++] = OctetParam(OSSL_KDF_PARAM_KEY, secret, 32);
+    if (context_len != 0) params[n++] = OctetParam(OSSL_KDF_PARAM_DATA, context, context_len);
+    params[n] = OSSL_PARAM_construct_end();
+    Derive(params, out, out_len);
+  }
+
+ private:
+  static OSSL_PARAM OctetParam(const char* key, const std::uint8_t* p, std::size_t len) {
+    return OSSL_PARAM_construct_octet_string(key, const_cast<std::uint8_t*>(p), len);
+  }
+  std::size_t Common(OSSL_PARAM* params, const char* mode, const char* label) {
+    static char digest[] = "SHA256";
+    static char prefix[] = "tls13 ";
+    params[0] = OSSL_PARAM_construct_utf8_string(OSSL_KDF_PARAM_DIGEST, digest, 0);
+    params[1] = OSSL_PARAM_construct_utf8_string(OSSL_KDF_PARAM_MODE, const_cast<char*>(mode), 0);
+    params[2] = OSSL_PARAM_construct_octet_string(OSSL_KDF_PARAM_PREFIX, prefix, 6);
+    params[3] = OSSL_PARAM_construct_octet_string(OSSL_KDF_PARAM_LABEL, const_cast<char*>(label), std::strlen(label));
+    return 4;
+  }
+  void Derive(const OSSL_PARAM* params, std::uint8_t* out, std::size_t out_len) {
+    EVP_KDF_CTX_reset(ctx_);  // no salt / data left over from the previous derive
+    Check(EVP_KDF_derive(ctx_, out, out_len, params) == 1, "EVP_KDF_derive(TLS13-KDF)");
+  }
+
+  EVP_KDF* kdf_ = nullptr;
+  EVP_KDF_CTX* ctx_ = nullptr;
+};
+
+// Hash(transcript so far) without disturbing the running hash.
+void RawTranscriptHash(EVP_MD_CTX* scratch, const EVP_MD_CTX* running, std::uint8_t* out) {
+  unsigned int len = 0;
+  Check(EVP_MD_CTX_copy_ex(scratch, running) == 1 && EVP_DigestFinal_ex(scratch, out, &len) == 1 && len == 32,
+        "transcript hash");
+}
+
+EVP_MD_CTX* RawRunningTranscript(const EVP_MD* md, std::size_t messages_len) {
+  EVP_MD_CTX* ctx = EVP_MD_CTX_new();
+  ByteVec messages(messages_len, 0x5a);
+  Check(EVP_DigestInit_ex(ctx, md, nullptr) == 1 && EVP_DigestUpdate(ctx, messages.data(), messages.size()) == 1,
+        "transcript");
+  return ctx;
+}
+
+void BM_Tls13ScheduleRaw(benchmark::State& state) {
+  RawTls13Kdf kdf;
+  EVP_MD* md = EVP_MD_fetch(nullptr, "SHA256", nullptr);
+  EVP_MAC* hmac = EVP_MAC_fetch(nullptr, "HMAC", nullptr);
+  EVP_MAC_CTX* mac = EVP_MAC_CTX_new(hmac);
+  EVP_CIPHER* cipher = EVP_CIPHER_fetch(nullptr, "AES-128-GCM", nullptr);
+  EVP_PKEY_CTX* keygen = EVP_PKEY_CTX_new_from_name(nullptr, "X25519", nullptr);
+  Check(md != nullptr && mac != nullptr && cipher != nullptr && keygen != nullptr && EVP_PKEY_keygen_init(keygen) == 1,
+        "raw TLS 1.3 setup");
+  char sha256[] = "SHA256";
+  const OSSL_PARAM mac_params[] = {OSSL_PARAM_construct_utf8_string(OSSL_MAC_PARAM_DIGEST, sha256, 0),
+                                   OSSL_PARAM_construct_end()};
+  Check(EVP_MAC_CTX_set_params(mac, mac_params) == 1, "HMAC digest");
+  RawX25519 server;
+  EVP_MD_CTX* through_sh = RawRunningTranscript(md, 300);
+  EVP_MD_CTX* through_cv = RawRunningTranscript(md, 1200);
+  EVP_MD_CTX* through_sf = RawRunningTranscript(md, 1236);
+  EVP_MD_CTX* scratch = EVP_MD_CTX_new();
+  std::uint8_t finished[2][32];
+  for (auto _ : state) {
+    // x25519: our key pair, the server's share parsed, the shared secret.
+    EVP_PKEY* eph = nullptr;
+    Check(EVP_PKEY_keygen(keygen, &eph) == 1, "X25519 keygen");
+    EVP_PKEY* peer = EVP_PKEY_new_raw_public_key_ex(nullptr, "X25519", nullptr, server.pub, 32);
+    EVP_PKEY_CTX* derive = EVP_PKEY_CTX_new_from_pkey(nullptr, eph, nullptr);
+    std::uint8_t shared[32];
+    std::size_t shared_len = sizeof shared;
+    Check(peer != nullptr && derive != nullptr && EVP_PKEY_derive_init(derive) == 1 &&
+              EVP_PKEY_derive_set_peer(derive, peer) == 1 && EVP_PKEY_derive(derive, shared, &shared_len) == 1,
+          "X25519 derive");
+    // The schedule (RFC 8446 §7.1).
+    std::uint8_t early[32], hs[32], ms[32], traffic[4][32], th[32], key[16], iv[12], finished_key[32];
+    kdf.Extract(nullptr, nullptr, 0, early);
+    kdf.Extract(early, shared, shared_len, hs);
+    RawTranscriptHash(scratch, through_sh, th);
+    kdf.ExpandLabel(hs, "c hs traffic", th, 32, traffic[0], 32);
+    kdf.ExpandLabel(hs, "s hs traffic", th, 32, traffic[1], 32);
+    kdf.Extract(hs, nullptr, 0, ms);
+    RawTranscriptHash(scratch, through_sf, th);
+    kdf.ExpandLabel(ms, "c ap traffic", th, 32, traffic[2], 32);
+    kdf.ExpandLabel(ms, "s ap traffic", th, 32, traffic[3], 32);
+    // Four record keys (§7.3): key, iv, a keyed cipher context.
+    EVP_CIPHER_CTX* records[4];
+    for (int i = 0; i < 4; ++i) {
+      kdf.ExpandLabel(traffic[i], "key", nullptr, 0, key, sizeof key);
+      kdf.ExpandLabel(traffic[i], "iv", nullptr, 0, iv, sizeof iv);
+      records[i] = EVP_CIPHER_CTX_new();
+      Check(records[i] != nullptr && EVP_CipherInit_ex2(records[i], cipher, key, nullptr, 1, nullptr) == 1,
+            "record key");
+    }
+    // Two Finished (§4.4.4): HMAC(Expand-Label(traffic, "finished", "", 32), transcript hash).
+    for (int side = 0; side < 2; ++side) {
+      RawTranscriptHash(scratch, side == 0 ? through_cv : through_sf, th);
+      kdf.ExpandLabel(traffic[side == 0 ? 1 : 0], "finished", nullptr, 0, finished_key, 32);
+      std::size_t out_len = 0;
+      Check(EVP_MAC_init(mac, finished_key, 32, nullptr) == 1 && EVP_MAC_update(mac, th, 32) == 1 &&
+                EVP_MAC_final(mac, finished[side], &out_len, 32) == 1,
+            "Finished HMAC");
+    }
+    benchmark::DoNotOptimize(finished);
+    OPENSSL_cleanse(shared, sizeof shared);
+    OPENSSL_cleanse(early, sizeof early);
+    OPENSSL_cleanse(hs, sizeof hs);
+    OPENSSL_cleanse(ms, sizeof ms);
+    OPENSSL_cleanse(traffic, sizeof traffic);
+    OPENSSL_cleanse(key, sizeof key);
+    OPENSSL_cleanse(iv, sizeof iv);
+    OPENSSL_cleanse(finished_key, sizeof finished_key);
+    for (EVP_CIPHER_CTX* c : records) EVP_CIPHER_CTX_free(c);
+    EVP_PKEY_CTX_free(derive);
+    EVP_PKEY_free(peer);
+    EVP_PKEY_free(eph);
+  }
+  for (EVP_MD_CTX* c : {through_sh, through_cv, through_sf, scratch}) EVP_MD_CTX_free(c);
+  EVP_PKEY_CTX_free(keygen);
+  EVP_CIPHER_free(cipher);
+  EVP_MAC_CTX_free(mac);
+  EVP_MAC_free(hmac);
+  EVP_MD_free(md);
+}
+
+BENCHMARK(BM_Tls13ScheduleOurs)->Unit(benchmark::kMicrosecond);
+BENCHMARK(BM_Tls13ScheduleRaw)->Unit(benchmark::kMicrosecond);
 
 // ---- the ratio summary ------------------------------------------------------------------------
 

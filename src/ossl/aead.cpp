@@ -134,6 +134,24 @@ Status AeadContext::Seal(Bytes nonce, Bytes aad, Bytes in, MutBytes out, MutByte
   return Status::Ok();
 }
 
+Status AeadContext::SealWithTrailer(Bytes nonce, Bytes aad, Bytes in, std::uint8_t trailer, MutBytes out,
+                                    MutBytes tag) noexcept {
+  if (direction_ != Direction::kSeal) return Error::kBadKeyState;
+  if (tag.size() != kAeadTagLength || out.size() != in.size() + 1) return Error::kInvalidParameter;
+  // The trailer's output byte must not be an input byte still to be read.
+  if (RangesOverlap(in.data(), in.size(), out.data() + in.size(), 1)) return Error::kBuffersOverlap;
+  TRY(Run(nonce, aad, in, out.first(in.size())));
+  int len = 0;
+  unsigned char scratch[16];
+  if (EVP_CipherUpdate(ctx_->evp, out.data() + in.size(), &len, &trailer, 1) != 1 || len != 1 ||
+      EVP_CipherFinal_ex(ctx_->evp, scratch, &len) != 1 || len != 0 ||
+      EVP_CIPHER_CTX_ctrl(ctx_->evp, EVP_CTRL_AEAD_GET_TAG, static_cast<int>(kAeadTagLength), tag.data()) != 1) {
+    OPENSSL_cleanse(out.data(), out.size());
+    return Error::kInternal;
+  }
+  return Status::Ok();
+}
+
 Status AeadContext::Open(Bytes nonce, Bytes aad, Bytes in, Bytes tag, MutBytes out) noexcept {
   if (direction_ != Direction::kOpen) return Error::kBadKeyState;
   if (tag.size() != kAeadTagLength) return Error::kInvalidParameter;

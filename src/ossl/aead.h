@@ -42,6 +42,10 @@ class AeadContext {
   // overlap is refused with kBuffersOverlap) and tag = the 16-byte tag over aad and the
   // ciphertext. Needs a kSeal context.
   Status Seal(Bytes nonce, Bytes aad, Bytes in, MutBytes out, MutBytes tag) noexcept;
+  // SealWithTrailer: out = E(in ‖ trailer) (out.size() == in.size() + 1; out.data() == in.data()
+  // allowed), for TLS 1.3's inner content type byte (RFC 8446 §5.2): the content is encrypted
+  // where it lies, without first being copied next to its type byte.
+  Status SealWithTrailer(Bytes nonce, Bytes aad, Bytes in, std::uint8_t trailer, MutBytes out, MutBytes tag) noexcept;
 
   // Open: verifies `tag` and decrypts `in` into `out` (same aliasing rules as Seal). Every
   // authentication failure is kBadRecord, decided by OpenSSL's constant-time tag comparison; on

@@ -422,6 +422,24 @@ TEST_P(Tls13Exports, RecordsMatchOpenSsl) {
             0);
   EXPECT_EQ(Hex(ByteView(out.data(), len)), Hex(Inner(content, 23)));
 
+  // Every alignment of the content type and of the padding (the type is found eight bytes at a
+  // time): content of 0..19 bytes ending in zeros, then the type, then 0..19 zero bytes.
+  for (std::size_t content_len = 0; content_len < 20; ++content_len) {
+    for (std::size_t padding = 0; padding < 20; ++padding) {
+      ByteVec data(content_len, 0);
+      for (std::size_t i = 0; i < content_len / 2; ++i) data[i] = static_cast<std::uint8_t>(i + 1);
+      const ByteVec record = ReferenceRecord(s, ref_key, ref_iv, 9, Inner(data, 22, padding));
+      ByteVec opened(record.size());
+      DWORD opened_len = 0;
+      ASSERT_EQ(
+          SslDecryptPacket(prov_, key, const_cast<std::uint8_t*>(record.data()), static_cast<DWORD>(record.size()),
+                           opened.data(), static_cast<DWORD>(opened.size()), &opened_len, 9, 0),
+          0)
+          << content_len << " + " << padding;
+      EXPECT_EQ(Hex(ByteView(opened.data(), opened_len)), Hex(Inner(data, 22))) << content_len << " + " << padding;
+    }
+  }
+
   auto open = [&](ByteVec record, std::uint64_t seq) {
     ByteVec o(record.size() + 1);
     DWORD l = 0;
