@@ -13,6 +13,7 @@ namespace opensslp::tlswire {
 inline constexpr std::uint16_t kTls10 = 0x0301;
 inline constexpr std::uint16_t kTls11 = 0x0302;
 inline constexpr std::uint16_t kTls12 = 0x0303;
+inline constexpr std::uint16_t kTls13 = 0x0304;  // RFC 8446 §4.2.1 (supported_versions)
 
 // Record content types (RFC 5246 §6.2.1).
 enum ContentType : std::uint8_t {
