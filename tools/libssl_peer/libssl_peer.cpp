@@ -167,22 +167,13 @@ struct Peer::Impl {
   bool write_early_data = false;    // client: SSL_write_early_data before the handshake
   bool read_early_data = false;     // server: SSL_read_early_data before the handshake
   bool key_update_pending = false;  // RequestKeyUpdate called, not yet driven
-  // The last external-PSK session handed to libssl (one reference of our own), to recognise it
-  // as the session in use after the handshake (client), and whether the server's find callback
-  // matched the identity.
-  SSL_SESSION* psk_session = nullptr;
+  bool key_update_reply = false;    // a KeyUpdate with update_requested was read
+  // Server: the find callback matched our external-PSK identity.
   bool psk_identity_matched = false;
 
   ~Impl() {
     SSL_free(ssl);
     SSL_CTX_free(ctx);
-    SSL_SESSION_free(psk_session);
-  }
-
-  void KeepPskSession(SSL_SESSION* session) {
-    SSL_SESSION_free(psk_session);
-    psk_session = session;
-    if (session != nullptr) SSL_SESSION_up_ref(session);
   }
 
   // SSL_psk_use_session_cb_func. Called once per ClientHello; md is null the first time and the
@@ -202,7 +193,6 @@ struct Peer::Impl {
       SSL_SESSION_free(session);
       return 1;
     }
-    peer->impl_->KeepPskSession(session);
     *sess = session;  // libssl takes this reference
     *id = reinterpret_cast<const unsigned char*>(psk.identity.data());
     *id_len = psk.identity.size();
@@ -257,6 +247,8 @@ struct Peer::Impl {
       // Post-handshake messages (RFC 8446 §4.6): counted, not part of the transcript.
       if (msg[0] == kNewSessionTicket && write_p == 0) ++in.tickets_received;
       if (msg[0] == kKeyUpdate) ++(write_p != 0 ? in.key_updates_sent : in.key_updates_received);
+      // KeyUpdate.request_update (RFC 8446 §4.6.3): 1 = update_requested, answered by Process.
+      if (msg[0] == kKeyUpdate && write_p == 0 && len >= 5 && msg[4] == 1) peer->impl_->key_update_reply = true;
       return;
     }
     in.handshake_messages.emplace_back(msg, msg + len);
@@ -368,7 +360,15 @@ std::vector<std::uint8_t> PeerSessionInfo::KeylogSecret(std::string_view label) 
 
 Peer::Peer() : impl_(std::make_unique<Impl>()) { impl_->owner = this; }
 
-Peer::~Peer() = default;
+Peer::~Peer() {
+  // libssl treats the session of a connection freed without close_notify as bad and invalidates
+  // it (ssl_clear_bad_session: removed from the server's cache, marked not resumable). A Peer is
+  // often dropped without Close once a test has what it needs, so a connection that did not fail
+  // counts as shut down and its session stays resumable.
+  if (impl_->ssl != nullptr && (state_ == State::kConnected || state_ == State::kClosed)) {
+    SSL_set_shutdown(impl_->ssl, SSL_SENT_SHUTDOWN | SSL_RECEIVED_SHUTDOWN);
+  }
+}
 
 std::unique_ptr<Peer> Peer::Create(const PeerConfig& config, std::string* error) {
   InitLibssl();
@@ -713,22 +713,34 @@ bool Peer::DriveEarlyData() {
   }
 }
 
+// Sends a KeyUpdate that RequestKeyUpdate scheduled, or the answer to a peer's update_requested
+// (RFC 8446 §4.6.3), at once: libssl itself would answer only with the next application data it
+// writes. False when that failed.
+bool Peer::DriveKeyUpdate() {
+  if (state_ != State::kConnected || (!impl_->key_update_pending && !impl_->key_update_reply)) return true;
+  SSL* ssl = impl_->ssl;
+  if (!impl_->key_update_pending && SSL_key_update(ssl, SSL_KEY_UPDATE_NOT_REQUESTED) != 1) {
+    DrainErrors();  // e.g. a KeyUpdate already on its way; libssl sends the answer with it
+    impl_->key_update_reply = false;
+    return true;
+  }
+  impl_->key_update_pending = impl_->key_update_reply = false;
+  const int r = SSL_do_handshake(ssl);
+  if (r != 1) {
+    const int err = SSL_get_error(ssl, r);
+    if (err != SSL_ERROR_WANT_READ && err != SSL_ERROR_WANT_WRITE) {
+      Fail("KeyUpdate failed (SSL_get_error " + std::to_string(err) + ")");
+      return false;
+    }
+  }
+  return true;
+}
+
 State Peer::Process() {
   SSL* ssl = impl_->ssl;
   if (state_ == State::kFailed) return state_;
   if (state_ == State::kHandshaking && !early_done_ && !DriveEarlyData()) return state_;
-  if (state_ == State::kConnected && impl_->key_update_pending) {
-    // Writes the KeyUpdate that SSL_key_update scheduled (post-handshake, RFC 8446 §4.6.3).
-    impl_->key_update_pending = false;
-    const int r = SSL_do_handshake(ssl);
-    if (r != 1) {
-      const int err = SSL_get_error(ssl, r);
-      if (err != SSL_ERROR_WANT_READ && err != SSL_ERROR_WANT_WRITE) {
-        Fail("KeyUpdate failed (SSL_get_error " + std::to_string(err) + ")");
-        return state_;
-      }
-    }
-  }
+  if (!DriveKeyUpdate()) return state_;
   if (state_ == State::kHandshaking) {
     const int r = SSL_do_handshake(ssl);
     if (r == 1) {
@@ -762,6 +774,7 @@ State Peer::Process() {
     Fail("SSL_read failed (SSL_get_error " + std::to_string(err) + ")");
     return state_;
   }
+  if (!DriveKeyUpdate()) return state_;
   if (close_requested_ && !close_sent_ && pending_write_.empty()) {
     (void)SSL_shutdown(ssl);  // queues close_notify; 0 = the peer's has not arrived yet
     DrainErrors();
@@ -816,9 +829,18 @@ void Peer::CaptureSessionInfo() {
   in.session_resumed = SSL_session_reused(ssl) == 1;
   if (tls13) {
     const bool client_side = impl_->config.role == Role::kClient;
-    in.external_psk_used =
-        in.session_resumed &&
-        (client_side ? (impl_->psk_session != nullptr && session == impl_->psk_session) : impl_->psk_identity_matched);
+    // A client recognises the PSK it configured in the session it ended up with (libssl makes the
+    // chosen PSK's session the connection's session; a ticket's PSK is a derived secret, RFC 8446
+    // §4.6.1). A server knows whether its find callback matched, which ends libssl's search.
+    bool client_psk = false;
+    if (client_side && session != nullptr && impl_->config.external_psk) {
+      const std::vector<std::uint8_t>& key = impl_->config.external_psk->key;
+      std::vector<std::uint8_t> in_session(SSL_SESSION_get_master_key(session, nullptr, 0));
+      SSL_SESSION_get_master_key(session, in_session.data(), in_session.size());
+      client_psk = in_session == key;
+      OPENSSL_cleanse(in_session.data(), in_session.size());
+    }
+    in.external_psk_used = in.session_resumed && (client_side ? client_psk : impl_->psk_identity_matched);
     in.psk_dhe_ke = in.session_resumed &&
                     std::find(in.server_hello_extensions.begin(), in.server_hello_extensions.end(), kExtKeyShare) !=
                         in.server_hello_extensions.end();

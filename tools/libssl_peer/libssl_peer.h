@@ -301,11 +301,15 @@ class Peer {
 
   // Client: the session to resume later (SSL_get1_session), or null when there is none that can
   // be resumed. TLS 1.3: available once a NewSessionTicket has been read (after the handshake,
-  // by Process); with several tickets, the last one.
+  // by Process); with several tickets, the last one. Destroying a Peer that did not fail keeps
+  // its session resumable even without Close (libssl would otherwise invalidate the session of a
+  // connection freed without close_notify, on both sides).
   std::shared_ptr<Session> TakeSession();
 
   // TLS 1.3: SSL_key_update(SSL_KEY_UPDATE_REQUESTED or _NOT_REQUESTED), sent by the next
-  // Process (or Write). False when not connected with TLS 1.3 or libssl refuses.
+  // Process (or Write). False when not connected with TLS 1.3 or libssl refuses. A KeyUpdate
+  // received with update_requested is answered by the Process that reads it (libssl alone would
+  // wait for the next application data it writes; RFC 8446 §4.6.3 allows either).
   bool RequestKeyUpdate(bool update_requested);
 
   // SSL_export_keying_material; context null = no context (use_context 0). (TLS 1.3 makes no
@@ -328,6 +332,7 @@ class Peer {
   void CaptureSessionInfo();
   void FlushWrites();
   bool DriveEarlyData();  // false: wait for bytes (or failed)
+  bool DriveKeyUpdate();  // false: failed
 
   std::unique_ptr<Impl> impl_;
   State state_ = State::kHandshaking;
