@@ -193,7 +193,7 @@ TEST(LibsslSelfTest, KeyStoreNamesKeysByThumbprint) {
 TEST(LibsslSelfTest, CipherNamesFromIanaIds) {
   EXPECT_EQ(libssl_peer::OpensslCipherName(0xC02F), "ECDHE-RSA-AES128-GCM-SHA256");
   EXPECT_EQ(libssl_peer::OpensslCipherName(0x002F), "AES128-SHA");
-  EXPECT_EQ(libssl_peer::OpensslCipherName(0x1301), "");  // TLS 1.3 is never configured
+  EXPECT_EQ(libssl_peer::OpensslCipherName(0x1301), "");  // names for TLS <= 1.2 suites only
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -367,6 +367,22 @@ TEST(LibsslTls13SelfTest, RangeNegotiatesTls13OrFallsBackToTls12) {
   ASSERT_TRUE(server && client);
   ASSERT_TRUE(Connect(*client, *server));
   EXPECT_EQ(client->info().version, kTls12);
+}
+
+TEST(LibsslTls13SelfTest, MiddleboxCompatibilityIsExplicit) {
+  for (bool compat : {true, false}) {
+    SCOPED_TRACE(compat);
+    PeerConfig sc = Tls13(ServerConfig({})), cc = Tls13(ClientConfig({}));
+    cc.middlebox_compat = compat;
+    auto server = Make(sc);
+    auto client = Make(cc);
+    ASSERT_TRUE(server && client);
+    ASSERT_TRUE(Connect(*client, *server));
+    // ClientHello.legacy_session_id (RFC 8446 §4.1.2): 32 random bytes in compatibility mode.
+    const auto& hello = client->info().handshake_messages.at(0);
+    ASSERT_GT(hello.size(), 4u + 2 + 32);
+    EXPECT_EQ(hello[4 + 2 + 32], compat ? 32 : 0);
+  }
 }
 
 TEST(LibsslTls13SelfTest, Tls13SuiteNeedsTls13) {

@@ -83,10 +83,10 @@ class Session {
 
 // What a server shares between its connections: libssl's SSL_CTX with its session cache and its
 // session-ticket keys, so that a ticket issued on one connection resumes on the next, and so that
-// OpenSSL's 0-RTT anti-replay works across connections (with max_early_data > 0 and anti-replay
-// on, which is never switched off here, libssl issues single-use stateful tickets kept in this
-// cache and removes each on first use; a replayed ticket then gives a full handshake with the
-// early data rejected). It holds no other setting: every PeerConfig field is applied to each
+// OpenSSL's 0-RTT anti-replay works across connections: with max_early_data > 0 and anti-replay
+// on (SSL_OP_NO_ANTI_REPLAY is never set here), libssl keeps each ticket it issues in this cache
+// and removes it on first use, so a replayed ticket finds nothing and the handshake is full, with
+// the early data rejected (self-tested). It holds no other setting: every PeerConfig field is applied to each
 // connection (SSL) separately.
 class ServerContext {
  public:
