@@ -61,8 +61,12 @@ bool AddExtension(X509* cert, X509* issuer, int nid, const char* value) {
   return ok;
 }
 
+// What a certificate is for.
+enum class Usage { kCa, kServer, kClient };
+
 // A certificate for `key` named `cn`, signed by issuer_key (issuer == nullptr: self-signed).
-X509Ptr MakeCert(const std::string& cn, EVP_PKEY* key, X509* issuer, EVP_PKEY* issuer_key, bool ca,
+// kServer: EKU serverAuth + clientAuth and SAN dNSName dns_name; kClient: EKU clientAuth, no SAN.
+X509Ptr MakeCert(const std::string& cn, EVP_PKEY* key, X509* issuer, EVP_PKEY* issuer_key, Usage usage,
                  const std::string& dns_name, long not_before_days, long not_after_days, bool rsa_key) {
   X509Ptr cert(X509_new());
   if (!cert) return nullptr;
@@ -84,15 +88,19 @@ X509Ptr MakeCert(const std::string& cn, EVP_PKEY* key, X509* issuer, EVP_PKEY* i
   X509* issuer_cert = issuer != nullptr ? issuer : x;
   bool ok = AddExtension(x, issuer_cert, NID_subject_key_identifier, "hash") &&
             AddExtension(x, issuer_cert, NID_authority_key_identifier, "keyid:always");
-  if (ca) {
+  if (usage == Usage::kCa) {
     ok = ok && AddExtension(x, issuer_cert, NID_basic_constraints, "critical,CA:TRUE") &&
          AddExtension(x, issuer_cert, NID_key_usage, "critical,keyCertSign,cRLSign");
-  } else {
+  } else if (usage == Usage::kServer) {
     ok = ok && AddExtension(x, issuer_cert, NID_basic_constraints, "critical,CA:FALSE") &&
          AddExtension(x, issuer_cert, NID_key_usage,
                       rsa_key ? "critical,digitalSignature,keyEncipherment" : "critical,digitalSignature") &&
          AddExtension(x, issuer_cert, NID_ext_key_usage, "serverAuth,clientAuth") &&
          AddExtension(x, issuer_cert, NID_subject_alt_name, ("DNS:" + dns_name).c_str());
+  } else {
+    ok = ok && AddExtension(x, issuer_cert, NID_basic_constraints, "critical,CA:FALSE") &&
+         AddExtension(x, issuer_cert, NID_key_usage, "critical,digitalSignature") &&
+         AddExtension(x, issuer_cert, NID_ext_key_usage, "clientAuth");
   }
   if (!ok) return nullptr;
   if (X509_sign(x, issuer_key, EVP_sha256()) <= 0) return nullptr;
@@ -193,23 +201,32 @@ std::unique_ptr<TestPki> TestPki::Create(const Options& options, std::string* er
   pki->ca_file_ = (dir / "ca.pem").string();
 
   const std::string& host = options.host_name;
-  X509Ptr ca = MakeCert("opensslp test CA", keys.ca_rsa, nullptr, keys.ca_rsa, true, "", -1, 3650, true);
-  X509Ptr rsa = MakeCert(host, keys.leaf_rsa, ca.get(), keys.ca_rsa, false, host, -1, 30, true);
-  X509Ptr ecdsa = MakeCert(host, keys.leaf_ec, ca.get(), keys.ca_rsa, false, host, -1, 30, false);
-  if (!ca || !rsa || !ecdsa) return fail("certificate generation failed");
+  X509Ptr ca = MakeCert("opensslp test CA", keys.ca_rsa, nullptr, keys.ca_rsa, Usage::kCa, "", -1, 3650, true);
+  X509Ptr rsa = MakeCert(host, keys.leaf_rsa, ca.get(), keys.ca_rsa, Usage::kServer, host, -1, 30, true);
+  X509Ptr ecdsa = MakeCert(host, keys.leaf_ec, ca.get(), keys.ca_rsa, Usage::kServer, host, -1, 30, false);
+  // Client leaves: the server leaves' keys again (a second RSA key would double the start-up
+  // cost); they differ by subject, usage and thumbprint, which is what the tests look at.
+  X509Ptr client_rsa =
+      MakeCert("opensslp test client rsa", keys.leaf_rsa, ca.get(), keys.ca_rsa, Usage::kClient, "", -1, 30, true);
+  X509Ptr client_ecdsa =
+      MakeCert("opensslp test client ecdsa", keys.leaf_ec, ca.get(), keys.ca_rsa, Usage::kClient, "", -1, 30, false);
+  if (!ca || !rsa || !ecdsa || !client_rsa || !client_ecdsa) return fail("certificate generation failed");
   if (!WritePem(pki->ca_file_, {ca.get()}, nullptr)) return fail("cannot write " + pki->ca_file_);
 
   Builder b{*pki, ""};
   if (!b.Leaf(pki->rsa_, "rsa", rsa.get(), ca.get(), keys.leaf_rsa) ||
-      !b.Leaf(pki->ecdsa_, "ecdsa", ecdsa.get(), ca.get(), keys.leaf_ec)) {
+      !b.Leaf(pki->ecdsa_, "ecdsa", ecdsa.get(), ca.get(), keys.leaf_ec) ||
+      !b.Leaf(pki->client_rsa_, "client-rsa", client_rsa.get(), ca.get(), keys.leaf_rsa) ||
+      !b.Leaf(pki->client_ecdsa_, "client-ecdsa", client_ecdsa.get(), ca.get(), keys.leaf_ec)) {
     return fail(b.error);
   }
   if (options.negative_leaves) {
-    X509Ptr expired = MakeCert(host, keys.leaf_rsa, ca.get(), keys.ca_rsa, false, host, -30, -1, true);
+    X509Ptr expired = MakeCert(host, keys.leaf_rsa, ca.get(), keys.ca_rsa, Usage::kServer, host, -30, -1, true);
     X509Ptr rogue_ca =
-        MakeCert("opensslp untrusted CA", keys.rogue_ca_ec, nullptr, keys.rogue_ca_ec, true, "", -1, 3650, false);
+        MakeCert("opensslp untrusted CA", keys.rogue_ca_ec, nullptr, keys.rogue_ca_ec, Usage::kCa, "", -1, 3650, false);
     if (!expired || !rogue_ca) return fail("certificate generation failed");
-    X509Ptr unknown = MakeCert(host, keys.leaf_rsa, rogue_ca.get(), keys.rogue_ca_ec, false, host, -1, 30, true);
+    X509Ptr unknown =
+        MakeCert(host, keys.leaf_rsa, rogue_ca.get(), keys.rogue_ca_ec, Usage::kServer, host, -1, 30, true);
     if (!unknown) return fail("certificate generation failed");
     if (!b.Leaf(pki->expired_, "expired", expired.get(), ca.get(), keys.leaf_rsa) ||
         !b.Leaf(pki->unknown_ca_, "unknown-ca", unknown.get(), rogue_ca.get(), keys.leaf_rsa)) {

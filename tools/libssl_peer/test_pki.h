@@ -1,7 +1,8 @@
 // test_pki.h - a throw-away PKI generated at run time with OpenSSL, for the interop tests and
 // `opensslp demo`: a CA, server leaves with RSA-2048 and ECDSA P-256 keys (CN and SAN DNS name
-// "localhost" by default), and for negative tests an expired leaf and a leaf issued by a CA that
-// is not in the CA file.
+// "localhost" by default), client leaves with the same two key types (CN "opensslp test client rsa" /
+// "... ecdsa", extended key usage clientAuth only, no SAN), and for negative tests an expired leaf and a leaf
+// issued by a CA that is not in the CA file.
 //
 // Everything is written to a fresh directory under std::filesystem::temp_directory_path()
 // (Linux and Windows/mingw alike) that the destructor removes:
@@ -12,7 +13,8 @@
 //   keystore/<sha1>.pem         the same keys named by the leaf's lower-case SHA-1 thumbprint, the
 //                               directory form of opensslp's key store (docs/key-store.md §3.1):
 //                               OPENSSLP_KEY_STORE=<keystore> lets SslOpenPrivateKey find them.
-// <leaf> is rsa, ecdsa, expired (RSA key) and unknown-ca (RSA key, issued by an untrusted CA).
+// <leaf> is rsa, ecdsa, client-rsa, client-ecdsa, expired (RSA key) and unknown-ca (RSA key,
+// issued by an untrusted CA). The client leaves reuse the server leaves' keys (see below).
 //
 // The keys (two RSA-2048 and two P-256) are generated once per process and reused by every
 // TestPki, because RSA key generation dominates the cost; certificates are new each time.
@@ -52,8 +54,10 @@ class TestPki {
   const std::string& key_store_dir() const { return key_store_dir_; }
   const PkiLeaf& rsa() const { return rsa_; }
   const PkiLeaf& ecdsa() const { return ecdsa_; }
-  const PkiLeaf& expired() const { return expired_; }        // RSA key, notAfter in the past
-  const PkiLeaf& unknown_ca() const { return unknown_ca_; }  // RSA key, issuer not in ca_file()
+  const PkiLeaf& client_rsa() const { return client_rsa_; }      // clientAuth, RSA key
+  const PkiLeaf& client_ecdsa() const { return client_ecdsa_; }  // clientAuth, P-256 key
+  const PkiLeaf& expired() const { return expired_; }            // RSA key, notAfter in the past
+  const PkiLeaf& unknown_ca() const { return unknown_ca_; }      // RSA key, issuer not in ca_file()
 
  private:
   TestPki() = default;
@@ -62,7 +66,7 @@ class TestPki {
   std::string directory_;
   std::string ca_file_;
   std::string key_store_dir_;
-  PkiLeaf rsa_, ecdsa_, expired_, unknown_ca_;
+  PkiLeaf rsa_, ecdsa_, client_rsa_, client_ecdsa_, expired_, unknown_ca_;
 };
 
 }  // namespace opensslp::libssl_peer
