@@ -1,8 +1,19 @@
-// exports_keys.cpp - ephemeral (EC)DHE keys, public-key blobs and opaque session-key blobs:
+// exports_keys.cpp - ephemeral (EC)DHE keys, public-key blobs and opaque key blobs:
 // SslCreateEphemeralKey, SslImportKey, SslExportKey. The rules (groups, sizes, blob layouts, error
-// choices) are documented in core/key_exchange.h, core/key_blobs.h and record/session_key_blob.h
-// (BCRYPT_OPAQUE_KEY_BLOB); this file only checks raw arguments, resolves handles and writes
-// outputs.
+// choices) are documented in core/key_exchange.h, core/key_blobs.h, record/session_key_blob.h
+// (BCRYPT_OPAQUE_KEY_BLOB of TLS <= 1.2 session keys) and record/tls13_key_blob.h (of TLS 1.3
+// record keys and traffic secrets); this file only checks raw arguments, resolves handles and
+// writes outputs.
+//
+// BCRYPT_OPAQUE_KEY_BLOB errors (docs/tls12.md#moving-session-keys-bcrypt_opaque_key_blob,
+// docs/tls13.md#moving-keys-between-processes):
+//   export  NTE_NOT_SUPPORTED   a key kind other than a session key or a TLS 1.3 traffic secret
+//                               (early, handshake, master, exporter, resumption secrets, binder
+//                               keys, PSKs, public and ephemeral keys); a 0-RTT traffic secret or
+//                               its record key; a session key or traffic secret with another
+//                               blob name
+//           NTE_BUFFER_TOO_SMALL  cbOutput short (the size in *pcbResult, nothing written)
+//   import  NTE_BAD_DATA        over 256 bytes (before reading), or any malformed blob
 //
 // Argument checks run in this order, so each test can target one argument: provider handle
 // (NTE_INVALID_HANDLE), key handle (NTE_INVALID_HANDLE), output pointers (NTE_INVALID_PARAMETER),
@@ -18,6 +29,7 @@
 #include "core/tls13_key_schedule.h"
 #include "record/session_key.h"
 #include "record/session_key_blob.h"
+#include "record/tls13_key_blob.h"
 
 using namespace opensslp;       // NOLINT(google-build-using-namespace)
 using namespace opensslp::abi;  // NOLINT(google-build-using-namespace)
@@ -77,12 +89,12 @@ extern "C" OPENSSLP_EXPORT SECURITY_STATUS WINAPI SslImportKey(NCRYPT_PROV_HANDL
     ASSIGN_OR_RETURN(KeyBlobType type, ReadBlobType(pszBlobType));
     ENSURE(pbKeyBlob != nullptr && cbKeyBlob != 0, Error::kInvalidParameter);
     if (type == KeyBlobType::kOpaque) {
-      // A session key moved from another process (docs/reference/functions.md#keys). INFERENCE: the
-      // SDK names no error for a refused opaque blob; like every refused blob content here it is
-      // NTE_BAD_DATA.
+      // A session key, TLS 1.3 record key or TLS 1.3 traffic secret moved from another process
+      // (docs/reference/functions.md#keys); the magic tells which. INFERENCE: the SDK names no error
+      // for a refused opaque blob; like every refused blob content here it is NTE_BAD_DATA.
       ENSURE(cbKeyBlob <= kMaxSessionKeyBlobLength, Error::kBadData);
-      ASSIGN_OR_RETURN(std::shared_ptr<SessionKey> session, ImportSessionKeyBlob(Bytes(pbKeyBlob, cbKeyBlob)));
-      return Publish(std::move(session), phKey);
+      ASSIGN_OR_RETURN(std::shared_ptr<KeyObject> key, ImportOpaqueKeyBlob(Bytes(pbKeyBlob, cbKeyBlob)));
+      return Publish(std::move(key), phKey);
     }
     if (type == KeyBlobType::kTls13PreSharedKey) {
       // An external TLS 1.3 PSK (layout inferred: core/tls13_key_schedule.h ImportExternalPsk).
@@ -108,15 +120,28 @@ extern "C" OPENSSLP_EXPORT SECURITY_STATUS WINAPI SslExportKey(NCRYPT_PROV_HANDL
     ENSURE(pcbResult != nullptr, Error::kInvalidParameter);
     TRY(RequireNoFlags(dwFlags));
     ASSIGN_OR_RETURN(KeyBlobType type, ReadBlobType(pszBlobType));
-    if (object->kind() == ObjectKind::kSessionKey || type == KeyBlobType::kOpaque) {
-      // Session keys export only as BCRYPT_OPAQUE_KEY_BLOB, and only session keys do (other key
-      // kinds with the opaque name, session keys with a public-key name: NTE_NOT_SUPPORTED).
-      ENSURE(object->kind() == ObjectKind::kSessionKey && type == KeyBlobType::kOpaque, Error::kNotSupported);
-      // The blob carries live state (a write key's sequence-number floor, a TLS 1.0 chained IV):
-      // look the handle up as a mutable SessionKey.
+    const bool traffic_secret = object->kind() == ObjectKind::kTls13TrafficSecret;
+    if (traffic_secret || object->kind() == ObjectKind::kSessionKey || type == KeyBlobType::kOpaque) {
+      // Session keys and TLS 1.3 traffic secrets export only as BCRYPT_OPAQUE_KEY_BLOB, and only
+      // they do (other key kinds with the opaque name, these with a public-key name:
+      // NTE_NOT_SUPPORTED).
+      ENSURE((traffic_secret || object->kind() == ObjectKind::kSessionKey) && type == KeyBlobType::kOpaque,
+             Error::kNotSupported);
+      if (traffic_secret) {
+        ASSIGN_OR_RETURN(std::shared_ptr<Tls13Secret> secret, Require<Tls13Secret>(hKey));
+        // A 0-RTT secret does not export (record/tls13_key_blob.h): NTE_NOT_SUPPORTED.
+        ASSIGN_OR_RETURN(const std::size_t length, TrafficSecretBlobLength(*secret));
+        ASSIGN_OR_RETURN(OutputMode mode, PrepareOutput(pbOutput, cbOutput, pcbResult, length));
+        if (mode == OutputMode::kSizeQuery) return Status::Ok();
+        TRY(ExportTrafficSecretBlob(*secret, MutBytes(pbOutput, length)));
+        *pcbResult = static_cast<DWORD>(length);
+        return Status::Ok();
+      }
+      // The blob carries live state (the sequence-number floor, a TLS 1.0 chained IV): look the
+      // handle up as a mutable SessionKey.
       ASSIGN_OR_RETURN(std::shared_ptr<SessionKey> session, Require<SessionKey>(hKey));
-      // TLS 1.3 record keys do not travel as opaque blobs yet (docs/tls13.md).
-      ENSURE(session->version() != ProtocolVersion::kTls13, Error::kNotSupported);
+      // A TLS 1.3 0-RTT record key does not export (record/tls13_key_blob.h).
+      ENSURE(session->OpaqueBlobExportable(), Error::kNotSupported);
       ASSIGN_OR_RETURN(OutputMode mode, PrepareOutput(pbOutput, cbOutput, pcbResult, session->OpaqueBlobLength()));
       if (mode == OutputMode::kSizeQuery) return Status::Ok();
       // Written straight into the caller's buffer (no intermediate copy of the keys to wipe);

@@ -35,10 +35,11 @@ bool IsTls13Stage(ObjectKind kind) noexcept {
 
 // A new secret of `kind`: Derive-Secret(base, label, transcript_hash).
 Result<std::shared_ptr<Tls13Secret>> Derive(const Tls13Secret& base, ObjectKind kind, std::string_view label,
-                                            Bytes transcript_hash, TlsRole role = TlsRole::kClient) {
+                                            Bytes transcript_hash, TlsRole role = TlsRole::kClient,
+                                            Tls13TrafficStage stage = Tls13TrafficStage::kNone) {
   SecretBytes out(HashLength(base.hash()));
   TRY(DeriveSecret(base.hash(), base.secret(), label, transcript_hash, out.span()));
-  return std::make_shared<Tls13Secret>(kind, base.suite(), std::move(out), role);
+  return std::make_shared<Tls13Secret>(kind, base.suite(), std::move(out), role, stage);
 }
 
 // Transcript-Hash of no messages: Hash("") (Derive-Secret(., "derived", "") and the binder keys).
@@ -69,8 +70,13 @@ Status CheckTranscriptHash(const Tls13Secret& base, Bytes transcript_hash) {
 
 bool Tls13Secret::Accepts(ObjectKind kind) noexcept { return IsTls13Stage(kind); }
 
-Tls13Secret::Tls13Secret(ObjectKind kind, const CipherSuite& suite, SecretBytes secret, TlsRole role)
-    : KeyObject(kind), suite_(&suite), secret_(std::move(secret)), role_(role) {}
+Tls13Secret::Tls13Secret(ObjectKind kind, const CipherSuite& suite, SecretBytes secret, TlsRole role,
+                         Tls13TrafficStage stage)
+    : KeyObject(kind),
+      suite_(&suite),
+      secret_(std::move(secret)),
+      role_(role),
+      stage_(kind == ObjectKind::kTls13TrafficSecret ? stage : Tls13TrafficStage::kNone) {}
 
 KeyDescription Tls13Secret::Describe() const {
   return {u"TLS13_SECRET", static_cast<std::uint32_t>(secret_.size() * 8), 0};
@@ -137,15 +143,21 @@ Result<TrafficSecrets> ExpandTrafficSecrets(const Tls13Secret& base, Bytes trans
   ENSURE(want_client || want_server, Error::kInvalidParameter);
   std::string_view client_label;
   std::string_view server_label;
+  Tls13TrafficStage stage = Tls13TrafficStage::kNone;
   switch (base.kind()) {
-    case ObjectKind::kTls13EarlySecret: client_label = "c e traffic"; break;  // 0-RTT: client only
+    case ObjectKind::kTls13EarlySecret:  // 0-RTT: client only
+      client_label = "c e traffic";
+      stage = Tls13TrafficStage::kEarly;
+      break;
     case ObjectKind::kTls13HandshakeSecret:
       client_label = "c hs traffic";
       server_label = "s hs traffic";
+      stage = Tls13TrafficStage::kHandshake;
       break;
     case ObjectKind::kTls13MasterSecret:
       client_label = "c ap traffic";
       server_label = "s ap traffic";
+      stage = Tls13TrafficStage::kApplication;
       break;
     default: return Error::kInvalidHandle;
   }
@@ -153,12 +165,12 @@ Result<TrafficSecrets> ExpandTrafficSecrets(const Tls13Secret& base, Bytes trans
   TRY(CheckTranscriptHash(base, transcript_hash));
   TrafficSecrets out;
   if (want_client) {
-    ASSIGN_OR_RETURN(out.client,
-                     Derive(base, ObjectKind::kTls13TrafficSecret, client_label, transcript_hash, TlsRole::kClient));
+    ASSIGN_OR_RETURN(out.client, Derive(base, ObjectKind::kTls13TrafficSecret, client_label, transcript_hash,
+                                        TlsRole::kClient, stage));
   }
   if (want_server) {
-    ASSIGN_OR_RETURN(out.server,
-                     Derive(base, ObjectKind::kTls13TrafficSecret, server_label, transcript_hash, TlsRole::kServer));
+    ASSIGN_OR_RETURN(out.server, Derive(base, ObjectKind::kTls13TrafficSecret, server_label, transcript_hash,
+                                        TlsRole::kServer, stage));
   }
   return out;
 }
@@ -168,7 +180,7 @@ Result<std::shared_ptr<Tls13Secret>> ExpandNextTrafficSecret(const Tls13Secret& 
   SecretBytes next(HashLength(traffic.hash()));
   TRY(HkdfExpandLabel(traffic.hash(), traffic.secret(), "traffic upd", {}, next.span()));
   return std::make_shared<Tls13Secret>(ObjectKind::kTls13TrafficSecret, traffic.suite(), std::move(next),
-                                       traffic.role());
+                                       traffic.role(), traffic.traffic_stage());
 }
 
 Result<std::shared_ptr<Tls13Secret>> ExpandExporterSecret(const Tls13Secret& base, Bytes transcript_hash) {
@@ -258,6 +270,7 @@ Result<SessionKeyMaterial> ExpandTls13RecordKeyMaterial(const Tls13Secret& traff
   material.suite = &suite;
   material.version = ProtocolVersion::kTls13;
   material.direction = RecordDirection::kBoth;
+  material.stage = traffic.traffic_stage();
   material.enc_key = SecretBytes(suite.key_len);
   material.iv = SecretBytes(suite.fixed_iv_len);
   TRY(HkdfExpandLabel(traffic.hash(), traffic.secret(), "key", {}, material.enc_key.span()));

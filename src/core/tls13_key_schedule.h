@@ -39,19 +39,23 @@
 namespace opensslp {
 
 // A secret of one TLS 1.3 key-schedule stage: its kind, the suite (and so the hash) it belongs to,
-// and Hash.length secret bytes. Traffic secrets also know whose traffic they protect.
+// and Hash.length secret bytes. Traffic secrets also know whose traffic they protect and which
+// (0-RTT, handshake or application: the opaque key blob exports only the last two).
 class Tls13Secret final : public KeyObject {
  public:
   // Accepts every TLS 1.3 stage kind (not the PSK): exports that take one stage check which.
   static bool Accepts(ObjectKind kind) noexcept;
 
-  Tls13Secret(ObjectKind kind, const CipherSuite& suite, SecretBytes secret, TlsRole role = TlsRole::kClient);
+  Tls13Secret(ObjectKind kind, const CipherSuite& suite, SecretBytes secret, TlsRole role = TlsRole::kClient,
+              Tls13TrafficStage stage = Tls13TrafficStage::kNone);
 
   const CipherSuite& suite() const noexcept { return *suite_; }
   HashAlg hash() const noexcept { return suite_->prf; }
   Bytes secret() const noexcept { return secret_.span(); }
   // For traffic secrets: the side whose records it protects ("c ... traffic" = kClient).
   TlsRole role() const noexcept { return role_; }
+  // For traffic secrets: the traffic they protect (kNone for every other stage).
+  Tls13TrafficStage traffic_stage() const noexcept { return stage_; }
 
   // SslGetKeyProperty: "TLS13_SECRET" (our name; CNG has none), the secret's bits, key type 0.
   KeyDescription Describe() const override;
@@ -60,6 +64,7 @@ class Tls13Secret final : public KeyObject {
   const CipherSuite* suite_;
   SecretBytes secret_;
   TlsRole role_;
+  Tls13TrafficStage stage_;
 };
 
 // A TLS 1.3 pre-shared key: an external PSK (SslImportKey TLS13PRESHAREDKEY) or a resumption PSK
@@ -136,7 +141,8 @@ enum class BinderKind : std::uint8_t { kExternal, kResumption };
 Result<std::shared_ptr<Tls13Secret>> ExpandBinderKey(const Tls13Secret& early, BinderKind kind);
 
 // The record key material of a traffic secret (RFC 8446 §7.3): key = HKDF-Expand-Label(secret,
-// "key", "", key_length), iv = HKDF-Expand-Label(secret, "iv", "", 12); direction kBoth.
+// "key", "", key_length), iv = HKDF-Expand-Label(secret, "iv", "", 12); direction kBoth, the
+// traffic secret's stage.
 Result<SessionKeyMaterial> ExpandTls13RecordKeyMaterial(const Tls13Secret& traffic);
 
 // An external PSK from SslImportKey(TLS13PRESHAREDKEY). The blob layout is not documented; we take

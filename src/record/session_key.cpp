@@ -7,6 +7,7 @@
 #include <utility>
 
 #include "record/session_key_blob.h"
+#include "record/tls13_key_blob.h"
 
 namespace opensslp {
 
@@ -86,6 +87,7 @@ Result<std::shared_ptr<SessionKey>> CreateTls13RecordKey(SessionKeyMaterial mate
   key->suite_ = suite;
   key->version_ = material.version;
   key->direction_ = material.direction;
+  key->tls13_stage_ = material.stage;
   ASSIGN_OR_RETURN(key->protection_, NewTls13AeadProtection(*suite, material));
   key->scratch_ = SecretBytes(key->protection_->scratch_length());
   key->enc_key_ = std::move(material.enc_key);
@@ -121,11 +123,29 @@ Result<std::shared_ptr<SessionKey>> CreateSessionKey(SessionKeyMaterial material
   return key;
 }
 
-std::size_t SessionKey::OpaqueBlobLength() const noexcept { return SessionKeyBlobLength(*suite_, version_); }
+bool SessionKey::OpaqueBlobExportable() const noexcept {
+  return version_ != ProtocolVersion::kTls13 || IsExportableTls13Stage(tls13_stage_);
+}
+
+std::size_t SessionKey::OpaqueBlobLength() const noexcept {
+  return version_ == ProtocolVersion::kTls13 ? Tls13RecordKeyBlobLength(*suite_)
+                                             : SessionKeyBlobLength(*suite_, version_);
+}
 
 Status SessionKey::ExportOpaqueBlob(MutBytes out) noexcept {
-  if (version_ == ProtocolVersion::kTls13) return Error::kNotSupported;  // not yet: docs/tls13.md
+  if (!OpaqueBlobExportable()) return Error::kNotSupported;  // a 0-RTT key: record/tls13_key_blob.h
   std::lock_guard<std::mutex> lock(mu_);  // a consistent snapshot of next_write_seq_ / the chained IV
+  if (version_ == ProtocolVersion::kTls13) {
+    // One key for both directions: the floor is the sealing history (record/tls13_key_blob.h).
+    Tls13KeyBlobView view;
+    view.kind = Tls13KeyBlobKind::kRecordKey;
+    view.stage = tls13_stage_;
+    view.suite = suite_;
+    view.next_write_seq = next_write_seq_;
+    view.key = enc_key_.span();
+    view.iv = iv_.span();
+    return EncodeTls13KeyBlob(view, out);
+  }
   SessionKeyBlobView view;
   view.suite = suite_;
   view.version = version_;
@@ -152,6 +172,21 @@ Result<std::shared_ptr<SessionKey>> ImportSessionKeyBlob(Bytes blob) {
   // The key is not published yet: no other thread can see it, no lock needed.
   key->next_write_seq_ = view.next_write_seq;
   if (!view.chain_iv.empty()) key->protection_->RestoreChainedState(view.chain_iv);
+  return key;
+}
+
+Result<std::shared_ptr<SessionKey>> ImportTls13RecordKey(const Tls13KeyBlobView& view) {
+  if (view.kind != Tls13KeyBlobKind::kRecordKey) return Error::kInternal;
+  SessionKeyMaterial material;
+  material.suite = view.suite;
+  material.version = ProtocolVersion::kTls13;
+  material.direction = RecordDirection::kBoth;
+  material.stage = view.stage;
+  material.enc_key = SecretBytes(view.key);
+  material.iv = SecretBytes(view.iv);
+  ASSIGN_OR_RETURN(std::shared_ptr<SessionKey> key, CreateTls13RecordKey(std::move(material)));
+  // Not published yet: no other thread can see it, no lock needed.
+  key->next_write_seq_ = view.next_write_seq;
   return key;
 }
 

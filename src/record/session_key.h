@@ -37,6 +37,8 @@
 
 namespace opensslp {
 
+struct Tls13KeyBlobView;
+
 class SessionKey final : public KeyObject {
  public:
   static constexpr ObjectKind kKind = ObjectKind::kSessionKey;
@@ -44,6 +46,8 @@ class SessionKey final : public KeyObject {
   const CipherSuite& suite() const noexcept { return *suite_; }
   ProtocolVersion version() const noexcept { return version_; }
   RecordDirection direction() const noexcept { return direction_; }
+  // TLS 1.3: the stage of the traffic secret the key was expanded from; kNone for TLS <= 1.2.
+  Tls13TrafficStage tls13_stage() const noexcept { return tls13_stage_; }
 
   // CNG cipher name from the catalog ("AES", "CHACHA20_POLY1305"), key bits, key_type 0.
   KeyDescription Describe() const override;
@@ -81,10 +85,13 @@ class SessionKey final : public KeyObject {
   Result<std::size_t> Open(std::uint64_t seq, const std::uint8_t* in, std::size_t in_len, std::uint8_t* out,
                            std::size_t out_len) noexcept;
 
-  // BCRYPT_OPAQUE_KEY_BLOB export (record/session_key_blob.h): the blob's length, and the blob
-  // written into `out` (exactly OpaqueBlobLength() bytes) from a consistent snapshot of the key's
-  // state taken under its lock (write keys: the sequence-number floor; TLS 1.0 CBC: the chained
-  // IV). No copy of the key material is made besides the one in `out`.
+  // BCRYPT_OPAQUE_KEY_BLOB export (TLS <= 1.2: record/session_key_blob.h; TLS 1.3:
+  // record/tls13_key_blob.h): whether the key exports at all (not a TLS 1.3 0-RTT key), the blob's
+  // length, and the blob written into `out` (exactly OpaqueBlobLength() bytes) from a consistent
+  // snapshot of the key's state taken under its lock (write keys and TLS 1.3 keys: the
+  // sequence-number floor; TLS 1.0 CBC: the chained IV). No copy of the key material is made
+  // besides the one in `out`. ExportOpaqueBlob of a key that does not export: kNotSupported.
+  bool OpaqueBlobExportable() const noexcept;
   std::size_t OpaqueBlobLength() const noexcept;
   Status ExportOpaqueBlob(MutBytes out) noexcept;
 
@@ -98,11 +105,13 @@ class SessionKey final : public KeyObject {
   Result<std::shared_ptr<SessionKey>> CreateTls13RecordKey(SessionKeyMaterial material);
   friend Result<std::shared_ptr<SessionKey>> CreateTls13RecordKey(SessionKeyMaterial material);
   friend Result<std::shared_ptr<SessionKey>> ImportSessionKeyBlob(Bytes blob);
+  friend Result<std::shared_ptr<SessionKey>> ImportTls13RecordKey(const Tls13KeyBlobView& view);
   SessionKey() : KeyObject(kKind) {}
 
   const CipherSuite* suite_ = nullptr;
   ProtocolVersion version_ = ProtocolVersion::kTls12;
   RecordDirection direction_ = RecordDirection::kWrite;
+  Tls13TrafficStage tls13_stage_ = Tls13TrafficStage::kNone;
   // The key-block slices, kept (self-wiping) for the BCRYPT_OPAQUE_KEY_BLOB export.
   SecretBytes mac_key_;
   SecretBytes enc_key_;
@@ -111,10 +120,9 @@ class SessionKey final : public KeyObject {
   // chained IV). The lock never allocates.
   std::mutex mu_;
   std::unique_ptr<RecordProtection> protection_;
-  // Write keys: the lowest sequence number the next record may use. The caller owns the sequence
-  // numbers, but a repeated or decreasing one would reuse an AEAD nonce under the same key (RFC
-  // 5116 §3: for GCM that exposes the keystream and the authentication key), so Seal refuses it.
-  // A failed call does not advance it.
+  // Write keys and TLS 1.3 keys: the lowest sequence number the next sealed record may use. The caller owns the
+  // sequence numbers, but a repeated or decreasing one would reuse an AEAD nonce under the same key (RFC 5116 §3: for
+  // GCM that exposes the keystream and the authentication key), so Seal refuses it. A failed call does not advance it.
   std::uint64_t next_write_seq_ = 0;
   // Read keys: the decrypted fragment, allocated once at creation (CBC: up to 2^14 + 2048 bytes;
   // AEAD: 2^14). Opening decrypts here and copies out only after authentication, so no
@@ -132,8 +140,12 @@ Result<std::shared_ptr<SessionKey>> CreateSessionKey(SessionKeyMaterial material
 // and a 12-byte IV, no MAC key; kInvalidParameter otherwise.
 Result<std::shared_ptr<SessionKey>> CreateTls13RecordKey(SessionKeyMaterial material);
 
-// SslImportKey of a BCRYPT_OPAQUE_KEY_BLOB: a new key equal to the exported one, its record
-// state included. Every refused blob is kBadData (record/session_key_blob.h).
+// SslImportKey of a TLS <= 1.2 BCRYPT_OPAQUE_KEY_BLOB: a new key equal to the exported one, its
+// record state included. Every refused blob is kBadData (record/session_key_blob.h).
 Result<std::shared_ptr<SessionKey>> ImportSessionKeyBlob(Bytes blob);
+
+// The TLS 1.3 record key of a decoded blob (record/tls13_key_blob.h, kind kRecordKey): a new key
+// equal to the exported one, its sealing floor and stage included.
+Result<std::shared_ptr<SessionKey>> ImportTls13RecordKey(const Tls13KeyBlobView& view);
 
 }  // namespace opensslp

@@ -68,7 +68,8 @@ Result<SessionKeyBlobView> DecodeSessionKeyBlob(Bytes blob) noexcept {
   }
   SessionKeyBlobView view;
   const std::uint16_t wire = LoadBe16(p + 6);
-  // TLS 1.3 traffic keys are not SslGenerateSessionKeys keys (and not exportable yet).
+  // TLS 1.3 record keys are not SslGenerateSessionKeys keys: they have their own format
+  // (record/tls13_key_blob.h).
   if (wire == static_cast<std::uint16_t>(ProtocolVersion::kTls13)) return Error::kBadData;
   Result<const CipherSuite*> suite = LookupCipherSuite(wire, LoadBe16(p + 8));
   if (!suite.ok()) return Error::kBadData;  // unknown protocol, unknown suite, suite not for it

@@ -19,17 +19,9 @@
 #include <string>
 #include <vector>
 
-#if defined(_WIN32)
-#include <process.h>
-#else
-#include <spawn.h>
-#include <sys/wait.h>
-#include <unistd.h>
-extern char** environ;
-#endif
-
 #include "opensslp/opensslp.h"
 #include "sslprovider.h"
+#include "support/blob_child.h"
 #include "support/ossl_reference.h"
 #include "support/provider_support.h"
 #include "support/wide.h"
@@ -45,7 +37,12 @@ using opensslp::test::PointFromEccPublicBlob;
 using opensslp::test::Tls1KeyBlock;
 using opensslp::test::Tls1MasterSecret;
 using opensslp_test::OpenProvider;
+using opensslp_test::ReadFile;
+using opensslp_test::RunChild;
+using opensslp_test::ScratchPath;
+using opensslp_test::SplitRecords;
 using opensslp_test::StaleProvider;
+using opensslp_test::WriteFile;
 
 constexpr DWORD kTls12 = TLS1_2_PROTOCOL_VERSION;
 constexpr DWORD kTls10 = TLS1_0_PROTOCOL_VERSION;
@@ -168,56 +165,6 @@ ByteVec Tls10CbcSeal(const Direction& d, ByteVec& iv, const ByteVec& data, std::
   return Cat(
       {{CT_APPLICATIONDATA, 3, 1, static_cast<std::uint8_t>(ct.size() >> 8), static_cast<std::uint8_t>(ct.size())},
        ct});
-}
-
-// ---- the second process ------------------------------------------------------------------------
-
-std::string ScratchPath(const std::string& name) {
-#if defined(_WIN32)
-  const int pid = _getpid();
-#else
-  const int pid = static_cast<int>(getpid());
-#endif
-  return std::string(OPENSSLP_TEST_SCRATCH_DIR) + "/opaque-blob-" + std::to_string(pid) + "-" + name;
-}
-
-void WriteFile(const std::string& path, const ByteVec& data) {
-  std::FILE* f = std::fopen(path.c_str(), "wb");
-  ASSERT_NE(f, nullptr) << path;
-  ASSERT_EQ(std::fwrite(data.data(), 1, data.size(), f), data.size());
-  ASSERT_EQ(std::fclose(f), 0);
-}
-
-ByteVec ReadFile(const std::string& path) {
-  ByteVec out;
-  std::FILE* f = std::fopen(path.c_str(), "rb");
-  EXPECT_NE(f, nullptr) << path;
-  if (f == nullptr) return out;
-  std::uint8_t buf[4096];
-  std::size_t n;
-  while ((n = std::fread(buf, 1, sizeof buf, f)) > 0) out.insert(out.end(), buf, buf + n);
-  std::fclose(f);
-  return out;
-}
-
-// Runs opensslp_opaque_blob_child with `args` and returns its exit status (-1 if it did not run).
-int RunChild(const std::vector<std::string>& args) {
-  std::vector<char*> argv;
-  std::string program = OPENSSLP_TEST_BLOB_CHILD;
-  argv.push_back(program.data());
-  std::vector<std::string> copies = args;
-  for (auto& a : copies) argv.push_back(a.data());
-  argv.push_back(nullptr);
-#if defined(_WIN32)
-  // Under Wine the child is another Windows process of the same Wine; _spawnv waits for it.
-  return static_cast<int>(_spawnv(_P_WAIT, program.c_str(), argv.data()));
-#else
-  pid_t pid = 0;
-  if (posix_spawn(&pid, program.c_str(), nullptr, nullptr, argv.data(), environ) != 0) return -1;
-  int status = 0;
-  if (waitpid(pid, &status, 0) != pid || !WIFEXITED(status)) return -1;
-  return WEXITSTATUS(status);
-#endif
 }
 
 // ---- fixture -------------------------------------------------------------------------------------
@@ -442,17 +389,10 @@ TEST_F(OpaqueBlob, TwoProcessesWriteKey) {
     const ByteVec out = ReadFile(out_path);
     std::remove(blob_path.c_str());
     std::remove(out_path.c_str());
-    std::size_t at = 0;
-    for (std::uint64_t seq = 5; seq < 8; ++seq) {
-      ASSERT_LE(at + 4, out.size());
-      const std::size_t len = (std::size_t{out[at]} << 24) | (std::size_t{out[at + 1]} << 16) |
-                              (std::size_t{out[at + 2]} << 8) | out[at + 3];
-      ASSERT_LE(at + 4 + len, out.size());
-      const ByteVec rec(out.begin() + at + 4, out.begin() + at + 4 + len);
-      at += 4 + len;
-      EXPECT_EQ(PeerOpen(rec, seq), Text(seq)) << "OpenSSL opens the child's record " << seq;
-    }
-    EXPECT_EQ(at, out.size());
+    const std::vector<ByteVec> records = SplitRecords(out);
+    ASSERT_EQ(records.size(), 3u);
+    for (std::uint64_t seq = 5; seq < 8; ++seq)
+      EXPECT_EQ(PeerOpen(records[seq - 5], seq), Text(seq)) << "OpenSSL opens the child's record " << seq;
   }
 }
 

@@ -10,7 +10,6 @@
 // inputs by tests/support/ossl_reference (OpenSSL's TLS13-KDF and HKDF: nothing of ours). The
 // (EC)DHE input is an ECDH between an OpenSSL key and the provider's exported ephemeral key.
 #include <gtest/gtest.h>
-#include <openssl/core_names.h>
 #include <openssl/ec.h>
 #include <openssl/evp.h>
 
@@ -23,6 +22,7 @@
 #include "support/bytes.h"
 #include "support/ossl_reference.h"
 #include "support/provider_support.h"
+#include "support/tls13_schedule.h"
 #include "support/wide.h"
 
 namespace {
@@ -34,11 +34,9 @@ using opensslp::test::ByteView;
 using opensslp::test::Concat;
 using opensslp::test::DeriveSecret;
 using opensslp::test::Digest;
-using opensslp::test::EcdhWithPublicPoint;
 using opensslp::test::Hex;
 using opensslp::test::HkdfExpandLabel;
 using opensslp::test::HkdfExtract;
-using opensslp::test::PointFromEccPublicBlob;
 using opensslp::test::Tls13Extract;
 using opensslp_test::OpenProvider;
 
@@ -85,43 +83,16 @@ class Tls13Exports : public testing::TestWithParam<Suite> {
   }
   const Suite& suite() const { return GetParam(); }
 
-  // Our ephemeral P-256 key for TLS 1.3, the peer's public key imported, and the (EC)DHE shared
-  // secret as OpenSSL computes it from the peer's side.
+  // Our ephemeral P-256 key, the peer's public key imported, and the (EC)DHE shared secret as
+  // OpenSSL computes it (support/tls13_schedule.h).
   void KeyShares(NCRYPT_KEY_HANDLE* mine, NCRYPT_KEY_HANDLE* peer_public, ByteVec* shared) {
-    ASSERT_EQ(SslCreateEphemeralKey(prov_, mine, TLS1_3_PROTOCOL_VERSION, suite().id, TLS_ECC_P256_CURVE_KEY_TYPE, 0,
-                                    nullptr, 0, 0),
-              0);
-    Keep(*mine);
-    DWORD len = 0;
-    ASSERT_EQ(SslExportKey(prov_, *mine, W(u"ECCPUBLICBLOB"), nullptr, 0, &len, 0), 0);
-    ByteVec blob(len);
-    ASSERT_EQ(SslExportKey(prov_, *mine, W(u"ECCPUBLICBLOB"), blob.data(), len, &len, 0), 0);
-    *shared = EcdhWithPublicPoint(peer_, "P-256", PointFromEccPublicBlob(blob));
-    ASSERT_EQ(shared->size(), 32u);
-    ByteVec point(65);
-    std::size_t plen = 0;
-    ASSERT_EQ(EVP_PKEY_get_octet_string_param(peer_, OSSL_PKEY_PARAM_PUB_KEY, point.data(), point.size(), &plen), 1);
-    ByteVec peer_blob;
-    PutLe32(peer_blob, 0x314B4345);  // BCRYPT_ECDH_PUBLIC_P256_MAGIC
-    PutLe32(peer_blob, 32);
-    peer_blob.insert(peer_blob.end(), point.begin() + 1, point.end());
-    ASSERT_EQ(SslImportKey(prov_, peer_public, W(u"ECCPUBLICBLOB"), peer_blob.data(),
-                           static_cast<DWORD>(peer_blob.size()), 0),
-              0);
-    Keep(*peer_public);
+    opensslp_test::Tls13KeyShares(prov_, suite().id, peer_, handles_, mine, peer_public, shared);
   }
 
   // Early (no PSK), handshake and master secrets over a fresh key exchange; `shared` is the (EC)DHE
   // secret as OpenSSL computes it.
   void Schedule(NCRYPT_KEY_HANDLE* early, NCRYPT_KEY_HANDLE* handshake, NCRYPT_KEY_HANDLE* master, ByteVec* shared) {
-    NCRYPT_KEY_HANDLE mine = 0, peer_public = 0;
-    ASSERT_NO_FATAL_FAILURE(KeyShares(&mine, &peer_public, shared));
-    ASSERT_EQ(SslExtractEarlyKey(prov_, 0, early, TLS1_3_PROTOCOL_VERSION, suite().id, nullptr, 0), 0);
-    Keep(*early);
-    ASSERT_EQ(SslExtractHandshakeKey(prov_, mine, peer_public, *early, handshake, nullptr, 0), 0);
-    Keep(*handshake);
-    ASSERT_EQ(SslExtractMasterKey(prov_, *handshake, master, nullptr, 0), 0);
-    Keep(*master);
+    opensslp_test::Tls13Schedule(prov_, suite().id, peer_, handles_, early, handshake, master, shared);
   }
 
   // A TLS 1.3 transcript of the suite holding `messages`.
@@ -483,7 +454,7 @@ TEST_P(Tls13Exports, RecordsMatchOpenSsl) {
   EXPECT_EQ(lengths.dwHeaderLen, 0u);
   EXPECT_EQ(lengths.dwFixedTrailerLen, 17u);
 
-  // SslExpandWriteKey safety; TLS 1.3 keys do not export as opaque blobs yet.
+  // SslExpandWriteKey safety. (The key's BCRYPT_OPAQUE_KEY_BLOB: abi/tls13_key_blob_exports_test.)
   NCRYPT_KEY_HANDLE bad = 0;
   EXPECT_EQ(SslExpandWriteKey(prov_, c_hs, nullptr, nullptr, 0), NTE_INVALID_PARAMETER);
   EXPECT_EQ(SslExpandWriteKey(prov_, c_hs, &bad, nullptr, 1), NTE_BAD_FLAGS);
@@ -492,7 +463,8 @@ TEST_P(Tls13Exports, RecordsMatchOpenSsl) {
   EXPECT_EQ(SslExpandWriteKey(0, c_hs, &bad, nullptr, 0), NTE_INVALID_HANDLE);
   EXPECT_EQ(bad, 0u);
   DWORD blob_len = 0;
-  EXPECT_EQ(SslExportKey(prov_, key, W(u"OpaqueKeyBlob"), nullptr, 0, &blob_len, 0), NTE_NOT_SUPPORTED);
+  EXPECT_EQ(SslExportKey(prov_, key, W(u"OpaqueKeyBlob"), nullptr, 0, &blob_len, 0), 0);
+  EXPECT_EQ(blob_len, 22u + s.key_len + 12u);
 }
 
 // ---- Safety: every argument of every TLS 1.3 export --------------------------------------------
