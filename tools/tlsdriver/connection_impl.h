@@ -111,7 +111,7 @@ class ConnectionImpl final : public Connection {
   std::vector<std::uint8_t> TakeEarlyData() override { return std::exchange(early_received_, {}); }
   void CorruptNextHandshakeMessage(std::uint8_t handshake_type) override { corrupt_handshake_type_ = handshake_type; }
   void CorruptNextRecord() override { records_.CorruptNextRecord(); }
-  void CorruptNextBinder() { corrupt_binder_ = true; }
+  void CorruptNextBinder() override { corrupt_binder_ = true; }
 
  private:
   // ---- connection.cpp: records, alerts, transcript ----

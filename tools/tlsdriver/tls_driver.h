@@ -311,6 +311,9 @@ class Connection {
   // flips one bit of the ciphertext of the next protected record we send (the peer must answer
   // bad_record_mac).
   virtual void CorruptNextRecord() = 0;
+  // TLS 1.3 client: flips one bit of the PSK binder of the next ClientHello (the server must
+  // answer decrypt_error, RFC 8446 §4.2.11).
+  virtual void CorruptNextBinder() = 0;
 };
 
 }  // namespace opensslp::tlsdriver
