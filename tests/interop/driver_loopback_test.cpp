@@ -25,6 +25,7 @@
 #include "interop_support.h"
 #include "provider.h"
 #include "tls_driver.h"
+#include "tlswire/pump.h"
 #include "wire.h"
 
 namespace opensslp::tlsdriver {
@@ -985,6 +986,30 @@ TEST(DriverParameterList, FifthBufferIsRefused) {
     EXPECT_EQ(abort.alert, AlertDescription::kInternalError);
   }
   EXPECT_EQ(params.get()->cBuffers, 4u);
+}
+
+// ---- TLS 1.3 against libssl: features the interop matrix does not reach ----------------------------
+
+// RFC 8446 §4.1.4: the key share the client sent first (x448) is not one the server takes.
+TEST(DriverTls13, ClientAnswersLibsslHelloRetryRequest) {
+  Config cc;
+  cc.server_name = "localhost";
+  cc.ca_file = opensslp::interop::Pki().ca_file();
+  cc.groups = {30, 29};
+  libssl_peer::PeerConfig pc;
+  pc.role = libssl_peer::Role::kServer;
+  pc.max_version = libssl_peer::kTls13;
+  pc.groups = {29};
+  pc.credentials = {{opensslp::interop::Pki().ecdsa().chain_file, opensslp::interop::Pki().ecdsa().key_file}};
+  std::string error;
+  auto client = Make(cc);
+  auto server = libssl_peer::Peer::Create(pc, &error);
+  ASSERT_TRUE(client && server) << error;
+  tlswire::Pump(*client, *server);
+  ASSERT_EQ(client->state(), State::kConnected) << client->failure().reason << " / " << server->failure().reason;
+  EXPECT_TRUE(client->info().hello_retry_request);
+  EXPECT_TRUE(server->info().hello_retry_request);
+  EXPECT_EQ(client->info().group, 29);
 }
 
 }  // namespace

@@ -294,11 +294,11 @@ void ConnectionImpl::ClientOnServerHello13(ByteView body, bool hello_retry) {
   if (offered_early_data_ && !has_psk) info_.early_data = EarlyData::kRejected;
 
   if (!transcript_) {
+    // ClientHello and ServerHello waited for the suite's hash (after a HelloRetryRequest the
+    // transcript exists already and has both).
     transcript_ = NewTranscript13(suite_id);
     const Bytes pending = std::exchange(transcript_pending_, {});
     AddToTranscript(pending);
-  } else {
-    AddToTranscript(current_message_);
   }
   peer_key_ = ImportKeyShare(share_group, share, ephemeral_key_.get());
   DeriveHandshakeSecrets(ephemeral_key_.get(), peer_key_.get());
