@@ -22,6 +22,7 @@
 #include <vector>
 
 #include "certificates.h"
+#include "connection_impl.h"
 #include "interop_support.h"
 #include "provider.h"
 #include "tls_driver.h"
@@ -1010,6 +1011,236 @@ TEST(DriverTls13, ClientAnswersLibsslHelloRetryRequest) {
   EXPECT_TRUE(client->info().hello_retry_request);
   EXPECT_TRUE(server->info().hello_retry_request);
   EXPECT_EQ(client->info().group, 29);
+}
+
+// RFC 8446 §5.5: before the key's limit the driver sends KeyUpdate(update_not_requested) by itself
+// and goes on with the next key; libssl follows every update and gets all the data.
+TEST(DriverTls13, AutomaticKeyUpdateBeforeTheLimitBothRoles) {
+  for (bool driver_is_client : {true, false}) {
+    SCOPED_TRACE(driver_is_client ? "driver client" : "driver server");
+    Config ours = driver_is_client ? ClientConfig(kTls13, 0x1301) : ServerConfig(true);
+    ours.key_update_after_records = 3;
+    libssl_peer::PeerConfig theirs;
+    theirs.role = driver_is_client ? libssl_peer::Role::kServer : libssl_peer::Role::kClient;
+    theirs.max_version = libssl_peer::kTls13;
+    if (driver_is_client) {
+      theirs.credentials = {{opensslp::interop::Pki().ecdsa().chain_file, opensslp::interop::Pki().ecdsa().key_file}};
+    } else {
+      theirs.ca_file = opensslp::interop::Pki().ca_file();
+      theirs.verify_hostname = theirs.server_name = "localhost";
+    }
+    std::string error;
+    auto driver = Make(ours);
+    auto peer = libssl_peer::Peer::Create(theirs, &error);
+    ASSERT_TRUE(driver && peer) << error;
+    if (driver_is_client) {
+      tlswire::Pump(*driver, *peer);
+    } else {
+      tlswire::Pump(*peer, *driver);
+    }
+    ASSERT_EQ(driver->state(), State::kConnected) << driver->failure().reason;
+    const Bytes data = opensslp::interop::Pattern(20 * 1000, 7);
+    for (std::size_t pos = 0; pos < data.size(); pos += 1000) {
+      ASSERT_TRUE(driver->Write(std::span(data).subspan(pos, 1000)));  // one record each
+    }
+    tlswire::Pump(*driver, *peer);
+    EXPECT_EQ(peer->TakeReceivedData(), data);
+    // 20 records, at most 3 per key (the server also sealed tickets under its first key).
+    EXPECT_GE(driver->info().key_updates_sent, 6);
+    EXPECT_EQ(peer->info().key_updates_received, driver->info().key_updates_sent);
+    EXPECT_EQ(peer->state(), libssl_peer::State::kConnected);
+  }
+}
+
+// Driver against driver: every TLS 1.3 feature in one place, including the FFDHE key shares
+// (RFC 8446 §4.2.8.1, padded to the size of p) and a KeyUpdate requested by either side.
+TEST(DriverTls13, LoopbackFullFfdheKeyUpdateBothWays) {
+  Config cc = ClientConfig(kTls13, 0);
+  cc.groups = {256};
+  Config sc = ServerConfig(false);
+  sc.groups = {256};
+  auto client = Make(cc);
+  auto server = Make(sc);
+  ASSERT_TRUE(client && server);
+  ASSERT_TRUE(Pump(*client, *server));
+  ASSERT_EQ(client->state(), State::kConnected) << client->failure().reason << " / " << server->failure().reason;
+  EXPECT_EQ(client->info().group, 256);
+  EXPECT_EQ(client->info().group_name, "ffdhe2048");
+  ASSERT_TRUE(client->UpdateKeys(true));
+  ASSERT_TRUE(Pump(*client, *server));
+  ASSERT_TRUE(server->UpdateKeys(false));
+  const Bytes a = opensslp::interop::Pattern(40000, 1), b = opensslp::interop::Pattern(30000, 2);
+  ASSERT_TRUE(client->Write(a));
+  ASSERT_TRUE(server->Write(b));
+  ASSERT_TRUE(Pump(*client, *server));
+  EXPECT_EQ(server->TakeReceivedData(), a);
+  EXPECT_EQ(client->TakeReceivedData(), b);
+  EXPECT_EQ(client->info().key_updates_sent, 1);
+  EXPECT_EQ(client->info().key_updates_received, 2);  // the answer to ours, then the server's own
+  EXPECT_EQ(server->info().key_updates_sent, 2);
+  // Exporters agree (RFC 8446 §7.5), and no context equals an empty one in TLS 1.3.
+  const std::vector<std::uint8_t> empty;
+  EXPECT_EQ(client->ExportKeyingMaterial("EXPERIMENTAL x", nullptr, 32),
+            server->ExportKeyingMaterial("EXPERIMENTAL x", &empty, 32));
+  EXPECT_FALSE(client->EapKeyBlock(0).has_value());  // TLS 1.0-1.2 only
+}
+
+// Tickets resume once (RFC 8446 §8.1 single-use tickets): the second use of the same ticket is
+// a full handshake and its 0-RTT data is not delivered.
+TEST(DriverTls13, LoopbackResumptionZeroRttAndReplay) {
+  Config sc = ServerConfig(true);
+  sc.ticket_store = std::make_shared<TicketStore>();
+  sc.max_early_data = 4096;
+  sc.tickets_to_issue = 2;
+  auto first_client = Make(ClientConfig(kTls13, 0));
+  auto first_server = Make(sc);
+  ASSERT_TRUE(Pump(*first_client, *first_server));
+  ASSERT_EQ(first_client->state(), State::kConnected);
+  EXPECT_EQ(first_server->info().tickets_issued, 2);
+  EXPECT_EQ(first_client->info().tickets_received, 2);
+  std::shared_ptr<const Ticket> ticket = first_client->TakeTicket();
+  ASSERT_TRUE(ticket);
+  EXPECT_EQ(ticket->max_early_data, 4096u);
+  EXPECT_EQ(sc.ticket_store->size(), 2u);
+
+  const Bytes early = opensslp::interop::Pattern(3000, 9);
+  for (int attempt = 0; attempt < 2; ++attempt) {
+    SCOPED_TRACE(attempt == 0 ? "first use" : "replay");
+    Config cc = ClientConfig(kTls13, 0);
+    cc.resume = ticket;
+    cc.early_data = early;
+    auto client = Make(cc);
+    auto server = Make(sc);
+    ASSERT_TRUE(Pump(*client, *server));
+    ASSERT_EQ(client->state(), State::kConnected) << client->failure().reason << " / " << server->failure().reason;
+    if (attempt == 0) {
+      EXPECT_EQ(client->info().psk, PskMode::kResumption);
+      EXPECT_EQ(server->info().psk, PskMode::kResumption);
+      EXPECT_EQ(client->info().early_data, EarlyData::kAccepted);
+      EXPECT_EQ(server->TakeEarlyData(), early);
+      EXPECT_TRUE(client->ExportEarlyKeyingMaterial("e", nullptr, 16).has_value());
+      EXPECT_EQ(client->ExportEarlyKeyingMaterial("e", nullptr, 16),
+                server->ExportEarlyKeyingMaterial("e", nullptr, 16));
+      EXPECT_TRUE(client->info().peer_subject.empty());  // no certificate in a PSK handshake
+    } else {
+      EXPECT_EQ(client->info().psk, PskMode::kNone);
+      EXPECT_EQ(client->info().early_data, EarlyData::kRejected);
+      EXPECT_TRUE(server->TakeEarlyData().empty());
+      EXPECT_FALSE(client->info().peer_subject.empty());
+    }
+    const Bytes data = opensslp::interop::Pattern(100, 1);
+    ASSERT_TRUE(client->Write(data));
+    ASSERT_TRUE(Pump(*client, *server));
+    EXPECT_EQ(server->TakeReceivedData(), data);
+  }
+}
+
+// RFC 8446 §4.2.11: an external PSK on both sides; a wrong key is caught by the binder.
+TEST(DriverTls13, LoopbackExternalPskAndWrongBinder) {
+  ExternalPsk psk;
+  psk.identity = {'c', 'l', 'i', 'e', 'n', 't', '1'};
+  psk.key = opensslp::interop::Pattern(32, 5);
+  psk.cipher_suite = 0x1301;
+  for (bool wrong_key : {false, true}) {
+    SCOPED_TRACE(wrong_key ? "wrong key" : "same key");
+    Config cc = ClientConfig(kTls13, 0);
+    cc.external_psk = psk;
+    if (wrong_key) cc.external_psk->key[0] ^= 1;
+    Config sc = ServerConfig(false);
+    sc.external_psk = psk;
+    auto client = Make(cc);
+    auto server = Make(sc);
+    Pump(*client, *server);
+    if (!wrong_key) {
+      ASSERT_EQ(client->state(), State::kConnected) << client->failure().reason << " / " << server->failure().reason;
+      EXPECT_EQ(client->info().psk, PskMode::kExternal);
+      EXPECT_EQ(server->info().psk, PskMode::kExternal);
+      EXPECT_EQ(client->info().cipher_suite, 0x1301);
+    } else {
+      EXPECT_EQ(server->state(), State::kFailed);
+      EXPECT_EQ(server->failure().alert, static_cast<std::uint8_t>(AlertDescription::kDecryptError));
+      EXPECT_EQ(server->failure().reason, "PSK binder does not verify");
+    }
+  }
+}
+
+// Client certificates between two drivers, TLS 1.3 and 1.2 (the TLS 1.2 CertificateVerify goes
+// through SslCreateClientAuthHash / SslComputeClientAuthHash), RSA and ECDSA client keys.
+TEST(DriverTls13, LoopbackClientCertificatesBothVersions) {
+  for (std::uint16_t version : {kTls13, kTls12}) {
+    for (bool ecdsa : {true, false}) {
+      SCOPED_TRACE(std::string(version == kTls13 ? "TLS 1.3 " : "TLS 1.2 ") + (ecdsa ? "ECDSA" : "RSA"));
+      Config cc = ClientConfig(version, 0);
+      cc.client_certificate_chain_file =
+          (ecdsa ? opensslp::interop::Pki().client_ecdsa() : opensslp::interop::Pki().client_rsa()).chain_file;
+      Config sc = ServerConfig(!ecdsa);
+      sc.client_auth = ClientAuth::kRequire;
+      sc.client_ca_file = opensslp::interop::Pki().ca_file();
+      auto client = Make(cc);
+      auto server = Make(sc);
+      ASSERT_TRUE(Pump(*client, *server));
+      ASSERT_EQ(server->state(), State::kConnected) << client->failure().reason << " / " << server->failure().reason;
+      EXPECT_TRUE(client->info().client_certificate);
+      EXPECT_TRUE(server->info().client_certificate);
+      EXPECT_NE(server->info().client_subject.find("opensslp test client"), std::string::npos);
+    }
+  }
+  // Without a certificate: certificate_required (TLS 1.3) / handshake_failure (TLS 1.2).
+  for (std::uint16_t version : {kTls13, kTls12}) {
+    Config sc = ServerConfig(true);
+    sc.client_auth = ClientAuth::kRequire;
+    sc.client_ca_file = opensslp::interop::Pki().ca_file();
+    auto client = Make(ClientConfig(version, 0));
+    auto server = Make(sc);
+    Pump(*client, *server);
+    EXPECT_EQ(server->state(), State::kFailed);
+    EXPECT_EQ(server->failure().alert,
+              static_cast<std::uint8_t>(version == kTls13 ? AlertDescription::kCertificateRequired
+                                                          : AlertDescription::kHandshakeFailure));
+  }
+}
+
+// RFC 8446 §4.1.3: a TLS 1.3 server that negotiates TLS 1.2 marks ServerHello.random ("DOWNGRD" 01).
+// A client that offered only TLS 1.2 accepts it; a TLS 1.3 client whose supported_versions an
+// "attacker" removed aborts with illegal_parameter at ServerHello, before any key is used.
+TEST(DriverTls13, DowngradeSentinelSetByServerCaughtByClient) {
+  auto client12 = Make(ClientConfig(kTls12, 0));
+  auto server = Make(ServerConfig(true));
+  ASSERT_TRUE(Pump(*client12, *server));
+  ASSERT_EQ(client12->state(), State::kConnected);
+  const std::vector<std::uint8_t>& random = client12->info().server_random;
+  const std::uint8_t downgrd1[8] = {0x44, 0x4F, 0x57, 0x4E, 0x47, 0x52, 0x44, 0x01};
+  ASSERT_EQ(random.size(), 32u);
+  EXPECT_TRUE(std::equal(random.end() - 8, random.end(), std::begin(downgrd1)));
+
+  Config cc = ClientConfig(kTls12, 0);
+  cc.max_version = kTls13;
+  auto client = Make(cc);
+  auto server2 = Make(ServerConfig(true));
+  SendEditedClientHello(*client, *server2, [](Extensions& e) { RemoveExtension(e, 43); });  // supported_versions
+  client->ReceiveBytes(server2->TakeBytesToSend());
+  client->Process();
+  EXPECT_EQ(client->state(), State::kFailed);
+  EXPECT_EQ(client->failure().alert, static_cast<std::uint8_t>(AlertDescription::kIllegalParameter));
+  EXPECT_EQ(client->failure().reason, "downgrade sentinel in ServerHello.random");
+}
+
+// A TicketStore hands each ticket out once and only while it is fresh.
+TEST(DriverTls13, TicketStoreIsSingleUse) {
+  TicketStore store;
+  auto entry = std::make_unique<TicketStore::Entry>();
+  entry->issued = std::chrono::steady_clock::now();
+  entry->lifetime_seconds = 60;
+  const std::vector<std::uint8_t> id = store.Add(std::move(entry));
+  EXPECT_EQ(id.size(), 32u);
+  EXPECT_EQ(store.size(), 1u);
+  EXPECT_NE(store.Take(id), nullptr);
+  EXPECT_EQ(store.Take(id), nullptr);
+  auto old = std::make_unique<TicketStore::Entry>();
+  old->issued = std::chrono::steady_clock::now() - std::chrono::seconds(120);
+  old->lifetime_seconds = 60;
+  EXPECT_EQ(store.Take(store.Add(std::move(old))), nullptr);
+  EXPECT_EQ(store.size(), 0u);
 }
 
 }  // namespace

@@ -192,6 +192,7 @@ class ConnectionImpl final : public Connection {
   // ---- server13.cpp ----
   void ServerOnClientHello13(ByteView body, const std::vector<std::uint16_t>& suites, ByteView session_id);
   bool ServerAcceptPsk(ByteView body);
+  std::uint16_t OfferedPskSuite(ByteView body);
   void ServerSendHelloRetryRequest(std::uint16_t group);
   void ServerSendFlight13();
   void ServerOnEndOfEarlyData(ByteView body);

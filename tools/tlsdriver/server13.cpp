@@ -42,8 +42,16 @@ void ConnectionImpl::ServerOnClientHello13(ByteView body, const std::vector<std:
                                            ByteView session_id) {
   (void)body;
   legacy_session_id_.assign(session_id.begin(), session_id.end());
+  // Server preference, except that the suite of an offered PSK we know comes first: a PSK works
+  // only with its own hash, and 0-RTT only with its own suite (RFC 8446 §4.2.10, §4.2.11).
+  std::vector<std::uint16_t> preference = ConfiguredSuites();
+  const std::uint16_t psk_suite = OfferedPskSuite(body);
+  if (psk_suite != 0 && Contains(preference, psk_suite)) {
+    preference.erase(std::find(preference.begin(), preference.end(), psk_suite));
+    preference.insert(preference.begin(), psk_suite);
+  }
   const SuiteInfo* suite = nullptr;
-  for (std::uint16_t id : ConfiguredSuites()) {
+  for (std::uint16_t id : preference) {
     const SuiteInfo* s = provider_.FindSuite(id);
     if (s->exchange == Exchange::kTls13KeyShare && Contains(suites, id)) {
       suite = s;
@@ -121,6 +129,27 @@ void ConnectionImpl::ServerOnClientHello13(ByteView body, const std::vector<std:
                 "SslExpandExporterMasterKey(early)");
   }
   ServerSendFlight13();
+}
+
+// The suite of the first offered PSK identity we know (an external PSK's configured suite, or a
+// ticket's), without using a ticket up; 0 if none. Malformed lists are left to ServerAcceptPsk.
+std::uint16_t ConnectionImpl::OfferedPskSuite(ByteView body) {
+  if (pre_shared_key_offset_ == 0) return 0;
+  Reader ext(body.subspan(pre_shared_key_offset_), "pre_shared_key");
+  Reader identities(ext.Vec16(7), "PSK identities");
+  while (!identities.empty()) {
+    const ByteView identity = identities.Vec16(1);
+    identities.U32();
+    if (config_.external_psk && std::equal(identity.begin(), identity.end(), config_.external_psk->identity.begin(),
+                                           config_.external_psk->identity.end())) {
+      return config_.external_psk->cipher_suite;
+    }
+    if (config_.ticket_store) {
+      const std::uint16_t suite = config_.ticket_store->SuiteOf(identity);
+      if (suite != 0) return suite;
+    }
+  }
+  return 0;
 }
 
 // RFC 8446 §4.2.11: the first identity we know (an external PSK by name, or a ticket of ours whose

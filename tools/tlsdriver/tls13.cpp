@@ -426,6 +426,12 @@ std::unique_ptr<TicketStore::Entry> TicketStore::Take(std::span<const std::uint8
   return entry;
 }
 
+std::uint16_t TicketStore::SuiteOf(std::span<const std::uint8_t> identity) const {
+  std::lock_guard<std::mutex> lock(impl_->mutex);
+  auto it = impl_->entries.find(Bytes(identity.begin(), identity.end()));
+  return it == impl_->entries.end() ? 0 : it->second->cipher_suite;
+}
+
 std::size_t TicketStore::size() const {
   std::lock_guard<std::mutex> lock(impl_->mutex);
   return impl_->entries.size();

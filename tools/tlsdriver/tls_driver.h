@@ -167,6 +167,8 @@ class TicketStore {
   std::vector<std::uint8_t> Add(std::unique_ptr<Entry> entry);
   // Removes and returns the entry for `identity` (null if unknown, expired or already used).
   std::unique_ptr<Entry> Take(std::span<const std::uint8_t> identity);
+  // The cipher suite of the ticket `identity` names, without using it up (0 if unknown).
+  std::uint16_t SuiteOf(std::span<const std::uint8_t> identity) const;
   std::size_t size() const;
 
  private:
