@@ -160,11 +160,10 @@ const SignatureScheme* ChooseSignatureScheme13(CertKind key, std::uint16_t key_g
 Bytes CertificateVerifyContent(bool server, ByteView transcript_hash) {
   static constexpr char kServer[] = "TLS 1.3, server CertificateVerify";
   static constexpr char kClient[] = "TLS 1.3, client CertificateVerify";
-  Bytes out(64, 0x20);
   const char* context = server ? kServer : kClient;
-  out.insert(out.end(), context, context + sizeof kServer - 1);
-  out.push_back(0);
-  out.insert(out.end(), transcript_hash.begin(), transcript_hash.end());
+  Bytes out(64 + sizeof kServer + transcript_hash.size(), 0x20);  // spaces, context, 0, hash
+  std::copy(context, context + sizeof kServer, out.begin() + 64);    // with its terminating 0
+  std::copy(transcript_hash.begin(), transcript_hash.end(), out.begin() + 64 + sizeof kServer);
   return out;
 }
 

@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <map>
 #include <mutex>
+#include <string>
 
 #include "connection_impl.h"
 
@@ -394,7 +395,7 @@ Ticket::~Ticket() {
 
 struct TicketStore::Impl {
   mutable std::mutex mutex;
-  std::map<Bytes, std::unique_ptr<Entry>> entries;
+  std::map<std::string, std::unique_ptr<Entry>> entries;  // by identity bytes
 };
 
 // Bounded: a server that issues tickets nobody redeems keeps at most this many.
@@ -412,13 +413,13 @@ std::vector<std::uint8_t> TicketStore::Add(std::unique_ptr<Entry> entry) {
                                    [](const auto& a, const auto& b) { return a.second->issued < b.second->issued; });
     impl_->entries.erase(oldest);
   }
-  impl_->entries[identity] = std::move(entry);
+  impl_->entries[std::string(identity.begin(), identity.end())] = std::move(entry);
   return identity;
 }
 
 std::unique_ptr<TicketStore::Entry> TicketStore::Take(std::span<const std::uint8_t> identity) {
   std::lock_guard<std::mutex> lock(impl_->mutex);
-  auto it = impl_->entries.find(Bytes(identity.begin(), identity.end()));
+  auto it = impl_->entries.find(std::string(identity.begin(), identity.end()));
   if (it == impl_->entries.end()) return nullptr;
   std::unique_ptr<Entry> entry = std::move(it->second);
   impl_->entries.erase(it);
@@ -428,7 +429,7 @@ std::unique_ptr<TicketStore::Entry> TicketStore::Take(std::span<const std::uint8
 
 std::uint16_t TicketStore::SuiteOf(std::span<const std::uint8_t> identity) const {
   std::lock_guard<std::mutex> lock(impl_->mutex);
-  auto it = impl_->entries.find(Bytes(identity.begin(), identity.end()));
+  auto it = impl_->entries.find(std::string(identity.begin(), identity.end()));
   return it == impl_->entries.end() ? 0 : it->second->cipher_suite;
 }
 
