@@ -348,7 +348,8 @@ TEST_P(Tls13Interop, HandshakeSecretsExportersDataClose) {
         // A libssl client cannot be made to send 0-RTT on a ticket that does not allow it, and a
         // driver ticket allows it until used; so: an external PSK that allows 0-RTT at the client
         // (libssl) but not at the driver server, which rejects it (§4.2.10) and skips the early
-        // records (up to its max_early_data).
+        // records (up to its max_early_data, which must therefore be > 0:
+        // Tls13DriverBug.ServerWithMaxEarlyDataZeroSkipsRejectedEarlyData).
         pc.external_psk = lp::ExternalPsk{kPskIdentity, PskKey(c.suite, 50), c.suite, kMaxEarlyData};
         dc.external_psk = td::ExternalPsk{std::vector<std::uint8_t>(kPskIdentity.begin(), kPskIdentity.end()),
                                           PskKey(c.suite, 50), c.suite, 0};
@@ -1165,6 +1166,34 @@ TEST(Tls13DriverBug, ServerReadsPlaintextAlertAnsweringItsFlight) {
   ASSERT_EQ(p.peer->failure().alert, 51) << Both(p);
   EXPECT_TRUE(p.driver->failure().alert_received) << Both(p);
   EXPECT_EQ(p.driver->failure().alert, 51) << Both(p);
+}
+
+// A driver server with max_early_data 0 that rejects a libssl client's 0-RTT (here: an external PSK
+// that allows 0-RTT at the client only) must skip the early records and complete the handshake.
+// The driver skips at most max(PSK limit, Config::max_early_data) bytes (server13.cpp
+// ServerAcceptPsk -> RecordLayer::SkipUndecryptableRecords), i.e. nothing, and answers the first
+// early record with bad_record_mac. RFC 8446 §4.2.10 bounds the skipping by "the configured
+// max_early_data_size", so this is literal, but libssl skips up to 16384 bytes whatever its
+// max_early_data (recv_max_early_data), and a server that does not take 0-RTT at all cannot talk to
+// a client that tries it.
+TEST(Tls13DriverBug, ServerWithMaxEarlyDataZeroSkipsRejectedEarlyData) {
+  if (!RunKnownDriverBugs()) {
+    GTEST_SKIP() << "driver interop gap: a driver server with max_early_data 0 cannot skip rejected 0-RTT "
+                    "records (skip budget 0 -> bad_record_mac)";
+  }
+  td::Config dc = DriverConfig(0x1301, false, {29});
+  dc.external_psk =
+      td::ExternalPsk{std::vector<std::uint8_t>(kPskIdentity.begin(), kPskIdentity.end()), PskKey(0x1301, 56), 0x1301};
+  lp::PeerConfig pc = PeerConfigFor(0x1301, false, {29});
+  pc.external_psk = lp::ExternalPsk{kPskIdentity, PskKey(0x1301, 56), 0x1301, kMaxEarlyData};
+  pc.early_data = Pattern(1000, 57);
+  Pair p = MakePair(dc, pc);
+  ASSERT_TRUE(p.driver && p.peer);
+  Exchange(p);
+  EXPECT_EQ(p.driver->state(), td::State::kConnected) << Both(p);
+  EXPECT_EQ(p.peer->state(), lp::State::kConnected) << Both(p);
+  EXPECT_EQ(p.driver->info().early_data, td::EarlyData::kRejected);
+  EXPECT_TRUE(p.driver->TakeEarlyData().empty());
 }
 
 }  // namespace
