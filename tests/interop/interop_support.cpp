@@ -6,10 +6,14 @@
 #include <cstdio>
 #include <cstdlib>
 #include <memory>
+#include <optional>
+#include <sstream>
 
 #include "opensslp/opensslp.h"
+#include "sslprovider.h"
 #include "support/env_support.h"
 #include "support/ossl_reference.h"
+#include "tls_driver.h"
 
 namespace opensslp::interop {
 
@@ -108,6 +112,153 @@ std::string CheckLibsslFinishedFromKeylog(const libssl_peer::PeerSessionInfo& in
   if (server != info.server_finished)
     return "server Finished from key log " + Hex(server) + " != libssl's " + Hex(info.server_finished);
   return "";
+}
+
+}  // namespace opensslp::interop
+
+// ---- TLS 1.3 helpers -------------------------------------------------------------------------------
+
+namespace opensslp::interop {
+
+std::string DescribeDriver(const tlsdriver::Connection& driver) {
+  const tlsdriver::Failure& f = driver.failure();
+  std::ostringstream s;
+  s << "driver state " << static_cast<int>(driver.state()) << ": '" << f.reason << "'";
+  if (f.alert_sent) s << " [alert sent: " << tlswire::AlertName(f.alert) << "]";
+  if (f.alert_received) s << " [alert received: " << tlswire::AlertName(f.alert) << "]";
+  if (f.provider_status != 0) {
+    char buf[16];
+    std::snprintf(buf, sizeof(buf), "0x%08X", f.provider_status);
+    s << " [provider status " << buf << "]";
+  }
+  return s.str();
+}
+
+std::string DescribePeer(const libssl_peer::Peer& peer) {
+  std::ostringstream s;
+  s << "libssl state " << static_cast<int>(peer.state()) << ": '" << peer.failure().reason << "'";
+  if (peer.failure().alert_sent) s << " [alert sent: " << tlswire::AlertName(peer.failure().alert) << "]";
+  if (peer.failure().alert_received) s << " [alert received: " << tlswire::AlertName(peer.failure().alert) << "]";
+  return s.str();
+}
+
+std::vector<ProviderSuite> EnumerateProviderSuites() {
+  std::vector<ProviderSuite> out;
+  NCRYPT_PROV_HANDLE prov = 0;
+  if (SslOpenProvider(&prov, OPENSSLP_PROVIDER_NAME, 0) != 0) return out;
+  void* state = nullptr;
+  for (;;) {
+    NCRYPT_SSL_CIPHER_SUITE* entry = nullptr;
+    if (SslEnumCipherSuites(prov, 0, &entry, &state, 0) != 0) break;
+    ProviderSuite suite;
+    suite.id = static_cast<std::uint16_t>(entry->dwCipherSuite);
+    suite.version = static_cast<std::uint16_t>(entry->dwProtocol);
+    for (std::size_t i = 0; i < NCRYPT_SSL_MAX_NAME_SIZE && entry->szCipherSuite[i] != 0; ++i) {
+      suite.name += static_cast<char>(entry->szCipherSuite[i]);
+    }
+    out.push_back(std::move(suite));
+    (void)SslFreeBuffer(entry);
+  }
+  if (state != nullptr) (void)SslFreeBuffer(state);
+  (void)SslFreeObject(prov, 0);
+  return out;
+}
+
+void RecordLog::Feed(const std::vector<std::uint8_t>& chunk) {
+  pending_.insert(pending_.end(), chunk.begin(), chunk.end());
+  std::size_t p = 0;
+  while (pending_.size() - p >= 5) {
+    const std::size_t len = (static_cast<std::size_t>(pending_[p + 3]) << 8) | pending_[p + 4];
+    if (pending_.size() - p < 5 + len) break;
+    records_.emplace_back(pending_.begin() + static_cast<std::ptrdiff_t>(p),
+                          pending_.begin() + static_cast<std::ptrdiff_t>(p + 5 + len));
+    p += 5 + len;
+  }
+  pending_.erase(pending_.begin(), pending_.begin() + static_cast<std::ptrdiff_t>(p));
+}
+
+Tls13SuiteFacts Tls13Suite(std::uint16_t suite) {
+  switch (suite) {
+    case 0x1301: return {"SHA256", "AES-128-GCM", 16, 32};
+    case 0x1302: return {"SHA384", "AES-256-GCM", 32, 48};
+    case 0x1303: return {"SHA256", "ChaCha20-Poly1305", 32, 32};
+    default: ADD_FAILURE() << "not a TLS 1.3 suite: " << SuiteHex(suite); return {"SHA256", "AES-128-GCM", 16, 32};
+  }
+}
+
+std::vector<OpenedRecord> OpenTls13Records(std::uint16_t suite, const std::vector<std::uint8_t>& secret,
+                                           const std::vector<std::vector<std::uint8_t>>& records,
+                                           std::size_t first_index) {
+  std::vector<OpenedRecord> opened;
+  if (secret.empty()) return opened;
+  const Tls13SuiteFacts facts = Tls13Suite(suite);
+  const test::ByteVec key = test::HkdfExpandLabel(facts.digest, secret, "key", {}, facts.key_length);
+  const test::ByteVec iv = test::HkdfExpandLabel(facts.digest, secret, "iv", {}, 12);
+  if (key.size() != facts.key_length || iv.size() != 12) return opened;
+  std::uint64_t seq = 0;
+  for (std::size_t i = first_index; i < records.size(); ++i) {
+    const std::vector<std::uint8_t>& r = records[i];
+    if (r.size() < 5 + 16 + 1 || r[0] != 23) continue;  // plaintext records (ChangeCipherSpec, hellos)
+    test::ByteVec nonce = iv;
+    for (int b = 0; b < 8; ++b) nonce[11 - b] ^= static_cast<std::uint8_t>(seq >> (8 * b));
+    std::optional<test::ByteVec> plain =
+        test::AeadOpen(facts.aead, key, nonce, test::ByteView(r).first(5), test::ByteView(r).subspan(5));
+    if (!plain) {
+      if (!opened.empty()) break;  // the run under this key is over
+      continue;
+    }
+    while (!plain->empty() && plain->back() == 0) plain->pop_back();  // padding (§5.4)
+    if (plain->empty()) break;                                        // no content type: malformed
+    OpenedRecord o;
+    o.index = i;
+    o.sequence = seq++;
+    o.inner_type = plain->back();
+    plain->pop_back();
+    o.content = std::move(*plain);
+    opened.push_back(std::move(o));
+  }
+  return opened;
+}
+
+std::vector<std::uint8_t> NextTrafficSecret(std::uint16_t suite, const std::vector<std::uint8_t>& secret) {
+  const Tls13SuiteFacts facts = Tls13Suite(suite);
+  return test::HkdfExpandLabel(facts.digest, secret, "traffic upd", {}, facts.hash_length);
+}
+
+std::vector<std::uint8_t> Tls13ExporterReference(std::uint16_t suite, const std::vector<std::uint8_t>& exporter_secret,
+                                                 const std::string& label, const std::vector<std::uint8_t>* context,
+                                                 std::size_t length) {
+  const Tls13SuiteFacts facts = Tls13Suite(suite);
+  const test::ByteVec derived = test::DeriveSecret(facts.digest, exporter_secret, label, {});
+  const std::vector<std::uint8_t> empty;
+  const test::ByteVec context_hash = test::Digest(facts.digest, context != nullptr ? *context : empty);
+  return test::HkdfExpandLabel(facts.digest, derived, "exporter", context_hash, length);
+}
+
+std::vector<std::vector<std::uint8_t>> HandshakeMessages(const std::vector<OpenedRecord>& opened) {
+  std::vector<std::uint8_t> stream;
+  for (const OpenedRecord& o : opened) {
+    if (o.inner_type == 22) stream.insert(stream.end(), o.content.begin(), o.content.end());
+  }
+  std::vector<std::vector<std::uint8_t>> messages;
+  std::size_t p = 0;
+  while (stream.size() - p >= 4) {
+    const std::size_t len = (static_cast<std::size_t>(stream[p + 1]) << 16) |
+                            (static_cast<std::size_t>(stream[p + 2]) << 8) | stream[p + 3];
+    if (stream.size() - p < 4 + len) break;
+    messages.emplace_back(stream.begin() + static_cast<std::ptrdiff_t>(p),
+                          stream.begin() + static_cast<std::ptrdiff_t>(p + 4 + len));
+    p += 4 + len;
+  }
+  return messages;
+}
+
+std::vector<std::uint8_t> ApplicationData(const std::vector<OpenedRecord>& opened) {
+  std::vector<std::uint8_t> data;
+  for (const OpenedRecord& o : opened) {
+    if (o.inner_type == 23) data.insert(data.end(), o.content.begin(), o.content.end());
+  }
+  return data;
 }
 
 }  // namespace opensslp::interop
