@@ -42,18 +42,6 @@ namespace lp = opensslp::libssl_peer;
 
 constexpr std::uint16_t kTls13Suites[] = {0x1301, 0x1302, 0x1303};
 
-// Tests of known driver bugs (reported, not fixed here: tools/tlsdriver belongs to another change)
-// are skipped unless OPENSSLP_INTEROP_DRIVER_BUGS is set, so that a fix can be checked with
-// OPENSSLP_INTEROP_DRIVER_BUGS=1 opensslp_interop_tests --gtest_filter='*DriverBug*:*HelloRetry*'.
-bool RunKnownDriverBugs() { return std::getenv("OPENSSLP_INTEROP_DRIVER_BUGS") != nullptr; }
-
-// client13.cpp ClientOnServerHello13: after a HelloRetryRequest the transcript already exists, so
-// OnHandshakeMessage (connection.cpp) has hashed the ServerHello and the `else` branch hashes it a
-// second time; the driver client's handshake secrets then differ from the server's.
-constexpr const char* kHrrClientBug =
-    "driver bug: a driver client hashes the real ServerHello twice after a HelloRetryRequest "
-    "(client13.cpp ClientOnServerHello13 `else AddToTranscript(current_message_)` + connection.cpp "
-    "OnHandshakeMessage) -> bad_record_mac; see Tls13DriverBug.ClientHelloRetryRequestHandshakeCompletes";
 constexpr std::uint32_t kMaxEarlyData = 16384;
 const std::string kPskIdentity = "opensslp-interop-external-psk";
 
@@ -322,7 +310,6 @@ TEST_P(Tls13Interop, HandshakeSecretsExportersDataClose) {
   const Case& c = GetParam();
   SCOPED_TRACE(Describe(c));
   const bool hrr = c.scenario == Scenario::kHelloRetryRequest;
-  if (hrr && c.driver_client && !RunKnownDriverBugs()) GTEST_SKIP() << kHrrClientBug;
   // HelloRetryRequest (RFC 8446 §4.1.4): the client's first group (and only key share) is x25519,
   // which the server does not accept; it asks for P-256, the client's second group.
   const std::vector<std::uint16_t> client_groups =
@@ -1092,12 +1079,11 @@ TEST(Tls13HelloRetry, SecondClientHelloWithoutRequestedShareDriverSendsIllegalPa
   EXPECT_TRUE(p.peer->failure().alert_received) << Both(p);
 }
 
-// ---- Known driver bugs (minimal reproductions; skipped unless OPENSSLP_INTEROP_DRIVER_BUGS is set) ----
+// ---- Regressions: driver bugs this file found (each fixed in tools/tlsdriver) ----------------------
 
 // A driver client whose first key share (x25519) the libssl server does not accept gets a
 // HelloRetryRequest for P-256; the handshake must then complete (RFC 8446 §4.1.4, §4.4.1).
-TEST(Tls13DriverBug, ClientHelloRetryRequestHandshakeCompletes) {
-  if (!RunKnownDriverBugs()) GTEST_SKIP() << kHrrClientBug;
+TEST(Tls13DriverRegression, ClientHelloRetryRequestHandshakeCompletes) {
   Pair p = MakePair(DriverConfig(0x1301, true, {29, 23}), PeerConfigFor(0x1301, true, {23}));
   ASSERT_TRUE(p.driver && p.peer);
   Wire wire;
@@ -1114,15 +1100,10 @@ TEST(Tls13DriverBug, ClientHelloRetryRequestHandshakeCompletes) {
 }
 
 // RFC 8446 §5.1: every record but an initial ClientHello has legacy_record_version 0x0303. The
-// driver client aborts on the downgrade sentinel (before it records the negotiated version) and
-// writes its alert with 0x0301 (record_layer.cpp RecordLayer::WriteOne: `version_ != 0 ? version_ :
-// kTls10`; SetNegotiated never calls SetVersion for TLS 1.3 either), which libssl, having negotiated
-// TLS 1.2, refuses as "wrong version number" instead of reading illegal_parameter.
-TEST(Tls13DriverBug, AlertAfterServerHelloHasRecordVersion0303) {
-  if (!RunKnownDriverBugs()) {
-    GTEST_SKIP() << "driver bug: the driver's alert after a TLS 1.2 ServerHello (downgrade sentinel) has record "
-                    "version 0x0301, so libssl cannot read it (record_layer.cpp RecordLayer::WriteOne)";
-  }
+// driver client aborts on the downgrade sentinel before it records the negotiated version; its
+// alert once carried 0x0301, which libssl, having negotiated TLS 1.2, refused as "wrong version
+// number" instead of reading illegal_parameter (fixed: RecordLayer::SetVersionBeforeNegotiation).
+TEST(Tls13DriverRegression, AlertAfterServerHelloHasRecordVersion0303) {
   td::Config dc = DriverConfig(0x1301, true, {29});
   dc.min_version = td::kTls12;
   dc.cipher_suites = {0x1301, 0xC02F};
@@ -1150,15 +1131,10 @@ TEST(Tls13DriverBug, AlertAfterServerHelloHasRecordVersion0303) {
 
 // A libssl client that rejects the driver server's Finished answers decrypt_error before it has
 // switched its own write key, i.e. in a plaintext alert record. libssl as a server reads such alerts
-// (ssl3_get_record, ENC_READ_STATE_ALLOW_PLAIN_ALERTS); the driver server refuses the record
-// ("unprotected record after the keys changed", record_layer.cpp RecordLayer::Next: any
-// non-application_data record once a TLS 1.3 read key is active) and reports unexpected_message
-// instead of the peer's decrypt_error.
-TEST(Tls13DriverBug, ServerReadsPlaintextAlertAnsweringItsFlight) {
-  if (!RunKnownDriverBugs()) {
-    GTEST_SKIP() << "driver bug: a TLS 1.3 driver server cannot read a client's plaintext alert answering its "
-                    "flight (record_layer.cpp: 'unprotected record after the keys changed')";
-  }
+// (ssl3_get_record, ENC_READ_STATE_ALLOW_PLAIN_ALERTS); the driver server once refused the record
+// and reported unexpected_message instead of the peer's decrypt_error (fixed: RecordLayer reads
+// plaintext alerts until the handshake completes).
+TEST(Tls13DriverRegression, ServerReadsPlaintextAlertAnsweringItsFlight) {
   Pair p = MakePair(DriverConfig(0x1301, false, {29}), PeerConfigFor(0x1301, false, {29}));
   ASSERT_TRUE(p.driver && p.peer);
   p.driver->CorruptNextHandshakeMessage(20);
@@ -1170,17 +1146,10 @@ TEST(Tls13DriverBug, ServerReadsPlaintextAlertAnsweringItsFlight) {
 
 // A driver server with max_early_data 0 that rejects a libssl client's 0-RTT (here: an external PSK
 // that allows 0-RTT at the client only) must skip the early records and complete the handshake.
-// The driver skips at most max(PSK limit, Config::max_early_data) bytes (server13.cpp
-// ServerAcceptPsk -> RecordLayer::SkipUndecryptableRecords), i.e. nothing, and answers the first
-// early record with bad_record_mac. RFC 8446 §4.2.10 bounds the skipping by "the configured
-// max_early_data_size", so this is literal, but libssl skips up to 16384 bytes whatever its
-// max_early_data (recv_max_early_data), and a server that does not take 0-RTT at all cannot talk to
-// a client that tries it.
-TEST(Tls13DriverBug, ServerWithMaxEarlyDataZeroSkipsRejectedEarlyData) {
-  if (!RunKnownDriverBugs()) {
-    GTEST_SKIP() << "driver interop gap: a driver server with max_early_data 0 cannot skip rejected 0-RTT "
-                    "records (skip budget 0 -> bad_record_mac)";
-  }
+// RFC 8446 §4.2.10 bounds the skipping by "the configured max_early_data_size"; the driver once
+// skipped exactly that (nothing) and answered the first early record with bad_record_mac, while
+// libssl skips up to 16384 bytes whatever its limit (fixed: the driver skips at least 2^14 bytes).
+TEST(Tls13DriverRegression, ServerWithMaxEarlyDataZeroSkipsRejectedEarlyData) {
   td::Config dc = DriverConfig(0x1301, false, {29});
   dc.external_psk =
       td::ExternalPsk{std::vector<std::uint8_t>(kPskIdentity.begin(), kPskIdentity.end()), PskKey(0x1301, 56), 0x1301};

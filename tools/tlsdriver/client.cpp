@@ -63,6 +63,8 @@ void ConnectionImpl::ClientStart() {
   info_.client_random = CsprngBytes(kRandomLength);
   if (config_.max_version >= kTls13) return ClientSendHello13(false);
   SendHandshake(kClientHello, ClientHelloBody());
+  FlushHandshake();
+  records_.SetVersionBeforeNegotiation(config_.max_version);
   expect_ = Expect::kServerHello;
 }
 

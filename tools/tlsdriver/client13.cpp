@@ -39,8 +39,9 @@ ByteView HelloRetryRequestRandom() { return ByteView(kHelloRetryRequestRandom, 3
 void ConnectionImpl::ClientSendHello13(bool retry) {
   if (!retry) {
     // TLS 1.3 suites first: a TLS 1.3 server picks among them, a TLS 1.2 server ignores them.
-    std::stable_partition(offered_suites_.begin(), offered_suites_.end(),
-                          [&](std::uint16_t id) { return provider_.FindSuite(id)->exchange == Exchange::kTls13KeyShare; });
+    std::stable_partition(offered_suites_.begin(), offered_suites_.end(), [&](std::uint16_t id) {
+      return provider_.FindSuite(id)->exchange == Exchange::kTls13KeyShare;
+    });
     for (std::uint16_t id : offered_suites_) {
       if (provider_.FindSuite(id)->exchange == Exchange::kTls13KeyShare) offered_suites13_.push_back(id);
     }
@@ -175,6 +176,7 @@ void ConnectionImpl::ClientSendHello13(bool retry) {
   SendHandshake(kClientHello, body);
   if (!retry) client_hello1_ = handshake_out_;  // the whole message, for a HelloRetryRequest
   FlushHandshake();
+  records_.SetVersionBeforeNegotiation(kTls12);
   if (offered_early_data_) ClientSendEarlyData();
   expect_ = Expect::kServerHello;
 }

@@ -595,6 +595,7 @@ void ConnectionImpl::SendFinished(DWORD sender) {
 }
 
 void ConnectionImpl::MarkConnected() {
+  records_.EndPlaintextAlerts();
   expect_ = Expect::kDone;
   state_ = State::kConnected;
   info_.handshake_time =

@@ -193,6 +193,7 @@ class ConnectionImpl final : public Connection {
   void ServerOnClientHello13(ByteView body, const std::vector<std::uint16_t>& suites, ByteView session_id);
   bool ServerAcceptPsk(ByteView body);
   std::uint16_t OfferedPskSuite(ByteView body);
+  std::size_t RejectedEarlyDataBudget(std::size_t psk_limit) const;
   void ServerSendHelloRetryRequest(std::uint16_t group);
   void ServerSendFlight13();
   void ServerOnEndOfEarlyData(ByteView body);

@@ -52,6 +52,10 @@ std::optional<Record> RecordLayer::Next() {
       skip_budget_ -= length;
       continue;
     }
+    if (tls13_ && read_key_ && type == kAlert && plaintext_alerts_) {
+      record.fragment.assign(whole.begin() + kRecordHeader, whole.end());
+      return record;
+    }
     if (read_key_) {
       if (tls13_ && type != kApplicationData) {
         Abort(AlertDescription::kUnexpectedMessage, "unprotected record after the keys changed");
@@ -116,7 +120,8 @@ void RecordLayer::WriteOne(std::uint8_t type, ByteView fragment, Bytes& out) {
   if (!write_key_) {
     // Before any negotiation, TLS 1.0 in the record header is what deployed servers accept
     // for a ClientHello (RFC 5246 Appendix E.1).
-    const std::uint16_t version = version_ != 0 ? version_ : kTls10;
+    const std::uint16_t version =
+        version_ != 0 ? version_ : (provisional_version_ != 0 ? provisional_version_ : kTls10);
     out.push_back(type);
     out.push_back(static_cast<std::uint8_t>(version >> 8));
     out.push_back(static_cast<std::uint8_t>(version));

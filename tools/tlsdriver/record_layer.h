@@ -56,7 +56,16 @@ class RecordLayer {
   void SetTls13() {
     tls13_ = true;
     version_ = kTls12;  // legacy_record_version (RFC 8446 §5.1)
+    plaintext_alerts_ = true;
   }
+  // The header version of unprotected records written before the version is negotiated, after the
+  // first ClientHello (RFC 8446 §5.1: 0x0303 for every record but the initial ClientHello; a TLS
+  // 1.0-1.2 client writes its offered version). Received records are not checked against it.
+  void SetVersionBeforeNegotiation(std::uint16_t version) { provisional_version_ = version; }
+  // TLS 1.3: during the handshake a peer that rejects our flight answers with an alert under its
+  // old keys, i.e. in plaintext (as libssl accepts: ENC_READ_STATE_ALLOW_PLAIN_ALERTS); such alerts
+  // are read until the handshake completes.
+  void EndPlaintextAlerts() { plaintext_alerts_ = false; }
   // TLS 1.3 server rejecting 0-RTT (RFC 8446 §4.2.10): protected records that do not decrypt
   // (or, with no read key yet, application-data records) are skipped, up to `bytes` in total.
   void SkipUndecryptableRecords(std::size_t bytes) { skip_budget_ = bytes; }
@@ -84,6 +93,8 @@ class RecordLayer {
   std::uint64_t read_seq_ = 0, write_seq_ = 0;
   bool corrupt_next_ = false;
   bool tls13_ = false;
+  bool plaintext_alerts_ = false;
+  std::uint16_t provisional_version_ = 0;
   std::size_t skip_budget_ = 0;
 };
 

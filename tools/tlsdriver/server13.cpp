@@ -36,6 +36,16 @@ constexpr std::int64_t kTicketAgeWindowMs = 10000;
 
 }  // namespace
 
+// How much rejected 0-RTT data we skip (RFC 8446 §4.2.10: "up to the configured
+// max_early_data_size"): our limit, the offered ticket's or PSK's, and never less than one full
+// record - a client may hold a ticket from before a configuration change, and libssl skips 2^14
+// bytes whatever its limit, so doing less would fail handshakes libssl completes.
+std::size_t ConnectionImpl::RejectedEarlyDataBudget(std::size_t psk_limit) const {
+  std::size_t budget = std::max<std::size_t>(psk_limit, config_.max_early_data);
+  if (config_.external_psk) budget = std::max<std::size_t>(budget, config_.external_psk->max_early_data);
+  return std::max<std::size_t>(budget, kMaxPlaintext);
+}
+
 // ---- ClientHello (RFC 8446 §4.1.2) -------------------------------------------------------------
 
 void ConnectionImpl::ServerOnClientHello13(ByteView body, const std::vector<std::uint16_t>& suites,
@@ -115,7 +125,7 @@ void ConnectionImpl::ServerOnClientHello13(ByteView body, const std::vector<std:
     DeriveEarlySecret(0, suite->id);
     if (client_offered_early_data_) {
       info_.early_data = EarlyData::kRejected;
-      records_.SkipUndecryptableRecords(config_.max_early_data);
+      records_.SkipUndecryptableRecords(RejectedEarlyDataBudget(0));
     }
   }
   if (!transcript_) transcript_ = NewTranscript13(suite->id);
@@ -231,7 +241,7 @@ bool ConnectionImpl::ServerAcceptPsk(ByteView body) {
       info_.early_data = EarlyData::kAccepted;
     } else {
       info_.early_data = EarlyData::kRejected;
-      records_.SkipUndecryptableRecords(std::max<std::size_t>(limit, config_.max_early_data));
+      records_.SkipUndecryptableRecords(RejectedEarlyDataBudget(limit));
     }
   }
   return true;
@@ -263,8 +273,7 @@ void ConnectionImpl::ServerSendHelloRetryRequest(std::uint16_t group) {
   if (client_offered_early_data_) {
     info_.early_data = EarlyData::kRejected;
     // §4.2.10: early data after a HelloRetryRequest is skipped (records of type application_data).
-    records_.SkipUndecryptableRecords(
-        std::max<std::size_t>(config_.max_early_data, config_.external_psk ? config_.external_psk->max_early_data : 0));
+    records_.SkipUndecryptableRecords(RejectedEarlyDataBudget(0));
   }
   expect_ = Expect::kClientHello;
 }

@@ -161,8 +161,8 @@ Bytes CertificateVerifyContent(bool server, ByteView transcript_hash) {
   static constexpr char kServer[] = "TLS 1.3, server CertificateVerify";
   static constexpr char kClient[] = "TLS 1.3, client CertificateVerify";
   const char* context = server ? kServer : kClient;
-  Bytes out(64 + sizeof kServer + transcript_hash.size(), 0x20);  // spaces, context, 0, hash
-  std::copy(context, context + sizeof kServer, out.begin() + 64);    // with its terminating 0
+  Bytes out(64 + sizeof kServer + transcript_hash.size(), 0x20);   // spaces, context, 0, hash
+  std::copy(context, context + sizeof kServer, out.begin() + 64);  // with its terminating 0
   std::copy(transcript_hash.begin(), transcript_hash.end(), out.begin() + 64 + sizeof kServer);
   return out;
 }
