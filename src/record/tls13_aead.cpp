@@ -26,68 +26,77 @@ namespace {
 constexpr std::size_t kMaxTls13FragmentLength = kMaxPlaintextLength + 256;  // RFC 8446 §5.2
 constexpr std::size_t kMaxInnerContentLength = kMaxPlaintextLength + 1;     // content + type byte
 
-// All ones if x != 0, else 0; no branch.
-inline std::uint64_t NonZeroMask(std::uint64_t x) noexcept { return 0 - ((x | (0 - x)) >> 63); }
+// Finding the content type (RFC 8446 §5.4: the last non-zero byte of the inner plaintext) must
+// not show how much of the record was padding, so the scan below has no branch and no memory
+// access that depends on the data: its time depends on the length only. It is fused with the copy
+// to the caller (one pass over the plaintext instead of a scan and then a memcpy), and it runs on
+// 16-byte vectors of the GCC/Clang vector extensions (SSE2 on x86-64, NEON on AArch64; no
+// intrinsics, no CPU dispatch). (The first version went a byte at a time, about 1 ns a byte; the
+// second eight bytes at a time, keeping the last non-zero 32-byte block with masks, ~1.2 µs for
+// 16 KiB plus the copy; bench/README.md has the figures.)
+//
+// The plaintext is cut into 240-byte blocks (15 vectors): in a block, each byte lane keeps the
+// largest "1 + offset in the block" at which it saw a non-zero byte (one compare, one and-not, one
+// unsigned byte max per vector; 240 still fits a byte). At the end of a block the lanes are
+// folded to 16-bit lanes, offset by the block's start where non-zero, and kept with a 16-bit max.
+// The result is the largest over all lanes: 1 + the index of the last non-zero byte, 0 if none.
+typedef std::uint8_t U8x16 __attribute__((vector_size(16)));
+typedef std::uint16_t U16x8 __attribute__((vector_size(16)));
+typedef std::int16_t I16x8 __attribute__((vector_size(16)));
 
-// The 8 bytes at p as a little-endian number: byte k of memory is bits 8k..8k+7 on any host (one
-// load on little-endian ones).
-inline std::uint64_t LoadLe64(const std::uint8_t* p) noexcept {
-  std::uint64_t x;
-  std::memcpy(&x, p, sizeof x);
-  if constexpr (std::endian::native == std::endian::big) {
-    x = ((x & 0x00000000FFFFFFFFull) << 32) | (x >> 32);
-    x = ((x & 0x0000FFFF0000FFFFull) << 16) | ((x >> 16) & 0x0000FFFF0000FFFFull);
-    x = ((x & 0x00FF00FF00FF00FFull) << 8) | ((x >> 8) & 0x00FF00FF00FF00FFull);
+constexpr std::size_t kVector = 16;
+constexpr std::size_t kBlockVectors = 15;
+constexpr std::size_t kBlock = kVector * kBlockVectors;  // 240: 1 + an offset in a block fits a byte
+// Block starts + 240 must fit the signed 16-bit lanes.
+static_assert(kMaxTls13FragmentLength + kBlock <= 0x7FFF);
+
+// Copies `count` vectors (count <= kBlockVectors) from src to dst (src == dst allowed: each vector
+// is loaded before it is stored) and folds 1 + the offset of their last non-zero byte, counted
+// from `start`, into `best`.
+inline void CopyAndScanBlock(const std::uint8_t* src, std::uint8_t* dst, std::size_t count, std::size_t start,
+                             I16x8& best) noexcept {
+  U8x16 pos = {1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16};  // 1 + the offset in the block
+  U8x16 last = {};
+  for (std::size_t k = 0; k < count; ++k) {
+    U8x16 v;
+    std::memcpy(&v, src + kVector * k, kVector);
+    std::memcpy(dst + kVector * k, &v, kVector);
+    const U8x16 here = pos & ~std::bit_cast<U8x16>(v == 0);  // a compare gives all-ones lanes
+    last = last > here ? last : here;                        // lane-wise max (pmaxub), no branch
+    pos += static_cast<std::uint8_t>(kVector);
   }
-  return x;
+  // Pairs of byte lanes as 16-bit lanes: the larger half of each (byte order does not matter).
+  const U16x8 pairs = std::bit_cast<U16x8>(last);
+  const I16x8 lo = std::bit_cast<I16x8>(pairs & 0xFF), hi = std::bit_cast<I16x8>(pairs >> 8);
+  const I16x8 in_block = lo > hi ? lo : hi;
+  const I16x8 at = (in_block + static_cast<std::int16_t>(start)) & ~std::bit_cast<I16x8>(in_block == 0);
+  best = best > at ? best : at;
 }
 
-// 1 + the index of the last non-zero byte of p[0, n), or 0 if all are zero, in time that depends on
-// n only (RFC 8446 §5.4 padding: how much of the record was padding must not show). 32 bytes a step:
-// the last block with a non-zero byte is kept (its four words and its end) with masks; then the
-// last non-zero word of that block, then the last non-zero byte of that word, the same way. (A
-// byte-at-a-time loop cost about 1 ns a byte, as much as the AES-GCM decryption of the record.)
-constexpr std::size_t kScanWords = 4;
-constexpr std::size_t kScanBlock = 8 * kScanWords;
-
-struct LastBlock {
-  std::uint64_t words[kScanWords] = {};
-  std::uint64_t end = 0;  // offset just past the block, 0 while none was non-zero
-  void Take(const std::uint8_t* block, std::uint64_t block_end) noexcept {
-    std::uint64_t w[kScanWords], any = 0;
-    for (std::size_t j = 0; j < kScanWords; ++j) {
-      w[j] = LoadLe64(block + 8 * j);
-      any |= w[j];
-    }
-    const std::uint64_t mask = NonZeroMask(any);
-    for (std::size_t j = 0; j < kScanWords; ++j) words[j] ^= (words[j] ^ w[j]) & mask;
-    end ^= (end ^ block_end) & mask;
-  }
-};
-
-std::size_t LastNonZeroPlusOne(const std::uint8_t* p, std::size_t n) noexcept {
-  LastBlock last;
+// Copies src[0, n) to dst and returns 1 + the index of the last non-zero byte of src[0, n), or 0 if
+// all are zero, in time that depends on n only. n <= kMaxTls13FragmentLength; src and dst do not
+// overlap.
+std::size_t CopyAndFindLastNonZero(const std::uint8_t* src, std::uint8_t* dst, std::size_t n) noexcept {
+  I16x8 best = {};
   std::size_t i = 0;
-  for (; i + kScanBlock <= n; i += kScanBlock) last.Take(p + i, i + kScanBlock);
-  if (i < n) {  // the last n % 32 bytes, zero-extended (n is public)
-    std::uint8_t tail[kScanBlock] = {};
-    std::memcpy(tail, p + i, n - i);
-    last.Take(tail, i + kScanBlock);
+  for (; i + kBlock <= n; i += kBlock) CopyAndScanBlock(src + i, dst + i, kBlockVectors, i, best);
+  const std::size_t whole = (n - i) / kVector;  // n is public: these branches are on the length
+  if (whole != 0) CopyAndScanBlock(src + i, dst + i, whole, i, best);
+  i += whole * kVector;
+  if (i < n) {  // the last n % 16 bytes, zero-extended
+    std::uint8_t tail[kVector] = {};
+    std::memcpy(tail, src + i, n - i);
+    CopyAndScanBlock(tail, tail, 1, i, best);
+    std::memcpy(dst + i, tail, n - i);
     SecureWipe(tail, sizeof tail);  // plaintext
   }
-  std::uint64_t word = 0, word_end = 0;  // the block's last non-zero word, the offset past it
-  for (std::size_t j = 0; j < kScanWords; ++j) {
-    const std::uint64_t mask = NonZeroMask(last.words[j]);
-    word ^= (word ^ last.words[j]) & mask;
-    word_end ^= (word_end ^ (last.end - 8 * (kScanWords - 1 - j))) & mask;
+  // The largest lane, with arithmetic masks (r, x < 2^15: r - x wraps to a set top bit iff r < x).
+  std::uint64_t r = 0;
+  for (std::size_t j = 0; j < 8; ++j) {
+    const std::uint64_t x = static_cast<std::uint16_t>(best[j]);
+    r ^= (r ^ x) & (0 - ((r - x) >> 63));
   }
-  std::uint64_t in_word = 0;  // 1 + the index of the word's last non-zero byte (little-endian order)
-  for (std::uint64_t k = 0; k < 8; ++k) {
-    const std::uint64_t mask = NonZeroMask((word >> (8 * k)) & 0xFF);
-    in_word ^= (in_word ^ (k + 1)) & mask;
-  }
-  // All zero: word_end == 0 and the mask gives 0; otherwise the word's start + in_word.
-  return static_cast<std::size_t>(NonZeroMask(word_end) & (word_end - 8 + in_word));
+  return static_cast<std::size_t>(r);
 }
 
 class Tls13AeadProtection final : public RecordProtection {
@@ -134,6 +143,8 @@ class Tls13AeadProtection final : public RecordProtection {
                            std::uint8_t* out, std::size_t out_len, MutBytes scratch) noexcept override {
     (void)in_len;
     if (in[0] != kContentApplicationData) return Error::kBadData;  // RFC 8446 §5.2: opaque_type 23
+    // The whole inner plaintext, padding included, is written to `out` (the key checked this too).
+    if (out_len < inner_bound) return Error::kBufferTooSmall;
     const std::uint8_t* const body = in + kRecordHeaderLength;
     std::uint8_t header[kRecordHeaderLength];
     std::memcpy(header, in, sizeof header);
@@ -145,16 +156,20 @@ class Tls13AeadProtection final : public RecordProtection {
     // TLS 1.2): no unauthenticated plaintext reaches the caller's memory. Open wipes on failure.
     Status opened = open_.Open(nonce, header, Bytes(body, inner_bound), tag, scratch.first(inner_bound));
     if (!opened.ok()) return opened.error();
-    // The last non-zero byte is the content type (§5.4). Scanned without branching on the data, so
-    // the time does not tell how much padding there was.
-    const std::size_t last_nonzero_plus_one = LastNonZeroPlusOne(scratch.data(), inner_bound);
-    // Authenticated from here on: branching on the length is safe.
-    if (last_nonzero_plus_one == 0 || last_nonzero_plus_one > kMaxInnerContentLength ||
-        last_nonzero_plus_one > out_len) {
+    // Authenticated from here on. The last non-zero byte is the content type (§5.4): found while the
+    // whole inner plaintext is copied out, without branching on the data, so the time does not tell
+    // how much padding there was. (`out` may alias the input's body: the ciphertext is consumed.)
+    const std::size_t last_nonzero_plus_one = CopyAndFindLastNonZero(scratch.data(), out, inner_bound);
+    // Branching on the length is safe now; the padding (zeros) after it is not counted.
+    if (last_nonzero_plus_one == 0 || last_nonzero_plus_one > kMaxInnerContentLength) {
+      // All padding (unexpected_message) or record_overflow: authentic, but rejected, so no
+      // plaintext is left with the caller either.
+      SecureWipe(out, inner_bound);
       SecureWipe(scratch.data(), inner_bound);
-      return Error::kBadData;  // all padding (unexpected_message) or record_overflow
+      return Error::kBadData;
     }
-    std::memcpy(out, scratch.data(), last_nonzero_plus_one);
+    // The scratch is not wiped after success (as for TLS 1.2): it holds only what the caller has
+    // just received, is overwritten by the next record and wiped when the key is freed.
     return last_nonzero_plus_one;
   }
 

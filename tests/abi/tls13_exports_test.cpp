@@ -13,6 +13,7 @@
 #include <openssl/ec.h>
 #include <openssl/evp.h>
 
+#include <algorithm>
 #include <string>
 #include <utility>
 #include <vector>
@@ -411,6 +412,37 @@ TEST_P(Tls13Exports, RecordsMatchOpenSsl) {
     }
   }
 
+  // The type is found while the plaintext is copied out, 16 bytes at a time in 240-byte blocks:
+  // every position of the type over the first blocks and every padding length 0..300 (content
+  // with zero bytes of its own, so only the last non-zero byte counts), opened into a separate
+  // buffer and in place, alternately; then the largest records (2^14 bytes of content, padding
+  // 0..239: up to the 2^14 + 256-byte limit of the fragment, tag included).
+  auto expect_opens = [&](const ByteVec& data, std::uint8_t type, std::size_t padding, bool in_place) {
+    ByteVec record = ReferenceRecord(s, ref_key, ref_iv, 11, Inner(data, type, padding));
+    ByteVec separate(record.size(), 0xEE);
+    std::uint8_t* const out = in_place ? record.data() + 5 : separate.data();
+    DWORD opened_len = 0;
+    ASSERT_EQ(SslDecryptPacket(prov_, key, record.data(), static_cast<DWORD>(record.size()), out,
+                               static_cast<DWORD>(record.size() - 5), &opened_len, 11, 0),
+              0)
+        << data.size() << " + " << padding << (in_place ? " in place" : "");
+    ASSERT_EQ(Hex(ByteView(out, opened_len)), Hex(Inner(data, type)))
+        << data.size() << " + " << padding << (in_place ? " in place" : "");
+  };
+  for (std::size_t content_len = 0; content_len <= 300; ++content_len) {
+    ByteVec data(content_len);
+    for (std::size_t i = 0; i < content_len; ++i) data[i] = static_cast<std::uint8_t>(i % 3 == 0 ? 0 : i);
+    // Each type position with the paddings of three vectors, each padding with the type in three.
+    for (std::size_t padding = 0; padding <= (content_len < 48 ? 300 : 47); ++padding) {
+      ASSERT_NO_FATAL_FAILURE(expect_opens(data, 23, padding, (content_len + padding) % 2 == 1));
+    }
+  }
+  ByteVec full(1 << 14);
+  for (std::size_t i = 0; i < full.size(); ++i) full[i] = static_cast<std::uint8_t>(i * 7 + 1);
+  for (std::size_t padding = 0; padding <= 239; ++padding) {
+    ASSERT_NO_FATAL_FAILURE(expect_opens(full, 21, padding, padding % 2 == 1));
+  }
+
   auto open = [&](ByteVec record, std::uint64_t seq) {
     ByteVec o(record.size() + 1);
     DWORD l = 0;
@@ -436,6 +468,16 @@ TEST_P(Tls13Exports, RecordsMatchOpenSsl) {
   EXPECT_EQ(open(huge, 0), NTE_BAD_DATA);
   // More than 2^14 bytes of content (authentic, but over the limit): record_overflow.
   EXPECT_EQ(open(ReferenceRecord(s, ref_key, ref_iv, 0, Inner(ByteVec((1 << 14) + 1, 1), 23)), 0), NTE_BAD_DATA);
+  // ... and nothing of such a record, authentic but refused, is left in the output.
+  {
+    const ByteVec overflow = ReferenceRecord(s, ref_key, ref_iv, 0, Inner(ByteVec((1 << 14) + 1, 1), 23));
+    ByteVec o(overflow.size(), 0xEE);
+    DWORD l = 0;
+    EXPECT_EQ(SslDecryptPacket(prov_, key, const_cast<std::uint8_t*>(overflow.data()),
+                               static_cast<DWORD>(overflow.size()), o.data(), static_cast<DWORD>(o.size()), &l, 0, 0),
+              NTE_BAD_DATA);
+    EXPECT_EQ(std::count(o.begin(), o.end(), std::uint8_t{1}), 0);
+  }
 
   // Sealing refuses: more than 2^14 bytes, a ChangeCipherSpec, a sequence number below the last.
   ByteVec big((1 << 14) + 1), o(big.size() + 64);
