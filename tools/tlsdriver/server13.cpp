@@ -50,7 +50,6 @@ std::size_t ConnectionImpl::RejectedEarlyDataBudget(std::size_t psk_limit) const
 
 void ConnectionImpl::ServerOnClientHello13(ByteView body, const std::vector<std::uint16_t>& suites,
                                            ByteView session_id) {
-  (void)body;
   legacy_session_id_.assign(session_id.begin(), session_id.end());
   // Server preference, except that the suite of an offered PSK we know comes first: a PSK works
   // only with its own hash, and 0-RTT only with its own suite (RFC 8446 §4.2.10, §4.2.11).
