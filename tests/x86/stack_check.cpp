@@ -118,7 +118,7 @@ bool ControlOk() {
   const int c = opensslp_call_measure(reinterpret_cast<const void*>(&CdeclControl), 12, args, &r);
   const bool cdecl_seen = c == -12 && r == 6;
   const int w = opensslp_call_measure(reinterpret_cast<const void*>(&StdcallControl), 16, args, &r);
-  const bool size_seen = w == 4;
+  const bool size_seen = w == -4;  // the callee popped 12 of the 16 bytes pushed
   std::printf("control: __stdcall delta %d, __cdecl delta %d, 4 bytes too many delta %d\n", s, c, w);
   return stdcall_ok && cdecl_seen && size_seen;
 }
