@@ -3,6 +3,7 @@
 // formats and error codes are documented in docs/key-store.md and core/signatures.h.
 #include <cstring>
 #include <memory>
+#include <new>
 #include <utility>
 #include <vector>
 
@@ -84,7 +85,14 @@ extern "C" OPENSSLP_EXPORT SECURITY_STATUS WINAPI SslOpenPrivateKey(NCRYPT_PROV_
     ENSURE(pCertContext->pbCertEncoded != nullptr && pCertContext->cbCertEncoded != 0 &&
                pCertContext->cbCertEncoded <= kMaxCertificateLength,
            Error::kInvalidParameter);
-    Result<std::shared_ptr<PrivateKey>> opened = OpenCertificateKey(pCertContext);
+    Result<std::shared_ptr<PrivateKey>> opened = Error::kInternal;
+    try {
+      opened = OpenCertificateKey(pCertContext);
+    } catch (const std::bad_alloc&) {
+      throw;  // out of memory: Guard's NTE_NO_MEMORY, eager (a deferred key would need memory too)
+    } catch (...) {
+      opened = Error::kInternal;  // any other exception is deferred like an error (rule 3 still holds)
+    }
     if (opened.ok()) return Publish(std::move(opened).value(), phPrivateKey);
     // A key opensslp cannot use: succeed, and fail at the first use instead. The debug-build error
     // origin moves into the object (reported again at that use); a successful call leaves none.
