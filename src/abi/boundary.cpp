@@ -6,6 +6,7 @@
 #include <cstring>
 
 #include "core/library.h"
+#include "core/private_key.h"
 
 namespace opensslp::abi {
 
@@ -66,11 +67,24 @@ Result<std::shared_ptr<Provider>> RequireProvider(NCRYPT_PROV_HANDLE handle) {
   return HandleTable::Global().Lookup<Provider>(static_cast<Handle>(handle));
 }
 
+std::optional<Error> DeferredKeyFailure(const Object& object) noexcept {
+  if (object.kind() != ObjectKind::kDeferredPrivateKey) return std::nullopt;
+  return static_cast<const DeferredPrivateKey&>(object).Failure();
+}
+
 Result<std::shared_ptr<const KeyObject>> RequireAnyKey(ULONG_PTR handle) {
   ASSIGN_OR_RETURN(std::shared_ptr<Object> object, HandleTable::Global().LookupAny(static_cast<Handle>(handle)));
+  if (auto failure = DeferredKeyFailure(*object)) return *failure;
   const KeyObject* key = object->AsKey();
   ENSURE(key != nullptr, Error::kInvalidHandle);
   return std::shared_ptr<const KeyObject>(std::move(object), key);  // aliasing: shares ownership
+}
+
+Result<std::shared_ptr<PrivateKey>> RequirePrivateKey(ULONG_PTR handle) {
+  ASSIGN_OR_RETURN(std::shared_ptr<Object> object, HandleTable::Global().LookupAny(static_cast<Handle>(handle)));
+  if (auto failure = DeferredKeyFailure(*object)) return *failure;
+  ENSURE(object->kind() == ObjectKind::kPrivateKey, Error::kInvalidHandle);
+  return std::static_pointer_cast<PrivateKey>(std::move(object));
 }
 
 Result<std::u16string_view> ReadWideString(LPCWSTR text, std::size_t max_chars) {

@@ -9,6 +9,7 @@
 
 #include <memory>
 #include <new>
+#include <optional>
 
 #include "core/provider.h"
 #include "handles/handle_table.h"
@@ -20,6 +21,10 @@
 #else
 #define OPENSSLP_EXPORT __attribute__((visibility("default")))
 #endif
+
+namespace opensslp {
+class PrivateKey;
+}  // namespace opensslp
 
 namespace opensslp::abi {
 
@@ -91,8 +96,17 @@ Result<std::shared_ptr<T>> Require(ULONG_PTR handle) {
   return HandleTable::Global().Lookup<T>(static_cast<Handle>(handle));
 }
 
-// Resolves a handle to any key object (every kind a NCRYPT_KEY_HANDLE can name).
+// Resolves a handle to any key object (every kind a NCRYPT_KEY_HANDLE can name). A deferred
+// private key (core/private_key.h DeferredPrivateKey) resolves to the error its open recorded.
 Result<std::shared_ptr<const KeyObject>> RequireAnyKey(ULONG_PTR handle);
+
+// Resolves a handle from SslOpenPrivateKey: the PrivateKey, or for a deferred private key the
+// error its open recorded (docs/windows.md#deferred-private-keys); any other kind is
+// kInvalidHandle.
+Result<std::shared_ptr<PrivateKey>> RequirePrivateKey(ULONG_PTR handle);
+
+// The error a deferred private key recorded, if `object` is one (else nullopt).
+std::optional<Error> DeferredKeyFailure(const Object& object) noexcept;
 
 // Stores a new object in the handle table and writes its handle to *out. On failure nothing is
 // written and the object is destroyed (no half-made handle is left behind).

@@ -3,6 +3,7 @@
 // formats and error codes are documented in docs/key-store.md and core/signatures.h.
 #include <cstring>
 #include <memory>
+#include <new>
 #include <utility>
 #include <vector>
 
@@ -26,6 +27,22 @@ Result<Bytes> InputBytes(const BYTE* data, DWORD len) {
   return Bytes(data, len);
 }
 
+// The part of SslOpenPrivateKey that depends on the certificate's content and on where its key
+// lives, after every argument check has passed. Any error here is deferred by the caller
+// (docs/windows.md#deferred-private-keys).
+Result<std::shared_ptr<PrivateKey>> OpenCertificateKey(PCCERT_CONTEXT cert) {
+  ASSIGN_OR_RETURN(CertificateKey certificate, ParseCertificateKey(Bytes(cert->pbCertEncoded, cert->cbCertEncoded)));
+#if defined(_WIN32)
+  // Keys in a KSP (software, TPM, smart card, HSM) stay there; only if the certificate has no
+  // NCrypt key (or the KSP refuses silently) do we look in the key store.
+  auto ksp = win::OpenKspPrivateKey(cert, certificate);
+  if (ksp.ok()) {
+    return std::make_shared<PrivateKey>(std::move(certificate.public_key), certificate.info, std::move(ksp).value());
+  }
+#endif
+  return OpenPrivateKeyFromStore(std::move(certificate));
+}
+
 }  // namespace
 }  // namespace opensslp::abi
 
@@ -34,14 +51,25 @@ using namespace opensslp::abi;  // NOLINT(google-build-using-namespace)
 
 // SslOpenPrivateKey: the certificate's private key, from the certificate's Windows key storage
 // provider (Windows only) or else from the key store (docs/key-store.md).
+//
+// Eager errors -- mistakes in the call itself, nothing is written to *phPrivateKey:
 //   NTE_INVALID_HANDLE     hSslProvider is not a provider handle
 //   NTE_INVALID_PARAMETER  phPrivateKey or pCertContext NULL; no X509_ASN_ENCODING; the encoded
-//                          certificate is NULL, empty, over 1 MiB or not one DER certificate
+//                          certificate is NULL, empty or over 1 MiB
 //   NTE_BAD_FLAGS          dwFlags has a bit other than NCRYPT_SILENT_FLAG
+//   NTE_NO_MEMORY          (and any failure to make the handle itself)
+// Deferred errors -- the open SUCCEEDS with a deferred private key (core/private_key.h), and every
+// use of the handle returns the error (docs/windows.md#deferred-private-keys):
+//   NTE_INVALID_PARAMETER  the encoded certificate is not one DER certificate
 //   NTE_NOT_SUPPORTED      the certificate's key is not RSA (1024-16384 bits) or EC on
 //                          P-256/P-384/P-521
-//   NTE_NOT_FOUND          no key for the certificate (store unset, missing entry or file)
+//   NTE_NOT_FOUND          no key for the certificate (no usable KSP key; store unset, missing
+//                          entry or file)
 //   NTE_BAD_KEY            the stored key cannot be loaded or does not match the certificate
+//   NTE_BAD_DATA           the key store's index is over 1 MiB
+// Why deferred: Schannel opens every server certificate's key on every registered provider and
+// fails the credential if one fails (docs/reference/windows-loader.md#silent-flag), so refusing a
+// key opensslp cannot use would break the machine's other TLS once opensslp is registered.
 extern "C" OPENSSLP_EXPORT SECURITY_STATUS WINAPI SslOpenPrivateKey(NCRYPT_PROV_HANDLE hSslProvider,
                                                                     NCRYPT_KEY_HANDLE* phPrivateKey,
                                                                     PCCERT_CONTEXT pCertContext, DWORD dwFlags) {
@@ -57,26 +85,28 @@ extern "C" OPENSSLP_EXPORT SECURITY_STATUS WINAPI SslOpenPrivateKey(NCRYPT_PROV_
     ENSURE(pCertContext->pbCertEncoded != nullptr && pCertContext->cbCertEncoded != 0 &&
                pCertContext->cbCertEncoded <= kMaxCertificateLength,
            Error::kInvalidParameter);
-    ASSIGN_OR_RETURN(CertificateKey certificate,
-                     ParseCertificateKey(Bytes(pCertContext->pbCertEncoded, pCertContext->cbCertEncoded)));
-#if defined(_WIN32)
-    // Keys in a KSP (software, TPM, smart card, HSM) stay there; only if the certificate has no
-    // NCrypt key (or the KSP refuses silently) do we look in the key store.
-    auto ksp = win::OpenKspPrivateKey(pCertContext, certificate);
-    if (ksp.ok()) {
-      return Publish(
-          std::make_shared<PrivateKey>(std::move(certificate.public_key), certificate.info, std::move(ksp).value()),
-          phPrivateKey);
+    Result<std::shared_ptr<PrivateKey>> opened = Error::kInternal;
+    try {
+      opened = OpenCertificateKey(pCertContext);
+    } catch (const std::bad_alloc&) {
+      throw;  // out of memory: Guard's NTE_NO_MEMORY, eager (a deferred key would need memory too)
+    } catch (...) {
+      opened = Error::kInternal;  // any other exception is deferred like an error (rule 3 still holds)
     }
-#endif
-    ASSIGN_OR_RETURN(std::shared_ptr<PrivateKey> key, OpenPrivateKeyFromStore(std::move(certificate)));
-    return Publish(std::move(key), phPrivateKey);
+    if (opened.ok()) return Publish(std::move(opened).value(), phPrivateKey);
+    // A key opensslp cannot use: succeed, and fail at the first use instead. The debug-build error
+    // origin moves into the object (reported again at that use); a successful call leaves none.
+    auto deferred = std::make_shared<DeferredPrivateKey>(opened.error(), LastErrorOrigin());
+    ClearErrorOrigin();
+    return Publish(std::move(deferred), phPrivateKey);
   });
 }
 
 // SslSignHash: signs pbHashValue with a key from SslOpenPrivateKey (input conventions in
 // core/signatures.h). pbSignature NULL = size query. Output: RSA k bytes; ECDSA raw r||s.
 //   NTE_INVALID_HANDLE     bad provider handle, or hPrivateKey is not a private-key handle
+//   (deferred)             hPrivateKey is a deferred private key: the error its open recorded
+//                          (docs/windows.md#deferred-private-keys), before any other check
 //   NTE_INVALID_PARAMETER  pcbResult NULL; pbHashValue NULL with cbHashValue != 0; bad input
 //   NTE_BAD_FLAGS          unknown bits, both flags, or any flag with an ECDSA key
 //   NTE_NOT_SUPPORTED      unknown hash id, MD5 (RFC 9155), or a hash PSS does not allow
@@ -87,7 +117,7 @@ extern "C" OPENSSLP_EXPORT SECURITY_STATUS WINAPI SslSignHash(NCRYPT_PROV_HANDLE
                                                               DWORD* pcbResult, DWORD dwFlags) {
   return Guard([&]() -> Status {
     TRY(RequireProvider(hSslProvider));
-    ASSIGN_OR_RETURN(std::shared_ptr<PrivateKey> key, Require<PrivateKey>(hPrivateKey));
+    ASSIGN_OR_RETURN(std::shared_ptr<PrivateKey> key, RequirePrivateKey(hPrivateKey));
     ENSURE(pcbResult != nullptr, Error::kInvalidParameter);
     ASSIGN_OR_RETURN(Bytes hash_value, InputBytes(pbHashValue, cbHashValue));
     ASSIGN_OR_RETURN(SignatureInput input, ParseSignatureInput(key->info(), hash_value, dwFlags));
@@ -104,6 +134,7 @@ extern "C" OPENSSLP_EXPORT SECURITY_STATUS WINAPI SslSignHash(NCRYPT_PROV_HANDLE
 // (SslImportKey) or a private key (its certificate's public key is used). ECDSA signatures are
 // raw r||s only (DER is a bad signature).
 //   NTE_INVALID_HANDLE     bad provider handle; hPublicKey neither a public nor a private key
+//   (deferred)             hPublicKey is a deferred private key: the error its open recorded
 //   NTE_INVALID_PARAMETER  pbHashValue / pbSignature NULL or empty; bad input (as SslSignHash)
 //   NTE_BAD_FLAGS, NTE_NOT_SUPPORTED  as SslSignHash (NOT_SUPPORTED also for non-signing keys)
 //   NTE_BAD_SIGNATURE      the signature does not verify (wrong length, out of range, forged)
@@ -115,6 +146,7 @@ extern "C" OPENSSLP_EXPORT SECURITY_STATUS WINAPI SslVerifySignature(NCRYPT_PROV
     TRY(RequireProvider(hSslProvider));
     ASSIGN_OR_RETURN(std::shared_ptr<Object> key,
                      HandleTable::Global().LookupAny(static_cast<Handle>(hPublicKey)));  // kept alive for the call
+    if (auto failure = DeferredKeyFailure(*key)) return *failure;
     ENSURE(key->kind() == ObjectKind::kPublicKey || key->kind() == ObjectKind::kPrivateKey, Error::kInvalidHandle);
     ASSIGN_OR_RETURN(Bytes hash_value, InputBytes(pbHashValue, cbHashValue));
     ASSIGN_OR_RETURN(Bytes signature, InputBytes(pbSignature, cbSignature));

@@ -78,9 +78,13 @@ void FillSuiteEx(NCRYPT_SSL_CIPHER_SUITE_EX& out, const CipherSuite& s, Protocol
 }
 
 // Resolves SslEnumCipherSuites' optional hPrivateKey: 0 means no filtering; otherwise it must be a
-// live private-key object (SslOpenPrivateKey), anything else is NTE_INVALID_HANDLE.
+// live private-key object (SslOpenPrivateKey), anything else is NTE_INVALID_HANDLE. A deferred
+// private key serves no suite: the enumeration is empty (NTE_NO_MORE_ITEMS at once), the truthful
+// answer to "which suites can this key serve" (docs/windows.md#deferred-private-keys).
 Result<CertificateKeyClass> ClassifyPrivateKeyHandle(NCRYPT_KEY_HANDLE handle) {
   if (handle == 0) return CertificateKeyClass::kNone;
+  ASSIGN_OR_RETURN(std::shared_ptr<Object> object, HandleTable::Global().LookupAny(static_cast<Handle>(handle)));
+  if (object->kind() == ObjectKind::kDeferredPrivateKey) return CertificateKeyClass::kUnusable;
   ASSIGN_OR_RETURN(std::shared_ptr<const KeyObject> key, RequireAnyKey(handle));
   ENSURE(key->kind() == ObjectKind::kPrivateKey, Error::kInvalidHandle);
   const KeyDescription description = key->Describe();

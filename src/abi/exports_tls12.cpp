@@ -170,7 +170,10 @@ extern "C" OPENSSLP_EXPORT SECURITY_STATUS WINAPI SslImportMasterKey(
     const MasterSecretInputs inputs = MasterInputsOf(params);
     TRY(CheckMasterSecretInputs(inputs));
     ASSIGN_OR_RETURN(const std::uint16_t client_version, RsaClientVersion(params.highest_version));
-    ASSIGN_OR_RETURN(std::shared_ptr<PrivateKey> key, Require<PrivateKey>(hPrivateKey));
+    // A deferred private key (docs/windows.md#deferred-private-keys) fails here with the error its
+    // open recorded: that depends on the key, never on the ciphertext, so it reveals nothing
+    // about the padding (RFC 5246 §7.4.7.1).
+    ASSIGN_OR_RETURN(std::shared_ptr<PrivateKey> key, RequirePrivateKey(hPrivateKey));
     ENSURE(pbEncryptedKey != nullptr || cbEncryptedKey == 0, Error::kInvalidParameter);
     // Decryption failures never surface: RFC 5246 §7.4.7.1 (core/tls12_key_exchange.h).
     ASSIGN_OR_RETURN(std::shared_ptr<MasterKey> master,

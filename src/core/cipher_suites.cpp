@@ -100,6 +100,7 @@ bool UsableWithKey(const CipherSuite& s, CertificateKeyClass k) noexcept {
     case CertificateKeyClass::kRsa: return s.auth == Authentication::kRsa || s.auth == Authentication::kAny;
     case CertificateKeyClass::kEcdsa: return s.auth == Authentication::kEcdsa || s.auth == Authentication::kAny;
     case CertificateKeyClass::kOther: return s.auth == Authentication::kAny;
+    case CertificateKeyClass::kUnusable: return false;
   }
   return false;
 }

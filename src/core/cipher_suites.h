@@ -237,10 +237,11 @@ Status CheckKeyType(const CipherSuite& s, std::uint32_t key_type) noexcept;
 
 // Which suites a server private key (SslEnumCipherSuites' hPrivateKey) can serve.
 enum class CertificateKeyClass : std::uint8_t {
-  kNone,   // no private key given: no filtering
-  kRsa,    // algorithm "RSA"
-  kEcdsa,  // "ECDSA", "ECDSA_P256", "ECDSA_P384", "ECDSA_P521"
-  kOther,  // anything else: only the certificate-agnostic TLS 1.3 suites
+  kNone,      // no private key given: no filtering
+  kRsa,       // algorithm "RSA"
+  kEcdsa,     // "ECDSA", "ECDSA_P256", "ECDSA_P384", "ECDSA_P521"
+  kOther,     // anything else: only the certificate-agnostic TLS 1.3 suites
+  kUnusable,  // a deferred private key (core/private_key.h): a key opensslp cannot use serves no suite
 };
 CertificateKeyClass ClassifyCertificateKey(std::u16string_view cng_algorithm) noexcept;
 

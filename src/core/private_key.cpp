@@ -23,6 +23,11 @@ KeyDescription PrivateKey::Describe() const {
   return d;
 }
 
+Error DeferredPrivateKey::Failure() const noexcept {
+  if (origin_.file != nullptr) detail::RecordErrorOrigin(origin_.file, origin_.line, origin_.condition, true);
+  return reason_;
+}
+
 Result<CertificateKey> ParseCertificateKey(Bytes certificate_der) {
   ASSIGN_OR_RETURN(ossl::ParsedCertificate cert, ossl::ParseCertificateDer(certificate_der));
   ASSIGN_OR_RETURN(ossl::KeyInfo info, ossl::InspectKey(cert.public_key));

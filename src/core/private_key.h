@@ -83,6 +83,34 @@ class PrivateKey final : public KeyObject {
   std::unique_ptr<PrivateKeyBackend> backend_;
 };
 
+// A certificate whose private key opensslp cannot use, opened anyway (docs/windows.md#deferred-
+// private-keys). Schannel opens every server certificate's key on every registered SSL provider
+// and fails the credential if any one provider fails (docs/reference/windows-loader.md#silent-flag),
+// so an SslOpenPrivateKey that refused a key opensslp cannot use -- an algorithm it does not
+// support, a key in no place it looks, a KSP that refuses -- would take down the machine's other
+// TLS as soon as opensslp is registered. Instead the open succeeds with this object, which
+// remembers the error the open would have returned; every later use of the handle returns it
+// (SslSignHash, SslVerifySignature, SslImportMasterKey, SslGetKeyProperty, SslExportKey), and
+// SslEnumCipherSuites(Ex) lists no suite for it. SslFreeObject frees it like any handle.
+//
+// It holds no key material and is not a KeyObject: functions that resolve a private key do so
+// through abi::RequirePrivateKey / abi::RequireAnyKey, which turn it into its recorded error.
+class DeferredPrivateKey final : public Object {
+ public:
+  static constexpr ObjectKind kKind = ObjectKind::kDeferredPrivateKey;
+
+  // `reason` is what the open failed with; `origin` where (debug builds: util/status.h).
+  DeferredPrivateKey(Error reason, ErrorOrigin origin) noexcept : Object(kKind), reason_(reason), origin_(origin) {}
+
+  // The recorded error; in debug builds the origin of the original failure is recorded again, so
+  // OPENSSLP_ERROR_TRACE=1 points at the check that failed during the open (docs/errors.md).
+  Error Failure() const noexcept;
+
+ private:
+  Error reason_;
+  ErrorOrigin origin_;
+};
+
 // The result of parsing the certificate SslOpenPrivateKey was given.
 struct CertificateKey {
   ossl::PKey public_key;

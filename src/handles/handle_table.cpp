@@ -37,6 +37,7 @@ const char* ObjectKindName(ObjectKind kind) noexcept {
     case ObjectKind::kTls13ResumptionSecret: return "TLS 1.3 resumption secret";
     case ObjectKind::kTls13BinderKey: return "TLS 1.3 binder key";
     case ObjectKind::kPreSharedKey: return "pre-shared key";
+    case ObjectKind::kDeferredPrivateKey: return "deferred private key";
   }
   return "unknown";
 }

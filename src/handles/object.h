@@ -32,6 +32,10 @@ enum class ObjectKind : std::uint8_t {
   kTls13ResumptionSecret,  // SslExpandResumptionMasterKey
   kTls13BinderKey,         // SslExpandBinderKey
   kPreSharedKey,           // a TLS 1.3 PSK: SslExpandPreSharedKey, SslImportKey(TLS13PRESHAREDKEY)
+  // A certificate whose private key opensslp cannot use: SslOpenPrivateKey succeeds with this kind
+  // and every use of the handle fails with the status the open would have returned
+  // (core/private_key.h DeferredPrivateKey; docs/windows.md#deferred-private-keys).
+  kDeferredPrivateKey,
 };
 
 const char* ObjectKindName(ObjectKind kind) noexcept;

@@ -329,6 +329,32 @@ TEST_F(MasterKeys, RsaSplitFlowWithPreMasterKey) {
   EXPECT_EQ(other, kSentinel);
 }
 
+// RSA key transport with a deferred private key (docs/windows.md#deferred-private-keys): the
+// status the open recorded, never a random (implicitly rejected) master secret -- the failure
+// depends on the key, not on the ciphertext, so reporting it reveals nothing about the padding.
+TEST_F(MasterKeys, RsaServerWithDeferredKeyFailsWithTheRecordedStatus) {
+  Params p;
+  p.with_version = true;
+  opensslp::test::ScopedEnv store(OPENSSLP_KEY_STORE_ENV, kStoreDir + "/dir");
+  struct Case {
+    const char* cert;
+    SECURITY_STATUS status;
+  };
+  for (const Case& c :
+       {Case{"orphan", NTE_NOT_FOUND}, Case{"mismatch", NTE_BAD_KEY}, Case{"rsa512", NTE_NOT_SUPPORTED}}) {
+    SCOPED_TRACE(c.cert);
+    opensslp::test::CertContext ctx(opensslp::test::FixtureCertDer(c.cert));
+    NCRYPT_KEY_HANDLE key = 0;
+    ASSERT_EQ(SslOpenPrivateKey(prov_, &key, ctx.get(), NCRYPT_SILENT_FLAG), 0);
+    ByteVec ct(256, 0x42);
+    NCRYPT_KEY_HANDLE master = kSentinel;
+    EXPECT_EQ(SslImportMasterKey(prov_, key, &master, kTls12, kRsaGcm, p.get(), ct.data(), 256, NCRYPT_SSL_SERVER_FLAG),
+              c.status);
+    EXPECT_EQ(master, kSentinel);
+    EXPECT_EQ(SslFreeObject(key, 0), 0);
+  }
+}
+
 TEST_F(MasterKeys, RsaServerImportsAndRejectsImplicitly) {
   Params p;
   p.with_version = true;

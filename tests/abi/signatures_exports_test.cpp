@@ -54,6 +54,22 @@ class SignatureExports : public testing::Test {
     return table_->OpenPrivateKey(provider_, key, &ctx, 0);
   }
 
+  // Opens the certificate's key (which must succeed: opensslp defers every failure that depends
+  // on the certificate or its key, docs/windows.md#deferred-private-keys), returns the status of
+  // its first use -- a signature size query -- and frees the handle.
+  SECURITY_STATUS DeferredStatus(const ByteVec& der, DWORD flags) {
+    NCRYPT_KEY_HANDLE key = 0;
+    const SECURITY_STATUS open = Open(der, &key, flags);
+    EXPECT_EQ(open, 0) << "SslOpenPrivateKey must not fail for a key it cannot use";
+    if (open != 0) return open;
+    EXPECT_NE(key, 0u);
+    ByteVec digest(32, 3);
+    DWORD len = 0;
+    const SECURITY_STATUS use = table_->SignHash(provider_, key, digest.data(), 32, nullptr, 0, &len, 0);
+    EXPECT_EQ(table_->FreeObject(key, 0), 0);
+    return use;
+  }
+
   NCRYPT_SSL_FUNCTION_TABLE* table_ = nullptr;
   NCRYPT_PROV_HANDLE provider_ = 0;
   std::optional<opensslp::test::ScopedEnv> store_;
@@ -170,20 +186,26 @@ TEST_F(SignatureExports, OpenPrivateKeyAcceptsSchannelsSilentFlag) {
   ASSERT_EQ(Open(ReadAll(kStoreDir + "/certs/p256.der"), &key, NCRYPT_SILENT_FLAG), 0);
   EXPECT_EQ(SslFreeObject(key, 0), 0);
 
-  // The same failures with the flag as without it: the flag never changes which key is found.
-  key = 0;
-  EXPECT_EQ(Open(ReadAll(kStoreDir + "/certs/orphan.der"), &key, NCRYPT_SILENT_FLAG), NTE_NOT_FOUND);
-  EXPECT_EQ(Open(ReadAll(kStoreDir + "/certs/mismatch.der"), &key, NCRYPT_SILENT_FLAG), NTE_BAD_KEY);
-  EXPECT_EQ(key, 0u);
+  // The same outcome with the flag as without it: the flag never changes which key is found. Keys
+  // opensslp cannot use open as deferred keys whose first use fails (docs/windows.md).
+  EXPECT_EQ(DeferredStatus(ReadAll(kStoreDir + "/certs/orphan.der"), NCRYPT_SILENT_FLAG), NTE_NOT_FOUND);
+  EXPECT_EQ(DeferredStatus(ReadAll(kStoreDir + "/certs/mismatch.der"), NCRYPT_SILENT_FLAG), NTE_BAD_KEY);
+  EXPECT_EQ(DeferredStatus(ReadAll(kStoreDir + "/certs/orphan.der"), 0), NTE_NOT_FOUND);
+  EXPECT_EQ(DeferredStatus(ReadAll(kStoreDir + "/certs/mismatch.der"), 0), NTE_BAD_KEY);
 }
 
 TEST_F(SignatureExports, SafetyThroughExports) {
   const ByteVec cert = ReadAll(kStoreDir + "/certs/p256.der");
   NCRYPT_KEY_HANDLE key = 0;
-  EXPECT_EQ(Open(ReadAll(kStoreDir + "/certs/orphan.der"), &key), NTE_NOT_FOUND);
-  EXPECT_EQ(Open(ReadAll(kStoreDir + "/certs/mismatch.der"), &key), NTE_BAD_KEY);
-  EXPECT_EQ(OpenPlain(ByteVec(100, 0x30), &key), NTE_INVALID_PARAMETER);
-  EXPECT_EQ(key, 0u);
+  EXPECT_EQ(DeferredStatus(ReadAll(kStoreDir + "/certs/orphan.der"), 0), NTE_NOT_FOUND);
+  EXPECT_EQ(DeferredStatus(ReadAll(kStoreDir + "/certs/mismatch.der"), 0), NTE_BAD_KEY);
+  // Bytes that are not a certificate: deferred too (the failure depends on the content).
+  ASSERT_EQ(OpenPlain(ByteVec(100, 0x30), &key), 0);
+  ByteVec probe(32, 1);
+  DWORD probe_len = 0;
+  EXPECT_EQ(SslSignHash(provider_, key, probe.data(), 32, nullptr, 0, &probe_len, 0), NTE_INVALID_PARAMETER);
+  EXPECT_EQ(SslFreeObject(key, 0), 0);
+  key = 0;
   ASSERT_EQ(Open(cert, &key), 0);
   ByteVec digest(32, 1), sig(64);
   DWORD len = 0;
@@ -319,11 +341,97 @@ TEST_F(SignatureExports, EcdhTaggedPublicKeyVerifiesEcdsa) {
   EXPECT_EQ(SslFreeObject(ecdh, 0), 0);
 }
 
-// A certificate whose RSA key is under 1024 bits: refused even though the store holds its key.
+// A certificate whose RSA key is under 1024 bits: not used even though the store holds its key.
+// The open succeeds (deferred) and the first use is NTE_NOT_SUPPORTED.
 TEST_F(SignatureExports, Rsa512CertificateIsNotSupported) {
-  NCRYPT_KEY_HANDLE key = 0;
-  EXPECT_EQ(Open(ReadAll(kStoreDir + "/certs/rsa512.der"), &key), NTE_NOT_SUPPORTED);
-  EXPECT_EQ(key, 0u);
+  EXPECT_EQ(DeferredStatus(ReadAll(kStoreDir + "/certs/rsa512.der"), NCRYPT_SILENT_FLAG), NTE_NOT_SUPPORTED);
+}
+
+// docs/windows.md#deferred-private-keys, the way Schannel calls: SslOpenPrivateKey(0x40) on a
+// certificate opensslp cannot use succeeds; every use of the handle through the table returns the
+// status the open would have returned; SslEnumCipherSuites lists no suite for it; SslFreeObject
+// frees it once.
+TEST_F(SignatureExports, DeferredKeyEveryUseFailsWithTheRecordedStatus) {
+  struct Case {
+    const char* cert;
+    SECURITY_STATUS status;
+  };
+  for (const Case& c : {Case{"orphan", NTE_NOT_FOUND}, Case{"mismatch", NTE_BAD_KEY}, Case{"corrupt", NTE_BAD_KEY},
+                        Case{"nopass", NTE_BAD_KEY}, Case{"rsa512", NTE_NOT_SUPPORTED},
+                        Case{"ed25519", NTE_NOT_SUPPORTED}, Case{"brainpool", NTE_NOT_SUPPORTED}}) {
+    SCOPED_TRACE(c.cert);
+    CertContext ctx(ReadAll(kStoreDir + "/certs/" + c.cert + ".der"));
+    NCRYPT_KEY_HANDLE key = 0;
+    ASSERT_EQ(table_->OpenPrivateKey(provider_, &key, ctx.get(), NCRYPT_SILENT_FLAG), 0);
+    ASSERT_NE(key, 0u);
+    ByteVec digest(32, 5), sig(512, 0xcc);
+    DWORD len = 0xdeadbeef;
+    EXPECT_EQ(table_->SignHash(provider_, key, digest.data(), 32, nullptr, 0, &len, 0), c.status);
+    EXPECT_EQ(table_->SignHash(provider_, key, digest.data(), 32, sig.data(), 512, &len, 0), c.status);
+    EXPECT_EQ(
+        table_->SignHash(provider_, key, digest.data(), 32, sig.data(), 512, &len, NCRYPT_SSL_SIGN_USE_PSS_PADDING),
+        c.status);
+    EXPECT_EQ(len, 0xdeadbeefu);
+    EXPECT_EQ(sig, ByteVec(512, 0xcc));
+    EXPECT_EQ(table_->VerifySignature(provider_, key, digest.data(), 32, sig.data(), 64, 0), c.status);
+    PBYTE property = nullptr;
+    DWORD property_len = 0;
+    EXPECT_EQ(table_->GetKeyProperty(key, W(u"Algorithm Name"), &property, &property_len, 0), c.status);
+    EXPECT_EQ(property, nullptr);
+    EXPECT_EQ(table_->ExportKey(provider_, key, BCRYPT_RSAPUBLIC_BLOB, nullptr, 0, &len, 0), c.status);
+    // No suite serves a key opensslp cannot use: the enumeration is empty, no state handed out.
+    NCRYPT_SSL_CIPHER_SUITE* suite = nullptr;
+    PVOID state = nullptr;
+    EXPECT_EQ(table_->EnumCipherSuites(provider_, key, &suite, &state, 0), NTE_NO_MORE_ITEMS);
+    EXPECT_EQ(suite, nullptr);
+    EXPECT_EQ(state, nullptr);
+    NCRYPT_SSL_CIPHER_SUITE_EX* suite_ex = nullptr;
+    EXPECT_EQ(table_->EnumCipherSuitesEx(provider_, key, &suite_ex, &state, 0), NTE_NO_MORE_ITEMS);
+    EXPECT_EQ(state, nullptr);
+    // Where no private key is accepted, a deferred one is refused the same way.
+    ByteVec client_random(32, 1), server_random(32, 2);
+    NCryptBuffer buffers[2] = {{32, NCRYPTBUFFER_SSL_CLIENT_RANDOM, client_random.data()},
+                               {32, NCRYPTBUFFER_SSL_SERVER_RANDOM, server_random.data()}};
+    NCryptBufferDesc params = {NCRYPTBUFFER_VERSION, 2, buffers};
+    NCRYPT_KEY_HANDLE master = 0;
+    EXPECT_EQ(table_->GenerateMasterKey(provider_, key, key, &master, TLS1_2_PROTOCOL_VERSION,
+                                        TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256, &params, nullptr, 0, &len,
+                                        NCRYPT_SSL_SERVER_FLAG),
+              NTE_INVALID_HANDLE);
+    EXPECT_EQ(master, 0u);
+    // Provider checks still come first.
+    EXPECT_EQ(table_->SignHash(0, key, digest.data(), 32, nullptr, 0, &len, 0), NTE_INVALID_HANDLE);
+    EXPECT_EQ(table_->FreeObject(key, 0), 0);
+    EXPECT_EQ(table_->FreeObject(key, 0), NTE_INVALID_HANDLE);
+    EXPECT_EQ(table_->SignHash(provider_, key, digest.data(), 32, nullptr, 0, &len, 0), NTE_INVALID_HANDLE);
+  }
+}
+
+// Mistakes in the call itself stay eager errors, and nothing is written to *phPrivateKey.
+TEST_F(SignatureExports, OpenPrivateKeyArgumentErrorsStayEager) {
+  const ByteVec der = ReadAll(kStoreDir + "/certs/orphan.der");
+  CertContext ctx(der);
+  NCRYPT_KEY_HANDLE key = 0x5a5a;
+  EXPECT_EQ(table_->OpenPrivateKey(provider_, nullptr, ctx.get(), NCRYPT_SILENT_FLAG), NTE_INVALID_PARAMETER);
+  EXPECT_EQ(table_->OpenPrivateKey(provider_, &key, nullptr, NCRYPT_SILENT_FLAG), NTE_INVALID_PARAMETER);
+  EXPECT_EQ(table_->OpenPrivateKey(provider_, &key, ctx.get(), NCRYPT_SILENT_FLAG | 1), NTE_BAD_FLAGS);
+  EXPECT_EQ(table_->OpenPrivateKey(provider_, &key, ctx.get(), 0x80000000), NTE_BAD_FLAGS);
+  EXPECT_EQ(table_->OpenPrivateKey(0, &key, ctx.get(), NCRYPT_SILENT_FLAG), NTE_INVALID_HANDLE);
+  EXPECT_EQ(table_->OpenPrivateKey(0x1234, &key, ctx.get(), NCRYPT_SILENT_FLAG), NTE_INVALID_HANDLE);
+  CERT_CONTEXT plain = {X509_ASN_ENCODING, const_cast<BYTE*>(der.data()), static_cast<DWORD>(der.size()), nullptr,
+                        nullptr};
+  plain.dwCertEncodingType = PKCS_7_ASN_ENCODING;  // no X509_ASN_ENCODING
+  EXPECT_EQ(table_->OpenPrivateKey(provider_, &key, &plain, NCRYPT_SILENT_FLAG), NTE_INVALID_PARAMETER);
+  plain.dwCertEncodingType = X509_ASN_ENCODING;
+  plain.cbCertEncoded = 0;
+  EXPECT_EQ(table_->OpenPrivateKey(provider_, &key, &plain, NCRYPT_SILENT_FLAG), NTE_INVALID_PARAMETER);
+  plain.cbCertEncoded = static_cast<DWORD>(der.size());
+  plain.pbCertEncoded = nullptr;
+  EXPECT_EQ(table_->OpenPrivateKey(provider_, &key, &plain, NCRYPT_SILENT_FLAG), NTE_INVALID_PARAMETER);
+  plain.pbCertEncoded = const_cast<BYTE*>(der.data());
+  plain.cbCertEncoded = (1u << 20) + 1;  // over 1 MiB: refused from the length, nothing read
+  EXPECT_EQ(table_->OpenPrivateKey(provider_, &key, &plain, NCRYPT_SILENT_FLAG), NTE_INVALID_PARAMETER);
+  EXPECT_EQ(key, 0x5a5au);
 }
 
 }  // namespace

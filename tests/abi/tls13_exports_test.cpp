@@ -420,13 +420,13 @@ TEST_P(Tls13Exports, RecordsMatchOpenSsl) {
   auto expect_opens = [&](const ByteVec& data, std::uint8_t type, std::size_t padding, bool in_place) {
     ByteVec record = ReferenceRecord(s, ref_key, ref_iv, 11, Inner(data, type, padding));
     ByteVec separate(record.size(), 0xEE);
-    std::uint8_t* const out = in_place ? record.data() + 5 : separate.data();
+    std::uint8_t* const dest = in_place ? record.data() + 5 : separate.data();
     DWORD opened_len = 0;
-    ASSERT_EQ(SslDecryptPacket(prov_, key, record.data(), static_cast<DWORD>(record.size()), out,
+    ASSERT_EQ(SslDecryptPacket(prov_, key, record.data(), static_cast<DWORD>(record.size()), dest,
                                static_cast<DWORD>(record.size() - 5), &opened_len, 11, 0),
               0)
         << data.size() << " + " << padding << (in_place ? " in place" : "");
-    ASSERT_EQ(Hex(ByteView(out, opened_len)), Hex(Inner(data, type)))
+    ASSERT_EQ(Hex(ByteView(dest, opened_len)), Hex(Inner(data, type)))
         << data.size() << " + " << padding << (in_place ? " in place" : "");
   };
   for (std::size_t content_len = 0; content_len <= 300; ++content_len) {

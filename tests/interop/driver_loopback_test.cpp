@@ -1135,6 +1135,28 @@ TEST(DriverTls13, LoopbackResumptionZeroRttAndReplay) {
   }
 }
 
+// RFC 8446 §4.6.1: a ticket is offered only to the server name it was issued for.
+TEST(DriverTls13, TicketNotOfferedToAnotherServerName) {
+  Config sc = ServerConfig(true);
+  sc.ticket_store = std::make_shared<TicketStore>();
+  auto first_client = Make(ClientConfig(kTls13, 0));
+  auto first_server = Make(sc);
+  ASSERT_TRUE(Pump(*first_client, *first_server));
+  std::shared_ptr<const Ticket> ticket = first_client->TakeTicket();
+  ASSERT_TRUE(ticket);
+  EXPECT_EQ(ticket->server_name, "localhost");
+  Config cc = ClientConfig(kTls13, 0);
+  cc.server_name = "other.example";
+  cc.verify_peer = false;
+  cc.resume = ticket;
+  auto client = Make(cc);
+  auto server = Make(sc);
+  ASSERT_TRUE(Pump(*client, *server));
+  ASSERT_EQ(client->state(), State::kConnected);
+  EXPECT_EQ(client->info().psk, PskMode::kNone);
+  EXPECT_NE(sc.ticket_store->SuiteOf(ticket->identity), 0);  // not offered, so not used up
+}
+
 // RFC 8446 §4.2.11: an external PSK on both sides; a wrong key is caught by the binder.
 TEST(DriverTls13, LoopbackExternalPskAndWrongBinder) {
   ExternalPsk psk;

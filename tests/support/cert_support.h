@@ -25,7 +25,7 @@ std::vector<std::uint8_t> FixtureCertDer(const std::string& name);
 // CryptAcquireCertificatePrivateKey reads crypt32's hidden per-context data (a stack-made
 // CERT_CONTEXT crashes inside crypt32), so it comes from CertCreateCertificateContext. Elsewhere
 // a plain struct is all there is. Invalid-certificate cases use plain structs on every platform:
-// SslOpenPrivateKey rejects them before any crypt32 call.
+// SslOpenPrivateKey defers them (docs/windows.md#deferred-private-keys) before any crypt32 call.
 class CertContext {
  public:
   explicit CertContext(const std::vector<std::uint8_t>& der);

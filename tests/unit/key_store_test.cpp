@@ -20,6 +20,7 @@
 #include <iostream>
 #include <optional>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "core/key_store.h"
@@ -31,6 +32,7 @@
 #include "support/cert_support.h"
 #include "support/env_support.h"
 #include "support/wide.h"
+#include "util/bytes.h"
 
 #if defined(_WIN32)
 #include "win/ksp_private_key.h"
@@ -177,15 +179,26 @@ class KeyStoreTest : public testing::Test {
     EXPECT_EQ(SslFreeObject(key, 0), 0);
   }
 
-  SECURITY_STATUS OpenNamed(const std::string& name) {
-    NCRYPT_KEY_HANDLE key = 0;
-    const SECURITY_STATUS rc = Open(CertDer(name), &key);
-    if (rc == 0)
-      SslFreeObject(key, 0);
-    else
-      EXPECT_EQ(key, 0u) << "no handle may be written on failure";
-    return rc;
+  // The status of the named fixture's key: 0 if it opens as a usable key, else the error the open
+  // recorded. SslOpenPrivateKey itself always succeeds for these (a key opensslp cannot use opens
+  // as a deferred key: docs/windows.md#deferred-private-keys); the error surfaces at the first
+  // use, here a signature size query.
+  SECURITY_STATUS OpenNamed(const std::string& name) { return UseStatus(Open(CertDer(name), &key_)); }
+  SECURITY_STATUS OpenPlainStatus(const std::vector<std::uint8_t>& der) { return UseStatus(OpenPlain(der, &key_)); }
+
+  SECURITY_STATUS UseStatus(SECURITY_STATUS open) {
+    NCRYPT_KEY_HANDLE key = std::exchange(key_, 0);
+    EXPECT_EQ(open, 0) << "SslOpenPrivateKey must defer failures that depend on the certificate or its key";
+    if (open != 0) return open;
+    EXPECT_NE(key, 0u);
+    std::vector<std::uint8_t> digest(32, 1);
+    DWORD len = 0;
+    const SECURITY_STATUS use = SslSignHash(provider_, key, digest.data(), 32, nullptr, 0, &len, 0);
+    EXPECT_EQ(SslFreeObject(key, 0), 0);
+    return use;
   }
+
+  NCRYPT_KEY_HANDLE key_ = 0;
 
   NCRYPT_PROV_HANDLE provider_ = 0;
 };
@@ -292,19 +305,19 @@ TEST_F(KeyStoreTest, UnsetEmptyOrMissingStoreIsNotFound) {
 
 TEST_F(KeyStoreTest, GarbageCertificatesAreInvalidParameter) {
   ScopedKeyStore store(kStoreDir + "/dir");
-  NCRYPT_KEY_HANDLE key = 0;
+  // The content of the certificate is not an argument error: the open succeeds with a deferred
+  // key whose first use is NTE_INVALID_PARAMETER (docs/windows.md#deferred-private-keys).
   std::vector<std::uint8_t> der = CertDer("p256");
   std::vector<std::uint8_t> trailing = der;
   trailing.push_back(0);
-  EXPECT_EQ(OpenPlain(trailing, &key), NTE_INVALID_PARAMETER);
+  EXPECT_EQ(OpenPlainStatus(trailing), NTE_INVALID_PARAMETER);
   std::vector<std::uint8_t> truncated(der.begin(), der.end() - 1);
-  EXPECT_EQ(OpenPlain(truncated, &key), NTE_INVALID_PARAMETER);
+  EXPECT_EQ(OpenPlainStatus(truncated), NTE_INVALID_PARAMETER);
   std::vector<std::uint8_t> garbage(300, 0xab);
-  EXPECT_EQ(OpenPlain(garbage, &key), NTE_INVALID_PARAMETER);
+  EXPECT_EQ(OpenPlainStatus(garbage), NTE_INVALID_PARAMETER);
   std::vector<std::uint8_t> flipped = der;
   flipped[1] ^= 0x40;  // the outer SEQUENCE length
-  EXPECT_EQ(OpenPlain(flipped, &key), NTE_INVALID_PARAMETER);
-  EXPECT_EQ(key, 0u);
+  EXPECT_EQ(OpenPlainStatus(flipped), NTE_INVALID_PARAMETER);
 }
 
 TEST(KeyStoreInternal, FindPrivateKeyArguments) {
@@ -349,11 +362,16 @@ TEST(WindowsKsp, CertificateWithoutNcryptKeyFallsBackToKeyStore) {
     EXPECT_EQ(SslFreeObject(key, 0), 0);
     CertFreeCertificateContext(ctx);
   }
-  // Without a key store there is nowhere else to look.
+  // Without a key store there is nowhere else to look: the open succeeds with a deferred key
+  // whose first use is NTE_NOT_FOUND (docs/windows.md#deferred-private-keys).
   ScopedKeyStore none(std::nullopt);
   PCCERT_CONTEXT ctx = CreateContext(CertDer("p256"));
   NCRYPT_KEY_HANDLE key = 0;
-  EXPECT_EQ(SslOpenPrivateKey(provider, &key, ctx, 0), NTE_NOT_FOUND);
+  ASSERT_EQ(SslOpenPrivateKey(provider, &key, ctx, NCRYPT_SILENT_FLAG), 0);
+  std::vector<std::uint8_t> digest(32, 1);
+  DWORD len = 0;
+  EXPECT_EQ(SslSignHash(provider, key, digest.data(), 32, nullptr, 0, &len, 0), NTE_NOT_FOUND);
+  EXPECT_EQ(SslFreeObject(key, 0), 0);
   CertFreeCertificateContext(ctx);
   SslFreeObject(provider, 0);
 }
@@ -435,11 +453,11 @@ TEST(WindowsKsp, KspImportedKey) {
     NCRYPT_PROV_HANDLE provider = 0;
     ASSERT_EQ(SslOpenProvider(&provider, W(u"OpenSSLP Protocol Provider"), 0), 0);
     NCRYPT_KEY_HANDLE key = 0;
-    st = SslOpenPrivateKey(provider, &key, ctx, 0);
-    if (st == NTE_NOT_FOUND) {
+    ASSERT_EQ(SslOpenPrivateKey(provider, &key, ctx, NCRYPT_SILENT_FLAG), 0);
+    if (HandleTable::Global().Lookup<DeferredPrivateKey>(static_cast<Handle>(key)).ok()) {
       skipped += std::string(name) + ": CryptAcquireCertificatePrivateKey did not return the NCrypt key; ";
+      SslFreeObject(key, 0);
     } else {
-      ASSERT_EQ(st, 0);
       auto object = HandleTable::Global().Lookup<PrivateKey>(static_cast<Handle>(key));
       ASSERT_TRUE(object.ok());
       EXPECT_STREQ(object.value()->backend().Name(), "ksp");
@@ -536,6 +554,162 @@ TEST(WindowsKsp, KspKeyMustMatchTheCertificate) {
   ossl::ClearErrorQueue();
   if (exercised == 0) GTEST_SKIP() << "Wine limits: " << skipped;
   if (!skipped.empty()) std::cout << "[ WindowsKsp ] partly skipped: " << skipped << std::endl;
+}
+
+// ---- Schannel's open of every server key (docs/windows.md#deferred-private-keys) --------------
+// Schannel calls SslOpenPrivateKey(..., NCRYPT_SILENT_FLAG) on every registered provider for every
+// server certificate and fails the credential if one fails. These run with real crypt32 contexts
+// and no key store, so the KSP is the only place a key can come from.
+
+// The status of the first use of an opened key (a signature size query); frees it.
+SECURITY_STATUS FirstUse(NCRYPT_PROV_HANDLE provider, NCRYPT_KEY_HANDLE key) {
+  std::vector<std::uint8_t> digest(32, 1);
+  DWORD len = 0;
+  const SECURITY_STATUS rc = SslSignHash(provider, key, digest.data(), 32, nullptr, 0, &len, 0);
+  EXPECT_EQ(SslFreeObject(key, 0), 0);
+  return rc;
+}
+
+// Certificates with no key at all (no key property, nothing in any store).
+TEST(WindowsKsp, SchannelOpenNeverFailsWithoutAKey) {
+  ScopedKeyStore none(std::nullopt);
+  NCRYPT_PROV_HANDLE provider = 0;
+  ASSERT_EQ(SslOpenProvider(&provider, W(u"OpenSSLP Protocol Provider"), 0), 0);
+  const std::size_t live_before = HandleTable::Global().LiveCount();
+  struct Case {
+    const char* name;
+    SECURITY_STATUS status;
+  };
+  std::string skipped;
+  for (const Case& c :
+       {Case{"rsa2048", NTE_NOT_FOUND}, Case{"rsa3072", NTE_NOT_FOUND}, Case{"p256", NTE_NOT_FOUND},
+        Case{"p384", NTE_NOT_FOUND}, Case{"p521", NTE_NOT_FOUND}, Case{"mismatch", NTE_NOT_FOUND},
+        Case{"rsa512", NTE_NOT_SUPPORTED}, Case{"ed25519", NTE_NOT_SUPPORTED}, Case{"brainpool", NTE_NOT_SUPPORTED}}) {
+    SCOPED_TRACE(c.name);
+    PCCERT_CONTEXT ctx = CreateContext(CertDer(c.name));
+    if (ctx == nullptr) {  // crypt32 itself cannot parse it: Schannel would never get this far
+      skipped += std::string(c.name) + ": CertCreateCertificateContext failed; ";
+      continue;
+    }
+    NCRYPT_KEY_HANDLE key = 0;
+    EXPECT_EQ(SslOpenPrivateKey(provider, &key, ctx, NCRYPT_SILENT_FLAG), 0);
+    EXPECT_TRUE(HandleTable::Global().Lookup<DeferredPrivateKey>(static_cast<Handle>(key)).ok());
+    EXPECT_EQ(FirstUse(provider, key), c.status);
+    CertFreeCertificateContext(ctx);
+  }
+  EXPECT_EQ(HandleTable::Global().LiveCount(), live_before);
+  SslFreeObject(provider, 0);
+  if (!skipped.empty()) std::cout << "[ WindowsKsp ] partly skipped: " << skipped << std::endl;
+}
+
+// Certificates whose CERT_KEY_PROV_INFO names a key in the Microsoft Software KSP: the
+// certificate's own key (imported under a name), another RSA key the KSP generated, a key name
+// the KSP does not have, and a KSP that does not exist. The open never fails. Only the
+// certificate's own key may be used (KSP backend, signs); where crypt32 does not hand it over
+// (Wine 8 follows the CAPI path for CERT_KEY_PROV_INFO), it is a deferred NTE_NOT_FOUND like the
+// others. A 512-bit RSA certificate pointing at a KSP key is NTE_NOT_SUPPORTED before any KSP call.
+TEST(WindowsKsp, SchannelOpenNeverFailsWithKspKeys) {
+  NCRYPT_PROV_HANDLE ksp = 0;
+  SECURITY_STATUS st = NCryptOpenStorageProvider(&ksp, MS_KEY_STORAGE_PROVIDER, 0);
+  if (st != ERROR_SUCCESS) GTEST_SKIP() << "NCryptOpenStorageProvider(MS_KEY_STORAGE_PROVIDER): 0x" << std::hex << st;
+  std::string notes;
+  const std::wstring own_name = L"opensslp-test-rsa2048-" + std::to_wstring(GetCurrentProcessId());
+  const std::wstring other_name = L"opensslp-test-other-" + std::to_wstring(GetCurrentProcessId());
+
+  // The rsa2048 certificate's own key, persisted under own_name.
+  NCRYPT_KEY_HANDLE own = 0;
+  {
+    BIO* bio = BIO_new_file((kStoreDir + "/keys/rsa2048.key").c_str(), "r");
+    EVP_PKEY* pkey = PEM_read_bio_PrivateKey(bio, nullptr, nullptr, const_cast<char*>(""));
+    BIO_free(bio);
+    ASSERT_NE(pkey, nullptr);
+    std::vector<std::uint8_t> blob = RsaPrivateBlob(pkey);
+    EVP_PKEY_free(pkey);
+    NCryptBuffer name_buffer = {static_cast<ULONG>((own_name.size() + 1) * sizeof(wchar_t)), NCRYPTBUFFER_PKCS_KEY_NAME,
+                                const_cast<wchar_t*>(own_name.c_str())};
+    NCryptBufferDesc params = {NCRYPTBUFFER_VERSION, 1, &name_buffer};
+    st = NCryptImportKey(ksp, 0, BCRYPT_RSAPRIVATE_BLOB, &params, &own, blob.data(), static_cast<DWORD>(blob.size()),
+                         NCRYPT_OVERWRITE_KEY_FLAG | NCRYPT_SILENT_FLAG);
+    if (st != ERROR_SUCCESS) {
+      notes += "named NCryptImportKey failed; ";
+      own = 0;
+    }
+  }
+  // Another RSA key, generated by the KSP under other_name.
+  NCRYPT_KEY_HANDLE other = 0;
+  st = NCryptCreatePersistedKey(ksp, &other, NCRYPT_RSA_ALGORITHM, other_name.c_str(), 0, NCRYPT_OVERWRITE_KEY_FLAG);
+  if (st == ERROR_SUCCESS) st = NCryptFinalizeKey(other, NCRYPT_SILENT_FLAG);
+  if (st != ERROR_SUCCESS) {
+    notes += "NCryptCreatePersistedKey/NCryptFinalizeKey(RSA) failed; ";
+    if (other != 0) NCryptFreeObject(other);
+    other = 0;
+  }
+
+  ScopedKeyStore none(std::nullopt);  // the KSP is the only possible source
+  NCRYPT_PROV_HANDLE provider = 0;
+  ASSERT_EQ(SslOpenProvider(&provider, W(u"OpenSSLP Protocol Provider"), 0), 0);
+  const std::size_t live_before = HandleTable::Global().LiveCount();
+  struct Case {
+    const char* cert;
+    std::wstring container;
+    const wchar_t* ksp_name;
+    bool may_sign;  // the certificate's own key: the KSP backend may use it
+    SECURITY_STATUS deferred;
+  };
+  const Case cases[] = {
+      {"rsa2048", own_name, MS_KEY_STORAGE_PROVIDER, true, NTE_NOT_FOUND},
+      {"rsa2048", other_name, MS_KEY_STORAGE_PROVIDER, false, NTE_NOT_FOUND},
+      {"rsa3072", own_name, MS_KEY_STORAGE_PROVIDER, false, NTE_NOT_FOUND},
+      {"p256", own_name, MS_KEY_STORAGE_PROVIDER, false, NTE_NOT_FOUND},
+      {"rsa2048", L"opensslp-test-no-such-key", MS_KEY_STORAGE_PROVIDER, false, NTE_NOT_FOUND},
+      {"rsa2048", own_name, L"opensslp test: no such key storage provider", false, NTE_NOT_FOUND},
+      {"rsa512", own_name, MS_KEY_STORAGE_PROVIDER, false, NTE_NOT_SUPPORTED},
+  };
+  int signed_through_ksp = 0;
+  for (const Case& c : cases) {
+    SCOPED_TRACE(std::string(c.cert) + " -> " + Utf16ToAscii(std::u16string(c.container.begin(), c.container.end())));
+    PCCERT_CONTEXT ctx = CreateContext(CertDer(c.cert));
+    ASSERT_NE(ctx, nullptr);
+    CRYPT_KEY_PROV_INFO info = {};
+    info.pwszContainerName = const_cast<wchar_t*>(c.container.c_str());
+    info.pwszProvName = const_cast<wchar_t*>(c.ksp_name);
+    info.dwProvType = 0;  // 0 = a CNG key storage provider
+    info.dwKeySpec = 0;
+    ASSERT_TRUE(CertSetCertificateContextProperty(ctx, CERT_KEY_PROV_INFO_PROP_ID, 0, &info)) << GetLastError();
+    NCRYPT_KEY_HANDLE key = 0;
+    ASSERT_EQ(SslOpenPrivateKey(provider, &key, ctx, NCRYPT_SILENT_FLAG), 0) << "the open must never fail";
+    bool usable = false;
+    {
+      auto object = HandleTable::Global().Lookup<PrivateKey>(static_cast<Handle>(key));
+      if (object.ok()) {
+        usable = true;
+        EXPECT_STREQ(object.value()->backend().Name(), "ksp");
+      }
+    }
+    if (usable) {
+      EXPECT_TRUE(c.may_sign) << "only the certificate's own KSP key may be used";
+      std::vector<std::uint8_t> digest(32, 1), sig(512);
+      DWORD len = 0;
+      EXPECT_EQ(SslSignHash(provider, key, digest.data(), 32, sig.data(), 512, &len, NCRYPT_SSL_SIGN_USE_PSS_PADDING),
+                0);
+      EXPECT_EQ(SslVerifySignature(provider, key, digest.data(), 32, sig.data(), len, NCRYPT_SSL_SIGN_USE_PSS_PADDING),
+                0);
+      EXPECT_EQ(SslFreeObject(key, 0), 0);
+      ++signed_through_ksp;
+    } else {
+      EXPECT_TRUE(HandleTable::Global().Lookup<DeferredPrivateKey>(static_cast<Handle>(key)).ok());
+      EXPECT_EQ(FirstUse(provider, key), c.deferred);
+    }
+    CertFreeCertificateContext(ctx);
+  }
+  EXPECT_EQ(HandleTable::Global().LiveCount(), live_before);
+  SslFreeObject(provider, 0);
+  if (own != 0) NCryptDeleteKey(own, 0);
+  if (other != 0) NCryptDeleteKey(other, 0);
+  NCryptFreeObject(ksp);
+  ossl::ClearErrorQueue();
+  if (signed_through_ksp == 0) notes += "the certificate's own KSP key was not handed over by crypt32 (deferred); ";
+  if (!notes.empty()) std::cout << "[ WindowsKsp ] notes: " << notes << std::endl;
 }
 #endif  // _WIN32
 

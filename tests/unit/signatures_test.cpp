@@ -495,11 +495,20 @@ TEST_F(SignaturesTest, SafetyOpenPrivateKeyArguments) {
   c.pbCertEncoded = huge.data();
   c.cbCertEncoded = static_cast<DWORD>(huge.size());
   EXPECT_EQ(SslOpenPrivateKey(provider_, &key, &c, 0), NTE_INVALID_PARAMETER);
-  c.cbCertEncoded = static_cast<DWORD>(f.cert.size() + 1);  // trailing zero byte
-  EXPECT_EQ(SslOpenPrivateKey(provider_, &key, &c, 0), NTE_INVALID_PARAMETER);
-  c.cbCertEncoded = 1;
-  EXPECT_EQ(SslOpenPrivateKey(provider_, &key, &c, 0), NTE_INVALID_PARAMETER);
   EXPECT_EQ(key, 0u);
+  // Bytes that are not one DER certificate are not an argument error but content: the open
+  // succeeds with a deferred key whose first use is NTE_INVALID_PARAMETER
+  // (docs/windows.md#deferred-private-keys).
+  for (DWORD length : {static_cast<DWORD>(f.cert.size() + 1), DWORD{1}}) {  // trailing zero byte; one byte
+    SCOPED_TRACE(length);
+    c.cbCertEncoded = length;
+    ASSERT_EQ(SslOpenPrivateKey(provider_, &key, &c, 0), 0);
+    ByteVec digest(32, 1);
+    DWORD len = 0;
+    EXPECT_EQ(SslSignHash(provider_, key, digest.data(), 32, nullptr, 0, &len, 0), NTE_INVALID_PARAMETER);
+    EXPECT_EQ(SslFreeObject(key, 0), 0);
+    key = 0;
+  }
 }
 
 // ---- Safety: SslSignHash -----------------------------------------------------------------------

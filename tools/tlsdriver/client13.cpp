@@ -56,6 +56,8 @@ void ConnectionImpl::ClientSendHello13(bool retry) {
       k13_.psk_external = true;
       offered_psk_ = Contains(offered_suites13_, k13_.psk_suite);
     } else if (config_.resume && config_.resume->psk != 0 &&
+               // RFC 8446 §4.6.1: resume only with the server name the ticket was issued for.
+               config_.resume->server_name == config_.server_name &&
                std::chrono::steady_clock::now() - config_.resume->received <
                    std::chrono::seconds(config_.resume->lifetime_seconds) &&
                Contains(offered_suites13_, config_.resume->cipher_suite)) {

@@ -125,6 +125,21 @@ bool ConnectionImpl::OpenOwnCertificate(const std::string& chain_file, std::stri
     *error = text;
     return false;
   }
+  // SslOpenPrivateKey succeeds for keys it cannot use and reports why at the first use (so that a
+  // registered provider never fails Schannel's credentials, docs/windows.md). A signature-size
+  // query is that first use: a key that cannot sign is reported here, at start, not at the first
+  // handshake.
+  const std::uint8_t digest[32] = {};
+  DWORD signature_length = 0;
+  const SECURITY_STATUS usable = SslSignHash(provider_.get(), private_key_.get(), const_cast<PBYTE>(digest),
+                                             sizeof digest, nullptr, 0, &signature_length, 0);
+  if (usable != 0) {
+    char text[128];
+    std::snprintf(text, sizeof text, "the certificate's private key cannot be used: 0x%08X",
+                  static_cast<unsigned>(usable));
+    *error = text;
+    return false;
+  }
   return true;
 }
 

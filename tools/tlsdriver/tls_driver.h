@@ -129,7 +129,8 @@ struct Config {
   ClientAuth client_auth = ClientAuth::kNone;
   std::string client_ca_file;
 
-  // TLS 1.3 resumption. Client: offer this ticket (psk_dhe_ke). Server: issue tickets from this
+  // TLS 1.3 resumption. Client: offer this ticket (psk_dhe_ke) if it was issued for the same
+  // server_name (RFC 8446 §4.6.1) and has not expired. Server: issue tickets from this
   // store (shared by the connections of one server; each ticket resumes once).
   std::shared_ptr<const Ticket> resume;
   std::shared_ptr<TicketStore> ticket_store;
