@@ -4,8 +4,9 @@
 #   tools/install-deps.sh           Linux build + tests
 #   tools/install-deps.sh --windows also the mingw-w64 cross toolchains (x86_64 and i686), Wine
 #                                   (64-bit, and 32-bit for WoW64: the i386 architecture is added
-#                                   if needed) and the OpenSSL source package (deb-src is enabled
-#                                   if needed)
+#                                   if needed), the OpenSSL source package (deb-src is enabled
+#                                   if needed) and the MSI tools (wixl, msitools, gcab,
+#                                   osslsigncode: tools/build-msi.sh, tests/installer/msi_test.sh)
 set -euo pipefail
 want_windows=0
 [[ "${1:-}" == "--windows" ]] && want_windows=1
@@ -16,7 +17,8 @@ if (( want_windows )); then
   packages+=(g++-mingw-w64-x86-64-posix gcc-mingw-w64-x86-64-posix binutils-mingw-w64-x86-64
              mingw-w64-x86-64-dev wine wine64 dpkg-dev perl make
              g++-mingw-w64-i686-posix gcc-mingw-w64-i686-posix binutils-mingw-w64-i686
-             mingw-w64-i686-dev wine32:i386)
+             mingw-w64-i686-dev wine32:i386
+             wixl msitools gcab osslsigncode)
 fi
 
 SUDO=""
