@@ -150,17 +150,23 @@ log "wixl: $msi_name (version $version)"
 # * the rollback custom actions: type 18 (the installed file RegisterExe) + 0x400 in-script
 #   + 0x100 rollback + 0x800 no-impersonate + 0x40 exit code ignored = 3410, scheduled just
 #   before the action each one undoes (Windows Installer runs the rollback script backwards);
-# * OPENSSLP_REGISTER_ARGS in SecureCustomProperties.
+# * MajorUpgrade's AllowSameVersionUpgrades: an Upgrade row for this very version (attributes
+#   1 migrate features + 256 minimum inclusive + 512 maximum inclusive), so that a rebuilt package
+#   of the same version (a new ProductCode) replaces the installed one;
+# * OPENSSLP_REGISTER_ARGS (and that row's property) in SecureCustomProperties.
 msi="$stage/$msi_name"
 secure="$(msiinfo export "$msi" Property | tr -d '\r' | awk -F'\t' '$1 == "SecureCustomProperties" { print $2 }')"
-secure="OPENSSLP_REGISTER_ARGS${secure:+;$secure}"
+secure="OPENSSLP_REGISTER_ARGS;WIX_SAME_VERSION_UPGRADE_DETECTED${secure:+;$secure}"
+upgrade_code="$(msiinfo export "$msi" Property | tr -d '\r' | awk -F'\t' '$1 == "UpgradeCode" { print $2 }')"
+[[ -n "$upgrade_code" ]] || die "the MSI has no UpgradeCode"
 msibuild "$msi" \
   -q "INSERT INTO \`CustomAction\` (\`Action\`, \`Type\`, \`Source\`, \`Target\`) VALUES ('OpensslpRegisterRollback', 3410, 'RegisterExe', 'uninstall [OPENSSLP_REGISTER_ARGS]')" \
   -q "INSERT INTO \`CustomAction\` (\`Action\`, \`Type\`, \`Source\`, \`Target\`) VALUES ('OpensslpUnregisterRollback', 3410, 'RegisterExe', 'install [OPENSSLP_REGISTER_ARGS]')" \
   -q "INSERT INTO \`InstallExecuteSequence\` (\`Action\`, \`Condition\`, \`Sequence\`) VALUES ('OpensslpRegisterRollback', 'NOT REMOVE~=\"ALL\"', 4009)" \
   -q "INSERT INTO \`InstallExecuteSequence\` (\`Action\`, \`Condition\`, \`Sequence\`) VALUES ('OpensslpUnregisterRollback', 'REMOVE~=\"ALL\"', 3489)" \
+  -q "INSERT INTO \`Upgrade\` (\`UpgradeCode\`, \`VersionMin\`, \`VersionMax\`, \`Attributes\`, \`ActionProperty\`) VALUES ('$upgrade_code', '$version', '$version', 769, 'WIX_SAME_VERSION_UPGRADE_DETECTED')" \
   -q "UPDATE \`Property\` SET \`Value\` = '$secure' WHERE \`Property\` = 'SecureCustomProperties'" \
-  || die "msibuild failed (adding the rollback actions)"
+  || die "msibuild failed (adding the rollback actions, the same-version Upgrade row)"
 # Check the result: the four actions in the right order around InstallFiles/RemoveFiles.
 seq="$(msiinfo export "$msi" InstallExecuteSequence | tr -d '\r' | awk -F'\t' '{ print $1 "=" $3 }' | tr '\n' ' ')"
 for want in OpensslpUnregisterRollback=3489 OpensslpUnregister=3490 RemoveFiles=3500 InstallFiles=4000 \
@@ -170,8 +176,10 @@ done
 types="$(msiinfo export "$msi" CustomAction | tr -d '\r' | awk -F'\t' 'NR > 3 { print $1 "=" $2 }' | sort | tr '\n' ' ')"
 [[ "$types" == "OpensslpRegister=3090 OpensslpRegisterRollback=3410 OpensslpUnregister=3090 OpensslpUnregisterRollback=3410 " ]] \
   || die "unexpected custom action types: $types"
-msiinfo export "$msi" Property | grep -q "^SecureCustomProperties	OPENSSLP_REGISTER_ARGS" \
+msiinfo export "$msi" Property | grep -q "^SecureCustomProperties	OPENSSLP_REGISTER_ARGS;WIX_SAME_VERSION_UPGRADE_DETECTED;" \
   || die "SecureCustomProperties does not list OPENSSLP_REGISTER_ARGS"
+msiinfo export "$msi" Upgrade | tr -d '\r' | grep -q "	$version	$version		769		WIX_SAME_VERSION_UPGRADE_DETECTED$" \
+  || die "the same-version Upgrade row is missing"
 
 (( signing )) && sign "$msi"
 
