@@ -108,7 +108,7 @@ TEST(HandleTable, TokensAreNeverObjectPointers) {
       EXPECT_GE(static_cast<std::uint64_t>(h.value()), std::uint64_t{1} << 62);
       EXPECT_LT(static_cast<std::uint64_t>(h.value()), std::uint64_t{1} << 63);
     } else {
-      EXPECT_EQ(static_cast<std::uint64_t>(h.value()) % alignof(std::max_align_t), 1u);
+      EXPECT_EQ(static_cast<std::uint64_t>(h.value()) % 2, 1u);  // odd: no aligned object is there
     }
     if (i % 2 == 0) {
       ASSERT_TRUE(table.Erase(h.value()).ok());
