@@ -205,6 +205,16 @@ else
   fail "precondition: no opensslp files, registration or product in the prefix (left over by an earlier run?)"
   finish
 fi
+# On Windows the Cryptography key and a local SSL suite order always exist; a new Wine prefix has
+# neither (and the tool rightly never deletes the parent keys). A prefix without them gets a small
+# Windows-like configuration, which is left there: two suites in the local order, one of them
+# routed to Microsoft's provider (so `uninstall` must also keep what was there before).
+if ! reg_has_key "$ssl_key"; then
+  echo "msi test: seeding $crypto with a Windows-like local SSL order" >&2
+  "$wine" reg add "$ssl_key" /v Functions /t REG_MULTI_SZ /d 'TLS_AES_256_GCM_SHA384\0TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256' /f >/dev/null 2>&1
+  "$wine" reg add "$ssl_key\\TLS_AES_256_GCM_SHA384" /v Providers /t REG_MULTI_SZ /d 'Microsoft SSL Protocol Provider' /f >/dev/null 2>&1
+  "$wine" reg add "$crypto\\Providers" /f >/dev/null 2>&1
+fi
 reg_export "$crypto" "$tmp/crypto-before.txt"
 msi_w="$(win_path "$msi")"
 
