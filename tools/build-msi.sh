@@ -162,7 +162,7 @@ upgrade_code="$(msiinfo export "$msi" Property | tr -d '\r' | awk -F'\t' '$1 == 
 msibuild "$msi" \
   -q "INSERT INTO \`CustomAction\` (\`Action\`, \`Type\`, \`Source\`, \`Target\`) VALUES ('OpensslpRegisterRollback', 3410, 'RegisterExe', 'uninstall [OPENSSLP_REGISTER_ARGS]')" \
   -q "INSERT INTO \`CustomAction\` (\`Action\`, \`Type\`, \`Source\`, \`Target\`) VALUES ('OpensslpUnregisterRollback', 3410, 'RegisterExe', 'install [OPENSSLP_REGISTER_ARGS]')" \
-  -q "INSERT INTO \`InstallExecuteSequence\` (\`Action\`, \`Condition\`, \`Sequence\`) VALUES ('OpensslpRegisterRollback', 'NOT REMOVE~=\"ALL\"', 4009)" \
+  -q "INSERT INTO \`InstallExecuteSequence\` (\`Action\`, \`Condition\`, \`Sequence\`) VALUES ('OpensslpRegisterRollback', 'NOT REMOVE~=\"ALL\"', 6589)" \
   -q "INSERT INTO \`InstallExecuteSequence\` (\`Action\`, \`Condition\`, \`Sequence\`) VALUES ('OpensslpUnregisterRollback', 'REMOVE~=\"ALL\"', 3489)" \
   -q "INSERT INTO \`Upgrade\` (\`UpgradeCode\`, \`VersionMin\`, \`VersionMax\`, \`Attributes\`, \`ActionProperty\`) VALUES ('$upgrade_code', '$version', '$version', 769, 'WIX_SAME_VERSION_UPGRADE_DETECTED')" \
   -q "UPDATE \`Property\` SET \`Value\` = '$secure' WHERE \`Property\` = 'SecureCustomProperties'" \
@@ -170,7 +170,7 @@ msibuild "$msi" \
 # Check the result: the four actions in the right order around InstallFiles/RemoveFiles.
 seq="$(msiinfo export "$msi" InstallExecuteSequence | tr -d '\r' | awk -F'\t' '{ print $1 "=" $3 }' | tr '\n' ' ')"
 for want in OpensslpUnregisterRollback=3489 OpensslpUnregister=3490 RemoveFiles=3500 InstallFiles=4000 \
-            OpensslpRegisterRollback=4009 OpensslpRegister=4010 RemoveExistingProducts=1401; do
+            OpensslpRegisterRollback=6589 OpensslpRegister=6590 InstallFinalize=6600 RemoveExistingProducts=1401; do
   [[ " $seq" == *" $want "* ]] || die "the MSI's InstallExecuteSequence lacks $want (has: $seq)"
 done
 types="$(msiinfo export "$msi" CustomAction | tr -d '\r' | awk -F'\t' 'NR > 3 { print $1 "=" $2 }' | sort | tr '\n' ' ')"

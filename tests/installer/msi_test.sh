@@ -238,6 +238,11 @@ negative() {  # negative DESCRIPTION [PROPERTY=VALUE]
 }
 negative "no --wine-direct-registry (the tool refuses under Wine)"
 negative "unknown suite (usage error)" "OPENSSLP_REGISTER_ARGS=--wine-direct-registry --suites NO_SUCH_SUITE"
+# Not tested: a failure after a successful `install` (a failing action injected after
+# OpensslpRegister). Wine 8's rollback removes the files before it runs OpensslpRegisterRollback,
+# which then cannot find opensslp-register.exe ("can't find executable"), so the registration
+# stays; Windows runs the rollback script backwards. Hence OpensslpRegister is the script's last
+# action (installer/opensslp.wxs).
 
 # -- b. install
 echo "msi test: msiexec /i /qn"
