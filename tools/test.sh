@@ -12,7 +12,8 @@
 #      on x86 the __stdcall stack check; the session-key blob across the two architectures)
 #   5. release presets mingw-x64-release and mingw-x86-release: the stripped DLLs, their sizes, no
 #      build paths in them, and the x86 stack check and the installed-layout/VERSIONINFO test run
-#      against them
+#      against them; then the MSI built from them (signed with a throwaway certificate), installed
+#      and removed under Wine (tests/installer/msi_test.sh)
 #   6. Windows/Linux parity, for each Windows architecture: the test names of the Windows
 #      executables equal the Linux ones, less the platform-only tests of tests/platform_only.txt,
 #      and Wine ran that many tests
@@ -214,6 +215,21 @@ if [[ "$skip_windows" != 1 ]]; then
         fi
       fi
     done
+
+    # The MSI (tests/installer/msi_test.sh, docs/building.md#the-msi): both release DLLs with the
+    # registration tool and the self-tests, signed with a throwaway certificate, installed and
+    # removed silently under Wine (msiexec /i, /x), registration checked in the registry.
+    if [[ -f build/mingw-x64-release/opensslp.dll && -f build/mingw-x86-release/opensslp.dll ]]; then
+      say "MSI (wixl, osslsigncode, msiexec under Wine)"
+      t0=$SECONDS
+      if bash tests/installer/msi_test.sh build/mingw-x64-release build/mingw-x86-release >build/msi_test.log 2>&1; then
+        total_passed=$((total_passed + 1))
+        note "$(printf '%-18s %s (%s)' msi "$(tail -n 1 build/msi_test.log)" "$(elapsed $((SECONDS - t0)))")"
+      else
+        cat build/msi_test.log
+        problem "msi: $(tail -n 1 build/msi_test.log) (build/msi_test.log)"
+      fi
+    fi
   fi
 fi
 
