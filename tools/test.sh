@@ -1,21 +1,31 @@
 #!/usr/bin/env bash
-# Runs every opensslp test, on Linux and on Windows (mingw-w64 build under Wine):
+# Runs every opensslp test, on Linux and on Windows (mingw-w64 builds, x64 and x86, under Wine):
 #
 #   1. installs what is missing (tools/install-deps.sh --windows; apt-get only)
-#   2. presets default, asan (ASan+UBSan), tsan: configure, build, ctest
-#   3. OpenSSL's static libcrypto for mingw (tools/build-openssl-mingw.sh; cached in $OPENSSLP_CACHE,
-#      default ~/.cache/opensslp; .ci/run empties it so CI proves the fetch and build every time)
-#   4. preset mingw-x64: configure, build, ctest (test executables run under Wine; DLL import and
-#      export checks)
-#   5. Windows/Linux parity: the test names of the Windows executables equal the Linux ones, less
-#      the platform-only tests of tests/platform_only.txt, and Wine ran that many tests
+#   2. OpenSSL's static libcrypto for mingw, x64 and x86 (tools/build-openssl-mingw.sh; cached in
+#      $OPENSSLP_CACHE, default ~/.cache/opensslp; .ci/run empties it so CI proves the fetch and
+#      build every time), started in the background at low priority so it fills the CPU the Linux
+#      test runs leave idle
+#   3. presets default, asan (ASan+UBSan), tsan: configure, build, ctest
+#   4. presets mingw-x64 and mingw-x86 (32-bit): configure, build, ctest (test executables run under
+#      Wine; the 32-bit ones through WoW64 in the same 64-bit prefix; DLL import and export checks;
+#      on x86 the __stdcall stack check; the session-key blob across the two architectures)
+#   5. release presets mingw-x64-release and mingw-x86-release: the stripped DLLs, their sizes, no
+#      build paths in them, and the x86 stack check and the installed-layout/VERSIONINFO test run
+#      against them; then the MSI built from them (signed with a throwaway certificate), installed
+#      and removed under Wine (tests/installer/msi_test.sh)
+#   6. Windows/Linux parity, for each Windows architecture: the test names of the Windows
+#      executables equal the Linux ones, less the platform-only tests of tests/platform_only.txt,
+#      and Wine ran that many tests
 #
 # Prints a summary and ends with the line `N passed, N failed` (individual GoogleTest cases plus the
 # other ctest checks, over all runs); exits non-zero on any failure.
 # Build trees are build/<preset> and are reused. Environment:
 #   OPENSSLP_JOBS      parallel build jobs (default 2)
 #   OPENSSLP_PRESETS   Linux presets to run (default "default asan tsan")
-#   OPENSSLP_SKIP_WINDOWS=1   skip steps 3-5
+#   OPENSSLP_WINDOWS_ARCHS    Windows architectures to run (default "x64 x86")
+#   OPENSSLP_SKIP_RELEASE=1   skip step 5
+#   OPENSSLP_SKIP_WINDOWS=1   skip steps 2, 4-6
 set -uo pipefail
 
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -23,6 +33,8 @@ cd "$root"
 jobs="${OPENSSLP_JOBS:-2}"
 linux_presets="${OPENSSLP_PRESETS:-default asan tsan}"
 skip_windows="${OPENSSLP_SKIP_WINDOWS:-0}"
+skip_release="${OPENSSLP_SKIP_RELEASE:-0}"
+windows_archs="${OPENSSLP_WINDOWS_ARCHS:-x64 x86}"
 exec </dev/null
 
 total_passed=0
@@ -68,6 +80,8 @@ run_ctest() { # preset
       fi
     elif [[ "$status" == Passed* ]]; then
       p=$((p + 1))
+    elif [[ "$status" == Skipped* ]]; then
+      s=$((s + 1))
     else
       f=$((f + 1)); problems+=("$preset: $name: $status")
     fi
@@ -77,7 +91,7 @@ run_ctest() { # preset
   fi
   total_passed=$((total_passed + p))
   total_failed=$((total_failed + f))
-  note "$(printf '%-10s %4d passed, %d failed, %d skipped   (ctest %s)' "$preset" "$p" "$f" "$s" "$(elapsed $((SECONDS - t0)))")"
+  note "$(printf '%-18s %4d passed, %d failed, %d skipped   (ctest %s)' "$preset" "$p" "$f" "$s" "$(elapsed $((SECONDS - t0)))")"
   return 0
 }
 
@@ -86,7 +100,7 @@ build_preset() { # preset -> 0 when configured and built
   say "configure + build preset $preset"
   if ! cmake --preset "$preset"; then problem "$preset: configure failed"; return 1; fi
   if ! cmake --build --preset "$preset" --parallel "$jobs"; then problem "$preset: build failed"; return 1; fi
-  note "$(printf '%-10s built in %s' "$preset" "$(elapsed $((SECONDS - t0)))")"
+  note "$(printf '%-18s built in %s' "$preset" "$(elapsed $((SECONDS - t0)))")"
 }
 
 # ---- 1. dependencies ---------------------------------------------------------------------------
@@ -99,7 +113,26 @@ if ! bash tools/install-deps.sh $deps_flag; then
   exit 1
 fi
 
-# ---- 2. Linux presets --------------------------------------------------------------------------
+# ---- 2. OpenSSL for mingw, in the background --------------------------------------------------
+# Both targets, one after the other, at low priority: the Linux builds keep the CPU, and the OpenSSL
+# builds take the core the (mostly single-threaded) Linux test runs leave idle.
+openssl_dir=""
+openssl_pid=""
+if [[ "$skip_windows" != 1 ]]; then
+  say "OpenSSL for mingw ($windows_archs) in the background (cache: ${OPENSSLP_CACHE:-$HOME/.cache/opensslp})"
+  openssl_dir=$(mktemp -d)
+  (
+    for arch in $windows_archs; do
+      t0=$SECONDS
+      if nice -n 10 bash tools/build-openssl-mingw.sh "$arch" >"$openssl_dir/$arch.prefix" 2>"$openssl_dir/$arch.log"; then
+        echo $((SECONDS - t0)) >"$openssl_dir/$arch.seconds"
+      fi
+    done
+  ) &
+  openssl_pid=$!
+fi
+
+# ---- 3. Linux presets --------------------------------------------------------------------------
 export TSAN_OPTIONS="${TSAN_OPTIONS:-halt_on_error=1:second_deadlock_stack=1:suppressions=$root/tests/tsan.supp}"
 for preset in $linux_presets; do
   if build_preset "$preset"; then
@@ -108,30 +141,96 @@ for preset in $linux_presets; do
   fi
 done
 
-# ---- 3-5. Windows ------------------------------------------------------------------------------
-windows_ok=0
+# ---- 4-5. Windows ------------------------------------------------------------------------------
+windows_ok=()
 if [[ "$skip_windows" != 1 ]]; then
-  say "OpenSSL for mingw (cache: ${OPENSSLP_CACHE:-$HOME/.cache/opensslp})"
+  say "OpenSSL for mingw: waiting for the background build"
   t0=$SECONDS
-  openssl_log=$(mktemp)
-  openssl_ok=0
-  openssl_prefix=$(bash tools/build-openssl-mingw.sh 2>"$openssl_log") && openssl_ok=1
-  cat "$openssl_log" >&2
-  if (( openssl_ok )); then
-    note "$(printf '%-10s %s (%s)' openssl "$openssl_prefix" "$(elapsed $((SECONDS - t0)))")"
-    if build_preset mingw-x64; then
-      say "ctest preset mingw-x64 (Wine)"
-      run_ctest mingw-x64
-      windows_ok=1
-      dll="build/mingw-x64/opensslp.dll"
-      imports=$(x86_64-w64-mingw32-objdump -p "$dll" | sed -n 's/^[[:space:]]*DLL Name: //p' | tr '\n' ' ')
-      note "$(printf '%-10s opensslp.dll imports: %s' mingw-x64 "$imports")"
+  wait "$openssl_pid"
+  openssl_ok=()
+  for arch in $windows_archs; do
+    cat "$openssl_dir/$arch.log" >&2
+    if [[ -f "$openssl_dir/$arch.seconds" ]]; then
+      openssl_ok+=("$arch")
+      note "$(printf '%-18s %s (%s s in the background)' "openssl $arch" "$(cat "$openssl_dir/$arch.prefix")" "$(cat "$openssl_dir/$arch.seconds")")"
+    else
+      # The script's last line says which step failed and why.
+      problem "OpenSSL for mingw $arch: tools/build-openssl-mingw.sh $arch failed: $(grep '^build-openssl-mingw:' "$openssl_dir/$arch.log" | tail -n 1)"
     fi
-  else
-    # The script's last line says which step failed and why.
-    problem "OpenSSL for mingw: tools/build-openssl-mingw.sh failed: $(grep '^build-openssl-mingw:' "$openssl_log" | tail -n 1)"
+  done
+  note "$(printf '%-18s waited %s after the Linux presets' openssl "$(elapsed $((SECONDS - t0)))")"
+  rm -rf "$openssl_dir"
+
+  # Both architectures are built before either is tested: each one's opensslp_xarch_blob test
+  # runs the other one's child process.
+  built=()
+  for arch in "${openssl_ok[@]}"; do
+    build_preset "mingw-$arch" && built+=("$arch")
+  done
+  for arch in "${built[@]}"; do
+    say "ctest preset mingw-$arch (Wine)"
+    run_ctest "mingw-$arch"
+    windows_ok+=("$arch")
+    dll="build/mingw-$arch/opensslp.dll"
+    imports=$(x86_64-w64-mingw32-objdump -p "$dll" | sed -n 's/^[[:space:]]*DLL Name: //p' | tr '\n' ' ')
+    note "$(printf '%-18s opensslp.dll imports: %s' "mingw-$arch" "$imports")"
+  done
+
+  # Release: the DLL alone, optimised and stripped.
+  if [[ "$skip_release" != 1 ]]; then
+    for arch in "${openssl_ok[@]}"; do
+      preset="mingw-$arch-release"
+      build_preset "$preset" || continue
+      dll="build/$preset/opensslp.dll"
+      size=$(stat -c %s "$dll")
+      note "$(printf '%-18s opensslp.dll %d bytes (%s MiB), stripped' "$preset" "$size" "$(awk -v n="$size" 'BEGIN { printf "%.1f", n / 1048576 }')")"
+      # No build paths (this checkout, the cache, the home directory) and no symbols.
+      leaks=$(strings -n 6 "$dll" | grep -E -e "$root" -e '/work/|/root/|/home/|\.cache/|/usr/(lib|share|include|x86_64|i686)' | sort -u | head -n 5)
+      if [[ -n "$leaks" ]]; then
+        problem "$preset: build paths in opensslp.dll: $(echo "$leaks" | tr '\n' ' ')"
+      elif x86_64-w64-mingw32-objdump -h "$dll" | grep -q '\.debug_'; then
+        problem "$preset: opensslp.dll has debug sections"
+      else
+        total_passed=$((total_passed + 1))
+      fi
+      # The release DLL under Wine: installed in the system directory and loaded by name, with its
+      # VERSIONINFO (tests/x86/installed_load.cpp); on x86 every call's stack pointer.
+      loader="build/mingw-$arch/tests/x86/opensslp_installed_load.exe"
+      if [[ -f "$loader" ]]; then
+        version=$(sed -n 's/^project(opensslp VERSION \([0-9.]*\).*/\1/p' CMakeLists.txt)
+        if (cd "$(dirname "$loader")" && OPENSSLP_WINE_SYSTEM_DLLS="$root/$dll" "$root/cmake/wine-run.sh" "./$(basename "$loader")" "$version"); then
+          total_passed=$((total_passed + 1))
+        else
+          problem "$preset: the installed release DLL did not load or its VERSIONINFO is wrong"
+        fi
+      fi
+      checker="build/mingw-$arch/tests/x86/opensslp_stack_check.exe"
+      if [[ "$arch" == x86 && -f "$checker" ]]; then
+        if "$root/cmake/wine-run.sh" "$checker" "Z:$root/$dll" >"build/$preset/stack_check.log" 2>&1; then
+          total_passed=$((total_passed + 1))
+          note "$(printf '%-18s %s' "$preset" "$(tail -n 1 "build/$preset/stack_check.log")")"
+        else
+          cat "build/$preset/stack_check.log"
+          problem "$preset: stack check failed (build/$preset/stack_check.log)"
+        fi
+      fi
+    done
+
+    # The MSI (tests/installer/msi_test.sh, docs/building.md#the-msi): both release DLLs with the
+    # registration tool and the self-tests, signed with a throwaway certificate, installed and
+    # removed silently under Wine (msiexec /i, /x), registration checked in the registry.
+    if [[ -f build/mingw-x64-release/opensslp.dll && -f build/mingw-x86-release/opensslp.dll ]]; then
+      say "MSI (wixl, osslsigncode, msiexec under Wine)"
+      t0=$SECONDS
+      if bash tests/installer/msi_test.sh build/mingw-x64-release build/mingw-x86-release >build/msi_test.log 2>&1; then
+        total_passed=$((total_passed + 1))
+        note "$(printf '%-18s %s (%s)' msi "$(tail -n 1 build/msi_test.log)" "$(elapsed $((SECONDS - t0)))")"
+      else
+        cat build/msi_test.log
+        problem "msi: $(tail -n 1 build/msi_test.log) (build/msi_test.log)"
+      fi
+    fi
   fi
-  rm -f "$openssl_log"
 fi
 
 # Test names of a GoogleTest executable, one `Suite.Test` a line.
@@ -163,49 +262,52 @@ while read -r p e reason; do
   fi
 done < <(cat tests/platform_only.txt 2>/dev/null)
 
-if (( windows_ok )) && [[ -d build/default ]]; then
-  say "Windows/Linux test parity"
+if (( ${#windows_ok[@]} )) && [[ -d build/default ]]; then
   tmp=$(mktemp -d)
-  for exe_path in opensslp_unit_tests opensslp_abi_tests interop/opensslp_interop_tests; do
-    exe="${exe_path##*/}"
-    linux_exe="build/default/tests/$exe_path"
-    win_exe="build/mingw-x64/tests/$exe_path.exe"
-    if [[ ! -x "$linux_exe" || ! -f "$win_exe" ]]; then
-      problem "parity $exe: executable missing ($linux_exe / $win_exe)"; continue
-    fi
-    list_tests "$linux_exe" >"$tmp/linux"
-    (cd build/mingw-x64/tests && list_tests "$root/cmake/wine-run.sh" "./$exe_path.exe") >"$tmp/windows"
-    platform_only linux "$exe" "$tmp/linux" >"$tmp/linux_only"
-    platform_only windows "$exe" "$tmp/windows" >"$tmp/windows_only"
-    comm -23 "$tmp/linux" "$tmp/linux_only" >"$tmp/linux_common"
-    comm -23 "$tmp/windows" "$tmp/windows_only" >"$tmp/windows_common"
-    n_linux=$(wc -l <"$tmp/linux"); n_windows=$(wc -l <"$tmp/windows")
-    n_lo=$(wc -l <"$tmp/linux_only"); n_wo=$(wc -l <"$tmp/windows_only")
-    ok=1
-    if (( n_linux == 0 )); then ok=0; echo "parity $exe: no tests listed on Linux"; fi
-    if ! diff -u "$tmp/linux_common" "$tmp/windows_common" >"$tmp/diff"; then
-      ok=0
-      echo "parity $exe: test names differ (- Linux only, + Windows only); list them in tests/platform_only.txt if intended:"
-      grep -E '^[-+][^-+]' "$tmp/diff" | head -n 50
-    fi
-    # Tests actually run (from the XML reports): Wine must have run the Linux number minus the
-    # Linux-only tests plus the Windows-only ones.
-    lx="build/default/tests/gtest-results/$exe.xml"; wx="build/mingw-x64/tests/gtest-results/$exe.xml"
-    if [[ -f "$lx" && -f "$wx" ]]; then
-      ran_linux=$(( $(xml_attr "$lx" tests) - $(xml_attr "$lx" disabled) ))
-      ran_windows=$(( $(xml_attr "$wx" tests) - $(xml_attr "$wx" disabled) ))
-      expected=$((ran_linux - n_lo + n_wo))
-      echo "parity $exe: Linux ran $ran_linux, Wine ran $ran_windows, platform-only: $n_lo Linux, $n_wo Windows; expected under Wine: $expected"
-      (( ran_windows == expected )) || ok=0
-    else
-      ok=0; echo "parity $exe: missing XML report ($lx or $wx)"
-    fi
-    if (( ok )); then
-      total_passed=$((total_passed + 1))
-      note "$(printf '%-10s %s: %d Linux / %d Windows test names, %d Linux-only, %d Windows-only: identical' parity "$exe" "$n_linux" "$n_windows" "$n_lo" "$n_wo")"
-    else
-      problem "parity $exe: Windows tests differ from Linux tests (see above)"
-    fi
+  for arch in "${windows_ok[@]}"; do
+    win_build="build/mingw-$arch"
+    say "Windows ($arch)/Linux test parity"
+    for exe_path in opensslp_unit_tests opensslp_abi_tests interop/opensslp_interop_tests; do
+      exe="${exe_path##*/}"
+      linux_exe="build/default/tests/$exe_path"
+      win_exe="$win_build/tests/$exe_path.exe"
+      if [[ ! -x "$linux_exe" || ! -f "$win_exe" ]]; then
+        problem "parity $arch $exe: executable missing ($linux_exe / $win_exe)"; continue
+      fi
+      list_tests "$linux_exe" >"$tmp/linux"
+      (cd "$win_build/tests" && list_tests "$root/cmake/wine-run.sh" "./$exe_path.exe") >"$tmp/windows"
+      platform_only linux "$exe" "$tmp/linux" >"$tmp/linux_only"
+      platform_only windows "$exe" "$tmp/windows" >"$tmp/windows_only"
+      comm -23 "$tmp/linux" "$tmp/linux_only" >"$tmp/linux_common"
+      comm -23 "$tmp/windows" "$tmp/windows_only" >"$tmp/windows_common"
+      n_linux=$(wc -l <"$tmp/linux"); n_windows=$(wc -l <"$tmp/windows")
+      n_lo=$(wc -l <"$tmp/linux_only"); n_wo=$(wc -l <"$tmp/windows_only")
+      ok=1
+      if (( n_linux == 0 )); then ok=0; echo "parity $arch $exe: no tests listed on Linux"; fi
+      if ! diff -u "$tmp/linux_common" "$tmp/windows_common" >"$tmp/diff"; then
+        ok=0
+        echo "parity $arch $exe: test names differ (- Linux only, + Windows only); list them in tests/platform_only.txt if intended:"
+        grep -E '^[-+][^-+]' "$tmp/diff" | head -n 50
+      fi
+      # Tests actually run (from the XML reports): Wine must have run the Linux number minus the
+      # Linux-only tests plus the Windows-only ones.
+      lx="build/default/tests/gtest-results/$exe.xml"; wx="$win_build/tests/gtest-results/$exe.xml"
+      if [[ -f "$lx" && -f "$wx" ]]; then
+        ran_linux=$(( $(xml_attr "$lx" tests) - $(xml_attr "$lx" disabled) ))
+        ran_windows=$(( $(xml_attr "$wx" tests) - $(xml_attr "$wx" disabled) ))
+        expected=$((ran_linux - n_lo + n_wo))
+        echo "parity $arch $exe: Linux ran $ran_linux, Wine ran $ran_windows, platform-only: $n_lo Linux, $n_wo Windows; expected under Wine: $expected"
+        (( ran_windows == expected )) || ok=0
+      else
+        ok=0; echo "parity $arch $exe: missing XML report ($lx or $wx)"
+      fi
+      if (( ok )); then
+        total_passed=$((total_passed + 1))
+        note "$(printf '%-18s %s: %d Linux / %d Windows test names, %d Linux-only, %d Windows-only; %d run under Wine: identical' "parity $arch" "$exe" "$n_linux" "$n_windows" "$n_lo" "$n_wo" "$ran_windows")"
+      else
+        problem "parity $arch $exe: Windows tests differ from Linux tests (see above)"
+      fi
+    done
   done
   rm -rf "$tmp"
 elif [[ "$skip_windows" != 1 ]]; then

@@ -7,15 +7,22 @@ namespace opensslp {
 
 namespace {
 constexpr bool k64 = sizeof(Handle) == 8;
-constexpr unsigned kSlotBits = k64 ? 32 : 16;
+// 64-bit: slot + 1 in bits 0..31, generation in bits 32..61.
+// 32-bit: tag in bit 0, slot + 1 in bits 1..15, generation in bits 16..31.
+constexpr unsigned kSlotShift = k64 ? 0 : 1;
+constexpr unsigned kSlotBits = k64 ? 32 : 15;
+constexpr unsigned kGenerationShift = kSlotShift + kSlotBits;
 constexpr std::uint64_t kSlotMask = (std::uint64_t{1} << kSlotBits) - 1;
-// 30 generation bits on 64-bit (bits 32..61), 16 on 32-bit.
 constexpr std::uint32_t kGenerationMask = k64 ? 0x3fffffffu : 0xffffu;
 // 64-bit: bit 62 is set in every token and bit 63 is clear, so a token (live or stale) is never
-// a user-mode address (x64 user space ends below 2^47, 2^56 with 5-level paging) and can be told
-// from a foreign pointer-sized handle by its shape alone (see LooksLikeToken).
-constexpr std::uint64_t kTokenTag = k64 ? (std::uint64_t{1} << 62) : 0;
-constexpr std::uint64_t kTokenTagMask = k64 ? (std::uint64_t{3} << 62) : 0;
+// a user-mode address (x64 user space ends below 2^47, 2^56 with 5-level paging).
+// 32-bit: bit 0 is set in every token, so a token is never the address of an object (objects, an
+// NCrypt key among them, are at least 4-byte aligned) -- a stale token once reached Wine's 32-bit
+// ncrypt as a "KSP key" because it happened to be readable heap memory, and crashed there.
+// Either way a token can be told from a foreign pointer-sized handle by its shape alone (see
+// LooksLikeToken).
+constexpr std::uint64_t kTokenTag = k64 ? (std::uint64_t{1} << 62) : 1;
+constexpr std::uint64_t kTokenTagMask = k64 ? (std::uint64_t{3} << 62) : 1;
 constexpr std::size_t kMaxSlots = static_cast<std::size_t>(kSlotMask) - 1;
 }  // namespace
 
@@ -49,17 +56,18 @@ HandleTable& HandleTable::Global() {
 }
 
 Handle HandleTable::Encode(std::size_t index, std::uint32_t generation) {
-  return static_cast<Handle>(kTokenTag | (static_cast<std::uint64_t>(generation & kGenerationMask) << kSlotBits) |
-                             static_cast<std::uint64_t>(index + 1));
+  return static_cast<Handle>(kTokenTag |
+                             (static_cast<std::uint64_t>(generation & kGenerationMask) << kGenerationShift) |
+                             (static_cast<std::uint64_t>(index + 1) << kSlotShift));
 }
 
 bool HandleTable::Decode(Handle handle, std::size_t* index, std::uint32_t* generation) const {
   std::uint64_t raw = static_cast<std::uint64_t>(handle);
   if ((raw & kTokenTagMask) != kTokenTag) return false;
   raw &= ~kTokenTagMask;
-  std::uint64_t slot_plus_one = raw & kSlotMask;
+  std::uint64_t slot_plus_one = (raw >> kSlotShift) & kSlotMask;
   if (slot_plus_one == 0) return false;
-  std::uint64_t gen = raw >> kSlotBits;
+  std::uint64_t gen = raw >> kGenerationShift;
   if (gen > kGenerationMask) return false;
   *index = static_cast<std::size_t>(slot_plus_one - 1);
   *generation = static_cast<std::uint32_t>(gen);
@@ -67,11 +75,7 @@ bool HandleTable::Decode(Handle handle, std::size_t* index, std::uint32_t* gener
 }
 
 bool HandleTable::LooksLikeToken(Handle handle) noexcept {
-  if constexpr (k64) {
-    return (static_cast<std::uint64_t>(handle) & kTokenTagMask) == kTokenTag;
-  } else {
-    return false;  // 32-bit tokens have no spare bits; shape says nothing there
-  }
+  return (static_cast<std::uint64_t>(handle) & kTokenTagMask) == kTokenTag;
 }
 
 Result<Handle> HandleTable::Insert(std::shared_ptr<Object> object) {

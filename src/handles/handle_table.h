@@ -9,8 +9,9 @@
 //
 // Encoding (64-bit): bits 0..31 = slot + 1, bits 32..61 = generation, bit 62 set, bit 63 clear
 // (so no token, live or stale, is ever a user-mode address: LooksLikeToken).
-// Encoding (32-bit): bits 0..15 = slot + 1, bits 16..31 = generation (wraps after 65536 reuses of
-// one slot; a stale handle that old may then alias, which is the usual 32-bit compromise).
+// Encoding (32-bit): bit 0 set, bits 1..15 = slot + 1, bits 16..31 = generation (so no token is
+// ever the address of an aligned object; at most 32766 live handles; the generation wraps after
+// 65536 reuses of one slot, and a stale handle that old may then alias, the usual 32-bit compromise).
 #pragma once
 
 #include <cstdint>
@@ -81,10 +82,10 @@ class HandleTable {
 
   std::size_t LiveCount() const;
 
-  // True if `handle` has the shape of a token this table issues (live or long freed). On 64-bit
-  // such a value is never a user-mode pointer, so code that must decide whether an unknown
-  // handle could be another component's pointer (win/ncrypt_public_key.h) asks this first.
-  // Always false on 32-bit, where tokens have no spare bits.
+  // True if `handle` has the shape of a token this table issues (live or long freed). Such a
+  // value is never a pointer to an object (64-bit: not a user-mode address; 32-bit: odd), so code
+  // that must decide whether an unknown handle could be another component's pointer
+  // (win/ncrypt_public_key.h) asks this first.
   static bool LooksLikeToken(Handle handle) noexcept;
 
  private:

@@ -9,11 +9,17 @@ foreach(var BINARY OBJDUMP)
     message(FATAL_ERROR "check_dllmain.cmake: -D${var}=... is required")
   endif()
 endforeach()
-execute_process(COMMAND ${OBJDUMP} -d --disassemble=DllMain "${BINARY}"
-                OUTPUT_VARIABLE out RESULT_VARIABLE rc ERROR_VARIABLE err)
-if(NOT rc EQUAL 0)
-  message(FATAL_ERROR "${OBJDUMP} -d failed (${rc}): ${err}")
-endif()
+# The symbol is DllMain on x86-64 and _DllMain@12 on i686 (__stdcall decoration).
+foreach(symbol DllMain _DllMain@12)
+  execute_process(COMMAND ${OBJDUMP} -d --disassemble=${symbol} "${BINARY}"
+                  OUTPUT_VARIABLE out RESULT_VARIABLE rc ERROR_VARIABLE err)
+  if(NOT rc EQUAL 0)
+    message(FATAL_ERROR "${OBJDUMP} -d failed (${rc}): ${err}")
+  endif()
+  if(out MATCHES "<_?DllMain(@12)?>:")
+    break()
+  endif()
+endforeach()
 get_filename_component(name "${BINARY}" NAME)
 # x86-64: mov $0x1,%eax; ret.  i686 (__stdcall, 12 bytes of arguments): mov $0x1,%eax; ret $0xc.
 if(NOT out MATCHES "<_?DllMain(@12)?>:\n[^\n]*\tmov +\\$0x1,%eax\n[^\n]*\tret[^\n]*\n")

@@ -27,7 +27,8 @@ set(objects 0)
 string(REPLACE "\n" ";" lines "${symbols}")
 foreach(line IN LISTS lines)
   # "<archive>:<member>:<address> <type> <name>"
-  if(line MATCHES "^[^:]*:([^:]+):[0-9a-fA-F]* +[TtDdBbRr] +(_GLOBAL__sub_I_[^ ]*)$")
+  # i686 symbols carry one more leading underscore (__GLOBAL__sub_I_...).
+  if(line MATCHES "^[^:]*:([^:]+):[0-9a-fA-F]* +[TtDdBbRr] +_?(_GLOBAL__sub_I_[^ ]*)$")
     list(APPEND bad "${CMAKE_MATCH_1}: static initialiser ${CMAKE_MATCH_2}")
   elseif(line MATCHES "^[^:]*:([^:]+):[0-9a-fA-F]* +T +_?(DllMain|DllEntryPoint)(@12)?$")
     list(APPEND bad "${CMAKE_MATCH_1}: defines ${CMAKE_MATCH_2}")

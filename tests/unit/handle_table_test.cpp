@@ -87,35 +87,38 @@ TEST(HandleTable, HandlesAreNotPointers) {
   EXPECT_NE(h.value(), reinterpret_cast<Handle>(object.get()));
 }
 
-// On 64-bit every token, live or stale, has bit 62 set and bit 63 clear: it can never be a
-// user-mode address (x64 user space ends below 2^47; 2^56 with 5-level paging), so the Windows
-// path that accepts a foreign NCrypt key handle never hands one of our stale tokens to ncrypt.
-TEST(HandleTable, TokensAreNeverUserModeAddresses) {
+// Every token, live or stale, has a shape no object pointer has: on 64-bit bit 62 set and bit 63
+// clear (x64 user space ends below 2^47; 2^56 with 5-level paging), on 32-bit bit 0 set (objects
+// are aligned). So the Windows path that accepts a foreign NCrypt key handle never hands one of our
+// stale tokens to ncrypt (a stale 32-bit token once crashed Wine's ncrypt that way).
+TEST(HandleTable, TokensAreNeverObjectPointers) {
   HandleTable table;
   auto object = std::make_shared<Alpha>(4);
   int on_stack = 0;
   EXPECT_FALSE(HandleTable::LooksLikeToken(reinterpret_cast<Handle>(object.get())));
   EXPECT_FALSE(HandleTable::LooksLikeToken(reinterpret_cast<Handle>(&on_stack)));
   EXPECT_FALSE(HandleTable::LooksLikeToken(0));
-  if constexpr (sizeof(Handle) == 8) {
-    std::vector<Handle> seen;
-    for (int i = 0; i < 1000; ++i) {  // many generations of one slot, plus fresh slots
-      auto h = table.Insert(std::make_shared<Alpha>(i));
-      ASSERT_TRUE(h.ok());
-      seen.push_back(h.value());
-      EXPECT_TRUE(HandleTable::LooksLikeToken(h.value()));
+  std::vector<Handle> seen;
+  for (int i = 0; i < 1000; ++i) {  // many generations of one slot, plus fresh slots
+    auto h = table.Insert(std::make_shared<Alpha>(i));
+    ASSERT_TRUE(h.ok());
+    seen.push_back(h.value());
+    EXPECT_TRUE(HandleTable::LooksLikeToken(h.value()));
+    if constexpr (sizeof(Handle) == 8) {
       EXPECT_GE(static_cast<std::uint64_t>(h.value()), std::uint64_t{1} << 62);
       EXPECT_LT(static_cast<std::uint64_t>(h.value()), std::uint64_t{1} << 63);
-      if (i % 2 == 0) {
-        ASSERT_TRUE(table.Erase(h.value()).ok());
-      }
+    } else {
+      EXPECT_EQ(static_cast<std::uint64_t>(h.value()) % 2, 1u);  // odd: no aligned object is there
     }
-    for (Handle h : seen) EXPECT_TRUE(HandleTable::LooksLikeToken(h));  // stale ones too
-    // A value without the tag is not a token, even if its low bits name a live slot.
-    const Handle untagged = seen.back() & ~(Handle{3} << 62);
-    EXPECT_FALSE(HandleTable::LooksLikeToken(untagged));
-    EXPECT_EQ(table.LookupAny(untagged).error(), Error::kInvalidHandle);
+    if (i % 2 == 0) {
+      ASSERT_TRUE(table.Erase(h.value()).ok());
+    }
   }
+  for (Handle h : seen) EXPECT_TRUE(HandleTable::LooksLikeToken(h));  // stale ones too
+  // A value without the tag is not a token, even if its other bits name a live slot.
+  const Handle untagged = sizeof(Handle) == 8 ? (seen.back() & ~(Handle{3} << 62)) : (seen.back() & ~Handle{1});
+  EXPECT_FALSE(HandleTable::LooksLikeToken(untagged));
+  EXPECT_EQ(table.LookupAny(untagged).error(), Error::kInvalidHandle);
 }
 
 TEST(HandleTable, LookupWithOwnerChecksBothHandles) {
