@@ -58,6 +58,12 @@ void ReportFailure(SECURITY_STATUS rc) noexcept {
 #endif
 }
 
+SECURITY_STATUS FinishFailedCall(Error error) noexcept {
+  const SECURITY_STATUS rc = ToSecurityStatus(ResolveCryptoLibraryFailure(error));  // empties the queue
+  ReportFailure(rc);
+  return rc;
+}
+
 void LeaveLibrary() noexcept {
   // Peeks first: far cheaper than clearing on the common, error-free path (bench/README.md).
   ClearCryptoLibraryErrors();

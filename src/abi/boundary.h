@@ -43,21 +43,32 @@ void LeaveLibrary() noexcept;
 // OutputDebugString) when the environment variable OPENSSLP_ERROR_TRACE is 1. Release builds: nothing.
 void ReportFailure(SECURITY_STATUS rc) noexcept;
 
+// The failure half of Guard and GuardRecord: if the crypto library recorded an allocation failure
+// during the call, the call failed for want of memory whatever error the code it failed in chose
+// (an OpenSSL operation that cannot allocate reports its own failure: a key "does not parse", a
+// signature "does not verify"), so the error becomes kNoMemory (core/library.h
+// ResolveCryptoLibraryFailure, docs/robustness.md). Then maps the error, reports its origin (debug
+// builds) and leaves the library's error queue empty.
+SECURITY_STATUS FinishFailedCall(Error error) noexcept;
+
 template <class Body>
 SECURITY_STATUS Guard(Body&& body) noexcept {
-  SECURITY_STATUS rc;
   EnterLibrary();
   ClearErrorOrigin();
+  Error error;
   try {
-    rc = ToSecurityStatus(Status(body()));
+    const Status status(body());
+    if (status.ok()) {
+      LeaveLibrary();
+      return 0;
+    }
+    error = status.error();
   } catch (const std::bad_alloc&) {
-    rc = NTE_NO_MEMORY;
+    error = Error::kNoMemory;
   } catch (...) {
-    rc = NTE_INTERNAL_ERROR;
+    error = Error::kInternal;
   }
-  if (rc != 0) ReportFailure(rc);
-  LeaveLibrary();
-  return rc;
+  return FinishFailedCall(error);
 }
 
 // Guard for the per-record exports (SslEncryptPacket, SslDecryptPacket), whose fixed cost is
@@ -68,23 +79,21 @@ SECURITY_STATUS Guard(Body&& body) noexcept {
 // leave nothing behind when they succeed (the test harness checks the queue after every test).
 template <class Body>
 SECURITY_STATUS GuardRecord(Body&& body) noexcept {
-  SECURITY_STATUS rc;
 #if defined(OPENSSLP_ERROR_TRACE) && OPENSSLP_ERROR_TRACE
   ClearErrorOrigin();  // debug builds only: the release record path stays as lean as it was
 #endif
+  Error error;
   try {
-    rc = ToSecurityStatus(Status(body()));
+    const Status status(body());
+    if (status.ok()) return 0;
+    error = status.error();
   } catch (const std::bad_alloc&) {
-    rc = NTE_NO_MEMORY;
+    error = Error::kNoMemory;
   } catch (...) {
-    rc = NTE_INTERNAL_ERROR;
+    error = Error::kInternal;
   }
-  if (rc != 0) {
-    EnterLibrary();  // (a call with bad handles may be the process's first: keep the init order)
-    ReportFailure(rc);
-    LeaveLibrary();
-  }
-  return rc;
+  EnterLibrary();  // (a call with bad handles may be the process's first: keep the init order)
+  return FinishFailedCall(error);
 }
 
 // Resolves a provider handle (every export that takes one checks it first).

@@ -1,6 +1,5 @@
 #include "abi/caller_buffers.h"
 
-#include <cstdlib>
 #include <cstring>
 #include <mutex>
 #include <new>
@@ -28,15 +27,17 @@ void* AllocateCallerBuffer(std::size_t size) { return AllocateCallerBuffer(nullp
 void* AllocateCallerBuffer(const void* contents, std::size_t size) {
   const std::size_t copy = size;
   if (size == 0) size = 1;
-  void* block = std::calloc(1, size);
-  if (block == nullptr) throw std::bad_alloc();
+  // operator new, not calloc: the same allocator as every other allocation of ours, so the
+  // allocation-failure tests (tests/alloc/) can make this one fail too (docs/robustness.md).
+  void* block = ::operator new(size);  // throws std::bad_alloc
+  std::memset(block, 0, size);
   if (contents != nullptr && copy != 0) std::memcpy(block, contents, copy);
   Registry& registry = GetRegistry();
   try {
     std::lock_guard lock(registry.mutex);
     registry.live.emplace(block, size);
   } catch (...) {
-    std::free(block);
+    ::operator delete(block);
     throw;
   }
   return block;
@@ -54,7 +55,7 @@ Status FreeCallerBuffer(void* block) {
     registry.live.erase(it);
   }
   SecureWipe(block, size);
-  std::free(block);
+  ::operator delete(block);
   return Status::Ok();
 }
 

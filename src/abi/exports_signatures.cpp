@@ -10,6 +10,7 @@
 #include "abi/boundary.h"
 #include "abi/out_buffers.h"
 #include "core/keys.h"
+#include "core/library.h"
 #include "core/private_key.h"
 #include "core/signatures.h"
 
@@ -57,7 +58,8 @@ using namespace opensslp::abi;  // NOLINT(google-build-using-namespace)
 //   NTE_INVALID_PARAMETER  phPrivateKey or pCertContext NULL; no X509_ASN_ENCODING; the encoded
 //                          certificate is NULL, empty or over 1 MiB
 //   NTE_BAD_FLAGS          dwFlags has a bit other than NCRYPT_SILENT_FLAG
-//   NTE_NO_MEMORY          (and any failure to make the handle itself)
+//   NTE_NO_MEMORY          (and any failure to make the handle itself; and an allocation failure
+//                          while the key is looked up or loaded: never deferred)
 // Deferred errors -- the open SUCCEEDS with a deferred private key (core/private_key.h), and every
 // use of the handle returns the error (docs/windows.md#deferred-private-keys):
 //   NTE_INVALID_PARAMETER  the encoded certificate is not one DER certificate
@@ -94,6 +96,10 @@ extern "C" OPENSSLP_EXPORT SECURITY_STATUS WINAPI SslOpenPrivateKey(NCRYPT_PROV_
       opened = Error::kInternal;  // any other exception is deferred like an error (rule 3 still holds)
     }
     if (opened.ok()) return Publish(std::move(opened).value(), phPrivateKey);
+    // Out of memory on the way (the crypto library said so): fail now, as for std::bad_alloc
+    // above -- deferring would turn a passing shortage into a key that fails at every use with an
+    // error that blames the key (found by tests/alloc/, docs/robustness.md).
+    if (ResolveCryptoLibraryFailure(opened.error()) == Error::kNoMemory) return Error::kNoMemory;
     // A key opensslp cannot use: succeed, and fail at the first use instead. The debug-build error
     // origin moves into the object (reported again at that use); a successful call leaves none.
     auto deferred = std::make_shared<DeferredPrivateKey>(opened.error(), LastErrorOrigin());

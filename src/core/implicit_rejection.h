@@ -4,9 +4,8 @@
 // beforehand -- decided with masks, never with a branch, and never reported.
 //
 // Used by backends that decrypt with an opaque PKCS#1 v1.5 operation (the Windows KSP backend,
-// src/win/ksp_private_key.cpp). The OpenSSL backend does not need it: OpenSSL 3's
-// RSA_PKCS1_WITH_TLS_PADDING performs the same selection inside the padding check
-// (ossl/rsa_transport.h).
+// src/win/ksp_private_key.cpp). The OpenSSL backend decrypts without padding and checks the
+// padding, length and version and selects with masks of its own (ossl/rsa_transport.h).
 #pragma once
 
 #include <cstddef>

@@ -12,6 +12,8 @@ void ClearCryptoLibraryErrors() noexcept {
   if (!ossl::ErrorQueueEmpty()) ossl::ClearErrorQueue();
 }
 
+Error ResolveCryptoLibraryFailure(Error error) noexcept { return ossl::ConsumeErrorQueue(error); }
+
 std::string CryptoLibraryVersionText() { return ossl::VersionText(); }
 
 }  // namespace opensslp

@@ -43,6 +43,9 @@ Result<std::shared_ptr<PrivateKey>> OpenPrivateKeyFromStore(CertificateKey certi
   // The key must be the certificate's: a store entry under the wrong thumbprint would otherwise
   // produce signatures no peer accepts (or, worse, sign with an unrelated identity).
   if (!ossl::HasPrivateKey(key) || !ossl::SamePublicKey(key, certificate.public_key)) return Error::kBadKey;
+  // And its private half must be the one of that public key (found by fuzz/fuzz_key_store.cpp: a
+  // key file with an altered EC scalar and the original public point passed the check above).
+  if (!ossl::KeyPairConsistent(key)) return Error::kBadKey;
   return std::make_shared<PrivateKey>(std::move(certificate.public_key), certificate.info,
                                       std::make_unique<OsslPrivateKeyBackend>(std::move(key)));
 }

@@ -24,6 +24,7 @@ constexpr std::uint32_t kGenerationMask = k64 ? 0x3fffffffu : 0xffffu;
 constexpr std::uint64_t kTokenTag = k64 ? (std::uint64_t{1} << 62) : 1;
 constexpr std::uint64_t kTokenTagMask = k64 ? (std::uint64_t{3} << 62) : 1;
 constexpr std::size_t kMaxSlots = static_cast<std::size_t>(kSlotMask) - 1;
+static_assert(HandleTable::kMaxLiveHandles <= kMaxSlots, "the limit must fit the handle encoding");
 }  // namespace
 
 const char* ObjectKindName(ObjectKind kind) noexcept {
@@ -81,6 +82,7 @@ bool HandleTable::LooksLikeToken(Handle handle) noexcept {
 Result<Handle> HandleTable::Insert(std::shared_ptr<Object> object) {
   if (!object) return Error::kInternal;
   std::unique_lock lock(mutex_);
+  if (live_ >= max_live_) return Error::kNoMemory;  // the documented limit (handle_table.h)
   std::size_t index;
   if (!free_slots_.empty()) {
     index = free_slots_.back();

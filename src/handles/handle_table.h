@@ -12,6 +12,13 @@
 // Encoding (32-bit): bit 0 set, bits 1..15 = slot + 1, bits 16..31 = generation (so no token is
 // ever the address of an aligned object; at most 32766 live handles; the generation wraps after
 // 65536 reuses of one slot, and a stale handle that old may then alias, the usual 32-bit compromise).
+//
+// Limit: at most kMaxLiveHandles handles are live at once (64-bit: 2^20 = 1,048,576; 32-bit: the
+// encoding's 32766). Insert fails with Error::kNoMemory (NTE_NO_MEMORY) at the limit, and succeeds
+// again once handles are freed. A real lsass holds a few handles per TLS connection in flight --
+// thousands -- so the limit is reached only by a caller that never frees: it then gets a clean
+// error instead of eating the machine's memory (about 100 MiB for 2^20 of the smallest objects).
+// docs/robustness.md, docs/errors.md.
 #pragma once
 
 #include <cstdint>
@@ -33,12 +40,20 @@ class HandleTable {
   // The process-wide table the exported functions use.
   static HandleTable& Global();
 
-  HandleTable() = default;
+  // The global table's limit on live handles (see the file comment).
+  static constexpr std::size_t kMaxLiveHandles = sizeof(Handle) == 8 ? std::size_t{1} << 20 : 32766;
+
+  // A table that holds at most `max_live` live handles (capped at kMaxLiveHandles).
+  explicit HandleTable(std::size_t max_live = kMaxLiveHandles)
+      : max_live_(max_live < kMaxLiveHandles ? max_live : kMaxLiveHandles) {}
   HandleTable(const HandleTable&) = delete;
   HandleTable& operator=(const HandleTable&) = delete;
 
-  // Registers an object and returns its new handle (never 0).
+  // Registers an object and returns its new handle (never 0). kNoMemory when max_live() handles
+  // are live (or memory runs out); the object is then released, not registered.
   Result<Handle> Insert(std::shared_ptr<Object> object);
+
+  std::size_t max_live() const noexcept { return max_live_; }
 
   // Looks up any live object.
   Result<std::shared_ptr<Object>> LookupAny(Handle handle) const;
@@ -113,6 +128,7 @@ class HandleTable {
   std::vector<Slot> slots_;
   std::vector<std::size_t> free_slots_;
   std::size_t live_ = 0;
+  const std::size_t max_live_;
 };
 
 }  // namespace opensslp

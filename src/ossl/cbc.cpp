@@ -17,6 +17,7 @@
 
 #include "ossl/library.h"
 #include "ossl/ossl_ptr.h"
+#include "util/constant_time.h"
 
 namespace opensslp::ossl {
 namespace {
@@ -319,7 +320,9 @@ Result<std::size_t> CbcHmacContext::Open(const std::uint8_t* header11, Bytes ct,
   std::size_t good = CtGe(n, pad + 1 + mac_len_);
   const std::size_t to_check = n < 256 ? n : 256;
   for (std::size_t i = 0; i < to_check; ++i) {
-    const std::size_t in_padding = CtGe(pad, i);  // i <= pad: the byte belongs to the padding
+    // i <= pad: the byte belongs to the padding. (The barrier keeps the loop's addressing and exit
+    // test free of `pad`: util/constant_time.h.)
+    const std::size_t in_padding = CtGe(pad, CtValueBarrier(i));
     good &= ~(in_padding & (pad ^ p[n - 1 - i]));
   }
   good = CtEq(0xff, good & 0xff);
@@ -337,8 +340,9 @@ Result<std::size_t> CbcHmacContext::Open(const std::uint8_t* header11, Bytes ct,
   const std::size_t scan_start = n > mac_len_ + 256 ? n - (mac_len_ + 256) : 0;
   std::size_t in_mac = 0, rotate_offset = 0;
   for (std::size_t i = scan_start, j = 0; i < n; ++i) {
-    const std::size_t started = CtEq(i, mac_start);
-    const std::size_t before_end = CtLt(i, mac_end);
+    const std::size_t at = CtValueBarrier(i);  // keeps the loop from being rewritten around mac_start
+    const std::size_t started = CtEq(at, mac_start);
+    const std::size_t before_end = CtLt(at, mac_end);
     in_mac |= started;
     in_mac &= before_end;
     rotate_offset |= j & started;
@@ -347,7 +351,7 @@ Result<std::size_t> CbcHmacContext::Open(const std::uint8_t* header11, Bytes ct,
     j &= CtLt(j, mac_len_);
   }
   for (std::size_t i = 0; i < mac_len_; ++i) {
-    std::size_t from = rotate_offset + i;
+    std::size_t from = rotate_offset + CtValueBarrier(i);  // i public, rotate_offset secret
     from -= mac_len_ & CtGe(from, mac_len_);
     std::uint8_t v = 0;
     for (std::size_t k = 0; k < mac_len_; ++k) v |= static_cast<std::uint8_t>(rotated[k] & Ct8(CtEq(k, from)));
@@ -368,11 +372,16 @@ Result<std::size_t> CbcHmacContext::Open(const std::uint8_t* header11, Bytes ct,
   OPENSSL_cleanse(received, sizeof received);
   OPENSSL_cleanse(expected, sizeof expected);
   // ---- end constant-time region
+  // The verdict is public (the record is accepted or refused), and so, once the record is
+  // accepted, is its length (it is returned to the caller): the only two values revealed.
+  CtDeclassify(&good, sizeof good);
   if (good == 0) {
     OPENSSL_cleanse(scratch.data(), n);
     return Error::kBadRecord;
   }
-  return data_len;
+  std::size_t public_data_len = data_len;
+  CtDeclassify(&public_data_len, sizeof public_data_len);
+  return public_data_len;
 }
 
 }  // namespace opensslp::ossl

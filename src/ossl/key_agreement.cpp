@@ -14,16 +14,15 @@
 #include <memory>
 #include <string>
 
+#include "ossl/library.h"
 #include "ossl/ossl_ptr.h"
 
 namespace opensslp::ossl {
 namespace {
 
-// Every failure path empties the error queue (see the header).
-Error Fail(Error error) noexcept {
-  ERR_clear_error();
-  return error;
-}
+// Every failure path empties the error queue (see the header); an allocation failure OpenSSL
+// recorded on the way wins over the error the failing step stands for (library.h).
+Error Fail(Error error) noexcept { return ConsumeErrorQueue(error); }
 
 BnPtr BnFromBytes(Bytes bytes) {
   return BnPtr(BN_bin2bn(bytes.empty() ? nullptr : bytes.data(), static_cast<int>(bytes.size()), nullptr));
@@ -69,7 +68,7 @@ Result<PKey> FromData(const char* type, int selection, Fill&& fill) {
 Status PublicCheck(const PKey& key) {
   EvpPkeyCtxPtr ctx(EVP_PKEY_CTX_new_from_pkey(nullptr, key.get(), nullptr));
   if (!ctx) return Fail(Error::kNoMemory);
-  const bool ec = EVP_PKEY_is_a(key.get(), "EC") == 1;
+  const bool ec = EVP_PKEY_get_base_id(key.get()) == EVP_PKEY_EC;  // no allocation (rsa_transport.cpp IsRsaKey)
   const int ok = ec ? EVP_PKEY_public_check_quick(ctx.get()) : EVP_PKEY_public_check(ctx.get());
   if (ok != 1) return Fail(Error::kBadData);
   return Status::Ok();

@@ -30,7 +30,9 @@ int PasswordCallback(char* buf, int size, int /*rwflag*/, void* u) {
 }
 
 bool PasswordUsable(const SecretBytes* password) {
-  return password == nullptr ||
+  // An empty password (an empty .pass file) has no data pointer: memchr(NULL, 0, 0) is undefined
+  // (found by fuzz/fuzz_key_store.cpp under UBSan).
+  return password == nullptr || password->empty() ||
          (password->size() <= kMaxPasswordLength && std::memchr(password->data(), 0, password->size()) == nullptr);
 }
 

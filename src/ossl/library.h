@@ -28,6 +28,21 @@ void ClearErrorQueue() noexcept;
 // True if this thread's OpenSSL error queue holds no error (tests use it).
 bool ErrorQueueEmpty() noexcept;
 
+// ConsumeErrorQueue - the one place an OpenSSL failure is told apart from an allocation failure.
+// Empties this thread's OpenSSL error queue and returns Error::kNoMemory if it recorded an
+// allocation failure (reason ERR_R_MALLOC_FAILURE, raised by any library: OpenSSL 3.0 raises it
+// where a caller of OPENSSL_malloc sees NULL, 3.2 and later inside CRYPTO_malloc itself; and the
+// three errors OpenSSL 3.0 raises in its place, listed in library.cpp), else `otherwise`.
+// OpenSSL 3.0 loses some allocation failures altogether (a NULL from a provider's context
+// allocation reported as "unknown group", or nothing at all): those keep `otherwise`
+// (docs/robustness.md). OpenSSL reports an allocation failure deep inside an operation as the operation's
+// own failure (EVP_PKEY_fromdata "fails", a verify "does not verify"), so without this a malloc
+// failure would reach the caller as NTE_BAD_DATA, NTE_BAD_SIGNATURE or NTE_INTERNAL_ERROR instead
+// of NTE_NO_MEMORY (docs/errors.md, docs/robustness.md). Code of src/ossl/ that empties the queue on
+// a failure path calls this instead of ClearErrorQueue; the ABI boundary calls it (through
+// core/library.h) on every failed call.
+Error ConsumeErrorQueue(Error otherwise) noexcept;
+
 // Fills `out` from OpenSSL's CSPRNG (RAND_bytes); fails only if the DRBG cannot be seeded.
 Status RandomBytes(std::span<std::uint8_t> out) noexcept;
 

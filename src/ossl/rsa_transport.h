@@ -29,16 +29,16 @@ std::size_t RsaModulusBytes(const PKey& key) noexcept;
 Result<std::vector<std::uint8_t>> RsaPkcs1Encrypt(const PKey& public_key, Bytes plaintext);
 
 // Decrypts a TLS EncryptedPreMasterSecret with an RSA private key, with the countermeasure of
-// RFC 5246 §7.4.7.1 done inside OpenSSL 3 in constant time (RSA_PKCS1_WITH_TLS_PADDING, see
-// provider-asym_cipher(7)): OpenSSL generates 48 random bytes first, decrypts without padding,
-// checks the PKCS#1 type 2 padding, the 48-byte length and that the first two bytes equal
-// `client_version`, and returns the decrypted value or the random one with a constant-time
-// select. Whatever fails, the result is a 48-byte secret and NO failure is reported: a ciphertext
-// whose length differs from the modulus, or one OpenSSL refuses outright (value >= modulus),
-// gives a fresh random secret too (the ciphertext length and range are public, so that branch
-// leaks nothing). The version-rollback workaround (OSSL_ASYM_CIPHER_PARAM_TLS_NEGOTIATED_VERSION,
-// libssl's SSL_OP_TLS_ROLLBACK_BUG) is NOT enabled: RFC 5246 §7.4.7.1 says the version MUST be
-// ClientHello.client_version.
+// RFC 5246 §7.4.7.1 in constant time: 48 random bytes are generated first, the ciphertext is
+// decrypted without padding into a wiping buffer, the PKCS#1 type 2 padding, the 48-byte length
+// and that the first two bytes equal `client_version` are checked with masks, and the decrypted
+// value or the random one is selected with masks. (OpenSSL 3's RSA_PKCS1_WITH_TLS_PADDING does the
+// same but frees its decryption buffer unwiped in 3.0: docs/soak-and-wipe.md.) Whatever fails, the
+// result is a 48-byte secret and NO failure is reported: a ciphertext whose length differs from
+// the modulus, or one OpenSSL refuses outright (value >= modulus), gives a fresh random secret too
+// (the ciphertext length and range are public, so that branch leaks nothing). The version-rollback
+// workaround (libssl's SSL_OP_TLS_ROLLBACK_BUG) is NOT enabled: RFC 5246 §7.4.7.1 says the version
+// MUST be ClientHello.client_version.
 // Errors: kBadKey if `private_key` is not an RSA private key (a caller bug, not a secret-dependent
 // event), kInternal if the RNG fails.
 Result<SecretArray<kRsaPremasterLength>> RsaDecryptTlsPremaster(const PKey& private_key, Bytes ciphertext,

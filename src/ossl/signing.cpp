@@ -12,6 +12,7 @@
 #include <string>
 
 #include "base/groups.h"
+#include "ossl/library.h"
 #include "ossl/ossl_ptr.h"
 #include "util/ascii.h"
 
@@ -96,7 +97,8 @@ Result<KeyInfo> InspectKey(const PKey& key) {
   KeyInfo info;
   const int bits = EVP_PKEY_get_bits(pkey);
   if (bits <= 0) return Error::kBadKey;
-  if (EVP_PKEY_is_a(pkey, "RSA")) {
+  // Base ids, not EVP_PKEY_is_a, which allocates in OpenSSL 3.0 (rsa_transport.cpp IsRsaKey).
+  if (EVP_PKEY_get_base_id(pkey) == EVP_PKEY_RSA) {
     // RSA-PSS-restricted keys (id-RSASSA-PSS SubjectPublicKeyInfo) are EVP_PKEY_RSA_PSS and
     // are not "RSA": TLS servers with such certificates are out of scope.
     info.family = KeyFamily::kRsa;
@@ -105,11 +107,21 @@ Result<KeyInfo> InspectKey(const PKey& key) {
     info.signature_size = (info.bits + 7) / 8;
     return info;
   }
-  if (EVP_PKEY_is_a(pkey, "EC")) {
+  if (EVP_PKEY_get_base_id(pkey) == EVP_PKEY_EC) {
     char group[64] = {};
     std::size_t len = 0;
     if (EVP_PKEY_get_utf8_string_param(pkey, OSSL_PKEY_PARAM_GROUP_NAME, group, sizeof(group), &len) != 1) {
-      return Error::kNotSupported;  // explicit curve parameters: not a named group
+      // Explicit curve parameters (not a named group) have no group name but do have an
+      // encoding, "explicit". When the encoding cannot be read either, reading the key's
+      // parameters failed as a whole: in OpenSSL 3.0 (ec_get_params) only because a BN_CTX could
+      // not be allocated, without an error raised (found by tests/alloc/, docs/robustness.md).
+      char encoding[32] = {};
+      std::size_t encoding_len = 0;
+      if (EVP_PKEY_get_utf8_string_param(pkey, OSSL_PKEY_PARAM_EC_ENCODING, encoding, sizeof(encoding),
+                                         &encoding_len) != 1) {
+        return ConsumeErrorQueue(Error::kNoMemory);
+      }
+      return Error::kNotSupported;
     }
     const GroupInfo* curve = NistGroupForCurve(std::string(group, len));
     if (curve == nullptr) return Error::kNotSupported;  // e.g. brainpool, secp256k1
@@ -125,7 +137,7 @@ Result<KeyInfo> InspectKey(const PKey& key) {
 bool HasPrivateKey(const PKey& key) {
   if (!key) return false;
   BIGNUM* raw = nullptr;
-  const char* name = EVP_PKEY_is_a(key.get(), "RSA") ? OSSL_PKEY_PARAM_RSA_D : OSSL_PKEY_PARAM_PRIV_KEY;
+  const char* name = EVP_PKEY_get_base_id(key.get()) == EVP_PKEY_RSA ? OSSL_PKEY_PARAM_RSA_D : OSSL_PKEY_PARAM_PRIV_KEY;
   if (EVP_PKEY_get_bn_param(key.get(), name, &raw) != 1) return false;
   BnPtr owned(raw);
   return !BN_is_zero(owned.get());
@@ -134,6 +146,14 @@ bool HasPrivateKey(const PKey& key) {
 bool SamePublicKey(const PKey& a, const PKey& b) {
   if (!a || !b) return false;
   return EVP_PKEY_eq(a.get(), b.get()) == 1;
+}
+
+bool KeyPairConsistent(const PKey& key) {
+  if (!key) return false;
+  EvpPkeyCtxPtr ctx(EVP_PKEY_CTX_new_from_pkey(nullptr, key.get(), nullptr));
+  const bool consistent = ctx && EVP_PKEY_pairwise_check(ctx.get()) == 1;
+  if (!consistent) ClearErrorQueue();  // the check's reason is not the caller's business
+  return consistent;
 }
 
 Result<std::vector<std::uint8_t>> SignDigest(const PKey& key, const KeyInfo& info, SignatureSpec spec, Bytes digest) {

@@ -59,6 +59,12 @@ bool HasPrivateKey(const PKey& key);
 // True if both keys have the same public component (EVP_PKEY_eq).
 bool SamePublicKey(const PKey& a, const PKey& b);
 
+// True if the key's private part belongs to its public part (EVP_PKEY_pairwise_check: for EC the
+// public point is recomputed from the scalar, for RSA n = pq and the exponents are checked). A key
+// file carries both halves, and SamePublicKey compares only the public one: a damaged or forged
+// private half would otherwise sign with a key no peer can verify.
+bool KeyPairConsistent(const PKey& key);
+
 // Signs `digest` with a private key. The caller has checked the digest length for the scheme.
 // Returns exactly info.signature_size bytes.
 Result<std::vector<std::uint8_t>> SignDigest(const PKey& key, const KeyInfo& info, SignatureSpec spec, Bytes digest);

@@ -84,7 +84,7 @@ Status TlsPrf(HashAlg digest, Bytes secret, std::string_view label, std::initial
   }
   if (!status.ok()) {
     OPENSSL_cleanse(out.data(), out.size());
-    ClearErrorQueue();
+    status = ConsumeErrorQueue(status.error());  // an allocation failure stays one (library.h)
   }
   return status;
 }

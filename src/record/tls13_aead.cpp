@@ -18,6 +18,7 @@
 #include "ossl/aead.h"
 #include "record/framing.h"
 #include "record/protection.h"
+#include "util/constant_time.h"
 #include "util/secret.h"
 
 namespace opensslp {
@@ -159,7 +160,10 @@ class Tls13AeadProtection final : public RecordProtection {
     // Authenticated from here on. The last non-zero byte is the content type (§5.4): found while the
     // whole inner plaintext is copied out, without branching on the data, so the time does not tell
     // how much padding there was. (`out` may alias the input's body: the ciphertext is consumed.)
-    const std::size_t last_nonzero_plus_one = CopyAndFindLastNonZero(scratch.data(), out, inner_bound);
+    std::size_t last_nonzero_plus_one = CopyAndFindLastNonZero(scratch.data(), out, inner_bound);
+    // The content length is returned to the caller: public from here on (the padding bytes are not
+    // the caller's, but their number is the record length minus what the caller is told).
+    CtDeclassify(&last_nonzero_plus_one, sizeof last_nonzero_plus_one);
     // Branching on the length is safe now; the padding (zeros) after it is not counted.
     if (last_nonzero_plus_one == 0 || last_nonzero_plus_one > kMaxInnerContentLength) {
       // All padding (unexpected_message) or record_overflow: authentic, but rejected, so no

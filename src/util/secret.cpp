@@ -2,6 +2,8 @@
 
 #include <cstring>
 
+#include "util/constant_time.h"
+
 namespace opensslp {
 
 void SecureWipe(void* data, std::size_t len) noexcept {
@@ -26,7 +28,10 @@ bool ConstantTimeEqual(std::span<const std::uint8_t> a, std::span<const std::uin
   if (a.size() != b.size()) return false;
   volatile std::uint8_t diff = 0;
   for (std::size_t i = 0; i < a.size(); ++i) diff = diff | static_cast<std::uint8_t>(a[i] ^ b[i]);
-  return diff == 0;
+  // Only the verdict is public: not where or how the inputs differ.
+  bool equal = diff == 0;
+  CtDeclassify(&equal, sizeof equal);
+  return equal;
 }
 
 }  // namespace opensslp

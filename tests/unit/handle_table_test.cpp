@@ -47,6 +47,41 @@ TEST(HandleTable, InsertLookupErase) {
   EXPECT_EQ(table.LiveCount(), 0u);
 }
 
+// The live-handle limit (handle_table.h, docs/robustness.md): at the limit Insert fails with
+// kNoMemory, releases the object it refused and leaves every live handle valid; a free makes room.
+TEST(HandleTable, LimitOnLiveHandles) {
+  HandleTable table(4);
+  EXPECT_EQ(table.max_live(), 4u);
+  std::vector<Handle> handles;
+  for (int i = 0; i < 4; ++i) {
+    auto h = table.Insert(std::make_shared<Alpha>(i));
+    ASSERT_TRUE(h.ok());
+    handles.push_back(h.value());
+  }
+  std::atomic<int> deaths{0};
+  auto refused = table.Insert(std::make_shared<Tracked>(&deaths));
+  ASSERT_FALSE(refused.ok());
+  EXPECT_EQ(refused.error(), Error::kNoMemory);
+  EXPECT_EQ(deaths.load(), 1) << "the refused object is released, not kept";
+  EXPECT_EQ(table.LiveCount(), 4u);
+  for (int i = 0; i < 4; ++i) EXPECT_EQ(table.Lookup<Alpha>(handles[i]).value()->value, i);
+
+  ASSERT_TRUE(table.Erase(handles[1]).ok());
+  auto again = table.Insert(std::make_shared<Alpha>(9));
+  ASSERT_TRUE(again.ok());
+  EXPECT_EQ(table.Lookup<Alpha>(again.value()).value()->value, 9);
+  EXPECT_EQ(table.Insert(std::make_shared<Alpha>(10)).error(), Error::kNoMemory);
+  EXPECT_EQ(table.LiveCount(), 4u);
+}
+
+TEST(HandleTable, LimitIsCappedAtTheDocumentedMaximum) {
+  HandleTable table(~std::size_t{0});
+  EXPECT_EQ(table.max_live(), HandleTable::kMaxLiveHandles);
+  EXPECT_EQ(HandleTable::Global().max_live(), HandleTable::kMaxLiveHandles);
+  // 64-bit: 2^20; 32-bit: the 15-bit slot field's 32766 (handle_table.h).
+  EXPECT_EQ(HandleTable::kMaxLiveHandles, sizeof(Handle) == 8 ? std::size_t{1} << 20 : std::size_t{32766});
+}
+
 TEST(HandleTable, ZeroAndUnknownHandlesAreInvalid) {
   HandleTable table;
   EXPECT_EQ(table.LookupAny(0).error(), Error::kInvalidHandle);

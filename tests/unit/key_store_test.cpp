@@ -7,8 +7,10 @@
 // makes must verify with OpenSSL (signatures_test.cpp covers signing in depth).
 #include <gtest/gtest.h>
 #include <openssl/bn.h>
+#include <openssl/core_names.h>
 #include <openssl/ec.h>
 #include <openssl/evp.h>
+#include <openssl/param_build.h>
 #include <openssl/pem.h>
 #include <openssl/rsa.h>
 #include <openssl/x509.h>
@@ -229,6 +231,50 @@ TEST_F(KeyStoreTest, DirectoryFormFailures) {
   // RSA-512: the store holds its (matching) key, but a certificate key under 1024 bits is refused.
   ASSERT_TRUE(KeyStore(kStoreDir + "/dir").FindPrivateKey(Thumbprint(CertDer("rsa512"))).ok());
   EXPECT_EQ(OpenNamed("rsa512"), NTE_NOT_SUPPORTED);
+}
+
+// A key file whose public half is the certificate's but whose private half is another key's (found
+// by fuzz/fuzz_key_store.cpp: one altered base64 character in a PKCS#8 file changed only the EC
+// scalar, and the key signed with a key no peer could verify). Refused as NTE_BAD_KEY.
+TEST_F(KeyStoreTest, ForgedPrivateHalfIsBadKey) {
+  const std::vector<std::uint8_t> cert = CertDer("p256");
+  const unsigned char* p = cert.data();
+  X509* x509 = d2i_X509(nullptr, &p, static_cast<long>(cert.size()));
+  ASSERT_NE(x509, nullptr);
+  unsigned char point[133];
+  std::size_t point_len = 0;
+  ASSERT_EQ(
+      EVP_PKEY_get_octet_string_param(X509_get0_pubkey(x509), OSSL_PKEY_PARAM_PUB_KEY, point, sizeof point, &point_len),
+      1);
+  EVP_PKEY* other = EVP_EC_gen("P-256");
+  ASSERT_NE(other, nullptr);
+  BIGNUM* scalar = nullptr;
+  ASSERT_EQ(EVP_PKEY_get_bn_param(other, OSSL_PKEY_PARAM_PRIV_KEY, &scalar), 1);
+  OSSL_PARAM_BLD* builder = OSSL_PARAM_BLD_new();
+  ASSERT_EQ(OSSL_PARAM_BLD_push_utf8_string(builder, OSSL_PKEY_PARAM_GROUP_NAME, "P-256", 0), 1);
+  ASSERT_EQ(OSSL_PARAM_BLD_push_octet_string(builder, OSSL_PKEY_PARAM_PUB_KEY, point, point_len), 1);
+  ASSERT_EQ(OSSL_PARAM_BLD_push_BN(builder, OSSL_PKEY_PARAM_PRIV_KEY, scalar), 1);
+  OSSL_PARAM* params = OSSL_PARAM_BLD_to_param(builder);
+  EVP_PKEY_CTX* ctx = EVP_PKEY_CTX_new_from_name(nullptr, "EC", nullptr);
+  EVP_PKEY* forged = nullptr;
+  ASSERT_EQ(EVP_PKEY_fromdata_init(ctx), 1);
+  ASSERT_EQ(EVP_PKEY_fromdata(ctx, &forged, EVP_PKEY_KEYPAIR, params), 1);
+  TempDir dir;
+  BIO* out = BIO_new_file((dir.path() / (Thumbprint(cert) + ".pem")).string().c_str(), "w");
+  ASSERT_NE(out, nullptr);
+  EXPECT_EQ(PEM_write_bio_PrivateKey(out, forged, nullptr, nullptr, 0, nullptr, nullptr), 1);
+  BIO_free(out);
+  {
+    ScopedKeyStore store(dir.path().string());
+    EXPECT_EQ(OpenNamed("p256"), NTE_BAD_KEY);
+  }
+  EVP_PKEY_free(forged);
+  EVP_PKEY_CTX_free(ctx);
+  OSSL_PARAM_free(params);
+  OSSL_PARAM_BLD_free(builder);
+  BN_free(scalar);
+  EVP_PKEY_free(other);
+  X509_free(x509);
 }
 
 TEST_F(KeyStoreTest, IndexFormEveryEncoding) {

@@ -10,6 +10,7 @@
 #include <openssl/rsa.h>
 #include <openssl/x509.h>
 
+#include <algorithm>
 #include <cstring>
 #include <string>
 #include <thread>
@@ -452,6 +453,52 @@ TEST_F(RsaTransport, FailuresGiveARandomSecretSilently) {
   auto v = backend.DecryptPkcs1(ct, 0x0302);
   ASSERT_TRUE(v.ok());
   EXPECT_NE(ToVec(v->span()), pms);
+}
+
+// Each defect of the PKCS#1 type 2 block (RFC 8017 §7.2.2 step 3) and of the version, in an
+// encryption block made by hand and encrypted raw (RSA_NO_PADDING) by OpenSSL: the separator stays
+// at k - 49, so only the check of that one defect can refuse the block, and a random secret must
+// come back. The valid block is the control.
+TEST_F(RsaTransport, EachPaddingDefectGivesARandomSecret) {
+  auto backend = Backend();
+  const ByteVec pms = Pms(0x0303);
+  auto raw_encrypt = [&](const ByteVec& em) {
+    EVP_PKEY_CTX* ctx = EVP_PKEY_CTX_new_from_pkey(nullptr, key_->get(), nullptr);
+    ByteVec out(256);
+    std::size_t len = out.size();
+    EXPECT_EQ(EVP_PKEY_encrypt_init(ctx), 1);
+    EXPECT_EQ(EVP_PKEY_CTX_set_rsa_padding(ctx, RSA_NO_PADDING), 1);
+    EXPECT_EQ(EVP_PKEY_encrypt(ctx, out.data(), &len, em.data(), em.size()), 1);
+    EVP_PKEY_CTX_free(ctx);
+    return out;
+  };
+  ByteVec good(256, 0x5a);  // 00 02 PS(205 non-zero bytes) 00 PMS(48)
+  good[0] = 0x00;
+  good[1] = 0x02;
+  good[256 - 49] = 0x00;
+  std::copy(pms.begin(), pms.end(), good.end() - 48);
+  auto control = backend.DecryptPkcs1(raw_encrypt(good), 0x0303);
+  ASSERT_TRUE(control.ok());
+  EXPECT_EQ(ToVec(control->span()), pms) << "the hand-made valid block";
+  const std::pair<std::size_t, std::uint8_t> defects[] = {
+      {0, 0x01},         // first byte not 0x00
+      {1, 0x01},         // block type 1, not 2
+      {2, 0x00},         // a zero in PS: the message would be longer than 48 bytes
+      {150, 0x00},       // ... anywhere in PS
+      {256 - 50, 0x00},  // ... also its last byte
+      {256 - 49, 0x07},  // no separator where a 48-byte message needs it
+      {256 - 48, 0x02},  // client_version's major byte
+      {256 - 47, 0x01},  // client_version's minor byte
+  };
+  for (const auto& [offset, value] : defects) {
+    SCOPED_TRACE(offset);
+    ByteVec em = good;
+    em[offset] = value;
+    auto a = backend.DecryptPkcs1(raw_encrypt(em), 0x0303);
+    ASSERT_TRUE(a.ok());
+    EXPECT_NE(ToVec(a->span()), ByteVec(em.end() - 48, em.end()));
+    EXPECT_NE(ToVec(a->span()), pms);
+  }
 }
 
 TEST_F(RsaTransport, NonRsaKeyIsRefused) {

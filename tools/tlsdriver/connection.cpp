@@ -6,6 +6,7 @@
 #include <exception>
 
 #include "connection_impl.h"
+#include "tlswire/constant_time.h"
 
 namespace opensslp::tlsdriver {
 namespace {
@@ -19,14 +20,6 @@ constexpr std::uint8_t kAlertFatal = 2;
 // warning alerts); past them the connection ends with unexpected_message.
 constexpr int kMaxConsecutiveEmptyRecords = 32;
 constexpr int kMaxConsecutiveWarningAlerts = 5;
-
-// Finished values are compared without an early exit (RFC 5246 §7.4.9 values are MACs).
-bool ConstantTimeEqual(ByteView a, ByteView b) {
-  if (a.size() != b.size()) return false;
-  std::uint8_t diff = 0;
-  for (std::size_t i = 0; i < a.size(); ++i) diff |= static_cast<std::uint8_t>(a[i] ^ b[i]);
-  return diff == 0;
-}
 
 }  // namespace
 
@@ -594,7 +587,7 @@ Bytes ConnectionImpl::ComputeFinished(DWORD sender) {
 void ConnectionImpl::CheckPeerFinished(ByteView body, DWORD sender) {
   if (body.size() != kVerifyDataLength) Abort(AlertDescription::kDecodeError, "Finished of the wrong length");
   const Bytes expected = ComputeFinished(sender);
-  if (!ConstantTimeEqual(expected, body)) {
+  if (!tlswire::ConstantTimeEqual(expected, body)) {
     Abort(AlertDescription::kDecryptError,
           sender == NCRYPT_SSL_CLIENT_FLAG ? "client Finished does not verify" : "server Finished does not verify");
   }

@@ -5,6 +5,7 @@
 #include <iterator>
 
 #include "connection_impl.h"
+#include "tlswire/constant_time.h"
 
 namespace opensslp::tlsdriver {
 
@@ -15,13 +16,6 @@ namespace {
 
 bool Contains(const std::vector<std::uint16_t>& list, std::uint16_t value) {
   return std::find(list.begin(), list.end(), value) != list.end();
-}
-
-bool ConstantTimeEqual(ByteView a, ByteView b) {
-  if (a.size() != b.size()) return false;
-  std::uint8_t diff = 0;
-  for (std::size_t i = 0; i < a.size(); ++i) diff |= static_cast<std::uint8_t>(a[i] ^ b[i]);
-  return diff == 0;
 }
 
 void PutExtension(Writer& w, std::uint16_t type, ByteView body) {
@@ -211,7 +205,7 @@ bool ConnectionImpl::ServerAcceptPsk(ByteView body) {
   DeriveEarlySecret(k13_.psk_handle, suite_->id);
   const Bytes binder = ComputeBinder(info_.hello_retry_request ? transcript_.get() : NCRYPT_HASH_HANDLE{},
                                      current_message_.first(current_message_.size() - binders_size));
-  if (!ConstantTimeEqual(binder, binder_values[index])) {
+  if (!tlswire::ConstantTimeEqual(binder, binder_values[index])) {
     Abort(AlertDescription::kDecryptError, "PSK binder does not verify");
   }
   selected_identity_ = static_cast<std::uint16_t>(index);

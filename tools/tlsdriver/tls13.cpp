@@ -8,6 +8,7 @@
 #include <string>
 
 #include "connection_impl.h"
+#include "tlswire/constant_time.h"
 
 namespace opensslp::tlsdriver {
 namespace {
@@ -19,13 +20,6 @@ void PutLe32(Bytes& out, std::uint32_t v) {
 std::uint32_t GetLe32(ByteView b, std::size_t at) {
   return static_cast<std::uint32_t>(b[at]) | (static_cast<std::uint32_t>(b[at + 1]) << 8) |
          (static_cast<std::uint32_t>(b[at + 2]) << 16) | (static_cast<std::uint32_t>(b[at + 3]) << 24);
-}
-
-bool ConstantTimeEqual(ByteView a, ByteView b) {
-  if (a.size() != b.size()) return false;
-  std::uint8_t diff = 0;
-  for (std::size_t i = 0; i < a.size(); ++i) diff |= static_cast<std::uint8_t>(a[i] ^ b[i]);
-  return diff == 0;
 }
 
 bool IsFfdhe(std::uint16_t group) { return group >= 256 && group <= 260; }
@@ -247,7 +241,7 @@ Bytes ConnectionImpl::Finished13(NCRYPT_KEY_HANDLE traffic_secret, DWORD sender)
 void ConnectionImpl::CheckPeerFinished13(ByteView body, NCRYPT_KEY_HANDLE traffic_secret, DWORD sender) {
   if (body.size() != HashLength13()) Abort(AlertDescription::kDecodeError, "Finished of the wrong length");
   const Bytes expected = Finished13(traffic_secret, sender);
-  if (!ConstantTimeEqual(expected, body)) {
+  if (!tlswire::ConstantTimeEqual(expected, body)) {
     Abort(AlertDescription::kDecryptError,
           sender == NCRYPT_SSL_CLIENT_FLAG ? "client Finished does not verify" : "server Finished does not verify");
   }
