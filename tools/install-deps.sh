@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Installs, with apt-get, everything opensslp's builds and tests need on Debian 12.
 # Safe to run repeatedly: it installs only what is missing.
-#   tools/install-deps.sh           Linux build + tests
+#   tools/install-deps.sh           Linux build + tests (and clang with libFuzzer for fuzz/)
 #   tools/install-deps.sh --windows also the mingw-w64 cross toolchains (x86_64 and i686), Wine
 #                                   (64-bit, and 32-bit for WoW64: the i386 architecture is added
 #                                   if needed), the OpenSSL source package (deb-src is enabled
@@ -12,7 +12,9 @@ want_windows=0
 [[ "${1:-}" == "--windows" ]] && want_windows=1
 
 packages=(cmake ninja-build g++ binutils pkg-config libssl-dev openssl libgtest-dev libgmock-dev googletest
-          libbenchmark-dev)
+          libbenchmark-dev
+          clang libclang-rt-14-dev  # the fuzz preset: clang with libFuzzer (fuzz/)
+          valgrind)  # tests/ct: the constant-time check under memcheck (docs/constant-time.md)
 if (( want_windows )); then
   packages+=(g++-mingw-w64-x86-64-posix gcc-mingw-w64-x86-64-posix binutils-mingw-w64-x86-64
              mingw-w64-x86-64-dev wine wine64 dpkg-dev perl make

@@ -6,7 +6,9 @@
 #      $OPENSSLP_CACHE, default ~/.cache/opensslp; .ci/run empties it so CI proves the fetch and
 #      build every time), started in the background at low priority so it fills the CPU the Linux
 #      test runs leave idle
-#   3. presets default, asan (ASan+UBSan), tsan: configure, build, ctest
+#   3. presets default, ct (-O2: the constant-time tests of tests/ct), asan (ASan+UBSan), tsan:
+#      configure, build, ctest; then the fuzz preset
+#      (clang, libFuzzer): every target replays its seed corpus and fuzzes briefly (fuzz/run.sh)
 #   4. presets mingw-x64 and mingw-x86 (32-bit): configure, build, ctest (test executables run under
 #      Wine; the 32-bit ones through WoW64 in the same 64-bit prefix; DLL import and export checks;
 #      on x86 the __stdcall stack check; the session-key blob across the two architectures)
@@ -22,17 +24,20 @@
 # other ctest checks, over all runs); exits non-zero on any failure.
 # Build trees are build/<preset> and are reused. Environment:
 #   OPENSSLP_JOBS      parallel build jobs (default 2)
-#   OPENSSLP_PRESETS   Linux presets to run (default "default asan tsan")
+#   OPENSSLP_PRESETS   Linux presets to run (default "default ct asan tsan")
 #   OPENSSLP_WINDOWS_ARCHS    Windows architectures to run (default "x64 x86")
 #   OPENSSLP_SKIP_RELEASE=1   skip step 5
+#   OPENSSLP_FUZZ_SECONDS     fresh fuzzing time per fuzz target (default 10)
+#   OPENSSLP_SKIP_FUZZ=1      skip the fuzz targets
 #   OPENSSLP_SKIP_WINDOWS=1   skip steps 2, 4-6
 set -uo pipefail
 
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$root"
 jobs="${OPENSSLP_JOBS:-2}"
-linux_presets="${OPENSSLP_PRESETS:-default asan tsan}"
+linux_presets="${OPENSSLP_PRESETS:-default ct asan tsan}"
 skip_windows="${OPENSSLP_SKIP_WINDOWS:-0}"
+fuzz_seconds="${OPENSSLP_FUZZ_SECONDS:-10}"
 skip_release="${OPENSSLP_SKIP_RELEASE:-0}"
 windows_archs="${OPENSSLP_WINDOWS_ARCHS:-x64 x86}"
 exec </dev/null
@@ -140,6 +145,24 @@ for preset in $linux_presets; do
     run_ctest "$preset"
   fi
 done
+
+# ---- 3b. Fuzzing -------------------------------------------------------------------------------
+# The fuzz preset (clang, libFuzzer, ASan+UBSan): every target replays its seed corpus, then fuzzes
+# for a bounded time (fuzz/run.sh; long runs: docs/testing.md#fuzzing).
+if [[ "${OPENSSLP_SKIP_FUZZ:-0}" != 1 ]]; then
+  say "fuzz targets: seed corpus + ${fuzz_seconds}s each (fuzz/run.sh)"
+  t0=$SECONDS
+  mkdir -p build
+  if bash fuzz/run.sh --seconds "$fuzz_seconds" >build/fuzz_run.log 2>&1; then
+    n=$(grep -c '^fuzz [a-z0-9_]*: ok' build/fuzz_run.log)
+    total_passed=$((total_passed + n))
+    note "$(printf '%-18s %s (%s)' fuzz "$(tail -n 1 build/fuzz_run.log)" "$(elapsed $((SECONDS - t0)))")"
+  else
+    cat build/fuzz_run.log
+    problem "fuzz: $(tail -n 1 build/fuzz_run.log) (build/fuzz_run.log)"
+  fi
+  grep '^fuzz [a-z0-9_]*:' build/fuzz_run.log | sed 's/^/  /'
+fi
 
 # ---- 4-5. Windows ------------------------------------------------------------------------------
 windows_ok=()
