@@ -9,6 +9,7 @@
 #include <memory>
 #include <utility>
 
+#include "ossl/fetched_algorithm.h"
 #include "ossl/library.h"
 #include "ossl/ossl_ptr.h"
 
@@ -21,27 +22,18 @@ struct AeadContext::Ctx {
 
 namespace {
 
-// The fetched algorithm for each AEAD cipher, once per process (explicit fetch, never the
-// implicit per-call fetch of EVP_aes_128_gcm() & co.: OpenSSL 3 "Performance" guide). The
-// EVP_CIPHER objects live until process exit on purpose: contexts made from them may outlive any
-// static destructor order.
-const EVP_CIPHER* FetchedCipher(BulkCipher cipher) noexcept {
-  struct Table {
-    const EVP_CIPHER* aes128gcm;
-    const EVP_CIPHER* aes256gcm;
-    const EVP_CIPHER* chacha;
-  };
-  static const Table table = [] {
-    InitializeOnce();
-    Table t{EVP_CIPHER_fetch(nullptr, "AES-128-GCM", nullptr), EVP_CIPHER_fetch(nullptr, "AES-256-GCM", nullptr),
-            EVP_CIPHER_fetch(nullptr, "ChaCha20-Poly1305", nullptr)};
-    ClearErrorQueue();
-    return t;
-  }();
+// The fetched algorithm for each AEAD cipher, kept from its first successful fetch for the life
+// of the process (explicit fetch, never the implicit per-call fetch of EVP_aes_128_gcm() & co.:
+// OpenSSL 3 "Performance" guide); a failed fetch is retried at the next use (fetched_algorithm.h).
+constinit FetchedCipher g_aes128gcm("AES-128-GCM");
+constinit FetchedCipher g_aes256gcm("AES-256-GCM");
+constinit FetchedCipher g_chacha20poly1305("ChaCha20-Poly1305");
+
+FetchedCipher* FetchedAead(BulkCipher cipher) noexcept {
   switch (cipher) {
-    case BulkCipher::kAes128Gcm: return table.aes128gcm;
-    case BulkCipher::kAes256Gcm: return table.aes256gcm;
-    case BulkCipher::kChaCha20Poly1305: return table.chacha;
+    case BulkCipher::kAes128Gcm: return &g_aes128gcm;
+    case BulkCipher::kAes256Gcm: return &g_aes256gcm;
+    case BulkCipher::kChaCha20Poly1305: return &g_chacha20poly1305;
     default: return nullptr;
   }
 }
@@ -57,8 +49,11 @@ bool AliasingAllowed(Bytes in, MutBytes out) noexcept {
 Result<AeadContext> AeadContext::Create(BulkCipher cipher, Bytes key, Direction direction) {
   if (ModeOf(cipher) == CipherMode::kCbc) return Error::kNotSupported;
   if (key.size() != CipherKeyLength(cipher)) return Error::kInvalidParameter;
-  const EVP_CIPHER* algorithm = FetchedCipher(cipher);
-  if (algorithm == nullptr) return Error::kNotSupported;
+  FetchedCipher* fetched = FetchedAead(cipher);
+  if (fetched == nullptr) return Error::kNotSupported;
+  const EVP_CIPHER* algorithm = fetched->Get();
+  // Memory ran out in the first fetch (kNoMemory; the next Create fetches again).
+  if (algorithm == nullptr) return ConsumeErrorQueue(Error::kInternal);
 
   AeadContext out;
   out.direction_ = direction;

@@ -15,6 +15,7 @@
 #include <memory>
 #include <utility>
 
+#include "ossl/fetched_algorithm.h"
 #include "ossl/library.h"
 #include "ossl/ossl_ptr.h"
 #include "util/constant_time.h"
@@ -185,21 +186,10 @@ struct Hmac {
   // ---- end constant-time region
 };
 
-const EVP_CIPHER* FetchedCbc(BulkCipher cipher) noexcept {
-  static const EVP_CIPHER* const aes128 = [] {
-    InitializeOnce();
-    const EVP_CIPHER* c = EVP_CIPHER_fetch(nullptr, "AES-128-CBC", nullptr);
-    ClearErrorQueue();
-    return c;
-  }();
-  static const EVP_CIPHER* const aes256 = [] {
-    InitializeOnce();
-    const EVP_CIPHER* c = EVP_CIPHER_fetch(nullptr, "AES-256-CBC", nullptr);
-    ClearErrorQueue();
-    return c;
-  }();
-  return cipher == BulkCipher::kAes128Cbc ? aes128 : cipher == BulkCipher::kAes256Cbc ? aes256 : nullptr;
-}
+// Kept from the first successful fetch for the life of the process; a failed fetch is retried at
+// the next use (fetched_algorithm.h).
+constinit FetchedCipher g_aes128cbc("AES-128-CBC");
+constinit FetchedCipher g_aes256cbc("AES-256-CBC");
 
 }  // namespace
 
@@ -245,8 +235,13 @@ Result<CbcHmacContext> CbcHmacContext::Create(BulkCipher cipher, MacAlgorithm ma
                                               Direction direction) {
   if (ModeOf(cipher) != CipherMode::kCbc || mac == MacAlgorithm::kAead) return Error::kInvalidParameter;
   if (enc_key.size() != CipherKeyLength(cipher) || mac_key.size() != MacLength(mac)) return Error::kInvalidParameter;
-  const EVP_CIPHER* algorithm = FetchedCbc(cipher);
-  if (algorithm == nullptr) return Error::kNotSupported;
+  FetchedCipher* fetched = cipher == BulkCipher::kAes128Cbc   ? &g_aes128cbc
+                           : cipher == BulkCipher::kAes256Cbc ? &g_aes256cbc
+                                                              : nullptr;
+  if (fetched == nullptr) return Error::kNotSupported;
+  const EVP_CIPHER* algorithm = fetched->Get();
+  // Memory ran out in the first fetch (kNoMemory; the next Create fetches again).
+  if (algorithm == nullptr) return ConsumeErrorQueue(Error::kInternal);
   auto impl = std::make_unique<Impl>();
   impl->evp.reset(EVP_CIPHER_CTX_new());
   if (impl->evp == nullptr) return Error::kNoMemory;

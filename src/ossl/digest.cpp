@@ -1,41 +1,36 @@
 #include "ossl/digest.h"
 
-#include <openssl/err.h>
-
+#include "ossl/fetched_algorithm.h"
+#include "ossl/library.h"
 #include "ossl/ossl_ptr.h"
 
 namespace opensslp::ossl {
 namespace {
 
-// The fetched digests, one per HashAlg, fetched on first use and kept until the process ends
-// (see digest.h). A failed fetch stays nullptr and makes Create() fail with kInternal.
-struct FetchedDigests {
-  EVP_MD* md[kHashAlgCount] = {};
-  FetchedDigests() {
-    // In HashAlg order. "MD5-SHA1" is OpenSSL's 36-byte MD5 ‖ SHA-1 concatenation.
-    static constexpr const char* kNames[kHashAlgCount] = {"MD5-SHA1", "MD5", "SHA1", "SHA256", "SHA384", "SHA512"};
-    for (std::size_t i = 0; i < kHashAlgCount; ++i) md[i] = EVP_MD_fetch(nullptr, kNames[i], nullptr);
-    // A failed fetch leaves errors queued; they must not leak into the caller's queue.
-    ERR_clear_error();
-  }
+// The fetched digests, one per HashAlg, in HashAlg order; each kept from its first successful
+// fetch until the process ends, a failed fetch retried at the next use (fetched_algorithm.h).
+// "MD5-SHA1" is OpenSSL's 36-byte MD5 || SHA-1 concatenation.
+constinit FetchedDigest g_digests[kHashAlgCount] = {
+    FetchedDigest("MD5-SHA1"), FetchedDigest("MD5"),    FetchedDigest("SHA1"),
+    FetchedDigest("SHA256"),   FetchedDigest("SHA384"), FetchedDigest("SHA512"),
 };
 
 static_assert(static_cast<int>(HashAlg::kMd5Sha1) == 0 && static_cast<int>(HashAlg::kSha512) == 5 && kHashAlgCount == 6,
-              "FetchedDigests indexes md[] by HashAlg");
+              "g_digests is indexed by HashAlg");
 
 const EVP_MD* DigestFor(HashAlg alg) noexcept {
-  // A function-local static: initialised once, thread-safely (C++11 "magic statics"), and never
-  // destroyed (allocated with new on purpose; see digest.h).
-  static const FetchedDigests* const digests = new FetchedDigests();
   const auto index = static_cast<std::size_t>(alg);
-  return index < kHashAlgCount ? digests->md[index] : nullptr;
+  return index < kHashAlgCount ? g_digests[index].Get() : nullptr;
 }
 
 }  // namespace
 
 Result<RunningHash> RunningHash::Create(HashAlg alg) {
+  if (static_cast<std::size_t>(alg) >= kHashAlgCount) return Error::kInternal;
   const EVP_MD* md = DigestFor(alg);
-  if (md == nullptr) return Error::kInternal;
+  // A failed fetch is an allocation failure on first use (kNoMemory) or, if OpenSSL did not say
+  // so, kInternal; either way the next Create fetches again.
+  if (md == nullptr) return ConsumeErrorQueue(Error::kInternal);
   EvpMdCtxPtr ctx(EVP_MD_CTX_new());
   if (!ctx) return Error::kNoMemory;
   if (EVP_DigestInit_ex2(ctx.get(), md, nullptr) != 1) return Error::kInternal;

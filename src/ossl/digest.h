@@ -4,7 +4,8 @@
 // Each algorithm is fetched once per process (EVP_MD_fetch from the default library context) and
 // the fetched EVP_MD is kept for the life of the process: a per-call fetch costs a lock and a
 // lookup in OpenSSL 3 ("Performance" in OpenSSL's crypto(7)), and freeing it at exit would race
-// with libcrypto's own atexit cleanup. MD5 exists only because the TLS 1.0/1.1 transcript is
+// with libcrypto's own atexit cleanup. A fetch that fails (memory ran out on first use) is not
+// kept: the next Create fetches again (ossl/fetched_algorithm.h). MD5 exists only because the TLS 1.0/1.1 transcript is
 // MD5 || SHA-1 (RFC 2246 §7.4.9, RFC 4346 §7.4.9).
 #pragma once
 
@@ -27,7 +28,8 @@ inline constexpr std::size_t kMaxDigestLength = kMaxHashLength;
 // kInternal.
 class RunningHash {
  public:
-  // A fresh hash of `alg`. kInternal if OpenSSL cannot provide the algorithm.
+  // A fresh hash of `alg`. kNoMemory if an allocation failed (also in the first fetch of the
+  // algorithm, which the next call retries); kInternal if OpenSSL cannot provide the algorithm.
   static Result<RunningHash> Create(HashAlg alg);
 
   RunningHash(const RunningHash&) = delete;
