@@ -73,14 +73,17 @@ Result<std::shared_ptr<Provider>> RequireProvider(NCRYPT_PROV_HANDLE handle) {
   return HandleTable::Global().Lookup<Provider>(static_cast<Handle>(handle));
 }
 
-std::optional<Error> DeferredKeyFailure(const Object& object) noexcept {
+std::optional<Result<std::shared_ptr<PrivateKey>>> ResolveDeferredKey(const Object& object) {
   if (object.kind() != ObjectKind::kDeferredPrivateKey) return std::nullopt;
-  return static_cast<const DeferredPrivateKey&>(object).Failure();
+  return static_cast<const DeferredPrivateKey&>(object).Resolve();
 }
 
 Result<std::shared_ptr<const KeyObject>> RequireAnyKey(ULONG_PTR handle) {
   ASSIGN_OR_RETURN(std::shared_ptr<Object> object, HandleTable::Global().LookupAny(static_cast<Handle>(handle)));
-  if (auto failure = DeferredKeyFailure(*object)) return *failure;
+  if (auto deferred = ResolveDeferredKey(*object)) {
+    ASSIGN_OR_RETURN(std::shared_ptr<PrivateKey> reopened, std::move(*deferred));
+    return std::shared_ptr<const KeyObject>(std::move(reopened));
+  }
   const KeyObject* key = object->AsKey();
   ENSURE(key != nullptr, Error::kInvalidHandle);
   return std::shared_ptr<const KeyObject>(std::move(object), key);  // aliasing: shares ownership
@@ -88,7 +91,7 @@ Result<std::shared_ptr<const KeyObject>> RequireAnyKey(ULONG_PTR handle) {
 
 Result<std::shared_ptr<PrivateKey>> RequirePrivateKey(ULONG_PTR handle) {
   ASSIGN_OR_RETURN(std::shared_ptr<Object> object, HandleTable::Global().LookupAny(static_cast<Handle>(handle)));
-  if (auto failure = DeferredKeyFailure(*object)) return *failure;
+  if (auto deferred = ResolveDeferredKey(*object)) return std::move(*deferred);
   ENSURE(object->kind() == ObjectKind::kPrivateKey, Error::kInvalidHandle);
   return std::static_pointer_cast<PrivateKey>(std::move(object));
 }

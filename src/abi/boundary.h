@@ -106,16 +106,16 @@ Result<std::shared_ptr<T>> Require(ULONG_PTR handle) {
 }
 
 // Resolves a handle to any key object (every kind a NCRYPT_KEY_HANDLE can name). A deferred
-// private key (core/private_key.h DeferredPrivateKey) resolves to the error its open recorded.
+// private key (core/private_key.h DeferredPrivateKey) resolves to its key opened again, or to the
+// error of that attempt (docs/windows.md#deferred-private-keys).
 Result<std::shared_ptr<const KeyObject>> RequireAnyKey(ULONG_PTR handle);
 
-// Resolves a handle from SslOpenPrivateKey: the PrivateKey, or for a deferred private key the
-// error its open recorded (docs/windows.md#deferred-private-keys); any other kind is
-// kInvalidHandle.
+// Resolves a handle from SslOpenPrivateKey: the PrivateKey, or for a deferred private key its key
+// opened again or the error of that attempt; any other kind is kInvalidHandle.
 Result<std::shared_ptr<PrivateKey>> RequirePrivateKey(ULONG_PTR handle);
 
-// The error a deferred private key recorded, if `object` is one (else nullopt).
-std::optional<Error> DeferredKeyFailure(const Object& object) noexcept;
+// If `object` is a deferred private key: DeferredPrivateKey::Resolve(). Else nullopt.
+std::optional<Result<std::shared_ptr<PrivateKey>>> ResolveDeferredKey(const Object& object);
 
 // Stores a new object in the handle table and writes its handle to *out. On failure nothing is
 // written and the object is destroyed (no half-made handle is left behind).

@@ -61,7 +61,8 @@ using namespace opensslp::abi;  // NOLINT(google-build-using-namespace)
 //   NTE_NO_MEMORY          (and any failure to make the handle itself; and an allocation failure
 //                          while the key is looked up or loaded: never deferred)
 // Deferred errors -- the open SUCCEEDS with a deferred private key (core/private_key.h), and every
-// use of the handle returns the error (docs/windows.md#deferred-private-keys):
+// use of the handle opens the key again (key store) until an attempt succeeds, returning the
+// error of its own attempt (docs/windows.md#deferred-private-keys):
 //   NTE_INVALID_PARAMETER  the encoded certificate is not one DER certificate
 //   NTE_NOT_SUPPORTED      the certificate's key is not RSA (1024-16384 bits) or EC on
 //                          P-256/P-384/P-521
@@ -100,9 +101,10 @@ extern "C" OPENSSLP_EXPORT SECURITY_STATUS WINAPI SslOpenPrivateKey(NCRYPT_PROV_
     // above -- deferring would turn a passing shortage into a key that fails at every use with an
     // error that blames the key (found by tests/alloc/, docs/robustness.md).
     if (ResolveCryptoLibraryFailure(opened.error()) == Error::kNoMemory) return Error::kNoMemory;
-    // A key opensslp cannot use: succeed, and fail at the first use instead. The debug-build error
-    // origin moves into the object (reported again at that use); a successful call leaves none.
-    auto deferred = std::make_shared<DeferredPrivateKey>(opened.error(), LastErrorOrigin());
+    // A key opensslp cannot use: succeed, and try again at every use until an attempt succeeds
+    // (core/private_key.h DeferredPrivateKey). A successful call leaves no debug-build error origin.
+    auto deferred = std::make_shared<DeferredPrivateKey>(
+        std::vector<std::uint8_t>(pCertContext->pbCertEncoded, pCertContext->pbCertEncoded + pCertContext->cbCertEncoded));
     ClearErrorOrigin();
     return Publish(std::move(deferred), phPrivateKey);
   });
@@ -111,8 +113,9 @@ extern "C" OPENSSLP_EXPORT SECURITY_STATUS WINAPI SslOpenPrivateKey(NCRYPT_PROV_
 // SslSignHash: signs pbHashValue with a key from SslOpenPrivateKey (input conventions in
 // core/signatures.h). pbSignature NULL = size query. Output: RSA k bytes; ECDSA raw r||s.
 //   NTE_INVALID_HANDLE     bad provider handle, or hPrivateKey is not a private-key handle
-//   (deferred)             hPrivateKey is a deferred private key: the error its open recorded
-//                          (docs/windows.md#deferred-private-keys), before any other check
+//   (deferred)             hPrivateKey is a deferred private key whose key still cannot be opened:
+//                          the error of this attempt (docs/windows.md#deferred-private-keys), before
+//                          any other check
 //   NTE_INVALID_PARAMETER  pcbResult NULL; pbHashValue NULL with cbHashValue != 0; bad input
 //   NTE_BAD_FLAGS          unknown bits, both flags, or any flag with an ECDSA key
 //   NTE_NOT_SUPPORTED      unknown hash id, MD5 (RFC 9155), or a hash PSS does not allow
@@ -140,7 +143,7 @@ extern "C" OPENSSLP_EXPORT SECURITY_STATUS WINAPI SslSignHash(NCRYPT_PROV_HANDLE
 // (SslImportKey) or a private key (its certificate's public key is used). ECDSA signatures are
 // raw r||s only (DER is a bad signature).
 //   NTE_INVALID_HANDLE     bad provider handle; hPublicKey neither a public nor a private key
-//   (deferred)             hPublicKey is a deferred private key: the error its open recorded
+//   (deferred)             hPublicKey is a deferred private key whose key still cannot be opened
 //   NTE_INVALID_PARAMETER  pbHashValue / pbSignature NULL or empty; bad input (as SslSignHash)
 //   NTE_BAD_FLAGS, NTE_NOT_SUPPORTED  as SslSignHash (NOT_SUPPORTED also for non-signing keys)
 //   NTE_BAD_SIGNATURE      the signature does not verify (wrong length, out of range, forged)
@@ -152,7 +155,10 @@ extern "C" OPENSSLP_EXPORT SECURITY_STATUS WINAPI SslVerifySignature(NCRYPT_PROV
     TRY(RequireProvider(hSslProvider));
     ASSIGN_OR_RETURN(std::shared_ptr<Object> key,
                      HandleTable::Global().LookupAny(static_cast<Handle>(hPublicKey)));  // kept alive for the call
-    if (auto failure = DeferredKeyFailure(*key)) return *failure;
+    if (auto deferred = ResolveDeferredKey(*key)) {
+      ASSIGN_OR_RETURN(std::shared_ptr<PrivateKey> reopened, std::move(*deferred));
+      key = std::move(reopened);
+    }
     ENSURE(key->kind() == ObjectKind::kPublicKey || key->kind() == ObjectKind::kPrivateKey, Error::kInvalidHandle);
     ASSIGN_OR_RETURN(Bytes hash_value, InputBytes(pbHashValue, cbHashValue));
     ASSIGN_OR_RETURN(Bytes signature, InputBytes(pbSignature, cbSignature));

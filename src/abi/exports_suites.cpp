@@ -18,6 +18,8 @@
 #include "abi/caller_buffers.h"
 #include "base/groups.h"
 #include "core/cipher_suites.h"
+#include "core/library.h"
+#include "core/private_key.h"
 
 using namespace opensslp;       // NOLINT(google-build-using-namespace)
 using namespace opensslp::abi;  // NOLINT(google-build-using-namespace)
@@ -79,12 +81,20 @@ void FillSuiteEx(NCRYPT_SSL_CIPHER_SUITE_EX& out, const CipherSuite& s, Protocol
 
 // Resolves SslEnumCipherSuites' optional hPrivateKey: 0 means no filtering; otherwise it must be a
 // live private-key object (SslOpenPrivateKey), anything else is NTE_INVALID_HANDLE. A deferred
-// private key serves no suite: the enumeration is empty (NTE_NO_MORE_ITEMS at once), the truthful
-// answer to "which suites can this key serve" (docs/windows.md#deferred-private-keys).
+// private key whose key still cannot be opened serves no suite: the enumeration is empty
+// (NTE_NO_MORE_ITEMS at once), the truthful answer to "which suites can this key serve"
+// (docs/windows.md#deferred-private-keys); memory running out on the way is NTE_NO_MEMORY.
 Result<CertificateKeyClass> ClassifyPrivateKeyHandle(NCRYPT_KEY_HANDLE handle) {
   if (handle == 0) return CertificateKeyClass::kNone;
   ASSIGN_OR_RETURN(std::shared_ptr<Object> object, HandleTable::Global().LookupAny(static_cast<Handle>(handle)));
-  if (object->kind() == ObjectKind::kDeferredPrivateKey) return CertificateKeyClass::kUnusable;
+  if (auto deferred = ResolveDeferredKey(*object)) {
+    if (!deferred->ok()) {
+      if (ResolveCryptoLibraryFailure(deferred->error()) == Error::kNoMemory) return Error::kNoMemory;
+      ClearErrorOrigin();  // not a failure of this call
+      return CertificateKeyClass::kUnusable;
+    }
+    return ClassifyCertificateKey(deferred->value()->Describe().algorithm);
+  }
   ASSIGN_OR_RETURN(std::shared_ptr<const KeyObject> key, RequireAnyKey(handle));
   ENSURE(key->kind() == ObjectKind::kPrivateKey, Error::kInvalidHandle);
   const KeyDescription description = key->Describe();

@@ -23,9 +23,14 @@ KeyDescription PrivateKey::Describe() const {
   return d;
 }
 
-Error DeferredPrivateKey::Failure() const noexcept {
-  if (origin_.file != nullptr) detail::RecordErrorOrigin(origin_.file, origin_.line, origin_.condition, true);
-  return reason_;
+Result<std::shared_ptr<PrivateKey>> DeferredPrivateKey::Resolve() const {
+  std::lock_guard<std::mutex> lock(mutex_);
+  if (reopened_ != nullptr) return reopened_;
+  // A std::bad_alloc propagates: the boundary's NTE_NO_MEMORY, and the next use tries again.
+  ASSIGN_OR_RETURN(CertificateKey certificate, ParseCertificateKey(certificate_der_));
+  ASSIGN_OR_RETURN(std::shared_ptr<PrivateKey> key, OpenPrivateKeyFromStore(std::move(certificate)));
+  reopened_ = std::move(key);
+  return reopened_;
 }
 
 Result<CertificateKey> ParseCertificateKey(Bytes certificate_der) {

@@ -11,6 +11,7 @@
 
 #include <cstdint>
 #include <memory>
+#include <mutex>
 #include <utility>
 #include <vector>
 
@@ -88,27 +89,39 @@ class PrivateKey final : public KeyObject {
 // and fails the credential if any one provider fails (docs/reference/windows-loader.md#silent-flag),
 // so an SslOpenPrivateKey that refused a key opensslp cannot use -- an algorithm it does not
 // support, a key in no place it looks, a KSP that refuses -- would take down the machine's other
-// TLS as soon as opensslp is registered. Instead the open succeeds with this object, which
-// remembers the error the open would have returned; every later use of the handle returns it
-// (SslSignHash, SslVerifySignature, SslImportMasterKey, SslGetKeyProperty, SslExportKey), and
-// SslEnumCipherSuites(Ex) lists no suite for it. SslFreeObject frees it like any handle.
+// TLS as soon as opensslp is registered. Instead the open succeeds with this object, and every
+// later use of the handle (SslSignHash, SslVerifySignature, SslImportMasterKey, SslGetKeyProperty,
+// SslExportKey, SslEnumCipherSuites(Ex)) resolves it through Resolve().
 //
-// It holds no key material and is not a KeyObject: functions that resolve a private key do so
-// through abi::RequirePrivateKey / abi::RequireAnyKey, which turn it into its recorded error.
+// Resolve() opens the key again from the certificate it keeps: parse, then the key store. An open
+// can fail for a reason that passes -- memory ran out inside OpenSSL's decoders, which try one
+// format after another and drop each failure, so a shortage reads as "no key here"
+// (docs/robustness.md#open) -- or the key store can gain the key after the open. The first
+// successful reopen is kept and serves every later use; until then each use tries again and
+// returns the error of its own attempt. The certificate's KSP (Windows) is asked at the open only:
+// a retry looks in the key store (a hand-made CERT_CONTEXT cannot be kept past the call).
+//
+// It is not a KeyObject: functions that resolve a private key do so through abi::RequirePrivateKey
+// / abi::RequireAnyKey, which call Resolve().
 class DeferredPrivateKey final : public Object {
  public:
   static constexpr ObjectKind kKind = ObjectKind::kDeferredPrivateKey;
 
-  // `reason` is what the open failed with; `origin` where (debug builds: util/status.h).
-  DeferredPrivateKey(Error reason, ErrorOrigin origin) noexcept : Object(kKind), reason_(reason), origin_(origin) {}
+  // `certificate_der`: the certificate the open was given (public data, up to
+  // kMaxCertificateLength).
+  explicit DeferredPrivateKey(std::vector<std::uint8_t> certificate_der) noexcept
+      : Object(kKind), certificate_der_(std::move(certificate_der)) {}
 
-  // The recorded error; in debug builds the origin of the original failure is recorded again, so
-  // OPENSSLP_ERROR_TRACE=1 points at the check that failed during the open (docs/errors.md).
-  Error Failure() const noexcept;
+  // The key, opened again if no earlier reopen succeeded (see above); or the error of this attempt.
+  // Thread-safe: attempts are serialised, and every caller after a success gets the same key. In
+  // debug builds a failed attempt records its own error origin (OPENSSLP_ERROR_TRACE=1,
+  // docs/errors.md).
+  Result<std::shared_ptr<PrivateKey>> Resolve() const;
 
  private:
-  Error reason_;
-  ErrorOrigin origin_;
+  std::vector<std::uint8_t> certificate_der_;
+  mutable std::mutex mutex_;
+  mutable std::shared_ptr<PrivateKey> reopened_;  // guarded by mutex_
 };
 
 // The result of parsing the certificate SslOpenPrivateKey was given.
