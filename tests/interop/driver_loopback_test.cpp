@@ -976,17 +976,31 @@ TEST(DriverLoopbackNegotiation, DheUsesTheClientsFirstUsableFfdheGroup) {
 // A9: SslParameterList holds four buffers; a fifth is a driver bug reported as internal_error,
 // not a write past the array.
 TEST(DriverParameterList, FifthBufferIsRefused) {
-  const Bytes random(32, 7), hash(48, 9);
+  const Bytes random(32, 7);
   SslParameterList params(random, random);
   params.AddHighestVersion(kTls12);
-  params.AddSessionHash(hash);
+  params.AddHighestVersion(kTls12);
   try {
-    params.AddSessionHash(hash);
+    params.AddHighestVersion(kTls12);
     ADD_FAILURE() << "a fifth buffer was accepted";
   } catch (const TlsAbort& abort) {
     EXPECT_EQ(abort.alert, AlertDescription::kInternalError);
   }
   EXPECT_EQ(params.get()->cBuffers, 4u);
+}
+
+// With extended master secret the driver passes the session hash and no randoms, as Schannel is
+// reported to (docs/reference/caller-semantics.md#parameter-lists; docs/key-log.md).
+TEST(DriverParameterList, SessionHashReplacesTheRandoms) {
+  const Bytes random(32, 7), hash(48, 9);
+  SslParameterList params(random, random);
+  params.AddHighestVersion(kTls12);
+  params.AddSessionHash(hash);
+  const NCryptBufferDesc* desc = params.get();
+  ASSERT_EQ(desc->cBuffers, 2u);
+  EXPECT_EQ(desc->pBuffers[0].BufferType, static_cast<ULONG>(NCRYPTBUFFER_SSL_HIGHEST_VERSION));
+  EXPECT_EQ(desc->pBuffers[1].BufferType, static_cast<ULONG>(NCRYPTBUFFER_SSL_SESSION_HASH));
+  EXPECT_EQ(desc->pBuffers[1].cbBuffer, 48u);
 }
 
 // ---- TLS 1.3 against libssl: features the interop matrix does not reach ----------------------------

@@ -211,6 +211,18 @@ void SslParameterList::AddHighestVersion(std::uint16_t version) {
 }
 
 void SslParameterList::AddSessionHash(ByteView hash) {
+  // With extended master secret the randoms do not enter the master secret (RFC 7627 §4), and
+  // Schannel is reported to leave the client random out of this list then
+  // (docs/reference/caller-semantics.md#parameter-lists): the driver drops both randoms, so every
+  // EMS handshake exercises the provider as Schannel would -- including the key log, which must
+  // then name the secret by the ClientHello of the transcript (docs/key-log.md).
+  ULONG kept = 0;
+  for (ULONG i = 0; i < count_; ++i) {
+    if (buffers_[i].BufferType == NCRYPTBUFFER_SSL_CLIENT_RANDOM || buffers_[i].BufferType == NCRYPTBUFFER_SSL_SERVER_RANDOM)
+      continue;
+    buffers_[kept++] = buffers_[i];
+  }
+  count_ = kept;
   session_hash_.assign(hash.begin(), hash.end());
   Add(NCRYPTBUFFER_SSL_SESSION_HASH, session_hash_.data(), session_hash_.size());
 }

@@ -119,6 +119,7 @@ class SslParameterList {
   SslParameterList(const SslParameterList&) = delete;  // buffers_ point into this object
   SslParameterList& operator=(const SslParameterList&) = delete;
   void AddHighestVersion(std::uint16_t version);
+  // Adds the RFC 7627 session hash and removes both randoms (see provider.cpp).
   void AddSessionHash(ByteView hash);
   NCryptBufferDesc* get();
 
