@@ -14,7 +14,8 @@ want_windows=0
 packages=(cmake ninja-build g++ binutils pkg-config libssl-dev openssl libgtest-dev libgmock-dev googletest
           libbenchmark-dev
           clang libclang-rt-14-dev  # the fuzz preset: clang with libFuzzer (fuzz/)
-          valgrind)  # tests/ct: the constant-time check under memcheck (docs/constant-time.md)
+          valgrind   # tests/ct: the constant-time check under memcheck (docs/constant-time.md)
+          tshark)    # tests/cli/keylog_test.sh: captures decrypted with the key log (docs/key-log.md)
 if (( want_windows )); then
   packages+=(g++-mingw-w64-x86-64-posix gcc-mingw-w64-x86-64-posix binutils-mingw-w64-x86-64
              mingw-w64-x86-64-dev wine wine64 dpkg-dev perl make

@@ -35,12 +35,16 @@
  *   "VersionString"    UTF-16, NUL-terminated: e.g. "0.1.0"
  *   "CryptoLibrary"    UTF-16, NUL-terminated: the OpenSSL version text, e.g. "OpenSSL 3.0.19 ..."
  *   "InterfaceVersion" BCRYPT_INTERFACE_VERSION (4 bytes): the function-table version, {5, 0}
+ *   "KeyLog"           UTF-16, NUL-terminated: the key log's state (docs/key-log.md): "off", or
+ *                      "on: FILE (SOURCE)" while lines are written to FILE, or
+ *                      "failed: REASON (SOURCE)" when it is switched on but FILE cannot be opened
  */
 #define OPENSSLP_PROPERTY_NAME OPENSSLP_W("Name")
 #define OPENSSLP_PROPERTY_VERSION OPENSSLP_W("Version")
 #define OPENSSLP_PROPERTY_VERSION_STRING OPENSSLP_W("VersionString")
 #define OPENSSLP_PROPERTY_CRYPTO_LIBRARY OPENSSLP_W("CryptoLibrary")
 #define OPENSSLP_PROPERTY_INTERFACE_VERSION OPENSSLP_W("InterfaceVersion")
+#define OPENSSLP_PROPERTY_KEY_LOG OPENSSLP_W("KeyLog")
 
 /*
  * SslGetKeyProperty names, for every key handle kind (private, public, ephemeral, master,
@@ -59,5 +63,14 @@
  * provider (always the case off Windows): see docs/key-store.md.
  */
 #define OPENSSLP_KEY_STORE_ENV "OPENSSLP_KEY_STORE"
+
+/*
+ * The key log (docs/key-log.md): outside Windows this environment variable names the file; on
+ * Windows the REG_SZ value OPENSSLP_KEY_LOG_REGISTRY_VALUE under HKEY_LOCAL_MACHINE\
+ * OPENSSLP_REGISTRY_KEY does (administrators only).
+ */
+#define OPENSSLP_KEY_LOG_ENV "OPENSSLP_KEYLOGFILE"
+#define OPENSSLP_REGISTRY_KEY OPENSSLP_W("SOFTWARE\\OpenSSLP")
+#define OPENSSLP_KEY_LOG_REGISTRY_VALUE OPENSSLP_W("KeyLogFile")
 
 #endif /* OPENSSLP_OPENSSLP_H */

@@ -2,13 +2,19 @@
 // the provider / key property queries.
 #include <cstring>
 #include <string>
+#include <string_view>
 
 #include "abi/boundary.h"
 #include "abi/caller_buffers.h"
 #include "abi/names.h"
+#include "core/key_log.h"
 #include "core/library.h"
 #include "opensslp/opensslp.h"
 #include "util/bytes.h"
+
+// The public header names the key log's environment variable for users; the core uses its own
+// copy (it sees no sslprovider.h types).
+static_assert(std::string_view(OPENSSLP_KEY_LOG_ENV) == opensslp::key_log::kEnvironmentVariable);
 
 using namespace opensslp;       // NOLINT(google-build-using-namespace)
 using namespace opensslp::abi;  // NOLINT(google-build-using-namespace)
@@ -151,6 +157,16 @@ extern "C" OPENSSLP_EXPORT SECURITY_STATUS WINAPI SslGetProviderProperty(NCRYPT_
     }
     if (NameIs(name, OPENSSLP_PROPERTY_CRYPTO_LIBRARY))
       return ReturnWideString(AsciiToUtf16(CryptoLibraryVersionText()), ppbOutput, pcbOutput);
+    if (NameIs(name, OPENSSLP_PROPERTY_KEY_LOG)) {
+      const key_log::KeyLogState state = key_log::State();
+      std::string text = "off";
+      if (state.enabled) {
+        text = "on: " + state.file + " (" + state.source + ")";
+      } else if (!state.error.empty()) {
+        text = "failed: " + state.error + " (" + state.source + ")";
+      }
+      return ReturnWideString(Utf8ToUtf16(text), ppbOutput, pcbOutput);
+    }
     if (NameIs(name, OPENSSLP_PROPERTY_INTERFACE_VERSION)) {
       const BCRYPT_INTERFACE_VERSION version = FunctionTable().Version;
       return ReturnProperty(Bytes(reinterpret_cast<const std::uint8_t*>(&version), sizeof(version)), ppbOutput,

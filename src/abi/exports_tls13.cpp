@@ -17,6 +17,7 @@
 #include "abi/ncrypt_params.h"
 #include "core/cipher_suites.h"
 #include "core/key_exchange.h"
+#include "core/key_log.h"
 #include "core/keys.h"
 #include "core/tls13_key_schedule.h"
 #include "core/transcript.h"
@@ -50,6 +51,16 @@ Result<TranscriptDigest> RequireTranscriptFor(NCRYPT_HASH_HANDLE handle, const T
   ENSURE(transcript->purpose() == TranscriptPurpose::kHandshake, Error::kInvalidHandle);
   TRY(CheckTls13Transcript(*transcript, secret));
   return transcript->CurrentDigest();
+}
+
+// The key log (core/key_log.h): `secret` under `label`, named by the ClientHello random of the
+// transcript `hash` (a live handshake hash: RequireTranscriptFor has checked it). No-op when the
+// key log is off or the label empty.
+void LogTls13Secret(std::string_view label, NCRYPT_HASH_HANDLE hash, const Tls13Secret& secret) {
+  if (label.empty() || !key_log::Enabled()) return;
+  auto transcript = Require<HandshakeHash>(hash);
+  key_log::WriteIfNamed(label, transcript.ok() ? transcript.value()->FirstClientRandom() : std::nullopt,
+                        secret.secret());
 }
 
 }  // namespace
@@ -148,6 +159,8 @@ SslExpandTrafficKeys(NCRYPT_PROV_HANDLE hSslProvider, NCRYPT_KEY_HANDLE hBaseKey
     ASSIGN_OR_RETURN(TranscriptDigest digest, RequireTranscriptFor(hHashValue, *base));
     ASSIGN_OR_RETURN(TrafficSecrets secrets, ExpandTrafficSecrets(*base, digest.view(), phClientTrafficKey != nullptr,
                                                                   phServerTrafficKey != nullptr));
+    if (secrets.client) LogTls13Secret(KeyLogTrafficLabel(*secrets.client), hHashValue, *secrets.client);
+    if (secrets.server) LogTls13Secret(KeyLogTrafficLabel(*secrets.server), hHashValue, *secrets.server);
     HandleTable& table = HandleTable::Global();
     std::optional<Handle> client;
     if (secrets.client) {
@@ -206,6 +219,7 @@ SslExpandExporterMasterKey(NCRYPT_PROV_HANDLE hSslProvider, NCRYPT_KEY_HANDLE hB
                      RequireStage(hBaseKey, {ObjectKind::kTls13EarlySecret, ObjectKind::kTls13MasterSecret}));
     ASSIGN_OR_RETURN(TranscriptDigest digest, RequireTranscriptFor(hHashValue, *base));
     ASSIGN_OR_RETURN(std::shared_ptr<Tls13Secret> exporter, ExpandExporterSecret(*base, digest.view()));
+    LogTls13Secret(KeyLogExporterLabel(*base), hHashValue, *exporter);
     return Publish(std::move(exporter), phExporterMasterKey);
   });
 }

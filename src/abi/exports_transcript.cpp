@@ -10,6 +10,7 @@
 
 #include "abi/boundary.h"
 #include "abi/out_buffers.h"
+#include "core/key_log.h"
 #include "core/transcript.h"
 
 namespace opensslp::abi {
@@ -93,6 +94,11 @@ extern "C" OPENSSLP_EXPORT SECURITY_STATUS WINAPI SslComputeSessionHash(NCRYPT_P
     ENSURE(pcbResult != nullptr, Error::kInvalidParameter);
     TRY(RequireNoFlags(dwFlags));
     ASSIGN_OR_RETURN(TranscriptDigest digest, hash->SessionHash(dwProtocol));
+    // The key log names an extended master secret by the client random of the transcript its
+    // session hash came from (core/key_log.h RememberSessionHash).
+    if (pbOutput != nullptr && key_log::Enabled()) {
+      if (auto client_random = hash->FirstClientRandom()) key_log::RememberSessionHash(digest.view(), *client_random);
+    }
     return WriteOutput(pbOutput, cbOutput, pcbResult, digest.view());
   });
 }

@@ -1,7 +1,11 @@
 // tls12_key_exchange.cpp - see tls12_key_exchange.h.
 #include "core/tls12_key_exchange.h"
 
+#include <algorithm>
+#include <tuple>
+
 #include "core/key_exchange.h"
+#include "core/key_log.h"
 #include "core/tls12_key_schedule.h"
 #include "ossl/library.h"
 #include "ossl/rsa_transport.h"
@@ -11,6 +15,21 @@ namespace {
 
 // The largest RSA modulus opensslp accepts (16384 bits) plus the 2-byte length prefix.
 constexpr std::size_t kMaxEncryptedPremasterLength = 16384 / 8 + 2;
+
+// The key log's CLIENT_RANDOM line (core/key_log.h): named by the client random of the parameter
+// list, or for an extended master secret without one, by the random of the transcript its session
+// hash came from.
+void LogMasterSecret(const MasterSecretInputs& inputs, Bytes master_secret) noexcept {
+  if (!key_log::Enabled()) return;
+  std::optional<ClientRandom> client_random;
+  if (inputs.client_random && inputs.client_random->size() == std::tuple_size_v<ClientRandom>) {
+    client_random.emplace();
+    std::copy(inputs.client_random->begin(), inputs.client_random->end(), client_random->begin());
+  } else if (inputs.session_hash) {
+    client_random = key_log::ClientRandomForSessionHash(*inputs.session_hash);
+  }
+  key_log::WriteIfNamed("CLIENT_RANDOM", client_random, master_secret);
+}
 
 }  // namespace
 
@@ -26,11 +45,13 @@ Result<std::shared_ptr<MasterKey>> MakeMasterKey(TlsRole role, ProtocolVersion v
   if (inputs.session_hash.has_value()) {
     ASSIGN_OR_RETURN(SecretArray<kMasterSecretLength> secret,
                      DeriveExtendedMasterSecret(prf, premaster, *inputs.session_hash));
+    LogMasterSecret(inputs, secret.span());
     return std::make_shared<MasterKey>(role, version, suite, true, std::move(secret));
   }
   ENSURE(inputs.client_random && inputs.server_random, Error::kInvalidParameter);
   ASSIGN_OR_RETURN(SecretArray<kMasterSecretLength> secret,
                    DeriveMasterSecret(prf, premaster, *inputs.client_random, *inputs.server_random));
+  LogMasterSecret(inputs, secret.span());
   return std::make_shared<MasterKey>(role, version, suite, false, std::move(secret));
 }
 

@@ -278,4 +278,25 @@ Result<SessionKeyMaterial> ExpandTls13RecordKeyMaterial(const Tls13Secret& traff
   return material;
 }
 
+std::string_view KeyLogTrafficLabel(const Tls13Secret& traffic) noexcept {
+  if (traffic.kind() != ObjectKind::kTls13TrafficSecret) return {};
+  const bool client = traffic.role() == TlsRole::kClient;
+  switch (traffic.traffic_stage()) {
+    case Tls13TrafficStage::kEarly: return client ? "CLIENT_EARLY_TRAFFIC_SECRET" : std::string_view();
+    case Tls13TrafficStage::kHandshake:
+      return client ? "CLIENT_HANDSHAKE_TRAFFIC_SECRET" : "SERVER_HANDSHAKE_TRAFFIC_SECRET";
+    case Tls13TrafficStage::kApplication: return client ? "CLIENT_TRAFFIC_SECRET_0" : "SERVER_TRAFFIC_SECRET_0";
+    case Tls13TrafficStage::kNone: return {};
+  }
+  return {};
+}
+
+std::string_view KeyLogExporterLabel(const Tls13Secret& base) noexcept {
+  switch (base.kind()) {
+    case ObjectKind::kTls13EarlySecret: return "EARLY_EXPORTER_SECRET";
+    case ObjectKind::kTls13MasterSecret: return "EXPORTER_SECRET";
+    default: return {};
+  }
+}
+
 }  // namespace opensslp

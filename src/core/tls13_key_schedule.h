@@ -163,4 +163,13 @@ Status ExportTls13KeyingMaterial(const Tls13Secret& exporter, std::string_view l
 // with a binder key (§4.2.11.2). `out` must be Hash.length bytes.
 Status ComputeTls13Finished(const Tls13Secret& base, Bytes transcript_hash, MutBytes out);
 
+// The NSS key-log labels (core/key_log.h, docs/key-log.md). Of a traffic secret made by
+// SslExpandTrafficKeys: CLIENT_EARLY_TRAFFIC_SECRET, CLIENT_/SERVER_HANDSHAKE_TRAFFIC_SECRET,
+// CLIENT_/SERVER_TRAFFIC_SECRET_0; empty for anything else. (The secrets after a KeyUpdate get no
+// line: Wireshark derives them itself from *_TRAFFIC_SECRET_0, RFC 8446 §7.2.) Of the exporter
+// secret made from `base`: EARLY_EXPORTER_SECRET from the early secret, EXPORTER_SECRET from the
+// master secret.
+std::string_view KeyLogTrafficLabel(const Tls13Secret& traffic) noexcept;
+std::string_view KeyLogExporterLabel(const Tls13Secret& base) noexcept;
+
 }  // namespace opensslp

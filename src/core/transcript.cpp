@@ -70,7 +70,13 @@ Status HandshakeHash::Update(Bytes data) {
   // A failure part-way (only possible if OpenSSL itself fails) would leave the MD5 and SHA-1
   // halves out of step; the error is reported and the transcript is useless either way.
   for (ossl::RunningHash& part : parts_) TRY(part.Update(data));
+  client_random_.Feed(data);
   return Status::Ok();
+}
+
+std::optional<ClientRandom> HandshakeHash::FirstClientRandom() const {
+  std::lock_guard<std::mutex> lock(mutex_);
+  return client_random_.random();
 }
 
 Result<TranscriptDigest> HandshakeHash::DigestLocked(bool sha1_only) const {
@@ -131,6 +137,7 @@ Result<TranscriptDigest> HandshakeHash::ClientAuthDigest(std::optional<std::u16s
 
 Result<std::shared_ptr<HandshakeHash>> HandshakeHash::Duplicate() const {
   std::vector<ossl::RunningHash> parts;
+  ClientRandomScanner scanner;
   {
     std::lock_guard<std::mutex> lock(mutex_);
     parts.reserve(parts_.size());
@@ -138,8 +145,11 @@ Result<std::shared_ptr<HandshakeHash>> HandshakeHash::Duplicate() const {
       ASSIGN_OR_RETURN(ossl::RunningHash copy, part.Copy());
       parts.push_back(std::move(copy));
     }
+    scanner = client_random_;
   }
-  return std::make_shared<HandshakeHash>(Token{}, purpose_, version_, *suite_, alg_, std::move(parts));
+  auto copy = std::make_shared<HandshakeHash>(Token{}, purpose_, version_, *suite_, alg_, std::move(parts));
+  copy->client_random_ = scanner;  // not yet shared: no lock needed
+  return copy;
 }
 
 }  // namespace opensslp

@@ -36,6 +36,7 @@
 
 #include "base/algorithms.h"
 #include "core/cipher_suites.h"
+#include "core/client_random.h"
 #include "handles/object.h"
 #include "ossl/digest.h"
 #include "util/bytes.h"
@@ -131,6 +132,10 @@ class HandshakeHash final : public Object {
   //   TLS 1.3: kNotSupported (RFC 8446 §4.4.3 signs a different construction).
   Result<TranscriptDigest> ClientAuthDigest(std::optional<std::u16string_view> signature_algorithm) const;
 
+  // FirstClientRandom - the random of the first ClientHello hashed into this transcript, if one was
+  // (core/client_random.h): what the key log names the connection's secrets by.
+  std::optional<ClientRandom> FirstClientRandom() const;
+
   // Duplicate - an independent copy (same purpose, protocol, suite, algorithm and state); updating
   // either afterwards does not affect the other. For the TLS 1.3 SslDuplicateTranscriptHash.
   Result<std::shared_ptr<HandshakeHash>> Duplicate() const;
@@ -145,6 +150,7 @@ class HandshakeHash final : public Object {
   const HashAlg alg_;
   mutable std::mutex mutex_;
   std::vector<ossl::RunningHash> parts_;  // {MD5, SHA-1} for kMd5Sha1, else one hash
+  ClientRandomScanner client_random_;     // guarded by mutex_
 };
 
 }  // namespace opensslp

@@ -56,4 +56,8 @@ inline bool RangesOverlap(const void* a, std::size_t a_len, const void* b, std::
 std::u16string AsciiToUtf16(std::string_view ascii);
 std::string Utf16ToAscii(std::u16string_view utf16);  // non-ASCII code units become '?'
 
+// UTF-8 -> UTF-16 for text that may hold any character (file paths); each invalid sequence
+// becomes U+FFFD.
+std::u16string Utf8ToUtf16(std::string_view utf8);
+
 }  // namespace opensslp

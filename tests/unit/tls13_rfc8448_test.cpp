@@ -13,6 +13,7 @@
 #include <openssl/core_names.h>
 #include <openssl/x509.h>
 
+#include <algorithm>
 #include <memory>
 #include <string>
 #include <string_view>
@@ -21,6 +22,7 @@
 #include "core/key_exchange.h"
 #include "core/tls13_key_schedule.h"
 #include "handles/handle_table.h"
+#include "key_log_scope.h"
 #include "opensslp/opensslp.h"
 #include "sslprovider.h"
 #include "support/bytes.h"
@@ -134,10 +136,30 @@ ByteVec RawEcdsaSignature(const ByteVec& der) {
 
 class Rfc8448 : public testing::Test {
  protected:
-  void SetUp() override { ASSERT_EQ(SslOpenProvider(&prov_, nullptr, 0), 0); }
+  // Every walk-through runs with the key log on (docs/key-log.md): its lines must be the RFC's
+  // secrets, named by the RFC's ClientHello random.
+  void SetUp() override {
+    key_log_ = std::make_unique<test::KeyLogScope>(key_log_file_.path());
+    ASSERT_EQ(SslOpenProvider(&prov_, nullptr, 0), 0);
+  }
   void TearDown() override {
     for (ULONG_PTR h : handles_) SslFreeObject(h, 0);
     SslFreeObject(prov_, 0);
+    key_log_.reset();
+  }
+  // The key log holds exactly one line per (label, vector key): "LABEL <random> <secret>", the
+  // random being bytes 6..37 of the vector's ClientHello `client_hello_key`.
+  void ExpectKeyLog(const VectorRecord& v, const char* client_hello_key,
+                    const std::vector<std::pair<std::string, std::string>>& lines) {
+    const ByteVec ch = v.Hex(client_hello_key);
+    ASSERT_GE(ch.size(), 38u);
+    const std::string random = Hex(ByteVec(ch.begin() + 6, ch.begin() + 38));
+    std::vector<std::string> expected;
+    for (const auto& [label, key] : lines) expected.push_back(label + " " + random + " " + Hex(v.Hex(key)));
+    std::vector<std::string> logged = test::ReadLines(key_log_file_.path());
+    std::sort(expected.begin(), expected.end());
+    std::sort(logged.begin(), logged.end());
+    EXPECT_EQ(logged, expected);
   }
   ULONG_PTR Keep(ULONG_PTR h) {
     handles_.push_back(h);
@@ -305,6 +327,8 @@ class Rfc8448 : public testing::Test {
   }
 
   NCRYPT_PROV_HANDLE prov_ = 0;
+  test::TempFile key_log_file_;
+  std::unique_ptr<test::KeyLogScope> key_log_;
   VectorFile file_;
   std::vector<ULONG_PTR> handles_;
 };
@@ -374,6 +398,13 @@ TEST_F(Rfc8448, Section3SimpleOneRtt) {
   ASSERT_EQ(SslExpandPreSharedKey(prov_, resumption, nonce.data(), static_cast<DWORD>(nonce.size()), &psk, nullptr, 0),
             0);
   EXPECT_EQ(SecretHex(Keep(psk)), Hex(v.Hex("resumption_psk")));
+
+  ExpectKeyLog(v, "client_hello",
+               {{"CLIENT_HANDSHAKE_TRAFFIC_SECRET", "client_handshake_traffic_secret"},
+                {"SERVER_HANDSHAKE_TRAFFIC_SECRET", "server_handshake_traffic_secret"},
+                {"CLIENT_TRAFFIC_SECRET_0", "client_application_traffic_secret_0"},
+                {"SERVER_TRAFFIC_SECRET_0", "server_application_traffic_secret_0"},
+                {"EXPORTER_SECRET", "exporter_master_secret"}});
 }
 
 // RFC 8448 §4: the resumed handshake with 0-RTT, from §3's resumption master secret: the PSK, the
@@ -413,6 +444,14 @@ TEST_F(Rfc8448, Section4ResumedZeroRtt) {
   EXPECT_EQ(SecretHex(Keep(early_exporter)), Hex(v.Hex("early_exporter_master_secret")));
 
   ASSERT_NO_FATAL_FAILURE(HandshakeStage(v, early, h, &c_hs, &s_hs, &master));
+
+  // The binder's transcript holds only a prefix of the ClientHello, the random included: it names
+  // nothing (no secret comes from it), and the early secrets come from the full one.
+  ExpectKeyLog(v, "client_hello",
+               {{"CLIENT_EARLY_TRAFFIC_SECRET", "client_early_traffic_secret"},
+                {"EARLY_EXPORTER_SECRET", "early_exporter_master_secret"},
+                {"CLIENT_HANDSHAKE_TRAFFIC_SECRET", "client_handshake_traffic_secret"},
+                {"SERVER_HANDSHAKE_TRAFFIC_SECRET", "server_handshake_traffic_secret"}});
 }
 
 // RFC 8448 §5: HelloRetryRequest, TLS_AES_128_GCM_SHA256, seen from the server. The client's first
@@ -504,6 +543,15 @@ TEST_F(Rfc8448, Section5HelloRetryRequest) {
   EXPECT_EQ(SealHex(s_ap_key, close_notify, 21, v.Number("server_alert_record_seq")),
             Hex(v.Hex("server_alert_record")));
   EXPECT_EQ(OpenHex(c_ap_key, v.Hex("client_alert_record"), 0), Hex(WithType(close_notify, 21)));
+
+  // The key log names them by the random ClientHello2 repeats from ClientHello1 (RFC 8446 §4.1.2),
+  // found behind message_hash and the HelloRetryRequest.
+  ExpectKeyLog(v, "client_hello_1",
+               {{"CLIENT_HANDSHAKE_TRAFFIC_SECRET", "client_handshake_traffic_secret"},
+                {"SERVER_HANDSHAKE_TRAFFIC_SECRET", "server_handshake_traffic_secret"},
+                {"CLIENT_TRAFFIC_SECRET_0", "client_application_traffic_secret_0"},
+                {"SERVER_TRAFFIC_SECRET_0", "server_application_traffic_secret_0"},
+                {"EXPORTER_SECRET", "exporter_master_secret"}});
 }
 
 // RFC 8448 §6: client authentication, x25519, TLS_AES_128_GCM_SHA256, seen from the client. The
@@ -589,6 +637,13 @@ TEST_F(Rfc8448, Section6ClientAuthentication) {
   EXPECT_EQ(SealHex(s_ap_key, close_notify, 21, v.Number("server_alert_record_seq")),
             Hex(v.Hex("server_alert_record")));
   EXPECT_EQ(OpenHex(s_ap_key, v.Hex("server_alert_record"), 0), Hex(WithType(close_notify, 21)));
+
+  ExpectKeyLog(v, "client_hello",
+               {{"CLIENT_HANDSHAKE_TRAFFIC_SECRET", "client_handshake_traffic_secret"},
+                {"SERVER_HANDSHAKE_TRAFFIC_SECRET", "server_handshake_traffic_secret"},
+                {"CLIENT_TRAFFIC_SECRET_0", "client_application_traffic_secret_0"},
+                {"SERVER_TRAFFIC_SECRET_0", "server_application_traffic_secret_0"},
+                {"EXPORTER_SECRET", "exporter_master_secret"}});
 }
 
 }  // namespace

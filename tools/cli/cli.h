@@ -33,6 +33,7 @@ int RunCurves(const Args& args);
 int RunConnect(const Args& args);
 int RunServe(const Args& args);
 int RunDemo(const Args& args);
+int RunStatus(const Args& args);
 
 // UTF-16 (WCHAR: char16_t off Windows, wchar_t on Windows) to UTF-8 for printing.
 std::string ToUtf8(const WCHAR* text, std::size_t max_chars);

@@ -4,6 +4,7 @@
 //   opensslp curves   the elliptic curves (SslEnumEccCurves)
 //   opensslp connect  a TLS client through the provider
 //   opensslp serve    a TLS server through the provider
+//   opensslp status   version, build, key log, suites and curves
 //   opensslp demo     in-process handshakes against OpenSSL's libssl, as a table
 //   opensslp --help   usage
 #include <array>
@@ -14,11 +15,12 @@
 namespace opensslp::cli {
 namespace {
 
-constexpr std::array<Command, 5> kCommands = {{
+constexpr std::array<Command, 6> kCommands = {{
     {"suites", "list the cipher suites (like PowerShell's Get-TlsCipherSuite)", RunSuites},
     {"curves", "list the elliptic curves for key exchange (name, IANA id, OID, public key length)", RunCurves},
     {"connect", "HOST:PORT  TLS client through the provider; relays stdin/stdout", RunConnect},
     {"serve", "PORT --cert FILE --key FILE  TLS server through the provider", RunServe},
+    {"status", "the provider's version, build, key log state, suites and curves", RunStatus},
     {"demo", "handshakes against OpenSSL's libssl for every TLS 1.0-1.2 suite, both roles", RunDemo},
 }};
 

@@ -1,0 +1,34 @@
+// key_log_sink.h - the platform half of the key log (core/key_log.h): where its setting comes from
+// and how its file is opened and appended to. POSIX: core/key_log_sink_posix.cpp; Windows:
+// win/key_log_sink.cpp.
+#pragma once
+
+#include <cstdint>
+#include <string>
+
+namespace opensslp::key_log::sink {
+
+struct Setting {
+  std::string file;    // UTF-8 path; empty: the key log is off
+  std::string source;  // where it was read, for State()
+  std::string error;   // a setting that exists but cannot be used (then `file` is empty)
+};
+
+// Reads the administrator's setting (see core/key_log.h).
+Setting ReadSetting();
+
+// Opens `file` for appending, creating it if needed (POSIX: mode 0600; Windows: an ACL for SYSTEM
+// and Administrators only). Returns an opaque handle, or -1 with `error` set.
+std::intptr_t OpenForAppend(const std::string& file, std::string& error);
+
+// Appends `size` bytes in one system call (O_APPEND / FILE_APPEND_DATA: atomic per call). False on
+// any failure, including a short write.
+bool Append(std::intptr_t handle, const char* data, std::size_t size) noexcept;
+
+void Close(std::intptr_t handle) noexcept;
+
+// Tells the administrator, once per process, that secrets are being written (Windows: an event
+// log entry; POSIX: nothing beyond `opensslp status`, the environment being the caller's own).
+void AnnounceEnabled(const std::string& file) noexcept;
+
+}  // namespace opensslp::key_log::sink
