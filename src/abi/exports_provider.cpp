@@ -62,6 +62,10 @@ extern "C" OPENSSLP_EXPORT SECURITY_STATUS WINAPI SslOpenProvider(NCRYPT_PROV_HA
       ASSIGN_OR_RETURN(std::u16string_view name, ReadWideString(pszProviderName, kMaxProviderNameChars));
       ENSURE(IsOurProviderName(name) || IsMicrosoftProviderName(name), Error::kInvalidParameter);
     }
+    // The key log reads its setting here at the latest (Schannel opens the provider when it
+    // loads it), so an administrator who switched it on sees the announcement then, not at the
+    // first handshake (docs/key-log.md).
+    (void)key_log::Enabled();
     return Publish(std::make_shared<Provider>(), phSslProvider);
   });
 }

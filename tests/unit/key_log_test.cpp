@@ -222,6 +222,34 @@ TEST(KeyLog, AFileThatCannotBeOpenedLeavesItOffAndSaysWhy) {
   SslFreeObject(prov, 0);
 }
 
+#if !defined(_WIN32)
+// A write that fails (a full disk: /dev/full) costs the line, never the call, and is counted.
+TEST(KeyLog, AFailedWriteIsCountedAndNothingElse) {
+  KeyLogScope on("/dev/full");
+  ASSERT_TRUE(key_log::Enabled()) << key_log::State().error;
+  ClientRandom random{};
+  const ByteVec secret(32, 1);
+  key_log::Write("CLIENT_TRAFFIC_SECRET_0", random, secret);
+  key_log::Write("SERVER_TRAFFIC_SECRET_0", random, secret);
+  const key_log::KeyLogState state = key_log::State();
+  EXPECT_EQ(state.lines, 0u);
+  EXPECT_EQ(state.failed_writes, 2u);
+}
+
+// An existing file readable by others is made private (0600) when the log opens it.
+TEST(KeyLog, AnExistingFileIsMadePrivate) {
+  TempFile file;
+  { std::ofstream create(file.path()); }
+  std::filesystem::permissions(file.path(), std::filesystem::perms::owner_read | std::filesystem::perms::owner_write |
+                                                std::filesystem::perms::group_read | std::filesystem::perms::others_read);
+  KeyLogScope on(file.path());
+  ASSERT_TRUE(key_log::Enabled()) << key_log::State().error;
+  const auto perms = std::filesystem::status(file.path()).permissions();
+  EXPECT_EQ(perms & (std::filesystem::perms::group_all | std::filesystem::perms::others_all),
+            std::filesystem::perms::none);
+}
+#endif
+
 // The extended master secret's session hash names its connection once SslComputeSessionHash has
 // seen it (the only way when the parameter list has no client random).
 TEST(KeyLog, SessionHashesRememberTheirClientRandom) {
