@@ -13,40 +13,13 @@ cli=$(realpath "${1:?usage: keylog_test.sh path/to/opensslp}")
 for tool in tshark dumpcap openssl; do
   command -v "$tool" >/dev/null || { echo "FAIL: $tool is not installed (tools/install-deps.sh)"; exit 1; }
 done
-work=$(mktemp -d)
-pids=()
-cleanup() {
-  for p in "${pids[@]}"; do kill "$p" 2>/dev/null; done
-  rm -rf "$work"
-}
-trap cleanup EXIT
-cd "$work"
-failures=0
+source "$(dirname "$(realpath "${BASH_SOURCE[0]}")")/lib.sh"
 cases=0
-pass() { echo "PASS: $*"; }
-fail() { echo "FAIL: $*"; failures=$((failures + 1)); }
 
 openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -keyout ec.key -out ec.pem \
   -subj "/CN=localhost" -addext "subjectAltName=DNS:localhost" -days 2 2>/dev/null
 openssl req -x509 -newkey rsa:2048 -nodes -keyout rsa.key -out rsa.pem \
   -subj "/CN=localhost" -addext "subjectAltName=DNS:localhost" -days 2 2>/dev/null
-
-free_port() {
-  local p
-  for _ in $(seq 50); do
-    p=$((20000 + RANDOM % 30000))
-    if ! (exec 3<>/dev/tcp/127.0.0.1/$p) 2>/dev/null; then echo "$p"; return; fi
-  done
-  echo 0
-}
-
-wait_for() {  # wait_for FILE PATTERN
-  for _ in $(seq 100); do
-    grep -q "$2" "$1" 2>/dev/null && return 0
-    sleep 0.1
-  done
-  return 1
-}
 
 start_capture() {  # start_capture NAME PORT: dumpcap on lo for the port, into NAME.pcapng
   dumpcap -q -i lo -f "tcp port $2" -w "$work/$1.pcapng" > "$1.dumpcap.log" 2>&1 &

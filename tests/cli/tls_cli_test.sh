@@ -5,17 +5,7 @@
 # Linux only (the Windows build's CLI is covered by `opensslp demo` under Wine).
 set -uo pipefail
 cli=$(realpath "${1:?usage: tls_cli_test.sh path/to/opensslp}")
-work=$(mktemp -d)
-pids=()
-cleanup() {
-  for p in "${pids[@]}"; do kill "$p" 2>/dev/null; done
-  rm -rf "$work"
-}
-trap cleanup EXIT
-cd "$work"
-failures=0
-pass() { echo "PASS: $*"; }
-fail() { echo "FAIL: $*"; failures=$((failures + 1)); }
+source "$(dirname "$(realpath "${BASH_SOURCE[0]}")")/lib.sh"
 
 # A CA, and a server certificate for localhost signed by it; a second, unrelated CA.
 openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -keyout ca.key -out ca.pem \
@@ -27,15 +17,6 @@ openssl x509 -req -in server.csr -CA ca.pem -CAkey ca.key -CAcreateserial -days 
   -out server.pem 2>/dev/null
 openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -keyout other.key -out other.pem \
   -subj "/CN=unrelated CA" -days 2 2>/dev/null
-
-free_port() {  # a port nothing listens on, from the ephemeral range
-  local p
-  for _ in $(seq 50); do
-    p=$((20000 + RANDOM % 30000))
-    if ! (exec 3<>/dev/tcp/127.0.0.1/$p) 2>/dev/null; then echo "$p"; return; fi
-  done
-  echo 0
-}
 
 wait_accepting() {  # wait_accepting FILE: s_server prints ACCEPT once it listens (a probe
   for _ in $(seq 100); do  # connection would use up its -naccept 1)

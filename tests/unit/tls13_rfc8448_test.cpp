@@ -17,6 +17,7 @@
 #include <memory>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 #include "core/key_exchange.h"
@@ -46,6 +47,14 @@ constexpr std::uint32_t kSecp256r1 = 23;
 // RFC 8446 §4.4.1: after a HelloRetryRequest, ClientHello1 is replaced in the transcript by the
 // synthetic handshake message message_hash (type 254) whose body is Hash(ClientHello1).
 constexpr std::uint8_t kMessageHash = 254;
+
+// The key-log lines of a full handshake (docs/key-log.md): label, and the vector key of its secret.
+const std::vector<std::pair<std::string, std::string>> kFullHandshakeKeyLog = {
+    {"CLIENT_HANDSHAKE_TRAFFIC_SECRET", "client_handshake_traffic_secret"},
+    {"SERVER_HANDSHAKE_TRAFFIC_SECRET", "server_handshake_traffic_secret"},
+    {"CLIENT_TRAFFIC_SECRET_0", "client_application_traffic_secret_0"},
+    {"SERVER_TRAFFIC_SECRET_0", "server_application_traffic_secret_0"},
+    {"EXPORTER_SECRET", "exporter_master_secret"}};
 
 // RFC 8446 §4.4.3: the content a CertificateVerify signs is 64 spaces, the context string, a zero
 // byte and the transcript hash through the Certificate.
@@ -399,12 +408,7 @@ TEST_F(Rfc8448, Section3SimpleOneRtt) {
             0);
   EXPECT_EQ(SecretHex(Keep(psk)), Hex(v.Hex("resumption_psk")));
 
-  ExpectKeyLog(v, "client_hello",
-               {{"CLIENT_HANDSHAKE_TRAFFIC_SECRET", "client_handshake_traffic_secret"},
-                {"SERVER_HANDSHAKE_TRAFFIC_SECRET", "server_handshake_traffic_secret"},
-                {"CLIENT_TRAFFIC_SECRET_0", "client_application_traffic_secret_0"},
-                {"SERVER_TRAFFIC_SECRET_0", "server_application_traffic_secret_0"},
-                {"EXPORTER_SECRET", "exporter_master_secret"}});
+  ExpectKeyLog(v, "client_hello", kFullHandshakeKeyLog);
 }
 
 // RFC 8448 §4: the resumed handshake with 0-RTT, from §3's resumption master secret: the PSK, the
@@ -546,12 +550,7 @@ TEST_F(Rfc8448, Section5HelloRetryRequest) {
 
   // The key log names them by the random ClientHello2 repeats from ClientHello1 (RFC 8446 §4.1.2),
   // found behind message_hash and the HelloRetryRequest.
-  ExpectKeyLog(v, "client_hello_1",
-               {{"CLIENT_HANDSHAKE_TRAFFIC_SECRET", "client_handshake_traffic_secret"},
-                {"SERVER_HANDSHAKE_TRAFFIC_SECRET", "server_handshake_traffic_secret"},
-                {"CLIENT_TRAFFIC_SECRET_0", "client_application_traffic_secret_0"},
-                {"SERVER_TRAFFIC_SECRET_0", "server_application_traffic_secret_0"},
-                {"EXPORTER_SECRET", "exporter_master_secret"}});
+  ExpectKeyLog(v, "client_hello_1", kFullHandshakeKeyLog);
 }
 
 // RFC 8448 §6: client authentication, x25519, TLS_AES_128_GCM_SHA256, seen from the client. The
@@ -638,12 +637,7 @@ TEST_F(Rfc8448, Section6ClientAuthentication) {
             Hex(v.Hex("server_alert_record")));
   EXPECT_EQ(OpenHex(s_ap_key, v.Hex("server_alert_record"), 0), Hex(WithType(close_notify, 21)));
 
-  ExpectKeyLog(v, "client_hello",
-               {{"CLIENT_HANDSHAKE_TRAFFIC_SECRET", "client_handshake_traffic_secret"},
-                {"SERVER_HANDSHAKE_TRAFFIC_SECRET", "server_handshake_traffic_secret"},
-                {"CLIENT_TRAFFIC_SECRET_0", "client_application_traffic_secret_0"},
-                {"SERVER_TRAFFIC_SECRET_0", "server_application_traffic_secret_0"},
-                {"EXPORTER_SECRET", "exporter_master_secret"}});
+  ExpectKeyLog(v, "client_hello", kFullHandshakeKeyLog);
 }
 
 }  // namespace
