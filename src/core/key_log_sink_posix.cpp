@@ -17,34 +17,51 @@ namespace opensslp::key_log::sink {
 Setting ReadSetting() {
   Setting setting;
   setting.source = std::string("environment ") + kEnvironmentVariable;
+#if defined(__GLIBC__)
+  // secure_getenv: a set-user-ID program ignores its caller's environment here, so no caller can
+  // make it append to (or create) a file of its owner's.
+  const char* value = ::secure_getenv(kEnvironmentVariable);
+#else
   const char* value = std::getenv(kEnvironmentVariable);
+#endif
   if (value != nullptr) setting.file = value;
   return setting;
 }
 
 std::intptr_t OpenForAppend(const std::string& file, std::string& error) {
-  // 0600: the secrets are the owner's. O_APPEND makes each write() land whole at the end, also
-  // with other processes appending (POSIX write(2)); O_CLOEXEC keeps the file out of children.
-  const int fd = ::open(file.c_str(), O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC | O_NOCTTY, 0600);
+  // O_APPEND makes each write() land whole at the end, also with other processes appending
+  // (POSIX write(2)); O_CLOEXEC keeps the file out of children; O_NOFOLLOW refuses a symbolic
+  // link (one planted in a shared directory would send the secrets elsewhere); O_NONBLOCK keeps a
+  // FIFO without a reader from blocking the open (FIFOs are refused below). A new file is 0600.
+  const int fd = ::open(file.c_str(), O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC | O_NOCTTY | O_NOFOLLOW | O_NONBLOCK,
+                        0600);
   if (fd < 0) {
-    error = std::string("cannot open ") + file + ": " + std::strerror(errno);
+    const int e = errno;
+    error = "cannot open " + file + ": " + std::strerror(e) + (e == ELOOP ? " (a symbolic link is refused)" : "");
     return -1;
   }
-  // A file that already existed keeps its mode through open(): a regular file of ours is made
-  // 0600 like a new one (someone may have created it world-readable first). A device (/dev/null,
-  // a FIFO) is left as it is: it stores nothing.
+  // Which kinds of file: a regular file, or a character device (/dev/null, /dev/full, a
+  // terminal). A FIFO or socket could block the writer or raise SIGPIPE in the host process.
   struct stat st {};
-  if (::fstat(fd, &st) == 0 && S_ISREG(st.st_mode)) {
-    if (st.st_uid != ::geteuid()) {
-      error = "refusing " + file + ": it belongs to another user (uid " + std::to_string(st.st_uid) + ")";
-      ::close(fd);
-      return -1;
-    }
-    if ((st.st_mode & 077) != 0 && ::fchmod(fd, 0600) != 0) {
-      error = std::string("cannot make ") + file + " private (chmod 0600): " + std::strerror(errno);
-      ::close(fd);
-      return -1;
-    }
+  const char* refusal = nullptr;
+  if (::fstat(fd, &st) != 0) {
+    refusal = "cannot stat it";
+  } else if (S_ISCHR(st.st_mode)) {
+    // A device stores nothing of its own; use it as it is.
+  } else if (!S_ISREG(st.st_mode)) {
+    refusal = "not a regular file or a character device";
+  } else if (st.st_uid != ::geteuid()) {
+    refusal = "it belongs to another user";
+  } else if (st.st_nlink != 1) {
+    refusal = "it has other hard links";
+  } else if ((st.st_mode & 077) != 0) {
+    // Not repaired: someone who opened it while it was readable would keep reading.
+    refusal = "it is open to other users (group/other permission bits); remove it or chmod 600 it";
+  }
+  if (refusal != nullptr) {
+    ::close(fd);
+    error = "refusing " + file + ": " + refusal;
+    return -1;
   }
   return fd;
 }

@@ -24,12 +24,30 @@ KeyDescription PrivateKey::Describe() const {
 }
 
 Result<std::shared_ptr<PrivateKey>> DeferredPrivateKey::Resolve() const {
+  if (resolved_.load(std::memory_order_acquire)) return reopened_;
   std::lock_guard<std::mutex> lock(mutex_);
-  if (reopened_ != nullptr) return reopened_;
-  // A std::bad_alloc propagates: the boundary's NTE_NO_MEMORY, and the next use tries again.
-  ASSIGN_OR_RETURN(CertificateKey certificate, ParseCertificateKey(certificate_der_));
-  ASSIGN_OR_RETURN(std::shared_ptr<PrivateKey> key, OpenPrivateKeyFromStore(std::move(certificate)));
-  reopened_ = std::move(key);
+  if (resolved_.load(std::memory_order_relaxed)) return reopened_;
+  const auto now = std::chrono::steady_clock::now();
+  if (last_attempt_ && now - *last_attempt_ < kRetryInterval) {
+    if (last_origin_.file != nullptr) {
+      detail::RecordErrorOrigin(last_origin_.file, last_origin_.line, last_origin_.condition, true);
+    }
+    return last_error_;
+  }
+  // A std::bad_alloc propagates: the boundary's NTE_NO_MEMORY, and the next use tries again at once
+  // (last_attempt_ brakes only the failures this object has seen).
+  Result<std::shared_ptr<PrivateKey>> key = [&]() -> Result<std::shared_ptr<PrivateKey>> {
+    ASSIGN_OR_RETURN(CertificateKey certificate, ParseCertificateKey(certificate_der_));
+    return OpenPrivateKeyFromStore(std::move(certificate));
+  }();
+  if (!key.ok()) {
+    last_attempt_ = now;
+    last_error_ = key.error();
+    last_origin_ = LastErrorOrigin();
+    return key.error();
+  }
+  reopened_ = std::move(key).value();
+  resolved_.store(true, std::memory_order_release);
   return reopened_;
 }
 

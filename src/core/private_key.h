@@ -9,9 +9,12 @@
 // Both return signatures in the same format (ossl/signing.h: raw r||s for ECDSA).
 #pragma once
 
+#include <atomic>
+#include <chrono>
 #include <cstdint>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <utility>
 #include <vector>
 
@@ -96,10 +99,13 @@ class PrivateKey final : public KeyObject {
 // Resolve() opens the key again from the certificate it keeps: parse, then the key store. An open
 // can fail for a reason that passes -- memory ran out inside OpenSSL's decoders, which try one
 // format after another and drop each failure, so a shortage reads as "no key here"
-// (docs/robustness.md#open) -- or the key store can gain the key after the open. The first
-// successful reopen is kept and serves every later use; until then each use tries again and
-// returns the error of its own attempt. The certificate's KSP (Windows) is asked at the open only:
-// a retry looks in the key store (a hand-made CERT_CONTEXT cannot be kept past the call).
+// (docs/robustness.md#found-and-fixed) -- or the key store can gain the key after the open. The
+// first successful reopen is kept and serves every later use without a lock. Until then the first
+// use tries again, and later uses at most once a second (kRetryInterval): an attempt costs a
+// certificate parse and a key-store lookup, and Schannel may hold many keys opensslp cannot use;
+// a use in between returns the last attempt's error. The certificate's KSP (Windows) is asked at
+// the open only: a retry looks in the key store (a hand-made CERT_CONTEXT cannot be kept past the
+// call).
 //
 // It is not a KeyObject: functions that resolve a private key do so through abi::RequirePrivateKey
 // / abi::RequireAnyKey, which call Resolve().
@@ -112,16 +118,22 @@ class DeferredPrivateKey final : public Object {
   explicit DeferredPrivateKey(std::vector<std::uint8_t> certificate_der) noexcept
       : Object(kKind), certificate_der_(std::move(certificate_der)) {}
 
-  // The key, opened again if no earlier reopen succeeded (see above); or the error of this attempt.
-  // Thread-safe: attempts are serialised, and every caller after a success gets the same key. In
-  // debug builds a failed attempt records its own error origin (OPENSSLP_ERROR_TRACE=1,
-  // docs/errors.md).
+  static constexpr std::chrono::milliseconds kRetryInterval{1000};
+
+  // The key, opened again if no earlier reopen succeeded (see above); or the error of this attempt
+  // (or, within kRetryInterval of the last one, of that one). Thread-safe: attempts are
+  // serialised, and every caller after a success gets the same key. In debug builds a failure
+  // records the error origin of the attempt that failed (OPENSSLP_ERROR_TRACE=1, docs/errors.md).
   Result<std::shared_ptr<PrivateKey>> Resolve() const;
 
  private:
   std::vector<std::uint8_t> certificate_der_;
-  mutable std::mutex mutex_;
-  mutable std::shared_ptr<PrivateKey> reopened_;  // guarded by mutex_
+  mutable std::atomic<bool> resolved_{false};     // set once reopened_ is, never cleared
+  mutable std::shared_ptr<PrivateKey> reopened_;  // written once, under mutex_, before resolved_
+  mutable std::mutex mutex_;                      // guards the attempts and what follows
+  mutable std::optional<std::chrono::steady_clock::time_point> last_attempt_;
+  mutable Error last_error_ = Error::kNotFound;
+  mutable ErrorOrigin last_origin_{};
 };
 
 // The result of parsing the certificate SslOpenPrivateKey was given.

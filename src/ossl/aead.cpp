@@ -52,8 +52,9 @@ Result<AeadContext> AeadContext::Create(BulkCipher cipher, Bytes key, Direction 
   FetchedCipher* fetched = FetchedAead(cipher);
   if (fetched == nullptr) return Error::kNotSupported;
   const EVP_CIPHER* algorithm = fetched->Get();
-  // Memory ran out in the first fetch (kNoMemory; the next Create fetches again).
-  if (algorithm == nullptr) return ConsumeErrorQueue(Error::kInternal);
+  // Memory ran out in the first fetch (kNoMemory; the next Create fetches again), or the library
+  // has no such cipher (kNotSupported).
+  if (algorithm == nullptr) return ConsumeErrorQueue(Error::kNotSupported);
 
   AeadContext out;
   out.direction_ = direction;

@@ -240,8 +240,9 @@ Result<CbcHmacContext> CbcHmacContext::Create(BulkCipher cipher, MacAlgorithm ma
                                                               : nullptr;
   if (fetched == nullptr) return Error::kNotSupported;
   const EVP_CIPHER* algorithm = fetched->Get();
-  // Memory ran out in the first fetch (kNoMemory; the next Create fetches again).
-  if (algorithm == nullptr) return ConsumeErrorQueue(Error::kInternal);
+  // Memory ran out in the first fetch (kNoMemory; the next Create fetches again), or the library
+  // has no such cipher (kNotSupported).
+  if (algorithm == nullptr) return ConsumeErrorQueue(Error::kNotSupported);
   auto impl = std::make_unique<Impl>();
   impl->evp.reset(EVP_CIPHER_CTX_new());
   if (impl->evp == nullptr) return Error::kNoMemory;

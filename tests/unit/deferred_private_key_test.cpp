@@ -8,7 +8,9 @@
 #include <openssl/evp.h>
 #include <openssl/x509.h>
 
+#include <chrono>
 #include <cstring>
+#include <thread>
 #include <memory>
 #include <string>
 #include <vector>
@@ -134,8 +136,9 @@ bool VerifiesWithCertificate(const std::vector<std::uint8_t>& cert_der, const st
   return ok;
 }
 
-// A deferred key whose key the store gains after the open serves its first use after that, and
-// keeps serving once the store loses it again: the first successful reopen is kept.
+// A deferred key whose key the store gains after the open serves its first use after that (once
+// the retry interval has passed), and keeps serving once the store loses it again: the first
+// successful reopen is kept.
 TEST_F(DeferredPrivateKeyTest, KeyAddedToTheStoreLaterServesFromThen) {
   const std::vector<std::uint8_t> der = FixtureCertDer("p256");
   CertContext cert(der);
@@ -149,7 +152,11 @@ TEST_F(DeferredPrivateKeyTest, KeyAddedToTheStoreLaterServesFromThen) {
     EXPECT_EQ(SslSignHash(provider_, key, digest.data(), 32, nullptr, 0, &len, 0), NTE_NOT_FOUND);
     EXPECT_EQ(SslSignHash(provider_, key, digest.data(), 32, nullptr, 0, &len, 0), NTE_NOT_FOUND) << "and again";
   }
-  // The store (SetUp's) now has it.
+  // Within the retry interval the store is not looked at again: the last error comes back.
+  EXPECT_EQ(SslSignHash(provider_, key, nullptr, 32, nullptr, 0, nullptr, 0), NTE_NOT_FOUND)
+      << "the deferred key's error comes before any other check";
+  // The store (SetUp's) now has it; a deferred key looks again at most once a second.
+  std::this_thread::sleep_for(DeferredPrivateKey::kRetryInterval + std::chrono::milliseconds(100));
   std::vector<std::uint8_t> digest(32, 0x42), signature(64);
   DWORD len = 0;
   ASSERT_EQ(SslSignHash(provider_, key, digest.data(), 32, signature.data(), 64, &len, 0), 0);
@@ -181,6 +188,7 @@ TEST_F(DeferredPrivateKeyTest, SuitesFollowTheReopenedKey) {
     EXPECT_EQ(SslEnumCipherSuites(provider_, key, &suite, &state, 0), NTE_NO_MORE_ITEMS);
     EXPECT_EQ(suite, nullptr);
   }
+  std::this_thread::sleep_for(DeferredPrivateKey::kRetryInterval + std::chrono::milliseconds(100));
   ASSERT_EQ(SslEnumCipherSuites(provider_, key, &suite, &state, 0), 0);
   ASSERT_NE(suite, nullptr);
   SslFreeBuffer(suite);

@@ -6,6 +6,9 @@
 #include <gtest/gtest.h>
 
 #include <regex>
+#if !defined(_WIN32)
+#include <sys/stat.h>
+#endif
 #include <set>
 #include <string>
 #include <thread>
@@ -236,17 +239,51 @@ TEST(KeyLog, AFailedWriteIsCountedAndNothingElse) {
   EXPECT_EQ(state.failed_writes, 2u);
 }
 
-// An existing file readable by others is made private (0600) when the log opens it.
-TEST(KeyLog, AnExistingFileIsMadePrivate) {
-  TempFile file;
-  { std::ofstream create(file.path()); }
-  std::filesystem::permissions(file.path(), std::filesystem::perms::owner_read | std::filesystem::perms::owner_write |
-                                                std::filesystem::perms::group_read | std::filesystem::perms::others_read);
-  KeyLogScope on(file.path());
-  ASSERT_TRUE(key_log::Enabled()) << key_log::State().error;
-  const auto perms = std::filesystem::status(file.path()).permissions();
-  EXPECT_EQ(perms & (std::filesystem::perms::group_all | std::filesystem::perms::others_all),
-            std::filesystem::perms::none);
+// Files the log must not write to: one open to other users (not repaired: whoever opened it while
+// it was readable would keep reading), a symbolic link, a FIFO (a writer could block or get
+// SIGPIPE), a file with a second hard link. Each leaves the log off and says why.
+TEST(KeyLog, RefusesFilesOthersCouldRead) {
+  namespace fs = std::filesystem;
+  TempFile file, target, fifo, linked;
+  {
+    std::ofstream create(file.path());
+  }
+  fs::permissions(file.path(), fs::perms::owner_read | fs::perms::owner_write | fs::perms::group_read |
+                                   fs::perms::others_read);
+  {
+    KeyLogScope on(file.path());
+    EXPECT_FALSE(key_log::Enabled());
+    EXPECT_NE(key_log::State().error.find("open to other users"), std::string::npos) << key_log::State().error;
+  }
+  {
+    std::ofstream create(target.path());
+  }
+  fs::permissions(target.path(), fs::perms::owner_read | fs::perms::owner_write);
+  fs::create_symlink(target.path(), linked.path());
+  {
+    KeyLogScope on(linked.path());
+    EXPECT_FALSE(key_log::Enabled());
+    EXPECT_NE(key_log::State().error.find("symbolic link"), std::string::npos) << key_log::State().error;
+  }
+  fs::remove(linked.path());
+  fs::create_hard_link(target.path(), linked.path());
+  {
+    KeyLogScope on(target.path());
+    EXPECT_FALSE(key_log::Enabled());
+    EXPECT_NE(key_log::State().error.find("hard link"), std::string::npos) << key_log::State().error;
+  }
+  ASSERT_EQ(mkfifo(fifo.path().c_str(), 0600), 0);
+  {
+    // No reader: the non-blocking open fails (ENXIO) instead of waiting; with a reader it would be
+    // refused as "not a regular file or a character device".
+    KeyLogScope on(fifo.path());
+    EXPECT_FALSE(key_log::Enabled());
+    EXPECT_FALSE(key_log::State().error.empty());
+  }
+  // The same file, private and with one link, is used.
+  fs::remove(linked.path());
+  KeyLogScope on(target.path());
+  EXPECT_TRUE(key_log::Enabled()) << key_log::State().error;
 }
 #endif
 
