@@ -27,12 +27,18 @@ class KeyLogScope {
   // `file` empty: the key log configured off.
   explicit KeyLogScope(const std::string& file) {
 #if defined(_WIN32)
-    if (file.empty()) {
-      RegDeleteKeyValueW(HKEY_LOCAL_MACHINE, L"SOFTWARE\\OpenSSLP", L"KeyLogFile");
-    } else {
-      const std::wstring wide(file.begin(), file.end());  // test paths are ASCII
-      RegSetKeyValueW(HKEY_LOCAL_MACHINE, L"SOFTWARE\\OpenSSLP", L"KeyLogFile", REG_SZ, wide.c_str(),
-                      static_cast<DWORD>((wide.size() + 1) * sizeof(wchar_t)));
+    // The 64-bit registry view, as the provider reads it (also from a 32-bit test under WoW64).
+    HKEY key = nullptr;
+    if (RegCreateKeyExW(HKEY_LOCAL_MACHINE, L"SOFTWARE\\OpenSSLP", 0, nullptr, 0,
+                        KEY_SET_VALUE | KEY_WOW64_64KEY, nullptr, &key, nullptr) == ERROR_SUCCESS) {
+      if (file.empty()) {
+        RegDeleteValueW(key, L"KeyLogFile");
+      } else {
+        const std::wstring wide(file.begin(), file.end());  // test paths are ASCII
+        RegSetValueExW(key, L"KeyLogFile", 0, REG_SZ, reinterpret_cast<const BYTE*>(wide.c_str()),
+                       static_cast<DWORD>((wide.size() + 1) * sizeof(wchar_t)));
+      }
+      RegCloseKey(key);
     }
 #else
     env_ = std::make_unique<ScopedEnv>(OPENSSLP_KEY_LOG_ENV,
@@ -42,7 +48,12 @@ class KeyLogScope {
   }
   ~KeyLogScope() {
 #if defined(_WIN32)
-    RegDeleteKeyValueW(HKEY_LOCAL_MACHINE, L"SOFTWARE\\OpenSSLP", L"KeyLogFile");
+    HKEY key = nullptr;
+    if (RegOpenKeyExW(HKEY_LOCAL_MACHINE, L"SOFTWARE\\OpenSSLP", 0, KEY_SET_VALUE | KEY_WOW64_64KEY, &key) ==
+        ERROR_SUCCESS) {
+      RegDeleteValueW(key, L"KeyLogFile");
+      RegCloseKey(key);
+    }
 #endif
     env_.reset();
     key_log::ResetForTesting();
