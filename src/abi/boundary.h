@@ -4,7 +4,8 @@
 // SECURITY_STATUS through the single error map, turns std::bad_alloc into NTE_NO_MEMORY and any
 // other exception into NTE_INTERNAL_ERROR (no C++ exception ever crosses the ABI), and empties the
 // thread's OpenSSL error queue on every return (docs/style.md#rule-1, docs/style.md#rule-2,
-// docs/style.md#rule-3).
+// docs/style.md#rule-3). `function` is the export's name (each export passes __func__): the
+// per-call trace names the call with it.
 #pragma once
 
 #include <memory>
@@ -52,7 +53,8 @@ void ReportFailure(SECURITY_STATUS rc) noexcept;
 SECURITY_STATUS FinishFailedCall(Error error) noexcept;
 
 template <class Body>
-SECURITY_STATUS Guard(Body&& body) noexcept {
+SECURITY_STATUS Guard(const char* function, Body&& body) noexcept {
+  (void)function;
   EnterLibrary();
   ClearErrorOrigin();
   Error error;
@@ -78,7 +80,8 @@ SECURITY_STATUS Guard(Body&& body) noexcept {
 // (2) OpenSSL's error queue is emptied only when the call failed: the record path's EVP calls
 // leave nothing behind when they succeed (the test harness checks the queue after every test).
 template <class Body>
-SECURITY_STATUS GuardRecord(Body&& body) noexcept {
+SECURITY_STATUS GuardRecord(const char* function, Body&& body) noexcept {
+  (void)function;
 #if defined(OPENSSLP_ERROR_TRACE) && OPENSSLP_ERROR_TRACE
   ClearErrorOrigin();  // debug builds only: the release record path stays as lean as it was
 #endif

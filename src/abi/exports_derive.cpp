@@ -40,7 +40,7 @@ extern "C" OPENSSLP_EXPORT SECURITY_STATUS WINAPI SslComputeFinishedHash(NCRYPT_
                                                                          NCRYPT_HASH_HANDLE hHandshakeHash,
                                                                          PBYTE pbOutput, DWORD cbOutput,
                                                                          DWORD dwFlags) {
-  return Guard([&]() -> Status {
+  return Guard(__func__, [&]() -> Status {
     TRY(RequireProvider(hSslProvider));
     ASSIGN_OR_RETURN(std::shared_ptr<Object> key, HandleTable::Global().LookupAny(static_cast<Handle>(hMasterKey)));
     if (key->kind() == ObjectKind::kTls13TrafficSecret || key->kind() == ObjectKind::kTls13BinderKey) {
@@ -92,7 +92,7 @@ constexpr DWORD kMaxExporterOutput = 1u << 20;
 extern "C" OPENSSLP_EXPORT SECURITY_STATUS WINAPI SslExportKeyingMaterial(
     NCRYPT_PROV_HANDLE hSslProvider, NCRYPT_KEY_HANDLE hMasterKey, PCHAR sLabel, PBYTE pbRandoms, DWORD cbRandoms,
     PBYTE pbContextValue, WORD cbContextValue, PBYTE pbOutput, DWORD cbOutput, DWORD dwFlags) {
-  return Guard([&]() -> Status {
+  return Guard(__func__, [&]() -> Status {
     TRY(RequireProvider(hSslProvider));
     ASSIGN_OR_RETURN(std::shared_ptr<Object> key, HandleTable::Global().LookupAny(static_cast<Handle>(hMasterKey)));
     ENSURE(key->kind() == ObjectKind::kMasterKey || key->kind() == ObjectKind::kTls13ExporterSecret,

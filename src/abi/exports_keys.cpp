@@ -61,7 +61,7 @@ extern "C" OPENSSLP_EXPORT SECURITY_STATUS WINAPI SslCreateEphemeralKey(NCRYPT_P
                                                                         DWORD dwProtocol, DWORD dwCipherSuite,
                                                                         DWORD dwKeyType, DWORD dwKeyBitLen,
                                                                         PBYTE pbParams, DWORD cbParams, DWORD dwFlags) {
-  return Guard([&]() -> Status {
+  return Guard(__func__, [&]() -> Status {
     TRY(RequireProvider(hSslProvider));
     ENSURE(phEphemeralKey != nullptr, Error::kInvalidParameter);
     TRY(RequireNoFlags(dwFlags));
@@ -82,7 +82,7 @@ extern "C" OPENSSLP_EXPORT SECURITY_STATUS WINAPI SslCreateEphemeralKey(NCRYPT_P
 extern "C" OPENSSLP_EXPORT SECURITY_STATUS WINAPI SslImportKey(NCRYPT_PROV_HANDLE hSslProvider,
                                                                NCRYPT_KEY_HANDLE* phKey, LPCWSTR pszBlobType,
                                                                PBYTE pbKeyBlob, DWORD cbKeyBlob, DWORD dwFlags) {
-  return Guard([&]() -> Status {
+  return Guard(__func__, [&]() -> Status {
     TRY(RequireProvider(hSslProvider));
     ENSURE(phKey != nullptr, Error::kInvalidParameter);
     TRY(RequireNoFlags(dwFlags));
@@ -114,7 +114,7 @@ extern "C" OPENSSLP_EXPORT SECURITY_STATUS WINAPI SslImportKey(NCRYPT_PROV_HANDL
 extern "C" OPENSSLP_EXPORT SECURITY_STATUS WINAPI SslExportKey(NCRYPT_PROV_HANDLE hSslProvider, NCRYPT_KEY_HANDLE hKey,
                                                                LPCWSTR pszBlobType, PBYTE pbOutput, DWORD cbOutput,
                                                                DWORD* pcbResult, DWORD dwFlags) {
-  return Guard([&]() -> Status {
+  return Guard(__func__, [&]() -> Status {
     TRY(RequireProvider(hSslProvider));
     ASSIGN_OR_RETURN(std::shared_ptr<const KeyObject> object, RequireAnyKey(hKey));
     ENSURE(pcbResult != nullptr, Error::kInvalidParameter);

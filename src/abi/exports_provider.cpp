@@ -55,7 +55,7 @@ Status ReturnDword(DWORD value, PBYTE* ppbOutput, DWORD* pcbOutput) {
 
 extern "C" OPENSSLP_EXPORT SECURITY_STATUS WINAPI SslOpenProvider(NCRYPT_PROV_HANDLE* phSslProvider,
                                                                   LPCWSTR pszProviderName, DWORD dwFlags) {
-  return Guard([&]() -> Status {
+  return Guard(__func__, [&]() -> Status {
     ENSURE(phSslProvider != nullptr, Error::kInvalidParameter);
     TRY(RequireNoFlags(dwFlags));
     if (pszProviderName != nullptr) {
@@ -71,7 +71,7 @@ extern "C" OPENSSLP_EXPORT SECURITY_STATUS WINAPI SslOpenProvider(NCRYPT_PROV_HA
 }
 
 extern "C" OPENSSLP_EXPORT SECURITY_STATUS WINAPI SslFreeObject(NCRYPT_HANDLE hObject, DWORD dwFlags) {
-  return Guard([&]() -> Status {
+  return Guard(__func__, [&]() -> Status {
     TRY(RequireNoFlags(dwFlags));
     HandleTable& table = HandleTable::Global();
     ASSIGN_OR_RETURN(std::shared_ptr<Object> object, table.LookupAny(static_cast<Handle>(hObject)));
@@ -87,11 +87,11 @@ extern "C" OPENSSLP_EXPORT SECURITY_STATUS WINAPI SslFreeObject(NCRYPT_HANDLE hO
 }
 
 extern "C" OPENSSLP_EXPORT SECURITY_STATUS WINAPI SslFreeBuffer(PVOID pvInput) {
-  return Guard([&]() -> Status { return FreeCallerBuffer(pvInput); });
+  return Guard(__func__, [&]() -> Status { return FreeCallerBuffer(pvInput); });
 }
 
 extern "C" OPENSSLP_EXPORT SECURITY_STATUS WINAPI SslIncrementProviderReferenceCount(NCRYPT_PROV_HANDLE hSslProvider) {
-  return Guard([&]() -> Status {
+  return Guard(__func__, [&]() -> Status {
     ASSIGN_OR_RETURN(auto provider, RequireProvider(hSslProvider));
     ENSURE(provider->AddRef(), Error::kInvalidHandle);
     return Status::Ok();
@@ -99,7 +99,7 @@ extern "C" OPENSSLP_EXPORT SECURITY_STATUS WINAPI SslIncrementProviderReferenceC
 }
 
 extern "C" OPENSSLP_EXPORT SECURITY_STATUS WINAPI SslDecrementProviderReferenceCount(NCRYPT_PROV_HANDLE hSslProvider) {
-  return Guard([&]() -> Status {
+  return Guard(__func__, [&]() -> Status {
     ASSIGN_OR_RETURN(auto provider, RequireProvider(hSslProvider));
     std::uint32_t remaining = 0;
     ENSURE(provider->Release(&remaining), Error::kInvalidHandle);
@@ -111,7 +111,7 @@ extern "C" OPENSSLP_EXPORT SECURITY_STATUS WINAPI SslDecrementProviderReferenceC
 extern "C" OPENSSLP_EXPORT SECURITY_STATUS WINAPI SslEnumProtocolProviders(DWORD* pdwProviderCount,
                                                                            NCryptProviderName** ppProviderList,
                                                                            DWORD dwFlags) {
-  return Guard([&]() -> Status {
+  return Guard(__func__, [&]() -> Status {
     ENSURE(pdwProviderCount != nullptr && ppProviderList != nullptr, Error::kInvalidParameter);
     TRY(RequireNoFlags(dwFlags));
     // One block: the array entry followed by the strings it points to, so one SslFreeBuffer frees
@@ -145,7 +145,7 @@ extern "C" OPENSSLP_EXPORT SECURITY_STATUS WINAPI SslGetProviderProperty(NCRYPT_
                                                                          LPCWSTR pszProperty, PBYTE* ppbOutput,
                                                                          DWORD* pcbOutput, PVOID* ppEnumState,
                                                                          DWORD dwFlags) {
-  return Guard([&]() -> Status {
+  return Guard(__func__, [&]() -> Status {
     TRY(RequireProvider(hSslProvider));
     ENSURE(ppbOutput != nullptr && pcbOutput != nullptr, Error::kInvalidParameter);
     // Every property is single-valued: there is nothing to enumerate, so a state must start NULL.
@@ -182,7 +182,7 @@ extern "C" OPENSSLP_EXPORT SECURITY_STATUS WINAPI SslGetProviderProperty(NCRYPT_
 
 extern "C" OPENSSLP_EXPORT SECURITY_STATUS WINAPI SslGetKeyProperty(NCRYPT_KEY_HANDLE hKey, LPCWSTR pszProperty,
                                                                     PBYTE* ppbOutput, DWORD* pcbOutput, DWORD dwFlags) {
-  return Guard([&]() -> Status {
+  return Guard(__func__, [&]() -> Status {
     ASSIGN_OR_RETURN(std::shared_ptr<const KeyObject> key, RequireAnyKey(hKey));
     ENSURE(ppbOutput != nullptr && pcbOutput != nullptr, Error::kInvalidParameter);
     TRY(RequireNoFlags(dwFlags));

@@ -52,7 +52,7 @@ extern "C" OPENSSLP_EXPORT SECURITY_STATUS WINAPI SslEncryptPacket(NCRYPT_PROV_H
                                                                    PBYTE pbOutput, DWORD cbOutput, DWORD* pcbResult,
                                                                    ULONGLONG SequenceNumber, DWORD dwContentType,
                                                                    DWORD dwFlags) {
-  return GuardRecord([&]() -> Status {
+  return GuardRecord(__func__, [&]() -> Status {
     ASSIGN_OR_RETURN(std::shared_ptr<SessionKey> key, RequireRecordKey(hSslProvider, hKey));
     TRY(RequireNoFlags(dwFlags));
     ENSURE(pcbResult != nullptr && (pbInput != nullptr || cbInput == 0), Error::kInvalidParameter);
@@ -73,7 +73,7 @@ extern "C" OPENSSLP_EXPORT SECURITY_STATUS WINAPI SslDecryptPacket(NCRYPT_PROV_H
                                                                    NCRYPT_KEY_HANDLE hKey, PBYTE pbInput, DWORD cbInput,
                                                                    PBYTE pbOutput, DWORD cbOutput, DWORD* pcbResult,
                                                                    ULONGLONG SequenceNumber, DWORD dwFlags) {
-  return GuardRecord([&]() -> Status {
+  return GuardRecord(__func__, [&]() -> Status {
     ASSIGN_OR_RETURN(std::shared_ptr<SessionKey> key, RequireRecordKey(hSslProvider, hKey));
     TRY(RequireNoFlags(dwFlags));
     ENSURE(pcbResult != nullptr && (pbInput != nullptr || cbInput == 0), Error::kInvalidParameter);

@@ -76,7 +76,7 @@ using namespace opensslp::abi;  // NOLINT(google-build-using-namespace)
 extern "C" OPENSSLP_EXPORT SECURITY_STATUS WINAPI SslOpenPrivateKey(NCRYPT_PROV_HANDLE hSslProvider,
                                                                     NCRYPT_KEY_HANDLE* phPrivateKey,
                                                                     PCCERT_CONTEXT pCertContext, DWORD dwFlags) {
-  return Guard([&]() -> Status {
+  return Guard(__func__, [&]() -> Status {
     TRY(RequireProvider(hSslProvider));
     ENSURE(phPrivateKey != nullptr && pCertContext != nullptr, Error::kInvalidParameter);
     // Schannel opens every server credential's key with NCRYPT_SILENT_FLAG on every registered
@@ -124,7 +124,7 @@ extern "C" OPENSSLP_EXPORT SECURITY_STATUS WINAPI SslSignHash(NCRYPT_PROV_HANDLE
                                                               NCRYPT_KEY_HANDLE hPrivateKey, PBYTE pbHashValue,
                                                               DWORD cbHashValue, PBYTE pbSignature, DWORD cbSignature,
                                                               DWORD* pcbResult, DWORD dwFlags) {
-  return Guard([&]() -> Status {
+  return Guard(__func__, [&]() -> Status {
     TRY(RequireProvider(hSslProvider));
     ASSIGN_OR_RETURN(std::shared_ptr<PrivateKey> key, RequirePrivateKey(hPrivateKey));
     ENSURE(pcbResult != nullptr, Error::kInvalidParameter);
@@ -151,7 +151,7 @@ extern "C" OPENSSLP_EXPORT SECURITY_STATUS WINAPI SslVerifySignature(NCRYPT_PROV
                                                                      NCRYPT_KEY_HANDLE hPublicKey, PBYTE pbHashValue,
                                                                      DWORD cbHashValue, PBYTE pbSignature,
                                                                      DWORD cbSignature, DWORD dwFlags) {
-  return Guard([&]() -> Status {
+  return Guard(__func__, [&]() -> Status {
     TRY(RequireProvider(hSslProvider));
     ASSIGN_OR_RETURN(std::shared_ptr<Object> key,
                      HandleTable::Global().LookupAny(static_cast<Handle>(hPublicKey)));  // kept alive for the call

@@ -183,7 +183,7 @@ extern "C" OPENSSLP_EXPORT SECURITY_STATUS WINAPI SslEnumCipherSuites(NCRYPT_PRO
                                                                       NCRYPT_KEY_HANDLE hPrivateKey,
                                                                       NCRYPT_SSL_CIPHER_SUITE** ppCipherSuite,
                                                                       PVOID* ppEnumState, DWORD dwFlags) {
-  return Guard([&]() -> Status {
+  return Guard(__func__, [&]() -> Status {
     return EnumerateSuites(hSslProvider, hPrivateKey, ppCipherSuite, ppEnumState, dwFlags, kEnumStateMagic,
                            [](NCRYPT_SSL_CIPHER_SUITE& out, const SuiteVersion& sv) {
                              // dwKeyType 0: curves are negotiated separately (SslEnumEccCurves), as
@@ -197,7 +197,7 @@ extern "C" OPENSSLP_EXPORT SECURITY_STATUS WINAPI SslEnumCipherSuitesEx(NCRYPT_P
                                                                         NCRYPT_KEY_HANDLE hPrivateKey,
                                                                         NCRYPT_SSL_CIPHER_SUITE_EX** ppCipherSuite,
                                                                         PVOID* ppEnumState, DWORD dwFlags) {
-  return Guard([&]() -> Status {
+  return Guard(__func__, [&]() -> Status {
     return EnumerateSuites(
         hSslProvider, hPrivateKey, ppCipherSuite, ppEnumState, dwFlags, kEnumStateExMagic,
         [](NCRYPT_SSL_CIPHER_SUITE_EX& out, const SuiteVersion& sv) { FillSuiteEx(out, *sv.suite, sv.version); });
@@ -209,7 +209,7 @@ extern "C" OPENSSLP_EXPORT SECURITY_STATUS WINAPI SslLookupCipherSuiteInfo(NCRYP
                                                                            DWORD dwKeyType,
                                                                            NCRYPT_SSL_CIPHER_SUITE* pCipherSuite,
                                                                            DWORD dwFlags) {
-  return Guard([&]() -> Status {
+  return Guard(__func__, [&]() -> Status {
     TRY(RequireProvider(hSslProvider));
     ENSURE(pCipherSuite != nullptr, Error::kInvalidParameter);
     TRY(RequireNoFlags(dwFlags));
@@ -227,7 +227,7 @@ extern "C" OPENSSLP_EXPORT SECURITY_STATUS WINAPI SslLookupCipherLengths(NCRYPT_
                                                                          DWORD dwKeyType,
                                                                          NCRYPT_SSL_CIPHER_LENGTHS* pCipherLengths,
                                                                          DWORD cbCipherLengths, DWORD dwFlags) {
-  return Guard([&]() -> Status {
+  return Guard(__func__, [&]() -> Status {
     TRY(RequireProvider(hSslProvider));
     ENSURE(pCipherLengths != nullptr && cbCipherLengths >= sizeof(NCRYPT_SSL_CIPHER_LENGTHS), Error::kInvalidParameter);
     TRY(RequireNoFlags(dwFlags));
@@ -247,7 +247,7 @@ extern "C" OPENSSLP_EXPORT SECURITY_STATUS WINAPI SslLookupCipherLengths(NCRYPT_
 extern "C" OPENSSLP_EXPORT SECURITY_STATUS WINAPI
 SslGetCipherSuitePRFHashAlgorithm(NCRYPT_PROV_HANDLE hSslProvider, DWORD dwProtocol, DWORD dwCipherSuite,
                                   DWORD dwKeyType, WCHAR szPRFHash[NCRYPT_SSL_MAX_NAME_SIZE], DWORD dwFlags) {
-  return Guard([&]() -> Status {
+  return Guard(__func__, [&]() -> Status {
     TRY(RequireProvider(hSslProvider));
     ENSURE(szPRFHash != nullptr, Error::kInvalidParameter);
     TRY(RequireNoFlags(dwFlags));
@@ -267,7 +267,7 @@ SslGetCipherSuitePRFHashAlgorithm(NCRYPT_PROV_HANDLE hSslProvider, DWORD dwProto
 extern "C" OPENSSLP_EXPORT SECURITY_STATUS WINAPI SslEnumEccCurves(NCRYPT_PROV_HANDLE hSslProvider,
                                                                    DWORD* pEccCurveCount,
                                                                    NCRYPT_SSL_ECC_CURVE** ppEccCurve, DWORD dwFlags) {
-  return Guard([&]() -> Status {
+  return Guard(__func__, [&]() -> Status {
     TRY(RequireProvider(hSslProvider));
     ENSURE(pEccCurveCount != nullptr && ppEccCurve != nullptr, Error::kInvalidParameter);
     TRY(RequireNoFlags(dwFlags));

@@ -107,7 +107,7 @@ extern "C" OPENSSLP_EXPORT SECURITY_STATUS WINAPI SslGenerateMasterKey(
     NCRYPT_PROV_HANDLE hSslProvider, NCRYPT_KEY_HANDLE hPrivateKey, NCRYPT_KEY_HANDLE hPublicKey,
     NCRYPT_KEY_HANDLE* phMasterKey, DWORD dwProtocol, DWORD dwCipherSuite, PNCryptBufferDesc pParameterList,
     PBYTE pbOutput, DWORD cbOutput, DWORD* pcbResult, DWORD dwFlags) {
-  return Guard([&]() -> Status {
+  return Guard(__func__, [&]() -> Status {
     TRY(RequireProvider(hSslProvider));
     ENSURE(phMasterKey != nullptr, Error::kInvalidParameter);
     ASSIGN_OR_RETURN(const TlsRole role, ReadRole(dwFlags));
@@ -159,7 +159,7 @@ extern "C" OPENSSLP_EXPORT SECURITY_STATUS WINAPI SslGenerateMasterKey(
 extern "C" OPENSSLP_EXPORT SECURITY_STATUS WINAPI SslImportMasterKey(
     NCRYPT_PROV_HANDLE hSslProvider, NCRYPT_KEY_HANDLE hPrivateKey, NCRYPT_KEY_HANDLE* phMasterKey, DWORD dwProtocol,
     DWORD dwCipherSuite, PNCryptBufferDesc pParameterList, PBYTE pbEncryptedKey, DWORD cbEncryptedKey, DWORD dwFlags) {
-  return Guard([&]() -> Status {
+  return Guard(__func__, [&]() -> Status {
     TRY(RequireProvider(hSslProvider));
     ENSURE(phMasterKey != nullptr, Error::kInvalidParameter);
     // Server side of RSA key transport only (docs/reference/functions.md#sslimportmasterkey).
@@ -187,7 +187,7 @@ extern "C" OPENSSLP_EXPORT SECURITY_STATUS WINAPI SslGeneratePreMasterKey(
     NCRYPT_PROV_HANDLE hSslProvider, NCRYPT_KEY_HANDLE hPublicKey, NCRYPT_KEY_HANDLE* phPreMasterKey, DWORD dwProtocol,
     DWORD dwCipherSuite, PNCryptBufferDesc pParameterList, PBYTE pbOutput, DWORD cbOutput, DWORD* pcbResult,
     DWORD dwFlags) {
-  return Guard([&]() -> Status {
+  return Guard(__func__, [&]() -> Status {
     TRY(RequireProvider(hSslProvider));
     ENSURE(phPreMasterKey != nullptr, Error::kInvalidParameter);
     // Undocumented flags: the split exists for the RSA client only, so 0 or NCRYPT_SSL_CLIENT_FLAG.
@@ -221,7 +221,7 @@ extern "C" OPENSSLP_EXPORT SECURITY_STATUS WINAPI SslGeneratePreMasterKey(
 extern "C" OPENSSLP_EXPORT SECURITY_STATUS WINAPI
 SslGenerateSessionKeys(NCRYPT_PROV_HANDLE hSslProvider, NCRYPT_KEY_HANDLE hMasterKey, NCRYPT_KEY_HANDLE* phReadKey,
                        NCRYPT_KEY_HANDLE* phWriteKey, PNCryptBufferDesc pParameterList, DWORD dwFlags) {
-  return Guard([&]() -> Status {
+  return Guard(__func__, [&]() -> Status {
     TRY(RequireProvider(hSslProvider));
     ASSIGN_OR_RETURN(std::shared_ptr<MasterKey> master, Require<MasterKey>(hMasterKey));
     ENSURE(phReadKey != nullptr && phWriteKey != nullptr, Error::kInvalidParameter);
@@ -261,7 +261,7 @@ extern "C" OPENSSLP_EXPORT SECURITY_STATUS WINAPI SslComputeEapKeyBlock(NCRYPT_P
                                                                         NCRYPT_KEY_HANDLE hMasterKey, PBYTE pbRandoms,
                                                                         DWORD cbRandoms, PBYTE pbOutput, DWORD cbOutput,
                                                                         DWORD* pcbResult, DWORD dwFlags) {
-  return Guard([&]() -> Status {
+  return Guard(__func__, [&]() -> Status {
     TRY(RequireProvider(hSslProvider));
     ASSIGN_OR_RETURN(std::shared_ptr<MasterKey> master, Require<MasterKey>(hMasterKey));
     ENSURE(pcbResult != nullptr, Error::kInvalidParameter);

@@ -76,7 +76,7 @@ extern "C" OPENSSLP_EXPORT SECURITY_STATUS WINAPI SslExtractEarlyKey(NCRYPT_PROV
                                                                      NCRYPT_KEY_HANDLE* phEarlyKey, DWORD dwProtocol,
                                                                      DWORD dwCipherSuite,
                                                                      PNCryptBufferDesc pParameterList, DWORD dwFlags) {
-  return Guard([&]() -> Status {
+  return Guard(__func__, [&]() -> Status {
     TRY(RequireProvider(hSslProvider));
     ENSURE(phEarlyKey != nullptr, Error::kInvalidParameter);
     TRY(RequireNoFlags(dwFlags));
@@ -102,7 +102,7 @@ extern "C" OPENSSLP_EXPORT SECURITY_STATUS WINAPI SslExtractEarlyKey(NCRYPT_PROV
 extern "C" OPENSSLP_EXPORT SECURITY_STATUS WINAPI SslExtractHandshakeKey(
     NCRYPT_PROV_HANDLE hSslProvider, NCRYPT_KEY_HANDLE hPrivateKey, NCRYPT_KEY_HANDLE hPublicKey,
     NCRYPT_KEY_HANDLE hEarlyKey, NCRYPT_KEY_HANDLE* phHandshakeKey, PNCryptBufferDesc pParameterList, DWORD dwFlags) {
-  return Guard([&]() -> Status {
+  return Guard(__func__, [&]() -> Status {
     TRY(RequireProvider(hSslProvider));
     ENSURE(phHandshakeKey != nullptr, Error::kInvalidParameter);
     TRY(RequireNoFlags(dwFlags));
@@ -124,7 +124,7 @@ extern "C" OPENSSLP_EXPORT SECURITY_STATUS WINAPI SslExtractMasterKey(NCRYPT_PRO
                                                                       NCRYPT_KEY_HANDLE hHandshakeKey,
                                                                       NCRYPT_KEY_HANDLE* phMasterKey,
                                                                       PNCryptBufferDesc pParameterList, DWORD dwFlags) {
-  return Guard([&]() -> Status {
+  return Guard(__func__, [&]() -> Status {
     TRY(RequireProvider(hSslProvider));
     ENSURE(phMasterKey != nullptr, Error::kInvalidParameter);
     TRY(RequireNoFlags(dwFlags));
@@ -148,7 +148,7 @@ extern "C" OPENSSLP_EXPORT SECURITY_STATUS WINAPI
 SslExpandTrafficKeys(NCRYPT_PROV_HANDLE hSslProvider, NCRYPT_KEY_HANDLE hBaseKey, NCRYPT_HASH_HANDLE hHashValue,
                      NCRYPT_KEY_HANDLE* phClientTrafficKey, NCRYPT_KEY_HANDLE* phServerTrafficKey,
                      PNCryptBufferDesc pParameterList, DWORD dwFlags) {
-  return Guard([&]() -> Status {
+  return Guard(__func__, [&]() -> Status {
     TRY(RequireProvider(hSslProvider));
     ENSURE(phClientTrafficKey != nullptr || phServerTrafficKey != nullptr, Error::kInvalidParameter);
     TRY(RequireNoFlags(dwFlags));
@@ -188,7 +188,7 @@ extern "C" OPENSSLP_EXPORT SECURITY_STATUS WINAPI SslExpandWriteKey(NCRYPT_PROV_
                                                                     NCRYPT_KEY_HANDLE hBaseTrafficKey,
                                                                     NCRYPT_KEY_HANDLE* phWriteKey,
                                                                     PNCryptBufferDesc pParameterList, DWORD dwFlags) {
-  return Guard([&]() -> Status {
+  return Guard(__func__, [&]() -> Status {
     TRY(RequireProvider(hSslProvider));
     ENSURE(phWriteKey != nullptr, Error::kInvalidParameter);
     TRY(RequireNoFlags(dwFlags));
@@ -210,7 +210,7 @@ extern "C" OPENSSLP_EXPORT SECURITY_STATUS WINAPI SslExpandWriteKey(NCRYPT_PROV_
 extern "C" OPENSSLP_EXPORT SECURITY_STATUS WINAPI
 SslExpandExporterMasterKey(NCRYPT_PROV_HANDLE hSslProvider, NCRYPT_KEY_HANDLE hBaseKey, NCRYPT_HASH_HANDLE hHashValue,
                            NCRYPT_KEY_HANDLE* phExporterMasterKey, PNCryptBufferDesc pParameterList, DWORD dwFlags) {
-  return Guard([&]() -> Status {
+  return Guard(__func__, [&]() -> Status {
     TRY(RequireProvider(hSslProvider));
     ENSURE(phExporterMasterKey != nullptr, Error::kInvalidParameter);
     TRY(RequireNoFlags(dwFlags));
@@ -229,7 +229,7 @@ SslExpandExporterMasterKey(NCRYPT_PROV_HANDLE hSslProvider, NCRYPT_KEY_HANDLE hB
 extern "C" OPENSSLP_EXPORT SECURITY_STATUS WINAPI SslExpandResumptionMasterKey(
     NCRYPT_PROV_HANDLE hSslProvider, NCRYPT_KEY_HANDLE hMasterKey, NCRYPT_HASH_HANDLE hHashValue,
     NCRYPT_KEY_HANDLE* phResumptionMasterKey, PNCryptBufferDesc pParameterList, DWORD dwFlags) {
-  return Guard([&]() -> Status {
+  return Guard(__func__, [&]() -> Status {
     TRY(RequireProvider(hSslProvider));
     ENSURE(phResumptionMasterKey != nullptr, Error::kInvalidParameter);
     TRY(RequireNoFlags(dwFlags));
@@ -249,7 +249,7 @@ extern "C" OPENSSLP_EXPORT SECURITY_STATUS WINAPI SslDuplicateTranscriptHash(NCR
                                                                              NCRYPT_HASH_HANDLE hTranscriptHash,
                                                                              NCRYPT_HASH_HANDLE* phTranscriptHash,
                                                                              DWORD dwFlags) {
-  return Guard([&]() -> Status {
+  return Guard(__func__, [&]() -> Status {
     TRY(RequireProvider(hSslProvider));
     ENSURE(phTranscriptHash != nullptr, Error::kInvalidParameter);
     TRY(RequireNoFlags(dwFlags));
@@ -268,7 +268,7 @@ extern "C" OPENSSLP_EXPORT SECURITY_STATUS WINAPI SslExpandBinderKey(NCRYPT_PROV
                                                                      NCRYPT_KEY_HANDLE hEarlyKey,
                                                                      NCRYPT_KEY_HANDLE* phBinderKey,
                                                                      PNCryptBufferDesc pParameterList, DWORD dwFlags) {
-  return Guard([&]() -> Status {
+  return Guard(__func__, [&]() -> Status {
     TRY(RequireProvider(hSslProvider));
     ENSURE(phBinderKey != nullptr, Error::kInvalidParameter);
     ENSURE(dwFlags == NCRYPT_SSL_EXTERNAL_PSK_FLAG || dwFlags == NCRYPT_SSL_RESUMPTION_PSK_FLAG, Error::kBadFlags);
@@ -290,7 +290,7 @@ extern "C" OPENSSLP_EXPORT SECURITY_STATUS WINAPI SslExpandBinderKey(NCRYPT_PROV
 extern "C" OPENSSLP_EXPORT SECURITY_STATUS WINAPI SslExpandPreSharedKey(
     NCRYPT_PROV_HANDLE hSslProvider, NCRYPT_KEY_HANDLE hResumptionMasterKey, PBYTE pbTicketNonce, DWORD cbTicketNonce,
     NCRYPT_KEY_HANDLE* phPreSharedKey, PNCryptBufferDesc pParameterList, DWORD dwFlags) {
-  return Guard([&]() -> Status {
+  return Guard(__func__, [&]() -> Status {
     TRY(RequireProvider(hSslProvider));
     ENSURE(phPreSharedKey != nullptr, Error::kInvalidParameter);
     ENSURE(pbTicketNonce != nullptr || cbTicketNonce == 0, Error::kInvalidParameter);
@@ -315,7 +315,7 @@ extern "C" OPENSSLP_EXPORT SECURITY_STATUS WINAPI SslExpandNextGenTrafficKey(NCR
                                                                              NCRYPT_KEY_HANDLE* phNextTrafficKey,
                                                                              PNCryptBufferDesc pParameterList,
                                                                              DWORD dwFlags) {
-  return Guard([&]() -> Status {
+  return Guard(__func__, [&]() -> Status {
     TRY(RequireProvider(hSslProvider));
     ENSURE(phNextTrafficKey != nullptr, Error::kInvalidParameter);
     TRY(RequireNoFlags(dwFlags));

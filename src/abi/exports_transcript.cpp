@@ -46,7 +46,7 @@ extern "C" OPENSSLP_EXPORT SECURITY_STATUS WINAPI SslCreateHandshakeHash(NCRYPT_
                                                                          NCRYPT_HASH_HANDLE* phHandshakeHash,
                                                                          DWORD dwProtocol, DWORD dwCipherSuite,
                                                                          DWORD dwFlags) {
-  return Guard([&]() -> Status {
+  return Guard(__func__, [&]() -> Status {
     TRY(RequireProvider(hSslProvider));
     ENSURE(phHandshakeHash != nullptr, Error::kInvalidParameter);
     TRY(RequireNoFlags(dwFlags));
@@ -63,7 +63,7 @@ extern "C" OPENSSLP_EXPORT SECURITY_STATUS WINAPI SslCreateHandshakeHash(NCRYPT_
 extern "C" OPENSSLP_EXPORT SECURITY_STATUS WINAPI SslHashHandshake(NCRYPT_PROV_HANDLE hSslProvider,
                                                                    NCRYPT_HASH_HANDLE hHandshakeHash, PBYTE pbInput,
                                                                    DWORD cbInput, DWORD dwFlags) {
-  return Guard([&]() -> Status {
+  return Guard(__func__, [&]() -> Status {
     TRY(RequireProvider(hSslProvider));
     ASSIGN_OR_RETURN(std::shared_ptr<HandshakeHash> hash, Require<HandshakeHash>(hHandshakeHash));
     ENSURE(pbInput != nullptr || cbInput == 0, Error::kInvalidParameter);
@@ -88,7 +88,7 @@ extern "C" OPENSSLP_EXPORT SECURITY_STATUS WINAPI SslComputeSessionHash(NCRYPT_P
                                                                         DWORD dwProtocol, PBYTE pbOutput,
                                                                         DWORD cbOutput, DWORD* pcbResult,
                                                                         DWORD dwFlags) {
-  return Guard([&]() -> Status {
+  return Guard(__func__, [&]() -> Status {
     TRY(RequireProvider(hSslProvider));
     ASSIGN_OR_RETURN(std::shared_ptr<HandshakeHash> hash, Require<HandshakeHash>(hHandshakeHash));
     ENSURE(pcbResult != nullptr, Error::kInvalidParameter);
@@ -117,7 +117,7 @@ extern "C" OPENSSLP_EXPORT SECURITY_STATUS WINAPI SslCreateClientAuthHash(NCRYPT
                                                                           NCRYPT_HASH_HANDLE* phHandshakeHash,
                                                                           DWORD dwProtocol, DWORD dwCipherSuite,
                                                                           LPCWSTR pszHashAlgId, DWORD dwFlags) {
-  return Guard([&]() -> Status {
+  return Guard(__func__, [&]() -> Status {
     TRY(RequireProvider(hSslProvider));
     ENSURE(phHandshakeHash != nullptr, Error::kInvalidParameter);
     TRY(RequireNoFlags(dwFlags));
@@ -146,7 +146,7 @@ extern "C" OPENSSLP_EXPORT SECURITY_STATUS WINAPI SslCreateClientAuthHash(NCRYPT
 extern "C" OPENSSLP_EXPORT SECURITY_STATUS WINAPI SslComputeClientAuthHash(
     NCRYPT_PROV_HANDLE hSslProvider, NCRYPT_KEY_HANDLE hMasterKey, NCRYPT_HASH_HANDLE hHandshakeHash, LPCWSTR pszAlgId,
     PBYTE pbOutput, DWORD cbOutput, DWORD* pcbResult, DWORD dwFlags) {
-  return Guard([&]() -> Status {
+  return Guard(__func__, [&]() -> Status {
     TRY(RequireProvider(hSslProvider));
     TRY(CheckOptionalMasterKey(hMasterKey));
     ASSIGN_OR_RETURN(std::shared_ptr<HandshakeHash> hash, Require<HandshakeHash>(hHandshakeHash));

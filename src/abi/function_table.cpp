@@ -106,7 +106,7 @@ using namespace opensslp::abi;  // NOLINT(google-build-using-namespace)
 extern "C" OPENSSLP_EXPORT NTSTATUS WINAPI GetSChannelInterface(LPCWSTR pszProviderName,
                                                                 NCRYPT_SSL_FUNCTION_TABLE** ppFunctionTable,
                                                                 DWORD dwFlags) {
-  return Guard([&]() -> Status {
+  return Guard(__func__, [&]() -> Status {
     TRY(CheckInterfaceRequest(pszProviderName, ppFunctionTable));
     // dwFlags is ignored, as the sample provider ignores it: the loader passes 0 today, and
     // refusing a flag a future loader might pass would make the provider fail to load at all.
@@ -120,7 +120,7 @@ extern "C" OPENSSLP_EXPORT NTSTATUS WINAPI GetSChannelInterface(LPCWSTR pszProvi
 extern "C" OPENSSLP_EXPORT SECURITY_STATUS WINAPI SslInitializeInterface(LPCWSTR pszProviderName,
                                                                          NCRYPT_SSL_FUNCTION_TABLE* pFunctionTable,
                                                                          DWORD dwFlags) {
-  return Guard([&]() -> Status {
+  return Guard(__func__, [&]() -> Status {
     TRY(CheckInterfaceRequest(pszProviderName, pFunctionTable));
     TRY(RequireNoFlags(dwFlags));
     // Exactly the version-5 table is copied (sizeof(NCRYPT_SSL_FUNCTION_TABLE), 41 members): the

@@ -183,10 +183,10 @@ TEST(ErrorMap, EveryErrorHasItsDocumentedCode) {
 }
 
 TEST(Guard, ConvertsExceptionsAndNeverThrows) {
-  EXPECT_EQ(abi::Guard([]() -> Status { throw std::bad_alloc(); }), NTE_NO_MEMORY);
-  EXPECT_EQ(abi::Guard([]() -> Status { throw 42; }), NTE_INTERNAL_ERROR);
-  EXPECT_EQ(abi::Guard([]() -> Status { return Error::kBadFlags; }), NTE_BAD_FLAGS);
-  EXPECT_EQ(abi::Guard([]() -> Status { return Status::Ok(); }), 0);
+  EXPECT_EQ(abi::Guard("UtilTest", []() -> Status { throw std::bad_alloc(); }), NTE_NO_MEMORY);
+  EXPECT_EQ(abi::Guard("UtilTest", []() -> Status { throw 42; }), NTE_INTERNAL_ERROR);
+  EXPECT_EQ(abi::Guard("UtilTest", []() -> Status { return Error::kBadFlags; }), NTE_BAD_FLAGS);
+  EXPECT_EQ(abi::Guard("UtilTest", []() -> Status { return Status::Ok(); }), 0);
 }
 
 TEST(OutBuffers, SizeQueryTooSmallAndWrite) {
