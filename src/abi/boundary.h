@@ -5,14 +5,18 @@
 // other exception into NTE_INTERNAL_ERROR (no C++ exception ever crosses the ABI), and empties the
 // thread's OpenSSL error queue on every return (docs/style.md#rule-1, docs/style.md#rule-2,
 // docs/style.md#rule-3). `function` is the export's name (each export passes __func__): the
-// per-call trace names the call with it.
+// per-call trace (core/trace.h, docs/diagnostics.md) names the call with it. While the trace is on,
+// the guard empties the thread's lookup log on entry, times the call and writes its line on exit;
+// while it is off, the trace costs one relaxed atomic load per call.
 #pragma once
 
+#include <cstdint>
 #include <memory>
 #include <new>
 #include <optional>
 
 #include "core/provider.h"
+#include "core/trace.h"
 #include "handles/handle_table.h"
 #include "sslprovider.h"
 #include "util/status.h"
@@ -35,33 +39,51 @@ inline SECURITY_STATUS ToSecurityStatus(const Status& status) noexcept {
   return status.ok() ? SECURITY_STATUS{0} : ToSecurityStatus(status.error());
 }
 
+// The NTE_* name of a status ToSecurityStatus returns ("NTE_INVALID_HANDLE"), for the trace;
+// "SECURITY_STATUS" for any other value.
+const char* SecurityStatusName(SECURITY_STATUS status) noexcept;
+
 // Called on every entry to and exit from the library.
 void EnterLibrary() noexcept;
 void LeaveLibrary() noexcept;
 
 // Debug builds (OPENSSLP_ERROR_TRACE): reports a failed call's error origin (util/status.h) --
-// "opensslp: NTE_... (name) at src/file.cpp:line: condition" -- on stderr (and, on Windows, to
-// OutputDebugString) when the environment variable OPENSSLP_ERROR_TRACE is 1. Release builds: nothing.
+// "opensslp: 0x... at src/file.cpp:line: condition" -- on stderr (and, on Windows, to
+// OutputDebugString) when the environment variable OPENSSLP_ERROR_TRACE is 1. Release builds:
+// nothing (the per-call trace, core/trace.h, reports origins in every build).
 void ReportFailure(SECURITY_STATUS rc) noexcept;
+
+// The per-call trace, while it is on. BeginTracedCall empties this thread's lookup log
+// (handles/lookup_log.h) and error origin and returns the steady clock's time of entry;
+// EndTracedCall writes the call's line if the level asks for it (core/trace.h WriteCall). `error`
+// is the final error of a failed call (ignored when rc is 0).
+std::int64_t BeginTracedCall() noexcept;
+void EndTracedCall(const char* function, std::int64_t start, SECURITY_STATUS rc, Error error) noexcept;
 
 // The failure half of Guard and GuardRecord: if the crypto library recorded an allocation failure
 // during the call, the call failed for want of memory whatever error the code it failed in chose
 // (an OpenSSL operation that cannot allocate reports its own failure: a key "does not parse", a
 // signature "does not verify"), so the error becomes kNoMemory (core/library.h
 // ResolveCryptoLibraryFailure, docs/robustness.md). Then maps the error, reports its origin (debug
-// builds) and leaves the library's error queue empty.
-SECURITY_STATUS FinishFailedCall(Error error) noexcept;
+// builds), leaves the library's error queue empty and, for a traced call (`function` not null),
+// writes the trace line.
+SECURITY_STATUS FinishFailedCall(Error error, const char* function = nullptr, std::int64_t start = 0) noexcept;
 
 template <class Body>
 SECURITY_STATUS Guard(const char* function, Body&& body) noexcept {
-  (void)function;
-  EnterLibrary();
+  EnterLibrary();  // first: it reads the configuration, which may switch the trace on for this call
+  const bool traced = trace::CurrentLevel() != trace::Level::kOff;
+  std::int64_t start = 0;
+  if (traced) [[unlikely]]
+    start = BeginTracedCall();
   ClearErrorOrigin();
   Error error;
   try {
     const Status status(body());
     if (status.ok()) {
       LeaveLibrary();
+      if (traced) [[unlikely]]
+        EndTracedCall(function, start, 0, Error::kInternal);
       return 0;
     }
     error = status.error();
@@ -70,7 +92,7 @@ SECURITY_STATUS Guard(const char* function, Body&& body) noexcept {
   } catch (...) {
     error = Error::kInternal;
   }
-  return FinishFailedCall(error);
+  return FinishFailedCall(error, traced ? function : nullptr, start);
 }
 
 // Guard for the per-record exports (SslEncryptPacket, SslDecryptPacket), whose fixed cost is
@@ -78,17 +100,26 @@ SECURITY_STATUS Guard(const char* function, Body&& body) noexcept {
 // (1) no EnterLibrary: a record call needs a live session key, which exists only after the
 // library was initialised (any call without one fails on its handles before touching OpenSSL);
 // (2) OpenSSL's error queue is emptied only when the call failed: the record path's EVP calls
-// leave nothing behind when they succeed (the test harness checks the queue after every test).
+// leave nothing behind when they succeed (the test harness checks the queue after every test);
+// (3) with the trace off, it adds one relaxed load and nothing else: no clock read, no
+// thread-local write, no allocation (tests/alloc RecordPathAllocatesNothing).
 template <class Body>
 SECURITY_STATUS GuardRecord(const char* function, Body&& body) noexcept {
-  (void)function;
+  const bool traced = trace::CurrentLevel() != trace::Level::kOff;
+  std::int64_t start = 0;
+  if (traced) [[unlikely]]
+    start = BeginTracedCall();
 #if defined(OPENSSLP_ERROR_TRACE) && OPENSSLP_ERROR_TRACE
-  ClearErrorOrigin();  // debug builds only: the release record path stays as lean as it was
+  ClearErrorOrigin();  // debug builds' stderr report; release builds clear it only for a traced call
 #endif
   Error error;
   try {
     const Status status(body());
-    if (status.ok()) return 0;
+    if (status.ok()) {
+      if (traced) [[unlikely]]
+        EndTracedCall(function, start, 0, Error::kInternal);
+      return 0;
+    }
     error = status.error();
   } catch (const std::bad_alloc&) {
     error = Error::kNoMemory;
@@ -96,7 +127,7 @@ SECURITY_STATUS GuardRecord(const char* function, Body&& body) noexcept {
     error = Error::kInternal;
   }
   EnterLibrary();  // (a call with bad handles may be the process's first: keep the init order)
-  return FinishFailedCall(error);
+  return FinishFailedCall(error, traced ? function : nullptr, start);
 }
 
 // Resolves a provider handle (every export that takes one checks it first).

@@ -122,8 +122,8 @@ class DeferredPrivateKey final : public Object {
 
   // The key, opened again if no earlier reopen succeeded (see above); or the error of this attempt
   // (or, within kRetryInterval of the last one, of that one). Thread-safe: attempts are
-  // serialised, and every caller after a success gets the same key. In debug builds a failure
-  // records the error origin of the attempt that failed (OPENSSLP_ERROR_TRACE=1, docs/errors.md).
+  // serialised, and every caller after a success gets the same key. A failure records the
+  // error origin of the attempt that failed (the per-call trace shows it, docs/diagnostics.md).
   Result<std::shared_ptr<PrivateKey>> Resolve() const;
 
  private:

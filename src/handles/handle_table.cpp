@@ -110,9 +110,15 @@ const HandleTable::Slot* HandleTable::FindLocked(Handle handle) const {
   return &slot;
 }
 
+void HandleTable::NoteLookup(Handle handle, const Slot* slot, bool accepted, ObjectKind wanted) noexcept {
+  lookup_log::RecordLookup(handle, slot != nullptr ? slot->object.get() : nullptr, accepted, wanted);
+}
+
 Result<std::shared_ptr<Object>> HandleTable::LookupAny(Handle handle) const {
   std::shared_lock lock(mutex_);
   const Slot* slot = FindLocked(handle);
+  if (lookup_log::On()) [[unlikely]]
+    NoteLookup(handle, slot, true, ObjectKind{});
   if (slot == nullptr) return Error::kInvalidHandle;
   return slot->object;
 }

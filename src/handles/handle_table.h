@@ -19,6 +19,9 @@
 // thousands -- so the limit is reached only by a caller that never frees: it then gets a clean
 // error instead of eating the machine's memory (about 100 MiB for 2^20 of the smallest objects).
 // docs/robustness.md, docs/errors.md.
+//
+// While the per-call trace is on, every lookup (not Insert, not Erase) also notes what it found in
+// this thread's lookup log (handles/lookup_log.h): the kind, or why there was no object.
 #pragma once
 
 #include <cstdint>
@@ -27,6 +30,7 @@
 #include <shared_mutex>
 #include <vector>
 
+#include "handles/lookup_log.h"
 #include "handles/object.h"
 #include "util/rw_lock.h"
 #include "util/status.h"
@@ -64,7 +68,11 @@ class HandleTable {
   Result<std::shared_ptr<T>> Lookup(Handle handle) const {
     auto any = LookupAny(handle);
     if (!any.ok()) return any.error();
-    if (!Accepts<T>(any.value()->kind())) return Error::kInvalidHandle;
+    if (!Accepts<T>(any.value()->kind())) {
+      if (lookup_log::On()) [[unlikely]]
+        lookup_log::MarkLastWrongKind(WantedKind<T>());
+      return Error::kInvalidHandle;
+    }
     return std::static_pointer_cast<T>(std::move(any).value());
   }
 
@@ -74,11 +82,18 @@ class HandleTable {
   // checked first.
   template <class O, class T>
   Result<std::shared_ptr<T>> LookupWithOwner(Handle owner, Handle handle) const {
+    const bool log = lookup_log::On();  // the record path's one extra cost while the trace is off
     std::shared_lock lock(mutex_);
     const Slot* owner_slot = FindLocked(owner);
-    if (owner_slot == nullptr || !Accepts<O>(owner_slot->object->kind())) return Error::kInvalidHandle;
+    const bool owner_ok = owner_slot != nullptr && Accepts<O>(owner_slot->object->kind());
+    if (log) [[unlikely]]
+      NoteLookup(owner, owner_slot, owner_ok, WantedKind<O>());
+    if (!owner_ok) return Error::kInvalidHandle;
     const Slot* slot = FindLocked(handle);
-    if (slot == nullptr || !Accepts<T>(slot->object->kind())) return Error::kInvalidHandle;
+    const bool ok = slot != nullptr && Accepts<T>(slot->object->kind());
+    if (log) [[unlikely]]
+      NoteLookup(handle, slot, ok, WantedKind<T>());
+    if (!ok) return Error::kInvalidHandle;
     return std::static_pointer_cast<T>(slot->object);
   }
 
@@ -91,7 +106,11 @@ class HandleTable {
   Status EraseIf(Handle handle) {
     auto any = LookupAny(handle);
     if (!any.ok()) return any.error();
-    if (!Accepts<T>(any.value()->kind())) return Error::kInvalidHandle;
+    if (!Accepts<T>(any.value()->kind())) {
+      if (lookup_log::On()) [[unlikely]]
+        lookup_log::MarkLastWrongKind(WantedKind<T>());
+      return Error::kInvalidHandle;
+    }
     return EraseExact(handle, any.value().get());
   }
 
@@ -112,6 +131,15 @@ class HandleTable {
       return kind == T::kKind;
     }
   }
+  // The kind T asks for, for the lookup log: ObjectKind{} for a T that accepts several (as Accepts).
+  template <class T>
+  static constexpr ObjectKind WantedKind() {
+    if constexpr (requires(ObjectKind kind) { T::Accepts(kind); }) {
+      return ObjectKind{};
+    } else {
+      return T::kKind;
+    }
+  }
   Status EraseExact(Handle handle, const Object* expected);
   Result<std::shared_ptr<Object>> EraseImpl(Handle handle, const Object* expected);
 
@@ -122,6 +150,8 @@ class HandleTable {
   bool Decode(Handle handle, std::size_t* index, std::uint32_t* generation) const;
   // The live slot `handle` names, or nullptr; mutex_ must be held (shared or exclusive).
   const Slot* FindLocked(Handle handle) const;
+  // Notes one lookup in the lookup log (callers check lookup_log::On() first).
+  static void NoteLookup(Handle handle, const Slot* slot, bool accepted, ObjectKind wanted) noexcept;
   static Handle Encode(std::size_t index, std::uint32_t generation);
 
   mutable RwLock mutex_;

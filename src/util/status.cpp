@@ -25,35 +25,17 @@ const char* ErrorName(Error error) noexcept {
 }
 
 namespace {
-#if defined(OPENSSLP_ERROR_TRACE) && OPENSSLP_ERROR_TRACE
-thread_local ErrorOrigin t_origin;
-#endif
+// Trivially destructible with a constant initialiser: no guard, no destructor to register.
+constinit thread_local ErrorOrigin t_origin;
 }  // namespace
 
-ErrorOrigin LastErrorOrigin() noexcept {
-#if defined(OPENSSLP_ERROR_TRACE) && OPENSSLP_ERROR_TRACE
-  return t_origin;
-#else
-  return {};
-#endif
-}
+ErrorOrigin LastErrorOrigin() noexcept { return t_origin; }
 
-void ClearErrorOrigin() noexcept {
-#if defined(OPENSSLP_ERROR_TRACE) && OPENSSLP_ERROR_TRACE
-  t_origin = {};
-#endif
-}
+void ClearErrorOrigin() noexcept { t_origin = {}; }
 
 namespace detail {
 void RecordErrorOrigin(const char* file, int line, const char* condition, bool overwrite) noexcept {
-#if defined(OPENSSLP_ERROR_TRACE) && OPENSSLP_ERROR_TRACE
   if (overwrite || !t_origin) t_origin = ErrorOrigin{file, line, condition};
-#else
-  (void)file;
-  (void)line;
-  (void)condition;
-  (void)overwrite;
-#endif
 }
 }  // namespace detail
 

@@ -71,15 +71,17 @@ class [[nodiscard]] Status {
   Error error_ = Error::kInternal;
 };
 
-// ---- Error origins (debug builds) ------------------------------------------------------------
-// With OPENSSLP_ERROR_TRACE (on in Debug builds, off in Release: CMakeLists.txt), a failing
-// ENSURE records where it fired -- file, line and the condition's source text -- in a
+// ---- Error origins ------------------------------------------------------------------------------
+// A failing ENSURE records where it fired -- file, line and the condition's source text -- in a
 // thread-local slot, and a failing TRY / ASSIGN_OR_RETURN records its own site when nothing deeper
 // did (an error returned directly, e.g. `return Error::kBadKey;`, is traced to the first TRY that
-// passes it on). The ABI boundary clears the slot on entry and reports it on failure
-// (abi/boundary.h), so a bare NTE_INVALID_PARAMETER from a function with eleven checks names the
-// one that fired. Only static strings are recorded: source locations and source text, never a
-// runtime value, so a trace cannot carry a secret.
+// passes it on). The ABI boundary clears the slot on entry (abi/boundary.h), so a bare
+// NTE_INVALID_PARAMETER from a function with eleven checks names the one that fired: in the
+// per-call trace (core/trace.h, docs/diagnostics.md), and in Debug builds on stderr with
+// OPENSSLP_ERROR_TRACE=1 (docs/errors.md). Recorded in every build -- administrators run release
+// DLLs -- and only on failure paths, so a successful call pays nothing. Only static strings are
+// recorded: source locations and source text, never a runtime value, so a trace cannot carry a
+// secret.
 struct ErrorOrigin {
   const char* file = nullptr;  // __FILE__ of the check
   int line = 0;
@@ -87,8 +89,7 @@ struct ErrorOrigin {
   explicit operator bool() const noexcept { return file != nullptr; }
 };
 
-// The origin recorded on this thread since the last ClearErrorOrigin (empty without
-// OPENSSLP_ERROR_TRACE).
+// The origin recorded on this thread since the last ClearErrorOrigin (empty if none).
 ErrorOrigin LastErrorOrigin() noexcept;
 void ClearErrorOrigin() noexcept;
 
@@ -112,12 +113,8 @@ Error ErrorOf(const Result<T>& r) {
 
 }  // namespace opensslp
 
-#if defined(OPENSSLP_ERROR_TRACE) && OPENSSLP_ERROR_TRACE
 #define OPENSSLP_RECORD_ORIGIN(text, overwrite) \
   ::opensslp::detail::RecordErrorOrigin(__FILE__, __LINE__, text, overwrite)
-#else
-#define OPENSSLP_RECORD_ORIGIN(text, overwrite) ((void)0)
-#endif
 
 // TRY(expr): evaluate a Status/Result and return its error from the enclosing function on failure.
 #define OPENSSLP_TRY(expr)                                      \

@@ -28,11 +28,15 @@
 #include <chrono>
 #include <cstdio>
 #include <cstring>
+#include <filesystem>
 #include <map>
 #include <string>
 #include <vector>
 
+#include <unistd.h>
+
 #include "alloc/alloc_injection.h"
+#include "core/trace.h"
 #include "handles/handle_table.h"
 #include "opensslp/opensslp.h"
 #include "sslprovider.h"
@@ -622,6 +626,51 @@ TEST_F(AllocFailure, SslEncryptAndDecryptPacket) {
           EXPECT_EQ(opened, Bytes(64, 0xEE));
         }
       });
+}
+
+// The per-record path allocates nothing: with the trace off (its default), and with the trace on
+// at the verbose level, where every call writes its line (formatted on the stack). The record
+// calls of every TLS connection run here, so an allocation per record would show in the
+// benchmarks (bench/README.md) and is a failure a record call could otherwise never have.
+TEST_F(AllocFailure, RecordPathAllocatesNothing) {
+  NCRYPT_KEY_HANDLE client_master = 0, server_master = 0;
+  ASSERT_NO_FATAL_FAILURE(RsaMasters(&client_master, &server_master));
+  NCRYPT_KEY_HANDLE c_read = 0, c_write = 0, s_read = 0, s_write = 0;
+  ASSERT_EQ(SslGenerateSessionKeys(prov_, client_master, &c_read, &c_write, params_.get(), 0), 0);
+  ASSERT_EQ(SslGenerateSessionKeys(prov_, server_master, &s_read, &s_write, params_.get(), 0), 0);
+  for (ULONG_PTR h : {c_read, c_write, s_read, s_write}) Keep(h);
+
+  const std::string trace_file =
+      (std::filesystem::temp_directory_path() / ("opensslp-alloc-trace-" + std::to_string(getpid()) + ".txt")).string();
+  Bytes plain(100, 0x42), sealed(200), opened(200);
+  ULONGLONG seq = 0;
+  // Seals and opens `records` records; returns the allocations this thread made meanwhile.
+  const auto run = [&](int records) {
+    Arm(0);
+    for (int i = 0; i < records; ++i) {
+      ++seq;
+      DWORD sealed_len = 0, opened_len = 0;
+      EXPECT_EQ(SslEncryptPacket(prov_, c_write, plain.data(), static_cast<DWORD>(plain.size()), sealed.data(),
+                                 static_cast<DWORD>(sealed.size()), &sealed_len, seq, CT_APPLICATIONDATA, 0),
+                0);
+      EXPECT_EQ(SslDecryptPacket(prov_, s_read, sealed.data(), sealed_len, opened.data(),
+                                 static_cast<DWORD>(opened.size()), &opened_len, seq, 0),
+                0);
+    }
+    return Disarm().allocations;
+  };
+  (void)run(2);  // warm up: OpenSSL's per-thread state
+  ASSERT_EQ(opensslp::trace::CurrentLevel(), opensslp::trace::Level::kOff);
+  EXPECT_EQ(run(50), 0) << "trace off";
+
+  opensslp::trace::Configure({opensslp::trace::Level::kVerbose, trace_file, "alloc test"});
+  ASSERT_EQ(opensslp::trace::CurrentLevel(), opensslp::trace::Level::kVerbose) << opensslp::trace::CurrentState().error;
+  (void)run(1);  // the first traced call on this thread (its thread-local lookup log)
+  EXPECT_EQ(run(20), 0) << "trace on (verbose)";
+  opensslp::trace::Configure({});
+  std::error_code ec;
+  EXPECT_GE(std::filesystem::file_size(trace_file, ec), 42u * 50) << "the traced calls wrote their lines";
+  std::filesystem::remove(trace_file, ec);
 }
 
 // ---- Transcripts and Finished ------------------------------------------------------------------
