@@ -35,6 +35,14 @@
  *   "VersionString"    UTF-16, NUL-terminated: e.g. "0.1.0"
  *   "CryptoLibrary"    UTF-16, NUL-terminated: the OpenSSL version text, e.g. "OpenSSL 3.0.19 ..."
  *   "InterfaceVersion" BCRYPT_INTERFACE_VERSION (4 bytes): the function-table version, {5, 0}
+ *   "Configuration"    UTF-16, NUL-terminated: the administrator's configuration in force
+ *                      (docs/operations.md), "\n"-separated lines: "origin: WHERE", then one
+ *                      "Name: value (where it came from)" line per setting
+ *   "ConfigurationProblems" UTF-16, NUL-terminated: why the last read of the configuration was not
+ *                      applied, one problem per "\n"-terminated line; empty when it was applied
+ *   "Trace"            UTF-16, NUL-terminated: the per-call trace's state (docs/diagnostics.md):
+ *                      "off", "failures: FILE (SOURCE)", "verbose: FILE (SOURCE)" or
+ *                      "failed: REASON (SOURCE)"
  *   "KeyLog"           UTF-16, NUL-terminated: the key log's state (docs/key-log.md): "off", or
  *                      "on: FILE (SOURCE)" while lines are written to FILE, or
  *                      "failed: REASON (SOURCE)" when it is switched on but FILE cannot be opened
@@ -45,6 +53,18 @@
 #define OPENSSLP_PROPERTY_CRYPTO_LIBRARY OPENSSLP_W("CryptoLibrary")
 #define OPENSSLP_PROPERTY_INTERFACE_VERSION OPENSSLP_W("InterfaceVersion")
 #define OPENSSLP_PROPERTY_KEY_LOG OPENSSLP_W("KeyLog")
+#define OPENSSLP_PROPERTY_CONFIGURATION OPENSSLP_W("Configuration")
+#define OPENSSLP_PROPERTY_CONFIGURATION_PROBLEMS OPENSSLP_W("ConfigurationProblems")
+#define OPENSSLP_PROPERTY_TRACE OPENSSLP_W("Trace")
+
+/*
+ * SslChangeNotify(NULL, OPENSSLP_CHANGE_NOTIFY_RELOAD_CONFIGURATION): re-read the administrator's
+ * configuration now (docs/operations.md#reload). Returns 0 when it was applied; NTE_BAD_DATA when
+ * it has problems and was not applied (the configuration in force stays; the property
+ * "ConfigurationProblems" lists them); NTE_INVALID_PARAMETER for a non-NULL hEvent. Any other
+ * dwFlags value: NTE_NOT_SUPPORTED, as Windows documents SslChangeNotify.
+ */
+#define OPENSSLP_CHANGE_NOTIFY_RELOAD_CONFIGURATION 0x4F500001u
 
 /*
  * SslGetKeyProperty names, for every key handle kind (private, public, ephemeral, master,
@@ -70,6 +90,9 @@
  * OPENSSLP_REGISTRY_KEY does (administrators only).
  */
 #define OPENSSLP_KEY_LOG_ENV "OPENSSLP_KEYLOGFILE"
+/* The configuration (docs/operations.md): outside Windows this variable names a configuration
+ * file; on Windows the values live under HKEY_LOCAL_MACHINE\OPENSSLP_REGISTRY_KEY. */
+#define OPENSSLP_CONFIG_ENV "OPENSSLP_CONFIG"
 #define OPENSSLP_REGISTRY_KEY OPENSSLP_W("SOFTWARE\\OpenSSLP")
 #define OPENSSLP_KEY_LOG_REGISTRY_VALUE OPENSSLP_W("KeyLogFile")
 

@@ -11,6 +11,7 @@
 #include <unistd.h>
 #endif
 
+#include "core/configuration.h"
 #include "core/library.h"
 #include "core/private_key.h"
 #include "handles/lookup_log.h"
@@ -61,7 +62,13 @@ const char* SecurityStatusName(SECURITY_STATUS status) noexcept {
   }
 }
 
-void EnterLibrary() noexcept { InitializeCryptoLibrary(); }
+void EnterLibrary() noexcept {
+  InitializeCryptoLibrary();
+  // The administrator's configuration (core/configuration.h) before anything else of the call:
+  // the trace it may switch on then covers the process's first call too. One atomic load after
+  // the first read.
+  config::EnsureLoaded();
+}
 
 namespace {
 

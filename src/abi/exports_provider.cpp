@@ -7,14 +7,18 @@
 #include "abi/boundary.h"
 #include "abi/caller_buffers.h"
 #include "abi/names.h"
+#include "core/configuration.h"
 #include "core/key_log.h"
 #include "core/library.h"
+#include "core/trace.h"
 #include "opensslp/opensslp.h"
 #include "util/bytes.h"
 
 // The public header names the key log's environment variable for users; the core uses its own
 // copy (it sees no sslprovider.h types).
 static_assert(std::string_view(OPENSSLP_KEY_LOG_ENV) == opensslp::key_log::kEnvironmentVariable);
+static_assert(std::string_view(OPENSSLP_KEY_LOG_ENV) == opensslp::config::kSettings[4].environment);
+static_assert(std::string_view(OPENSSLP_CONFIG_ENV) == opensslp::config::kConfigFileEnvironment);
 
 using namespace opensslp;       // NOLINT(google-build-using-namespace)
 using namespace opensslp::abi;  // NOLINT(google-build-using-namespace)
@@ -62,9 +66,11 @@ extern "C" OPENSSLP_EXPORT SECURITY_STATUS WINAPI SslOpenProvider(NCRYPT_PROV_HA
       ASSIGN_OR_RETURN(std::u16string_view name, ReadWideString(pszProviderName, kMaxProviderNameChars));
       ENSURE(IsOurProviderName(name) || IsMicrosoftProviderName(name), Error::kInvalidParameter);
     }
-    // The key log reads its setting here at the latest (Schannel opens the provider when it
-    // loads it), so an administrator who switched it on sees the announcement then, not at the
-    // first handshake (docs/key-log.md).
+    // The configuration is read here at the latest (Schannel opens the provider when it loads
+    // it), and looked at again for a change (at most once a second): the registry key's or the
+    // file's last write (docs/operations.md#reload). The key log follows it, so an administrator
+    // who switched it on sees the announcement then, not at the first handshake (docs/key-log.md).
+    config::ReloadIfChanged();
     (void)key_log::Enabled();
     return Publish(std::make_shared<Provider>(), phSslProvider);
   });
@@ -134,11 +140,20 @@ extern "C" OPENSSLP_EXPORT SECURITY_STATUS WINAPI SslEnumProtocolProviders(DWORD
   });
 }
 
+// Windows documents SslChangeNotify as not implemented (docs/reference/functions.md#sslchangenotify),
+// and it is not a function-table member: Schannel never reaches a provider's copy. opensslp gives
+// its own export one use, under its own flag (opensslp/opensslp.h): re-read the administrator's
+// configuration now (docs/operations.md#reload). Everything else stays NTE_NOT_SUPPORTED, as
+// documented.
 extern "C" OPENSSLP_EXPORT SECURITY_STATUS WINAPI SslChangeNotify(HANDLE hEvent, DWORD dwFlags) {
-  (void)hEvent;
-  (void)dwFlags;
-  // Documented as not implemented by Windows itself (docs/reference/functions.md#sslchangenotify).
-  return NTE_NOT_SUPPORTED;
+  if (dwFlags != OPENSSLP_CHANGE_NOTIFY_RELOAD_CONFIGURATION) return NTE_NOT_SUPPORTED;
+  return Guard(__func__, [&]() -> Status {
+    ENSURE(hEvent == nullptr, Error::kInvalidParameter);  // no event is signalled: a reload is synchronous
+    // A configuration with problems is not applied (the one in force stays): NTE_BAD_DATA, and the
+    // problems are in the "ConfigurationProblems" property.
+    ENSURE(config::Reload(), Error::kBadData);
+    return Status::Ok();
+  });
 }
 
 extern "C" OPENSSLP_EXPORT SECURITY_STATUS WINAPI SslGetProviderProperty(NCRYPT_PROV_HANDLE hSslProvider,
@@ -166,6 +181,25 @@ extern "C" OPENSSLP_EXPORT SECURITY_STATUS WINAPI SslGetProviderProperty(NCRYPT_
       std::string text = "off";
       if (state.enabled) {
         text = "on: " + state.file + " (" + state.source + ")";
+      } else if (!state.error.empty()) {
+        text = "failed: " + state.error + " (" + state.source + ")";
+      }
+      return ReturnWideString(Utf8ToUtf16(text), ppbOutput, pcbOutput);
+    }
+    if (NameIs(name, OPENSSLP_PROPERTY_CONFIGURATION)) {
+      return ReturnWideString(Utf8ToUtf16(config::Describe(config::CurrentSnapshot())), ppbOutput, pcbOutput);
+    }
+    if (NameIs(name, OPENSSLP_PROPERTY_CONFIGURATION_PROBLEMS)) {
+      std::string text;
+      for (const std::string& problem : config::CurrentSnapshot().problems) text += problem + "\n";
+      return ReturnWideString(Utf8ToUtf16(text), ppbOutput, pcbOutput);
+    }
+    if (NameIs(name, OPENSSLP_PROPERTY_TRACE)) {
+      const trace::State state = trace::CurrentState();
+      std::string text = "off";
+      if (state.level != trace::Level::kOff && state.error.empty()) {
+        text = std::string(state.level == trace::Level::kVerbose ? "verbose" : "failures") + ": " + state.file + " (" +
+               state.source + ")";
       } else if (!state.error.empty()) {
         text = "failed: " + state.error + " (" + state.source + ")";
       }

@@ -3,7 +3,9 @@
 // SslEnumEccCurves. Every fact comes from core/cipher_suites.h and base/groups.h; this file only
 // validates arguments and lays the facts out in Microsoft's structures
 // (docs/reference/types-and-constants.md#structures, docs/reference/functions.md#suites; field
-// conventions in docs/cipher-suites.md).
+// conventions in docs/cipher-suites.md). What the enumerations offer is the part of the catalog the
+// administrator's configuration enables (core/configuration.h, docs/operations.md); the lookups
+// answer for every catalog suite, enabled or not.
 //
 // Argument checks, in order, for every function here: the provider handle (NTE_INVALID_HANDLE),
 // NULL output pointers / too-small sizes (NTE_INVALID_PARAMETER), reserved dwFlags (NTE_BAD_FLAGS),
@@ -18,6 +20,7 @@
 #include "abi/caller_buffers.h"
 #include "base/groups.h"
 #include "core/cipher_suites.h"
+#include "core/configuration.h"
 #include "core/library.h"
 #include "core/private_key.h"
 
@@ -121,10 +124,18 @@ Status EnumerateSuites(NCRYPT_PROV_HANDLE provider, NCRYPT_KEY_HANDLE private_ke
     ENSURE(WithCallerBuffer(caller_state, sizeof(EnumState), magic, [](void*) {}), Error::kInvalidParameter);
   }
   ASSIGN_OR_RETURN(const CertificateKeyClass key_class, ClassifyPrivateKeyHandle(private_key));
+  // The administrator's configuration (core/configuration.h): a change of the registry key / the
+  // file is looked for when an enumeration starts; each step filters with the configuration in
+  // force at that step, so an enumeration that spans a re-read continues under the new one.
+  if (caller_state == nullptr) config::ReloadIfChanged();
+  const std::shared_ptr<const config::Configuration> configuration = config::Current();
 
   const std::span<const SuiteVersion> order = EnumerationOrder();
   const auto next_usable = [&](std::size_t index) {
-    while (index < order.size() && !UsableWithKey(*order[index].suite, key_class)) ++index;
+    while (index < order.size() && !(UsableWithKey(*order[index].suite, key_class) &&
+                                     configuration->Offers(*order[index].suite, order[index].version))) {
+      ++index;
+    }
     return index;
   };
 
@@ -271,11 +282,20 @@ extern "C" OPENSSLP_EXPORT SECURITY_STATUS WINAPI SslEnumEccCurves(NCRYPT_PROV_H
     TRY(RequireProvider(hSslProvider));
     ENSURE(pEccCurveCount != nullptr && ppEccCurve != nullptr, Error::kInvalidParameter);
     TRY(RequireNoFlags(dwFlags));
+    // The curves the administrator's configuration enables (core/configuration.h), in preference
+    // order; the configuration never enables none.
+    config::ReloadIfChanged();
+    const std::shared_ptr<const config::Configuration> configuration = config::Current();
+    std::size_t count = 0;
+    for (std::uint16_t id : kEccCurvePreference) count += configuration->OffersGroup(id) ? 1 : 0;
+    ENSURE(count != 0, Error::kInternal);
     // One provider-allocated array, freed with one SslFreeBuffer.
-    auto* curves = AllocateCallerArray<NCRYPT_SSL_ECC_CURVE>(kEccCurvePreference.size());
-    for (std::size_t i = 0; i < kEccCurvePreference.size(); ++i) {
-      const GroupInfo& group = *FindGroup(kEccCurvePreference[i]);
-      NCRYPT_SSL_ECC_CURVE& c = curves[i];
+    auto* curves = AllocateCallerArray<NCRYPT_SSL_ECC_CURVE>(count);
+    std::size_t i = 0;
+    for (std::uint16_t id : kEccCurvePreference) {
+      if (!configuration->OffersGroup(id)) continue;
+      const GroupInfo& group = *FindGroup(id);
+      NCRYPT_SSL_ECC_CURVE& c = curves[i++];
       CopyName(c.szCurveName, group.cng_name);
       const std::size_t oid_len = group.oid.size() < sizeof(c.szOID) ? group.oid.size() : sizeof(c.szOID) - 1;
       std::memcpy(c.szOID, group.oid.data(), oid_len);
@@ -287,7 +307,7 @@ extern "C" OPENSSLP_EXPORT SECURITY_STATUS WINAPI SslEnumEccCurves(NCRYPT_PROV_H
       c.dwFlags = 0;
     }
     *ppEccCurve = curves;
-    *pEccCurveCount = static_cast<DWORD>(kEccCurvePreference.size());
+    *pEccCurveCount = static_cast<DWORD>(count);
     return Status::Ok();
   });
 }

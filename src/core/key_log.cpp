@@ -10,6 +10,7 @@
 #include <string>
 #include <utility>
 
+#include "core/configuration.h"
 #include "core/key_log_sink.h"
 #include "util/secret.h"
 
@@ -42,6 +43,9 @@ struct Log {
 // initialiser runs at load.
 constexpr int kUnknown = -1, kOff = 0, kOn = 1, kConfiguring = 2;
 constinit std::atomic<int> g_enabled{kUnknown};
+// The configuration generation (core/configuration.h) the log was last configured from: when the
+// configuration is read again, the next Enabled() follows it (another file, on, off).
+constinit std::atomic<std::uint64_t> g_generation{0};
 
 // The log, made at first use and never destroyed (lines may be written until the process ends);
 // nullptr if even that allocation failed (then the log stays off for this call and is tried again).
@@ -59,16 +63,33 @@ Log* TheLog() noexcept {
   return fresh;
 }
 
-// Reads the setting and opens the file. Runs on the one thread that moved g_enabled from kUnknown
-// to kConfiguring, WITHOUT the mutex: the registry, a network path's CreateFileW or the event log's
-// RPC may take long, and a thread of ours re-entering the provider meanwhile (in lsass, SMB may
-// itself need TLS) must not wait on us -- it sees kConfiguring and treats the log as off for that
-// call. Throws std::bad_alloc (the caller then leaves the state kUnknown: tried again next time).
+// Takes the setting from the configuration in force and opens its file. Runs on the one thread
+// that moved g_enabled to kConfiguring, WITHOUT the mutex: a network path's CreateFileW or the
+// event log's RPC may take long, and a thread of ours re-entering the provider meanwhile (in lsass,
+// SMB may itself need TLS) must not wait on us -- it sees kConfiguring and goes on with the file
+// open before (none at the first configuration). Throws std::bad_alloc (the caller then leaves the
+// state kUnknown: tried again next time).
 bool Configure(Log& log) {
-  sink::Setting setting = sink::ReadSetting();
-  std::string error = setting.error;
+  const config::Snapshot snapshot = config::CurrentSnapshot();
+  const config::KeyLogSetting& setting = snapshot.configuration->key_log;
+  std::string open_file;
+  {
+    std::lock_guard<std::mutex> lock(log.mutex);
+    if (log.state.enabled) open_file = log.state.file;
+  }
+  if (!open_file.empty() && open_file == setting.file) {
+    // The same file: keep it open (a re-read for another setting must not reopen it).
+    std::string source = setting.source;
+    {
+      std::lock_guard<std::mutex> lock(log.mutex);
+      log.state.source = std::move(source);
+    }
+    g_generation.store(snapshot.generation, std::memory_order_release);
+    return true;
+  }
+  std::string error;
   std::intptr_t handle = -1;
-  if (error.empty() && !setting.file.empty()) handle = sink::OpenForAppend(setting.file, error);
+  if (!setting.file.empty()) handle = sink::OpenForAppend(setting.file, error);
   KeyLogState state;
   try {
     state.file = setting.file;
@@ -83,7 +104,15 @@ bool Configure(Log& log) {
     std::lock_guard<std::mutex> lock(log.mutex);
     log.state = std::move(state);
   }
-  log.handle.store(handle, std::memory_order_release);
+  std::intptr_t previous;
+  {
+    // Under the write lock: no line is being written to the file being closed (Write loads the
+    // handle under the same lock).
+    std::lock_guard<std::mutex> lock(log.write_mutex);
+    previous = log.handle.exchange(handle, std::memory_order_acq_rel);
+  }
+  if (previous != -1) sink::Close(previous);
+  g_generation.store(snapshot.generation, std::memory_order_release);
   if (handle != -1) sink::AnnounceEnabled(setting.file);
   return handle != -1;
 }
@@ -102,20 +131,33 @@ std::size_t AppendHex(char* out, Bytes bytes) noexcept {
 
 bool Enabled() noexcept {
   int known = g_enabled.load(std::memory_order_acquire);
-  if (known == kOn) return true;
-  if (known != kUnknown) return false;  // off, or another thread is configuring it
+  if (known == kOn || known == kOff) {
+    std::uint64_t generation = 0;
+    try {
+      generation = config::Generation();
+    } catch (...) {
+      return known == kOn;  // out of memory: go on as configured
+    }
+    if (generation == g_generation.load(std::memory_order_acquire)) return known == kOn;
+    // The configuration was read again: follow it (below).
+  }
   Log* log = TheLog();
   if (log == nullptr) return false;
+  if (known == kConfiguring) {
+    // Another thread is configuring the log: go on with the file open before, if any.
+    return log->handle.load(std::memory_order_acquire) != -1;
+  }
   if (!g_enabled.compare_exchange_strong(known, kConfiguring, std::memory_order_acq_rel)) {
-    return known == kOn;
+    return known == kOn || (known == kConfiguring && log->handle.load(std::memory_order_acquire) != -1);
   }
   try {
     const bool on = Configure(*log);
     g_enabled.store(on ? kOn : kOff, std::memory_order_release);
     return on;
   } catch (...) {
-    g_enabled.store(kUnknown, std::memory_order_release);  // out of memory: try again next time
-    return false;
+    // Out of memory: try again next time; a file open before stays in use meanwhile.
+    g_enabled.store(kUnknown, std::memory_order_release);
+    return log->handle.load(std::memory_order_acquire) != -1;
   }
 }
 
@@ -137,11 +179,11 @@ void Write(std::string_view label, const ClientRandom& client_random, Bytes secr
   // One write() / WriteFile per line.
   Log* log = TheLog();
   if (log != nullptr) {
-    const std::intptr_t handle = log->handle.load(std::memory_order_acquire);
     bool written = false;
-    if (handle != -1) {
+    {
       std::lock_guard<std::mutex> lock(log->write_mutex);
-      written = sink::Append(handle, line, n);
+      const std::intptr_t handle = log->handle.load(std::memory_order_acquire);
+      if (handle != -1) written = sink::Append(handle, line, n);
     }
     if (written) {
       log->lines.fetch_add(1, std::memory_order_relaxed);
@@ -180,8 +222,7 @@ std::optional<ClientRandom> ClientRandomForSessionHash(Bytes session_hash) noexc
   std::lock_guard<std::mutex> lock(log->mutex);
   for (const RememberedSessionHash& slot : log->session_hashes) {
     // Public values (a digest of handshake messages): no constant-time comparison needed.
-    if (slot.length == session_hash.size() &&
-        std::equal(session_hash.begin(), session_hash.end(), slot.hash.begin())) {
+    if (slot.length == session_hash.size() && std::equal(session_hash.begin(), session_hash.end(), slot.hash.begin())) {
       return slot.client_random;
     }
   }
@@ -217,6 +258,8 @@ void ResetForTesting() noexcept {
   log->session_hashes = {};
   log->next_session_hash = 0;
   g_enabled.store(kUnknown, std::memory_order_release);
+  g_generation.store(0, std::memory_order_release);
+  config::ResetForTesting();
 }
 
 }  // namespace opensslp::key_log

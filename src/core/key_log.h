@@ -2,12 +2,14 @@
 // libssl's SSLKEYLOGFILE users know (docs/key-log.md).
 //
 // This is the one place where opensslp writes secrets anywhere, on purpose. It is off unless an
-// administrator switches it on: on Linux (and any non-Windows build) the environment variable
-// OPENSSLP_KEYLOGFILE names the file; on Windows the REG_SZ value KeyLogFile under
+// administrator switches it on through the configuration (core/configuration.h, setting
+// KeyLogFile): on Linux (and any non-Windows build) the environment variable OPENSSLP_KEYLOGFILE
+// or the OPENSSLP_CONFIG file names the file; on Windows the REG_SZ value KeyLogFile under
 // HKEY_LOCAL_MACHINE\SOFTWARE\OpenSSLP, a key only administrators can write, and the file is
-// created with an ACL for SYSTEM and Administrators only (win/key_log_sink.cpp). The configuration
-// is read and the file opened once, at the first secret of the process; a failure to open or to
-// write never fails a call: the secret is simply not logged (State() says why).
+// created with an ACL for SYSTEM and Administrators only (win/key_log_sink.cpp). The file is
+// opened once, at the first secret (or SslOpenProvider) of the process, and again only when a
+// re-read configuration names another file; a failure to open or to write never fails a call: the
+// secret is simply not logged (State() says why).
 //
 // Lines (one write per line, so lines from many threads and processes never interleave):
 //   CLIENT_RANDOM <client_random> <master_secret>              TLS 1.0-1.2 (RFC 5246 §8.1, RFC 7627)
@@ -60,7 +62,8 @@ std::optional<ClientRandom> ClientRandomForSessionHash(Bytes session_hash) noexc
 // For `opensslp status` and SslGetProviderProperty(OPENSSLP_PROPERTY_KEY_LOG).
 KeyLogState State();
 
-// Tests only: closes the file; the next Enabled() reads the configuration again.
+// Tests only: closes the file and forgets the configuration (config::ResetForTesting); the next
+// Enabled() reads it again.
 void ResetForTesting() noexcept;
 
 }  // namespace opensslp::key_log

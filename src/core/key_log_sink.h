@@ -1,5 +1,6 @@
-// key_log_sink.h - the platform half of the key log (core/key_log.h): where its setting comes from
-// and how its file is opened and appended to. POSIX: core/key_log_sink_posix.cpp; Windows:
+// key_log_sink.h - the platform half of the key log (core/key_log.h): how its file is opened and
+// appended to (its setting comes from the configuration, core/configuration.h). The per-call trace
+// (core/trace.h) writes its file through the same functions. POSIX: core/key_log_sink_posix.cpp; Windows:
 // win/key_log_sink.cpp.
 #pragma once
 
@@ -7,15 +8,6 @@
 #include <string>
 
 namespace opensslp::key_log::sink {
-
-struct Setting {
-  std::string file;    // UTF-8 path; empty: the key log is off
-  std::string source;  // where it was read, for State()
-  std::string error;   // a setting that exists but cannot be used (then `file` is empty)
-};
-
-// Reads the administrator's setting (see core/key_log.h).
-Setting ReadSetting();
 
 // Opens `file` for appending, creating it if needed (POSIX: mode 0600; Windows: an ACL for SYSTEM
 // and Administrators only). Returns an opaque handle, or -1 with `error` set.

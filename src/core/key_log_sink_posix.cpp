@@ -1,4 +1,4 @@
-// key_log_sink_posix.cpp - the key log's setting and file outside Windows (core/key_log_sink.h).
+// key_log_sink_posix.cpp - the key log's file outside Windows (core/key_log_sink.h).
 #if !defined(_WIN32)
 #include <fcntl.h>
 #include <sys/stat.h>
@@ -13,20 +13,6 @@
 #include "core/key_log_sink.h"
 
 namespace opensslp::key_log::sink {
-
-Setting ReadSetting() {
-  Setting setting;
-  setting.source = std::string("environment ") + kEnvironmentVariable;
-#if defined(__GLIBC__)
-  // secure_getenv: a set-user-ID program ignores its caller's environment here, so no caller can
-  // make it append to (or create) a file of its owner's.
-  const char* value = ::secure_getenv(kEnvironmentVariable);
-#else
-  const char* value = std::getenv(kEnvironmentVariable);
-#endif
-  if (value != nullptr) setting.file = value;
-  return setting;
-}
 
 std::intptr_t OpenForAppend(const std::string& file, std::string& error) {
   // O_APPEND makes each write() land whole at the end, also with other processes appending

@@ -1,53 +1,37 @@
-// key_log_sink.cpp - the key log's setting and file on Windows (core/key_log_sink.h,
-// docs/key-log.md).
+// key_log_sink.cpp - the key log's file on Windows (core/key_log_sink.h, docs/key-log.md).
 //
-// The setting is the REG_SZ value KeyLogFile under HKEY_LOCAL_MACHINE\SOFTWARE\OpenSSLP: HKLM\SOFTWARE
-// is writable by administrators and SYSTEM only, so no other account can switch the log on (the
-// environment would not do: any user sets their own, and lsass's is the system's). Only SYSTEM and
+// The setting is the REG_SZ value KeyLogFile under HKEY_LOCAL_MACHINE\SOFTWARE\OpenSSLP, read by the
+// configuration (win/configuration_source.cpp): HKLM\SOFTWARE is writable by administrators and
+// SYSTEM only, so no other account can switch the log on (the environment would not do: any user
+// sets their own, and lsass's is the system's). Only SYSTEM and
 // elevated administrators create the file; it must be a plain disk file (no junction or symbolic
 // link is followed) owned by SYSTEM, Administrators or the process's own user, and it gets a
 // protected DACL granting full access to SYSTEM and the Administrators group only -- also when it
 // already existed (someone may have created it, readable by everyone, before the log was switched
 // on): the DACL is set on the open handle, and the log stays off if anything of this fails. One WriteFile per
 // line on a handle opened for FILE_APPEND_DATA only: Windows appends each write whole at the end
-// of the file, also with other processes appending. Switching the log on is announced once per
-// process in the Application event log (source "OpenSSLP Protocol Provider", event 1000, a
-// warning), where administrators look.
+// of the file, also with other processes appending. Opening the file is announced (at the first
+// open, and again when a re-read configuration names another file) in the Application event log (source "OpenSSLP
+// Protocol Provider", event 1000, a warning), where administrators look.
 #if defined(_WIN32)
-#include <windows.h>
 #include <aclapi.h>
 #include <sddl.h>
+#include <windows.h>
 
 #include <string>
 #include <vector>
 
 #include "core/key_log_sink.h"
+#include "win/win_text.h"
 
 namespace opensslp::key_log::sink {
 namespace {
 
-constexpr wchar_t kRegistryKey[] = L"SOFTWARE\\OpenSSLP";
-constexpr wchar_t kRegistryValue[] = L"KeyLogFile";
+using win::ToWide;
+using win::Win32Error;
+
 // SYSTEM and BUILTIN\Administrators, full access; protected: nothing inherited from the folder.
 constexpr wchar_t kFileSddl[] = L"D:P(A;;FA;;;SY)(A;;FA;;;BA)";
-constexpr wchar_t kEventSource[] = L"OpenSSLP Protocol Provider";
-constexpr DWORD kEventKeyLogOn = 1000;
-
-std::string ToUtf8(const std::wstring& wide) {
-  if (wide.empty()) return {};
-  const int n = WideCharToMultiByte(CP_UTF8, 0, wide.data(), static_cast<int>(wide.size()), nullptr, 0, nullptr, nullptr);
-  std::string out(n > 0 ? static_cast<std::size_t>(n) : 0, '\0');
-  if (n > 0) WideCharToMultiByte(CP_UTF8, 0, wide.data(), static_cast<int>(wide.size()), out.data(), n, nullptr, nullptr);
-  return out;
-}
-
-std::wstring ToWide(const std::string& utf8) {
-  if (utf8.empty()) return {};
-  const int n = MultiByteToWideChar(CP_UTF8, MB_ERR_INVALID_CHARS, utf8.data(), static_cast<int>(utf8.size()), nullptr, 0);
-  std::wstring out(n > 0 ? static_cast<std::size_t>(n) : 0, L'\0');
-  if (n > 0) MultiByteToWideChar(CP_UTF8, MB_ERR_INVALID_CHARS, utf8.data(), static_cast<int>(utf8.size()), out.data(), n);
-  return out;
-}
 
 // True for SYSTEM and for a token in which BUILTIN\Administrators is enabled (elevated).
 bool ProcessIsSystemOrAdministrator() noexcept {
@@ -101,33 +85,7 @@ const char* CheckKeyLogFile(HANDLE handle) {
   return ok ? nullptr : "it is owned by another account than SYSTEM, Administrators or this process's user";
 }
 
-std::string Win32Error(const char* what, DWORD code) { return std::string(what) + " failed (Win32 error " + std::to_string(code) + ")"; }
-
 }  // namespace
-
-Setting ReadSetting() {
-  Setting setting;
-  setting.source = "registry HKLM\\SOFTWARE\\OpenSSLP KeyLogFile";
-  DWORD size = 0;
-  // RRF_SUBKEY_WOW6464KEY: the 32-bit DLL (SysWOW64) reads the same 64-bit key as the 64-bit one,
-  // not the WOW6432Node copy the registry would redirect it to.
-  constexpr DWORD kFlags = RRF_RT_REG_SZ | RRF_SUBKEY_WOW6464KEY;
-  LSTATUS rc = RegGetValueW(HKEY_LOCAL_MACHINE, kRegistryKey, kRegistryValue, kFlags, nullptr, nullptr, &size);
-  if (rc == ERROR_FILE_NOT_FOUND) return setting;  // key or value absent: off
-  if (rc != ERROR_SUCCESS) {
-    setting.error = Win32Error("RegGetValueW", static_cast<DWORD>(rc));
-    return setting;
-  }
-  std::vector<wchar_t> buffer(size / sizeof(wchar_t) + 1, L'\0');
-  DWORD got = static_cast<DWORD>(buffer.size() * sizeof(wchar_t));
-  rc = RegGetValueW(HKEY_LOCAL_MACHINE, kRegistryKey, kRegistryValue, kFlags, nullptr, buffer.data(), &got);
-  if (rc != ERROR_SUCCESS) {
-    setting.error = Win32Error("RegGetValueW", static_cast<DWORD>(rc));
-    return setting;
-  }
-  setting.file = ToUtf8(std::wstring(buffer.data()));
-  return setting;
-}
 
 std::intptr_t OpenForAppend(const std::string& file, std::string& error) {
   const std::wstring path = ToWide(file);
@@ -177,7 +135,7 @@ std::intptr_t OpenForAppend(const std::string& file, std::string& error) {
   if (refusal != nullptr || rc != ERROR_SUCCESS) {
     CloseHandle(handle);
     error = refusal != nullptr ? "refusing " + file + ": " + refusal
-                               : Win32Error("SetSecurityInfo (restricting the key log to SYSTEM and Administrators)", rc);
+                               : Win32Error("SetSecurityInfo (restricting the file to SYSTEM and Administrators)", rc);
     return -1;
   }
   return reinterpret_cast<std::intptr_t>(handle);
@@ -193,15 +151,13 @@ void Close(std::intptr_t handle) noexcept { CloseHandle(reinterpret_cast<HANDLE>
 
 void AnnounceEnabled(const std::string& file) noexcept {
   try {
-    HANDLE source = RegisterEventSourceW(nullptr, kEventSource);
-    if (source == nullptr) return;
-    const std::wstring text = L"The opensslp key log is on: the secrets of every TLS connection made through the "
-                              L"OpenSSLP Protocol Provider are written to " + ToWide(file) +
-                              L" (set by HKLM\\SOFTWARE\\OpenSSLP KeyLogFile). Anyone who can read that file can "
-                              L"decrypt those connections. Delete the value and restart the process to stop it.";
-    LPCWSTR strings[] = {text.c_str()};
-    ReportEventW(source, EVENTLOG_WARNING_TYPE, 0, kEventKeyLogOn, nullptr, 1, 0, strings, nullptr);
-    DeregisterEventSource(source);
+    win::ReportWarningEvent(
+        win::kEventKeyLogOn,
+        L"The opensslp key log is on: the secrets of every TLS connection made through the OpenSSLP Protocol "
+        L"Provider are written to " +
+            ToWide(file) +
+            L" (set by HKLM\\SOFTWARE\\OpenSSLP KeyLogFile). Anyone who can read that file can decrypt those "
+            L"connections. Delete the value to stop it (docs/operations.md: when a change takes effect).");
   } catch (...) {
     // Out of memory building the message: the log itself works; State() still says it is on.
   }

@@ -4,7 +4,8 @@
 # then
 #   1. tshark decrypts the capture with opensslp's key log alone and shows the application data of
 #      both directions (and, as a control, cannot without it);
-#   2. the key log libssl wrote for the same connection (-keylogfile) agrees line for line.
+#   2. the key log libssl wrote for the same connection (-keylogfile) agrees line for line;
+#   3. the verbose per-call trace of the same run (docs/diagnostics.md) holds none of those secrets.
 #   tests/cli/keylog_test.sh path/to/opensslp
 # Needs tshark and dumpcap (Debian: tshark) and permission to capture on lo (root, as in CI).
 # Linux only.
@@ -52,6 +53,20 @@ check() {
   if ! diff <(sort "$ours") <(grep -v -e '^#' -e '_TRAFFIC_SECRET_N ' "$libssl" | sort) > "$name.keylog.diff"; then
     echo "  $name: opensslp's key log differs from libssl's:"; cat "$name.keylog.diff"; ok=0
   fi
+  # 3. The per-call trace of the same run (verbose: every call, docs/diagnostics.md) holds none of
+  #    the secrets the key log holds, in any case of hex.
+  local trace="$name.trace" secret leaked=0
+  if ! grep -q " SslEncryptPacket(" "$trace" 2>/dev/null || ! grep -q " SslDecryptPacket(" "$trace"; then
+    echo "  $name: the verbose trace has no record calls"; ok=0
+  fi
+  while read -r _ _ secret; do
+    if grep -qiF "$secret" "$trace" 2>/dev/null; then leaked=1; fi
+    # Also any 16-byte piece of it (a secret printed in parts).
+    for ((i = 0; i + 32 <= ${#secret}; i += 16)); do
+      grep -qiF "${secret:i:32}" "$trace" 2>/dev/null && leaked=1
+    done
+  done < "$ours"
+  if [[ $leaked == 1 ]]; then echo "  $name: the trace holds a secret of the key log"; ok=0; fi
   local follow="$name.follow.txt" control="$name.control.txt"
   tshark -r "$name.pcapng" -o "tls.keylog_file:$ours" -q -z "follow,tls,ascii,$stream" > "$follow" 2>/dev/null
   tshark -r "$name.pcapng" -q -z "follow,tls,ascii,$stream" > "$control" 2>/dev/null
@@ -64,7 +79,7 @@ check() {
     echo "  $name: the data is readable without the key log (control)"; ok=0
   fi
   if [[ $ok == 1 ]]; then
-    pass "$name: tshark decrypts both directions with opensslp's key log; $(wc -l < "$ours") lines = libssl's"
+    pass "$name: tshark decrypts both directions with opensslp's key log; $(wc -l < "$ours") lines = libssl's; no secret in $(wc -l < "$trace") trace lines"
   else
     fail "$name"; sed -n '1,40p' "$follow"
   fi
@@ -87,7 +102,8 @@ connect_case() {
   wait_for "$name.s_server.out" "^ACCEPT"
   local client_text=${client_text:-"hello from opensslp connect for $name"}
   (echo "$client_text"; sleep 3) |
-    OPENSSLP_KEYLOGFILE="$work/$name.ours.log" timeout 20 "$cli" connect "localhost:$port" --insecure $connect_args \
+    OPENSSLP_KEYLOGFILE="$work/$name.ours.log" OPENSSLP_TRACE=verbose OPENSSLP_TRACE_FILE="$work/$name.trace" \
+    timeout 20 "$cli" connect "localhost:$port" --insecure $connect_args \
     > "$name.connect.out" 2> "$name.connect.err"
   stop_capture
   check "$name" "$name.ours.log" "$name.libssl.log" "$client_text" "${server_text:-"reply from s_server for $name"}" "$@"
@@ -101,7 +117,8 @@ serve_case() {
   local port
   port=$(free_port)
   start_capture "$name" "$port"
-  OPENSSLP_KEYLOGFILE="$work/$name.ours.log" "$cli" serve "$port" --bind 127.0.0.1 $serve_args --echo --once \
+  OPENSSLP_KEYLOGFILE="$work/$name.ours.log" OPENSSLP_TRACE=verbose OPENSSLP_TRACE_FILE="$work/$name.trace" \
+    "$cli" serve "$port" --bind 127.0.0.1 $serve_args --echo --once \
     > "$name.serve.out" 2> "$name.serve.err" &
   local serve_pid=$!
   pids+=("$serve_pid")

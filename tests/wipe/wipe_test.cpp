@@ -636,6 +636,20 @@ TEST_F(Wipe, Tls13Schedules) {
 
 // ---- secrets in error traces ----------------------------------------------------------------------------
 
+// The per-call trace's file (set by main) and a file's whole text.
+std::string g_trace_file;
+
+std::string ReadFileText(const std::string& path) {
+  std::string text;
+  if (std::FILE* f = std::fopen(path.c_str(), "rb")) {
+    char buf[4096];
+    std::size_t n;
+    while ((n = std::fread(buf, 1, sizeof buf, f)) > 0) text.append(buf, n);
+    std::fclose(f);
+  }
+  return text;
+}
+
 // Redirects stderr (fd 2) into a temporary file while it lives; Text() is what was written.
 class CapturedStderr {
  public:
@@ -725,6 +739,14 @@ TEST_F(Wipe, ErrorTracesCarryNoSecret) {
   }
   EXPECT_NE(text.find("opensslp: 0x"), std::string::npos)
       << "no error trace was printed (OPENSSLP_ERROR_TRACE=1 is set by main): the check would prove nothing";
+  // The per-call trace of every call so far (docs/diagnostics.md), which main switches on at the
+  // verbose level: the same search covers its lines.
+  const std::string per_call = ReadFileText(g_trace_file);
+  EXPECT_NE(per_call.find("SslDecryptPacket(provider, session key) -> 0x8009002C NTE_DECRYPTION_FAILURE"),
+            std::string::npos)
+      << "no per-call trace line for the forged record in " << g_trace_file
+      << " (OPENSSLP_TRACE=verbose and OPENSSLP_TRACE_FILE are set by main): the check would prove nothing";
+  text += per_call;
   for (const auto& s : opensslp_wipe::Secrets()) {
     for (std::size_t i = 0; i + 8 <= s.bytes.size(); ++i) {
       const ByteView window(s.bytes.data() + i, 8);
@@ -767,6 +789,14 @@ TEST_F(Wipe, InspectorFindsAnUnwipedBlock) {
 int main(int argc, char** argv) {
   // Before the first provider call: the boundary reads it once (src/abi/boundary.cpp).
   opensslp::test::SetEnv("OPENSSLP_ERROR_TRACE", "1");
+  // The per-call trace of every call of every test, read by ErrorTracesCarryNoSecret
+  // (docs/diagnostics.md; the configuration reads the environment at the first provider call).
+  g_trace_file = "/tmp/opensslp-wipe-trace-" + std::to_string(getpid()) + ".txt";
+  std::remove(g_trace_file.c_str());
+  opensslp::test::SetEnv("OPENSSLP_TRACE", "verbose");
+  opensslp::test::SetEnv("OPENSSLP_TRACE_FILE", g_trace_file.c_str());
   testing::InitGoogleTest(&argc, argv);
-  return RUN_ALL_TESTS();
+  const int rc = RUN_ALL_TESTS();
+  std::remove(g_trace_file.c_str());
+  return rc;
 }

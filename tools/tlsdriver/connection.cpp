@@ -52,6 +52,24 @@ bool ConnectionImpl::Init(std::string* error) {
     return false;
   }
   if (!provider_.Open(error)) return false;
+  // Only the versions for which the provider enumerates a suite can be negotiated: an
+  // administrator's MaximumVersion TLS1.2 (docs/operations.md) leaves no TLS 1.3 suite, and
+  // offering TLS 1.3 without one would fail the handshake instead of settling on TLS 1.2. (Schannel
+  // is expected to do the same with the suites it enumerates from its providers: an inference, it
+  // is not documented.)
+  std::uint16_t lowest = 0xFFFF, highest = 0;
+  for (const SuiteInfo& suite : provider_.suites()) {
+    for (std::uint16_t v : suite.versions) {
+      lowest = std::min(lowest, v);
+      highest = std::max(highest, v);
+    }
+  }
+  config_.min_version = std::max(config_.min_version, lowest);
+  config_.max_version = std::min(config_.max_version, highest);
+  if (config_.min_version > config_.max_version) {
+    *error = "the provider offers no cipher suite for these versions";
+    return false;
+  }
   if (ConfiguredSuites().empty()) {
     *error = "no configured cipher suite is offered by the provider for these versions";
     return false;
