@@ -3,9 +3,9 @@
 // (registry/README.md, docs/windows.md).
 //
 //   opensslp-register.exe install   [--suites all|NAME[,NAME...]] [--priority top|bottom] [--dry-run]
-//                                   [--wine-direct-registry]
-//   opensslp-register.exe uninstall [--dry-run] [--wine-direct-registry]
-//   opensslp-register.exe status    [--wine-direct-registry]
+//                                   [--wine-direct-registry] [--wine-no-wow64]
+//   opensslp-register.exe uninstall [--dry-run] [--wine-direct-registry] [--wine-no-wow64]
+//   opensslp-register.exe status    [--wine-direct-registry] [--wine-no-wow64]
 //
 // Exit status: 0 done; 1 a step failed; 2 usage; 3 refused (not elevated, LSA protection without
 // a Microsoft signature, a self-test failed, Wine without --wine-direct-registry).
@@ -14,6 +14,7 @@
 #include <algorithm>
 #include <cstdio>
 #include <cwchar>
+#include <optional>
 #include <sstream>
 #include <string>
 #include <vector>
@@ -22,6 +23,7 @@
 #include "config_store.h"
 #include "opensslp/opensslp.h"
 #include "plan.h"
+#include "registration_report.h"
 #include "registry_common.h"
 
 namespace {
@@ -36,9 +38,9 @@ void Err(const std::wstring& line) { std::fprintf(stderr, "opensslp-register: %s
 
 const char kUsage[] =
     "usage: opensslp-register.exe install   [--suites all|NAME[,NAME...]] [--priority top|bottom] [--dry-run]\n"
-    "                                       [--wine-direct-registry]\n"
-    "       opensslp-register.exe uninstall [--dry-run] [--wine-direct-registry]\n"
-    "       opensslp-register.exe status    [--wine-direct-registry]\n"
+    "                                       [--wine-direct-registry] [--wine-no-wow64]\n"
+    "       opensslp-register.exe uninstall [--dry-run] [--wine-direct-registry] [--wine-no-wow64]\n"
+    "       opensslp-register.exe status    [--wine-direct-registry] [--wine-no-wow64]\n"
     "       opensslp-register.exe --version | --help\n"
     "\n"
     "Registers the OpenSSLP Protocol Provider (opensslp.dll in System32, and SysWOW64 for 32-bit\n"
@@ -50,6 +52,8 @@ const char kUsage[] =
     "  status     the registration, the DLLs, each suite's providers, the Group Policy order\n"
     "  --dry-run  print every change (call and registry value) and change nothing\n"
     "  --wine-direct-registry  Wine only: write the keys directly (Wine's bcrypt writes nothing)\n"
+    "  --wine-no-wow64  Wine only: if this prefix cannot start the 32-bit self-test at all (no 32-bit\n"
+    "             Wine), install skips it instead of refusing; one that starts must pass\n"
     "Exit status: 0 done, 1 failed, 2 usage, 3 refused. See docs/windows.md.\n";
 
 struct Options {
@@ -58,19 +62,8 @@ struct Options {
   Priority priority = Priority::kBottom;
   bool dry_run = false;
   bool direct = false;
+  bool wine_no_wow64 = false;  // Wine only: a 32-bit self-test that cannot be started is skipped
 };
-
-std::vector<std::wstring> Split(const std::wstring& list) {
-  std::vector<std::wstring> out;
-  std::wstringstream in(list);
-  std::wstring item;
-  while (std::getline(in, item, L',')) {
-    item.erase(0, item.find_first_not_of(L" \t"));
-    item.erase(item.find_last_not_of(L" \t") + 1);
-    if (!item.empty()) out.push_back(item);
-  }
-  return out;
-}
 
 std::wstring ToolDirectory() {
   wchar_t path[MAX_PATH] = {};
@@ -79,32 +72,18 @@ std::wstring ToolDirectory() {
   return dir.substr(0, dir.find_last_of(L'\\'));
 }
 
-std::wstring SystemDll() {
-  wchar_t dir[MAX_PATH] = {};
-  GetSystemDirectoryW(dir, MAX_PATH);
-  return std::wstring(dir) + L"\\" + kImageName;
-}
-
-// Empty when this Windows has no WoW64 (32-bit Windows, or a 32-bit tool on it).
-std::wstring Wow64Dll() {
-  wchar_t dir[MAX_PATH] = {};
-  if (GetSystemWow64DirectoryW(dir, MAX_PATH) == 0) return L"";
-  return std::wstring(dir) + L"\\" + kImageName;
-}
-
-bool FileExists(const std::wstring& path) {
-  const DWORD attributes = GetFileAttributesW(path.c_str());
-  return attributes != INVALID_FILE_ATTRIBUTES && (attributes & FILE_ATTRIBUTE_DIRECTORY) == 0;
-}
-
 // ---- self-test ---------------------------------------------------------------------------------
 struct SelfTest {
   bool ok = false;
+  bool skipped = false;  // --wine-no-wow64: an x86 self-test this Wine prefix could not start
   std::vector<std::wstring> suites;
   std::string output;
 };
 
-SelfTest RunSelfTest(const std::wstring& exe, const wchar_t* label) {
+// may_not_start (--wine-no-wow64, the SysWOW64 self-test only): when the program is an x86 PE file
+// and CreateProcess fails, the self-test is reported as skipped rather than failed. A self-test that
+// is missing, is not an x86 program, or starts and fails is a failure as always.
+SelfTest RunSelfTest(const std::wstring& exe, const wchar_t* label, bool may_not_start = false) {
   SelfTest result;
   if (!FileExists(exe)) {
     result.output = "self-test program missing: " + Narrow(exe);
@@ -112,6 +91,13 @@ SelfTest RunSelfTest(const std::wstring& exe, const wchar_t* label) {
   }
   const std::wstring arguments = std::wstring(L"--image ") + kImageName + L" --provider \"" + kProviderName + L"\"";
   const int code = RunProcess(exe, arguments, kSelfTestTimeoutMs, result.output);
+  if (may_not_start && code == -1 && result.output.rfind("could not start the process", 0) == 0 &&
+      PeMachine(exe) == L"x86") {
+    result.skipped = true;
+    Out(std::wstring(L"self-test ") + label + L": skipped: this Wine prefix cannot run 32-bit programs (" +
+        Widen(result.output) + L"; --wine-no-wow64) (" + exe + L")");
+    return result;
+  }
   std::istringstream lines(result.output);
   std::string line;
   while (std::getline(lines, line)) {
@@ -132,11 +118,12 @@ void PrintOutput(const std::string& output) {
 // ---- status ------------------------------------------------------------------------------------
 int Status(ConfigStore& store, bool wine) {
   std::wstring error;
-  const State state = store.Read({}, error);
-  if (!error.empty()) {
+  const std::optional<RegistrationReport> report = ReadRegistrationReport(store, wine, error);
+  if (!report) {
     Err(L"reading the CNG configuration: " + error);
     return kExitFailed;
   }
+  const State& state = report->state;
   Out(std::wstring(L"opensslp-register ") + std::to_wstring(OPENSSLP_VERSION_MAJOR) + L"." +
       std::to_wstring(OPENSSLP_VERSION_MINOR) + L"." + std::to_wstring(OPENSSLP_VERSION_PATCH) +
       (wine ? L" (Wine: the configuration is read from the registry)" : L""));
@@ -146,11 +133,9 @@ int Status(ConfigStore& store, bool wine) {
   } else {
     Out(std::wstring(L"provider  ") + kProviderName + L": not registered");
   }
-  for (const std::wstring& dll : {SystemDll(), Wow64Dll()}) {
-    if (dll.empty()) continue;
-    const std::wstring machine = PeMachine(dll);
-    Out(L"dll       " + dll + L": " +
-        (FileExists(dll) ? L"present" + (machine.empty() ? L"" : L" (" + machine + L")") : L"missing"));
+  for (const DllPresence& dll : report->dlls) {
+    Out(L"dll       " + dll.path + L": " +
+        (dll.present ? L"present" + (dll.machine.empty() ? L"" : L" (" + dll.machine + L")") : L"missing"));
   }
   if (state.record) {
     Out(L"record    installed by opensslp-register: " + std::to_wstring(state.record->routed_suites.size()) +
@@ -160,33 +145,20 @@ int Status(ConfigStore& store, bool wine) {
     Out(L"record    none (HKLM\\" + std::wstring(kRecordKey) + L")");
   }
   Out(L"order     local SSL suite order: " + std::to_wstring(state.order.size()) + L" suites");
-  std::vector<std::wstring> ours = state.provider_functions;
-  if (state.record) {
-    for (const auto& s : state.record->routed_suites) {
-      if (std::find(ours.begin(), ours.end(), s) == ours.end()) ours.push_back(s);
-    }
-  }
-  for (const auto& suite : ours) {
-    const auto position = std::find(state.order.begin(), state.order.end(), suite);
-    const auto route = state.routes.find(suite);
+  for (const SuiteRoute& route : report->suites) {
     std::wstring providers, first = L"(no provider listed)";
-    if (route != state.routes.end()) {
-      first = route->second.front();
-      for (const auto& p : route->second) providers += (providers.empty() ? L"" : L", ") + p;
+    if (!route.providers.empty()) {
+      first = route.providers.front();
+      for (const auto& p : route.providers) providers += (providers.empty() ? L"" : L", ") + p;
     }
-    Out(L"suite     " + suite + L": " +
-        (position == state.order.end() ? std::wstring(L"not in the order")
-                                       : L"order " + std::to_wstring(position - state.order.begin() + 1)) +
+    Out(L"suite     " + route.suite + L": " +
+        (route.order == 0 ? std::wstring(L"not in the order") : L"order " + std::to_wstring(route.order)) +
         L", routed to " + first + (providers.empty() ? L"" : L" (providers: " + providers + L")"));
   }
-  if (state.policy_order) {
-    const auto listed = Split(*state.policy_order);
+  if (report->policy_suites) {
     std::wstring missing;
-    for (const auto& suite : ours) {
-      if (std::find(listed.begin(), listed.end(), suite) == listed.end())
-        missing += (missing.empty() ? L"" : L", ") + suite;
-    }
-    Out(L"policy    Group Policy SSL suite order is set (" + std::to_wstring(listed.size()) +
+    for (const auto& suite : report->not_in_policy) missing += (missing.empty() ? L"" : L", ") + suite;
+    Out(L"policy    Group Policy SSL suite order is set (" + std::to_wstring(report->policy_suites->size()) +
         L" suites): it overrides the local order" +
         (missing.empty() ? L"" : L"; not offered because the policy does not list them: " + missing));
   } else {
@@ -266,8 +238,11 @@ int Install(ConfigStore& store, const Options& options) {
   if (!native.ok) PrintOutput(native.output);
   bool refused = !native.ok;
   if (!wow64_dll.empty()) {
-    const SelfTest wow64 = RunSelfTest(ToolDirectory() + L"\\x86\\opensslp-selftest.exe", L"SysWOW64");
-    if (!wow64.ok) {
+    const SelfTest wow64 = RunSelfTest(ToolDirectory() + L"\\x86\\opensslp-selftest.exe", L"SysWOW64",
+                                       options.wine_no_wow64);
+    if (wow64.skipped) {
+      // No 32-bit process can start here, so none can load the SysWOW64 DLL either.
+    } else if (!wow64.ok) {
       PrintOutput(wow64.output);
       refused = true;
     } else if (native.ok && wow64.suites != native.suites) {
@@ -356,7 +331,7 @@ int wmain(int argc, wchar_t** argv) {
       return kExitOk;
     } else if (arg == L"--suites" && i + 1 < argc) {
       const std::wstring value = argv[++i];
-      options.suites = value == L"all" ? std::vector<std::wstring>{} : Split(value);
+      options.suites = value == L"all" ? std::vector<std::wstring>{} : SplitList(value);
       if (value != L"all" && options.suites.empty()) {
         Err(L"--suites needs 'all' or a comma-separated list of suite names");
         return kExitUsage;
@@ -375,6 +350,8 @@ int wmain(int argc, wchar_t** argv) {
       options.dry_run = true;
     } else if (arg == L"--wine-direct-registry") {
       options.direct = true;
+    } else if (arg == L"--wine-no-wow64") {
+      options.wine_no_wow64 = true;
     } else if (options.command.empty() && (arg == L"install" || arg == L"uninstall" || arg == L"status")) {
       options.command = arg;
     } else {
@@ -402,6 +379,10 @@ int wmain(int argc, wchar_t** argv) {
   if (options.direct && !wine) {
     Err(L"--wine-direct-registry is for Wine only: on Windows the CNG configuration functions are the supported way "
         L"(cng.sys owns and caches the store)");
+    return kExitUsage;
+  }
+  if (options.wine_no_wow64 && !wine) {
+    Err(L"--wine-no-wow64 is for Wine only: on 64-bit Windows both DLLs are always self-tested");
     return kExitUsage;
   }
   // Under Wine the configuration functions write nothing and the enumerating ones abort the

@@ -247,6 +247,46 @@ else
   fail "connect unreachable (rc $rc)"; cat connect4.err
 fi
 
+# 5b. The administrator's configuration (docs/operations.md) decides what the provider offers, and
+#     so what a handshake through it can reach: the environment restricts suites, groups and the
+#     version range, and the CLI's driver offers only what SslEnumCipherSuites / SslEnumEccCurves give.
+port=$(free_port)
+(sleep 8 | openssl s_server -accept "$port" -cert server.pem -key server.key -naccept 1 > s_server5.out 2>&1) &
+pids+=($!)
+wait_accepting s_server5.out
+echo "configured" | OPENSSLP_CIPHER_SUITES=TLS_CHACHA20_POLY1305_SHA256,TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256 \
+  OPENSSLP_GROUPS=secp384r1 timeout 20 "$cli" connect "localhost:$port" --cafile ca.pem > /dev/null 2> connect5.err
+rc=$?
+if [[ $rc == 0 ]] && grep -q "version      : TLS 1.3" connect5.err && grep -q "cipher suite : TLS_CHACHA20_POLY1305_SHA256" connect5.err &&
+   grep -q "group        : secp384r1" connect5.err; then
+  pass "configuration: connect reaches only the configured TLS 1.3 suite and group"
+else
+  fail "configuration connect (rc $rc)"; cat connect5.err
+fi
+OPENSSLP_MAX_VERSION=TLS1.2 OPENSSLP_CIPHER_SUITES=TLS_AES_128_GCM_SHA256,TLS_ECDHE_ECDSA_WITH_AES_256_GCM_SHA384 \
+  "$cli" serve 0 --bind 127.0.0.1 --cert server.pem --key server.key --echo --once > serve6.out 2> serve6.err &
+serve_pid=$!
+pids+=("$serve_pid")
+for _ in $(seq 100); do grep -q "listening on port" serve6.err && break; sleep 0.1; done
+port=$(sed -n 's/^listening on port //p' serve6.err)
+(echo "ping"; sleep 1) | timeout 20 openssl s_client -connect "127.0.0.1:$port" -CAfile ca.pem -servername localhost \
+  > s_client6.out 2>&1
+wait "$serve_pid"
+if grep -q "version      : TLS 1.2" serve6.err && grep -q "cipher suite : TLS_ECDHE_ECDSA_WITH_AES_256_GCM_SHA384" serve6.err &&
+   grep -q "Protocol  *: TLSv1.2" s_client6.out; then
+  pass "configuration: serve with MaximumVersion TLS1.2 gives s_client TLS 1.2 and the one configured suite"
+else
+  fail "configuration serve"; cat serve6.err; grep -i "protocol\|cipher" s_client6.out
+fi
+OPENSSLP_CIPHER_SUITES=TLS_NOPE "$cli" status > status_bad.out 2>&1
+rc=$?
+if [[ $rc == 1 ]] && grep -q 'unknown cipher suite "TLS_NOPE" in CipherSuites (environment OPENSSLP_CIPHER_SUITES)' status_bad.out &&
+   grep -q "cipher suites: *34 " status_bad.out; then
+  pass "configuration: status exits 1 and names the bad value; the defaults stay in force"
+else
+  fail "configuration status (rc $rc)"; cat status_bad.out
+fi
+
 # 6. Bad arguments: usage exit code 2, one line.
 for args in "connect" "connect nohostport" "connect host:99999" "connect host:1 --suites NOPE --insecure" \
             "serve" "serve 443" "serve notaport --cert x" "serve 0 --cert server.pem --key server.key --bind nowhere" "serve 0 --cert /nonexistent.pem --key /nonexistent.key"; do
