@@ -20,7 +20,16 @@
 #       (registry-contract.md), both installed self-tests pass with --resolve;
 #    c. msiexec /x <msi> /qn OPENSSLP_REGISTER_ARGS=--wine-direct-registry: files and keys gone,
 #       HKLM\SYSTEM\CurrentControlSet\Control\Cryptography exactly as before (reg export).
-# Prints "msi test: N passed, M failed"; exit status 1 if anything failed, 2 on a usage error.
+# On a machine that cannot execute 32-bit x86 programs (tests/support/x86_runnable.sh; tools/test.sh
+# exports OPENSSLP_X86_RUNNABLE) the prefix has no WoW64 (an empty syswow64) and no 32-bit process
+# starts: the checks that need one print `SKIP: <check> (<reason>)`, the installations pass
+# --wine-no-wow64 to the tool as well (registry/README.md: it skips only a 32-bit self-test that
+# cannot start at all; without it the tool refuses, which is checked as one more failing
+# installation), and everything else -- all five files, syswow64's included, the registration,
+# the x64 self-test, the removal -- is checked as always. Where 32-bit programs run, nothing is
+# skipped and the tool gets no --wine-no-wow64.
+# Prints "msi test: N passed, M failed, K skipped"; exit status 1 if anything failed, 2 on a usage
+# error.
 # Takes ~35 s (~20 s more when the prefix is made). A prefix without a local SSL suite order gets
 # a small Windows-like one first (see below). Not tested: the major upgrade (docs/building.md).
 set -uo pipefail
@@ -32,6 +41,8 @@ if [[ $# -ne 2 ]]; then
 fi
 x64_dir="$(cd "$1" 2>/dev/null && pwd)" || { echo "msi test: $1: no such directory" >&2; exit 2; }
 x86_dir="$(cd "$2" 2>/dev/null && pwd)" || { echo "msi test: $2: no such directory" >&2; exit 2; }
+# shellcheck source=../support/x86_runnable.sh
+source "$src_dir/tests/support/x86_runnable.sh"
 
 for tool in openssl osslsigncode msiinfo gcab wixl msibuild; do
   command -v "$tool" >/dev/null || { echo "msi test: $tool is not installed (tools/install-deps.sh --windows)" >&2; exit 2; }
@@ -44,16 +55,27 @@ done
 wineserver="$(dirname "$wine")/wineserver"
 [[ -x "$wineserver" ]] || wineserver="$(command -v wineserver || true)"
 
-passed=0 failed=0
+passed=0 failed=0 skipped=0
 pass() { passed=$((passed + 1)); echo "  ok    $*"; }
 fail() { failed=$((failed + 1)); echo "  FAIL  $*"; }
+skip() { skipped=$((skipped + 1)); echo "  SKIP: $1 ($X86_SKIP_REASON)"; }
+# The tool's arguments for the installations that must succeed: --wine-direct-registry, and where
+# no 32-bit process can start --wine-no-wow64 too.
+register_args=--wine-direct-registry
+if x86_runnable; then
+  echo "msi test: 32-bit x86 programs run here: every check runs"
+else
+  echo "msi test: $X86_SKIP_REASON: the checks that need a 32-bit process are skipped, the tool gets --wine-no-wow64"
+  register_args="--wine-direct-registry --wine-no-wow64"
+fi
 verifies() { osslsigncode verify -CAfile "$1" -in "$2" >/dev/null 2>&1; }   # verifies CAFILE FILE
 check() {  # check DESCRIPTION COMMAND...: passes when COMMAND succeeds
   local what="$1"; shift
   if "$@"; then pass "$what"; else fail "$what"; fi
 }
 finish() {
-  echo "msi test: $passed passed, $failed failed"
+  (( skipped )) && echo "msi test: skipped $skipped check(s) that need a 32-bit x86 process: $X86_SKIP_REASON"
+  echo "msi test: $passed passed, $failed failed, $skipped skipped"
   (( failed == 0 ))
   exit $?
 }
@@ -134,17 +156,29 @@ wine_wait() { [[ -n "$wineserver" ]] && "$wineserver" --wait 2>/dev/null; return
 wine_msiexec() { "$wine" msiexec "$@"; local rc=$?; wine_wait; return $rc; }
 win_path() { local p="${1//\//\\}"; echo "Z:$p"; }   # Wine maps Z: to /
 
-if [[ ! -f "$WINEPREFIX/system.reg" || ! -f "$WINEPREFIX/drive_c/windows/syswow64/kernel32.dll" ]]; then
+# Without 32-bit x86 the prefix can have no syswow64\kernel32.dll: it is not made anew for that.
+if [[ ! -f "$WINEPREFIX/system.reg" ]] ||
+   { x86_runnable && [[ ! -f "$WINEPREFIX/drive_c/windows/syswow64/kernel32.dll" ]]; }; then
   echo "msi test: creating the Wine prefix $WINEPREFIX (64-bit, with WoW64)" >&2
   [[ -e "$WINEPREFIX" ]] && rm -rf "$WINEPREFIX"
   "$wine" wineboot --init >/dev/null 2>&1
   wine_wait
 fi
-if [[ -f "$WINEPREFIX/drive_c/windows/syswow64/kernel32.dll" ]]; then
-  pass "Wine prefix $WINEPREFIX (64-bit, WoW64)"
+if x86_runnable; then
+  if [[ -f "$WINEPREFIX/drive_c/windows/syswow64/kernel32.dll" ]]; then
+    pass "Wine prefix $WINEPREFIX (64-bit, WoW64)"
+  else
+    fail "Wine prefix $WINEPREFIX (64-bit, WoW64): no syswow64 (wine32:i386 missing?)"
+    finish
+  fi
 else
-  fail "Wine prefix $WINEPREFIX (64-bit, WoW64): no syswow64 (wine32:i386 missing?)"
-  finish
+  if [[ -f "$WINEPREFIX/drive_c/windows/system32/kernel32.dll" && -d "$WINEPREFIX/drive_c/windows/syswow64" ]]; then
+    pass "Wine prefix $WINEPREFIX (64-bit)"
+  else
+    fail "Wine prefix $WINEPREFIX (64-bit): no system32\\kernel32.dll or no syswow64 directory"
+    finish
+  fi
+  skip "Wine prefix $WINEPREFIX has WoW64 (syswow64\\kernel32.dll)"
 fi
 
 c="$WINEPREFIX/drive_c"
@@ -237,7 +271,10 @@ negative() {  # negative DESCRIPTION [PROPERTY=VALUE]
   check "$what: the Cryptography key as before" same_as_before
 }
 negative "no --wine-direct-registry (the tool refuses under Wine)"
-negative "unknown suite (usage error)" "OPENSSLP_REGISTER_ARGS=--wine-direct-registry --suites NO_SUCH_SUITE"
+negative "unknown suite (usage error)" "OPENSSLP_REGISTER_ARGS=$register_args --suites NO_SUCH_SUITE"
+# Without 32-bit x86 and without --wine-no-wow64 the tool refuses: the SysWOW64 self-test cannot start.
+x86_runnable || negative "no 32-bit x86 here, no --wine-no-wow64 (the x86 self-test cannot start)" \
+  "OPENSSLP_REGISTER_ARGS=--wine-direct-registry"
 # Not tested: a failure after a successful `install` (a failing action injected after
 # OpensslpRegister). Wine 8's rollback removes the files before it runs OpensslpRegisterRollback,
 # which then cannot find opensslp-register.exe ("can't find executable"), so the registration
@@ -247,11 +284,11 @@ negative "unknown suite (usage error)" "OPENSSLP_REGISTER_ARGS=--wine-direct-reg
 # -- b. install
 echo "msi test: msiexec /i /qn"
 installed_by_us=1
-wine_msiexec /i "$msi_w" /qn OPENSSLP_REGISTER_ARGS=--wine-direct-registry >"$tmp/msiexec.out" 2>&1
+wine_msiexec /i "$msi_w" /qn "OPENSSLP_REGISTER_ARGS=$register_args" >"$tmp/msiexec.out" 2>&1
 rc=$?
-if (( rc == 0 )); then pass "msiexec /i /qn OPENSSLP_REGISTER_ARGS=--wine-direct-registry"; else
+if (( rc == 0 )); then pass "msiexec /i /qn OPENSSLP_REGISTER_ARGS=$register_args"; else
   sed 's/^/        /' "$tmp/msiexec.out"
-  fail "msiexec /i /qn OPENSSLP_REGISTER_ARGS=--wine-direct-registry (exit status $rc)"
+  fail "msiexec /i /qn OPENSSLP_REGISTER_ARGS=$register_args (exit status $rc)"
 fi
 for entry in "${installed_files[@]}"; do
   id="${entry%%|*}" f="${entry#*|}"
@@ -292,6 +329,7 @@ check "each of the $n routed suites is in the local SSL order and lists $provide
 for arch in x64 x86; do
   exe='C:\Program Files\OpenSSLP\opensslp-selftest.exe'
   [[ $arch == x86 ]] && exe='C:\Program Files\OpenSSLP\x86\opensslp-selftest.exe'
+  if [[ $arch == x86 ]] && ! x86_runnable; then skip "installed $arch self-test --resolve"; continue; fi
   out="$("$wine" "$exe" --resolve 2>&1 | tr -d '\r')"
   rc=$?
   if [[ $rc -eq 0 && "$out" == *"selftest: ok"* ]]; then
