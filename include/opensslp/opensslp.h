@@ -41,8 +41,8 @@
  *   "ConfigurationProblems" UTF-16, NUL-terminated: why the last read of the configuration was not
  *                      applied, one problem per "\n"-terminated line; empty when it was applied
  *   "Trace"            UTF-16, NUL-terminated: the per-call trace's state (docs/diagnostics.md):
- *                      "off", "failures: FILE (SOURCE)", "verbose: FILE (SOURCE)" or
- *                      "failed: REASON (SOURCE)"
+ *                      "off", "failures: FILE (SOURCE); N lines written, M lost", the same
+ *                      with "verbose", or "failed: REASON (SOURCE)"
  *   "KeyLog"           UTF-16, NUL-terminated: the key log's state (docs/key-log.md): "off", or
  *                      "on: FILE (SOURCE)" while lines are written to FILE, or
  *                      "failed: REASON (SOURCE)" when it is switched on but FILE cannot be opened

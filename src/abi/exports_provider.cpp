@@ -198,8 +198,8 @@ extern "C" OPENSSLP_EXPORT SECURITY_STATUS WINAPI SslGetProviderProperty(NCRYPT_
       const trace::State state = trace::CurrentState();
       std::string text = "off";
       if (state.level != trace::Level::kOff && state.error.empty()) {
-        text = std::string(state.level == trace::Level::kVerbose ? "verbose" : "failures") + ": " + state.file + " (" +
-               state.source + ")";
+        text = std::string(trace::LevelName(state.level)) + ": " + state.file + " (" + state.source + "); " +
+               std::to_string(state.lines) + " lines written, " + std::to_string(state.failed_writes) + " lost";
       } else if (!state.error.empty()) {
         text = "failed: " + state.error + " (" + state.source + ")";
       }

@@ -322,5 +322,22 @@ TEST(Configuration, TheKeyLogFollowsAReload) {
   EXPECT_EQ(key_log_state(), "off");
 }
 
+// The trace is switched on through the configuration, and its property says where it writes.
+TEST(Configuration, TheTraceIsSwitchedOnThroughIt) {
+  test::TempFile file;
+  ConfigScope scope({{"Trace", "failures"}, {"TraceFile", file.path()}});
+  EXPECT_EQ(SslFreeObject(0, 0), NTE_INVALID_HANDLE);  // one failing call: one line
+  const std::string state = ProviderProperty(OPENSSLP_PROPERTY_TRACE);
+  EXPECT_EQ(state.rfind("failures: " + file.path() + " (", 0), 0u) << state;
+  EXPECT_NE(state.find("; 1 lines written, 0 lost"), std::string::npos) << state;
+  const std::vector<std::string> lines = test::ReadLines(file.path());
+  ASSERT_EQ(lines.size(), 1u);
+  EXPECT_NE(lines[0].find(" SslFreeObject(null) -> 0x80090026 NTE_INVALID_HANDLE [invalid handle] "), std::string::npos)
+      << lines[0];
+  ConfigScope::Write({});
+  ASSERT_EQ(SslChangeNotify(nullptr, OPENSSLP_CHANGE_NOTIFY_RELOAD_CONFIGURATION), 0);
+  EXPECT_EQ(ProviderProperty(OPENSSLP_PROPERTY_TRACE), "off");
+}
+
 }  // namespace
 }  // namespace opensslp
