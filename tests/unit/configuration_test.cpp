@@ -329,7 +329,8 @@ TEST(Configuration, TheTraceIsSwitchedOnThroughIt) {
   EXPECT_EQ(SslFreeObject(0, 0), NTE_INVALID_HANDLE);  // one failing call: one line
   const std::string state = ProviderProperty(OPENSSLP_PROPERTY_TRACE);
   EXPECT_EQ(state.rfind("failures: " + file.path() + " (", 0), 0u) << state;
-  EXPECT_NE(state.find("; 1 lines written, 0 lost"), std::string::npos) << state;
+  // (The count is the process's: other tests of this executable traced before.)
+  EXPECT_NE(state.find(" lines written, 0 lost"), std::string::npos) << state;
   const std::vector<std::string> lines = test::ReadLines(file.path());
   ASSERT_EQ(lines.size(), 1u);
   EXPECT_NE(lines[0].find(" SslFreeObject(null) -> 0x80090026 NTE_INVALID_HANDLE [invalid handle] "), std::string::npos)
