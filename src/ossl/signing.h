@@ -59,10 +59,11 @@ bool HasPrivateKey(const PKey& key);
 // True if both keys have the same public component (EVP_PKEY_eq).
 bool SamePublicKey(const PKey& a, const PKey& b);
 
-// True if the key's private part belongs to its public part (EVP_PKEY_pairwise_check: for EC the
-// public point is recomputed from the scalar, for RSA n = pq and the exponents are checked). A key
-// file carries both halves, and SamePublicKey compares only the public one: a damaged or forged
-// private half would otherwise sign with a key no peer can verify.
+// True if the key's private part belongs to its public part (for EC, EVP_PKEY_pairwise_check
+// recomputes the public point from the scalar; for two-prime RSA, n = pq, the exponents and CRT
+// values agree and (2^e)^d = 2 mod n -- OpenSSL's check without its 41 ms prime tests, see
+// signing.cpp). A key file carries both halves, and SamePublicKey compares only the public one: a
+// damaged or forged private half would otherwise sign with a key no peer can verify.
 bool KeyPairConsistent(const PKey& key);
 
 // Signs `digest` with a private key. The caller has checked the digest length for the scheme.

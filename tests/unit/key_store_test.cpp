@@ -20,6 +20,7 @@
 #include <filesystem>
 #include <fstream>
 #include <iostream>
+#include <map>
 #include <optional>
 #include <string>
 #include <utility>
@@ -275,6 +276,90 @@ TEST_F(KeyStoreTest, ForgedPrivateHalfIsBadKey) {
   BN_free(scalar);
   EVP_PKEY_free(other);
   X509_free(x509);
+}
+
+// The RSA counterpart: a key file whose public numbers (n, e) are the certificate's but whose
+// private numbers do not belong to them. opensslp checks RSA keys itself (ossl/signing.cpp:
+// OpenSSL's pairwise check also runs prime tests on p and q, 100 times the cost of a signature),
+// and every damaged number must still be refused; the unmodified numbers, rebuilt the same way,
+// open and sign (the control that makes the refusals mean something).
+TEST_F(KeyStoreTest, DamagedRsaPrivateNumbersAreBadKey) {
+  const std::vector<std::uint8_t> cert = CertDer("rsa2048");
+  BIO* in = BIO_new_file((kStoreDir + "/keys/rsa2048.key").c_str(), "r");
+  ASSERT_NE(in, nullptr);
+  EVP_PKEY* original = PEM_read_bio_PrivateKey(in, nullptr, nullptr, nullptr);
+  BIO_free(in);
+  ASSERT_NE(original, nullptr);
+  const char* const names[] = {OSSL_PKEY_PARAM_RSA_N,         OSSL_PKEY_PARAM_RSA_E,
+                               OSSL_PKEY_PARAM_RSA_D,         OSSL_PKEY_PARAM_RSA_FACTOR1,
+                               OSSL_PKEY_PARAM_RSA_FACTOR2,   OSSL_PKEY_PARAM_RSA_EXPONENT1,
+                               OSSL_PKEY_PARAM_RSA_EXPONENT2, OSSL_PKEY_PARAM_RSA_COEFFICIENT1};
+  std::map<std::string, BIGNUM*> numbers;
+  for (const char* name : names) {
+    BIGNUM* value = nullptr;
+    ASSERT_EQ(EVP_PKEY_get_bn_param(original, name, &value), 1) << name;
+    numbers[name] = value;
+  }
+  EVP_PKEY_free(original);
+
+  // Writes a key of `numbers` with `changed` replacing some as <thumbprint>.pem and returns the
+  // first use's status.
+  auto status_with = [&](const std::map<std::string, const BIGNUM*>& changed) -> SECURITY_STATUS {
+    OSSL_PARAM_BLD* builder = OSSL_PARAM_BLD_new();
+    for (const char* name : names) {
+      auto it = changed.find(name);
+      EXPECT_EQ(OSSL_PARAM_BLD_push_BN(builder, name, it == changed.end() ? numbers[name] : it->second), 1);
+    }
+    OSSL_PARAM* params = OSSL_PARAM_BLD_to_param(builder);
+    EVP_PKEY_CTX* ctx = EVP_PKEY_CTX_new_from_name(nullptr, "RSA", nullptr);
+    EVP_PKEY* key = nullptr;
+    EXPECT_EQ(EVP_PKEY_fromdata_init(ctx), 1);
+    EXPECT_EQ(EVP_PKEY_fromdata(ctx, &key, EVP_PKEY_KEYPAIR, params), 1);
+    TempDir dir;
+    BIO* out = BIO_new_file((dir.path() / (Thumbprint(cert) + ".pem")).string().c_str(), "w");
+    EXPECT_NE(out, nullptr);
+    EXPECT_EQ(PEM_write_bio_PrivateKey(out, key, nullptr, nullptr, 0, nullptr, nullptr), 1);
+    BIO_free(out);
+    EVP_PKEY_free(key);
+    EVP_PKEY_CTX_free(ctx);
+    OSSL_PARAM_free(params);
+    OSSL_PARAM_BLD_free(builder);
+    ScopedKeyStore store(dir.path().string());
+    NCRYPT_KEY_HANDLE handle = 0;
+    EXPECT_EQ(Open(cert, &handle), 0);
+    std::vector<std::uint8_t> digest(32, 1);
+    std::vector<std::uint8_t> signature(256);
+    DWORD len = 0;
+    const SECURITY_STATUS use = SslSignHash(provider_, handle, digest.data(), 32, signature.data(),
+                                            static_cast<DWORD>(signature.size()), &len, 0);
+    EXPECT_EQ(SslFreeObject(handle, 0), 0);
+    return use;
+  };
+  auto plus = [](const BIGNUM* a, BN_ULONG w) {
+    BIGNUM* r = BN_dup(a);
+    BN_add_word(r, w);
+    return r;
+  };
+  BIGNUM* d2 = plus(numbers[OSSL_PKEY_PARAM_RSA_D], 2);
+  BIGNUM* p2 = plus(numbers[OSSL_PKEY_PARAM_RSA_FACTOR1], 2);
+  BIGNUM* dp2 = plus(numbers[OSSL_PKEY_PARAM_RSA_EXPONENT1], 2);
+  BIGNUM* dq2 = plus(numbers[OSSL_PKEY_PARAM_RSA_EXPONENT2], 2);
+  BIGNUM* qinv1 = plus(numbers[OSSL_PKEY_PARAM_RSA_COEFFICIENT1], 1);
+
+  EXPECT_EQ(status_with({}), 0) << "the fixture's own numbers, rebuilt";
+  EXPECT_EQ(status_with({{OSSL_PKEY_PARAM_RSA_D, d2}}), NTE_BAD_KEY) << "d + 2";
+  EXPECT_EQ(status_with({{OSSL_PKEY_PARAM_RSA_FACTOR1, p2}}), NTE_BAD_KEY) << "p + 2: n != pq";
+  EXPECT_EQ(status_with({{OSSL_PKEY_PARAM_RSA_FACTOR1, numbers[OSSL_PKEY_PARAM_RSA_FACTOR2]},
+                         {OSSL_PKEY_PARAM_RSA_FACTOR2, numbers[OSSL_PKEY_PARAM_RSA_FACTOR1]}}),
+            NTE_BAD_KEY)
+      << "p and q swapped: the CRT values are the other order's";
+  EXPECT_EQ(status_with({{OSSL_PKEY_PARAM_RSA_EXPONENT1, dp2}}), NTE_BAD_KEY) << "dP + 2";
+  EXPECT_EQ(status_with({{OSSL_PKEY_PARAM_RSA_EXPONENT2, dq2}}), NTE_BAD_KEY) << "dQ + 2";
+  EXPECT_EQ(status_with({{OSSL_PKEY_PARAM_RSA_COEFFICIENT1, qinv1}}), NTE_BAD_KEY) << "qInv + 1";
+  // (A key without its factors cannot be written to a key file: PKCS#8 holds an RSAPrivateKey,
+  // whose every number is mandatory, RFC 8017 Appendix A.1.2.)
+  for (BIGNUM* b : {d2, p2, dp2, dq2, qinv1}) BN_clear_free(b);
+  for (auto& [name, value] : numbers) BN_clear_free(value);
 }
 
 TEST_F(KeyStoreTest, IndexFormEveryEncoding) {

@@ -145,11 +145,8 @@ const char* KnownOpensslBoundary(const opensslp_wipe::Hit& hit) {
   // The PEM and DER decoders free their copy of the key's DER encoding with OPENSSL_free.
   if (hit.where.find("encode_decode/decode_der2key.c") != std::string::npos) return "OpenSSL decoder (der2key)";
   if (hit.where.find("encode_decode/decode_pem2der.c") != std::string::npos) return "OpenSSL decoder (pem2der)";
-  // EVP_PKEY_pairwise_check (the key store's check that the private part matches the public part)
-  // recomputes the CRT values in BIGNUMs that rsa_chk.c frees with BN_free, not BN_clear_free.
-  if (hit.where.find("crypto/bn/bn_lib.c") != std::string::npos &&
-      hit.backtrace.find("EVP_PKEY_pairwise_check") != std::string::npos)
-    return "OpenSSL RSA pairwise check (rsa_chk.c)";
+  // (EVP_PKEY_pairwise_check once left dQ and qInv here, freed with BN_free by rsa_chk.c; RSA keys
+  // are now checked by ossl/signing.cpp, whose BIGNUMs are all cleared, so that site is gone.)
   return nullptr;
 }
 
