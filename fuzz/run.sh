@@ -66,6 +66,9 @@ for name in "${targets[@]}"; do
   started=$SECONDS
   if "$exe" "${args[@]}" "$work" >"$artifacts/run.log" 2>&1; then
     execs=$(sed -n 's/^stat::number_of_executed_units: *//p' "$artifacts/run.log" | tail -n 1)
+    # With --jobs (libFuzzer's -fork) there is no final stat line: its progress lines `#N: cov: ...`
+    # count the executions of every job.
+    [[ -n "$execs" ]] || execs=$(sed -n 's/^#\([0-9][0-9]*\): cov:.*/\1/p' "$artifacts/run.log" | tail -n 1)
     execs=${execs:-0}
     total=$((total + execs))
     after=$(ls "$work" | wc -l)
