@@ -15,6 +15,7 @@
 #include "core/library.h"
 #include "core/private_key.h"
 #include "handles/lookup_log.h"
+#include "util/secret.h"
 
 namespace opensslp::abi {
 
@@ -153,6 +154,19 @@ SECURITY_STATUS FinishFailedCall(Error error, const char* function, std::int64_t
   if (function != nullptr) [[unlikely]]
     EndTracedCall(function, start, rc, resolved);
   return rc;
+}
+
+// Not inlined, so that its frame starts where the finished call's frames did and `dead` covers
+// them (boundary.h). The array is never read: SecureWipe's stores are the point, and it is written
+// so that the optimiser keeps them.
+#if defined(_MSC_VER)
+__declspec(noinline)
+#else
+__attribute__((noinline))
+#endif
+    void ScrubStack() noexcept {
+  std::uint8_t dead[kStackScrubBytes];
+  SecureWipe(dead, sizeof dead);
 }
 
 void LeaveLibrary() noexcept {

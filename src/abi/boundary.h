@@ -47,6 +47,18 @@ const char* SecurityStatusName(SECURITY_STATUS status) noexcept;
 void EnterLibrary() noexcept;
 void LeaveLibrary() noexcept;
 
+// Overwrites the kStackScrubBytes of stack just below the caller's frame with zeros. A call's
+// frames (opensslp's and OpenSSL's) are left where they were when it returns, and OpenSSL's code
+// does not wipe all of them: its SHA-384/512 block function leaves the last HMAC output (a PRF
+// output block: master secret, key block) in its frame, and the key file decoders leave private
+// key numbers (found by tests/wipe, docs/soak-and-wipe.md#stack). Guard calls this after every
+// export's body, so those frames are gone before the call returns to its caller; GuardRecord only
+// after a failed record call (a record call's cost is measured: bench/README.md). The deepest
+// secret found there was about 6 KB below the export's frame; every thread that calls opensslp
+// needs this much stack more than the call itself uses.
+inline constexpr std::size_t kStackScrubBytes = 16 * 1024;
+void ScrubStack() noexcept;
+
 // Debug builds (OPENSSLP_ERROR_TRACE): reports a failed call's error origin (util/status.h) --
 // "opensslp: 0x... at src/file.cpp:line: condition" -- on stderr (and, on Windows, to
 // OutputDebugString) when the environment variable OPENSSLP_ERROR_TRACE is 1. Release builds:
@@ -80,6 +92,7 @@ SECURITY_STATUS Guard(const char* function, Body&& body) noexcept {
   Error error;
   try {
     const Status status(body());
+    ScrubStack();
     if (status.ok()) {
       LeaveLibrary();
       if (traced) [[unlikely]]
@@ -88,8 +101,10 @@ SECURITY_STATUS Guard(const char* function, Body&& body) noexcept {
     }
     error = status.error();
   } catch (const std::bad_alloc&) {
+    ScrubStack();
     error = Error::kNoMemory;
   } catch (...) {
+    ScrubStack();
     error = Error::kInternal;
   }
   return FinishFailedCall(error, traced ? function : nullptr, start);
@@ -126,6 +141,7 @@ SECURITY_STATUS GuardRecord(const char* function, Body&& body) noexcept {
   } catch (...) {
     error = Error::kInternal;
   }
+  ScrubStack();
   EnterLibrary();  // (a call with bad handles may be the process's first: keep the init order)
   return FinishFailedCall(error, traced ? function : nullptr, start);
 }

@@ -39,28 +39,30 @@ struct RawHit {
   int line;
   void* frames[kFrames];
   int depth;
+  bool on_stack;
+  std::size_t depth_below;
+  const void* address;
 };
 RawHit g_hits[kMaxHits];
 std::atomic<std::size_t> g_hit_count{0};
 std::atomic<std::uint64_t> g_blocks_scanned{0};
+std::atomic<std::uint64_t> g_stack_windows_scanned{0};
 
 thread_local bool t_scanning = false;
 thread_local bool t_in_scan = false;
 
-bool Contains(const std::uint8_t* block, std::size_t n, const std::uint8_t* needle, std::size_t len) {
-  return n >= len && memmem(block, n, needle, len) != nullptr;
-}
-
-void Scan(const void* p, std::size_t n, const char* file, int line) {
+void Scan(const void* p, std::size_t n, const char* file, int line, bool on_stack = false) {
   if (!t_scanning || t_in_scan || p == nullptr || n == 0) return;
   t_in_scan = true;
-  g_blocks_scanned.fetch_add(1, std::memory_order_relaxed);
+  if (!on_stack) g_blocks_scanned.fetch_add(1, std::memory_order_relaxed);
   const auto* block = static_cast<const std::uint8_t*>(p);
   const std::size_t count = g_secret_count.load(std::memory_order_acquire);
   for (std::size_t i = 0; i < count; ++i) {
     const Secret& s = g_secrets[i];
     const std::size_t len = s.len < kNeedleBytes ? s.len : kNeedleBytes;
-    if (!Contains(block, n, s.bytes, len) && !Contains(block, n, s.bytes + s.len - len, len)) continue;
+    const void* at = n >= len ? memmem(block, n, s.bytes, len) : nullptr;
+    if (at == nullptr && n >= len) at = memmem(block, n, s.bytes + s.len - len, len);
+    if (at == nullptr) continue;
     const std::size_t slot = g_hit_count.fetch_add(1);
     if (slot < kMaxHits) {
       RawHit& h = g_hits[slot];
@@ -68,7 +70,13 @@ void Scan(const void* p, std::size_t n, const char* file, int line) {
       h.block_size = n;
       h.file = file;
       h.line = line;
-      h.depth = backtrace(h.frames, kFrames);  // glibc's backtrace uses malloc, not these hooks
+      h.on_stack = on_stack;
+      // On the stack: how deep below the end of the window (the caller's frame) the copy lies.
+      h.depth_below = on_stack ? static_cast<std::size_t>(block + n - static_cast<const std::uint8_t*>(at)) : 0;
+      h.address = at;
+      // glibc's backtrace uses malloc, not these hooks. On the stack the hit's backtrace would be the
+      // scanner's; `file` names the call instead.
+      h.depth = on_stack ? 0 : backtrace(h.frames, kFrames);
     }
     break;  // one hit per block is enough to name it
   }
@@ -176,8 +184,15 @@ std::vector<Hit> TakeHits() {
   const std::size_t n = g_hit_count.exchange(0);
   for (std::size_t i = 0; i < n && i < kMaxHits; ++i) {
     const RawHit& h = g_hits[i];
-    Hit hit{h.secret->name, h.block_size, "operator delete", ""};
-    if (h.file != nullptr && h.file[0] != '\0') hit.where = std::string(h.file) + ":" + std::to_string(h.line);
+    Hit hit{h.secret->name, h.block_size, "operator delete", "", h.on_stack};
+    if (h.on_stack) {
+      char address[32];
+      std::snprintf(address, sizeof address, "%p", h.address);
+      hit.where = std::string(h.file) + " (" + std::to_string(h.depth_below) + " bytes below its caller's frame, at " +
+                  address + ")";
+    } else if (h.file != nullptr && h.file[0] != '\0') {
+      hit.where = std::string(h.file) + ":" + std::to_string(h.line);
+    }
     char** symbols = backtrace_symbols(h.frames, h.depth);
     for (int f = 0; f < h.depth; ++f) {
       hit.backtrace += "    ";
@@ -194,6 +209,21 @@ std::uint64_t BlocksScanned() { return g_blocks_scanned.load(); }
 
 ScanScope::ScanScope() : previous_(t_scanning) { t_scanning = true; }
 ScanScope::~ScanScope() { t_scanning = previous_; }
+
+__attribute__((noinline)) void PoisonStackBelow() {
+  unsigned char window[kStackWindow];
+  std::memset(window, kFreedByte, sizeof window);
+  asm volatile("" : : "r"(window) : "memory");  // the stores are observable: not dead
+}
+
+__attribute__((noinline)) void ScanStackBelow(const char* call) {
+  unsigned char window[kStackWindow];
+  asm volatile("" : : "r"(window) : "memory");  // the bytes are unknown to the compiler
+  g_stack_windows_scanned.fetch_add(1, std::memory_order_relaxed);
+  Scan(window, sizeof window, call, 0, /*on_stack=*/true);
+}
+
+std::uint64_t StackWindowsScanned() { return g_stack_windows_scanned.load(); }
 
 }  // namespace opensslp_wipe
 

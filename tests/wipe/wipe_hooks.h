@@ -40,8 +40,9 @@ std::size_t SecretCount();
 struct Hit {
   std::string secret;
   std::size_t block_size;
-  std::string where;  // OpenSSL's file:line, or "operator delete"
+  std::string where;  // OpenSSL's file:line, "operator delete", or (on_stack) the provider call
   std::string backtrace;
+  bool on_stack = false;  // found in the dead stack a provider call left behind, not a freed block
 };
 // The hits since the last call (and clears them).
 std::vector<Hit> TakeHits();
@@ -60,13 +61,32 @@ class ScanScope {
   bool previous_;
 };
 
+// The dead stack. A provider call's frames (opensslp's and OpenSSL's) live below its caller's
+// frame and are not freed: what a call leaves there stays until the next call overwrites it. Before
+// a provider call, PoisonStackBelow fills the kStackWindow bytes below the caller's frame with the
+// freed-byte pattern (so nothing earlier, such as the test's own reference computations, is found
+// there); after it, ScanStackBelow searches the same bytes, now what the call's frames left, for
+// every registered secret. Each is a separate non-inlined function whose frame starts where the
+// call's did and whose local array spans the window. Reading that array before writing it is
+// reading the dead frames on purpose; the build is unsanitised and the asm barriers keep the
+// compiler from assuming anything about the bytes.
+constexpr std::size_t kStackWindow = 64 * 1024;
+void PoisonStackBelow();
+void ScanStackBelow(const char* call);
+// Stack windows searched so far.
+std::uint64_t StackWindowsScanned();
+
 template <class F>
-auto InProvider(F&& f) {
+auto InProvider(const char* call, F&& f) {
   ScanScope scope;
-  return f();
+  PoisonStackBelow();
+  auto result = f();
+  ScanStackBelow(call);
+  return result;
 }
 
 }  // namespace opensslp_wipe
 
-// P(SslSomething(...)): a provider call during which every freed block is scanned.
-#define P(call) ::opensslp_wipe::InProvider([&] { return (call); })
+// P(SslSomething(...)): a provider call during which every freed block is scanned, and after which
+// the stack it used is.
+#define P(call) ::opensslp_wipe::InProvider(#call, [&] { return (call); })

@@ -159,6 +159,7 @@ class Wipe : public testing::Test {
     opensslp_wipe::TakeHits();
     opensslp_wipe::ClearSecrets();
     scanned_before_ = opensslp_wipe::BlocksScanned();
+    stack_windows_before_ = opensslp_wipe::StackWindowsScanned();
     ASSERT_EQ(P(SslOpenProvider(&prov_, OPENSSLP_PROVIDER_NAME, 0)), 0);
   }
   void TearDown() override {
@@ -167,7 +168,12 @@ class Wipe : public testing::Test {
     // The inspector saw the lifecycle: blocks were freed inside provider calls and secrets known.
     EXPECT_GE(opensslp_wipe::BlocksScanned() - scanned_before_, min_blocks_scanned_);
     EXPECT_GT(opensslp_wipe::SecretCount(), 0u);
+    EXPECT_GT(opensslp_wipe::StackWindowsScanned(), stack_windows_before_);
     for (const auto& hit : opensslp_wipe::TakeHits()) {
+      if (hit.on_stack) {
+        ADD_FAILURE() << "the stack left behind by " << hit.where << " held the secret \"" << hit.secret << "\"";
+        continue;
+      }
       if (const char* boundary = KnownOpensslBoundary(hit)) {
         std::printf("[ boundary ] %s: a freed block of %zu bytes held \"%s\" (freed at %s)\n", boundary, hit.block_size,
                     hit.secret.c_str(), hit.where.c_str());
@@ -260,6 +266,7 @@ class Wipe : public testing::Test {
   NCRYPT_PROV_HANDLE prov_ = 0;
   std::vector<ULONG_PTR> handles_;
   std::uint64_t scanned_before_ = 0;
+  std::uint64_t stack_windows_before_ = 0;
   std::uint64_t min_blocks_scanned_ = 100;  // a lifecycle frees hundreds of blocks
 };
 
@@ -779,6 +786,36 @@ TEST_F(Wipe, InspectorFindsAnUnwipedBlock) {
   ASSERT_EQ(hits.size(), 2u);
   EXPECT_EQ(hits[0].where, "operator delete");
   EXPECT_NE(hits[1].where.find("wipe_test.cpp"), std::string::npos) << hits[1].where;
+}
+
+// The stack inspector is live: a function that leaves a secret deep in its frame is caught when
+// it runs as a "provider call"; the same function followed by any export (here one that fails on
+// its null handle) is not, because every export scrubs the stack below it before returning
+// (abi/boundary.h ScrubStack). The secret sits ~4 KB deep, below the export's own frame.
+__attribute__((noinline)) int LeaveOnStack(const ByteVec& secret) {
+  volatile std::uint8_t frame[4096];
+  for (std::size_t i = 0; i < secret.size(); ++i) frame[16 + i] = secret[i];
+  asm volatile("" : : "r"(frame) : "memory");
+  return frame[16];
+}
+__attribute__((noinline)) int LeaveOnStackThenCallAnExport(const ByteVec& secret) {
+  const int r = LeaveOnStack(secret);
+  EXPECT_EQ(SslIncrementProviderReferenceCount(0), NTE_INVALID_HANDLE);
+  return r;
+}
+
+TEST_F(Wipe, InspectorFindsASecretLeftOnTheStack) {
+  min_blocks_scanned_ = 0;
+  const ByteVec secret = Pattern("STACK-CANARY", 40);
+  AddSecret("stack canary", secret);
+  (void)P(LeaveOnStack(secret));
+  auto hits = opensslp_wipe::TakeHits();
+  ASSERT_EQ(hits.size(), 1u);
+  EXPECT_TRUE(hits[0].on_stack);
+  EXPECT_EQ(hits[0].secret, "stack canary");
+  EXPECT_NE(hits[0].where.find("LeaveOnStack(secret)"), std::string::npos) << hits[0].where;
+  (void)P(LeaveOnStackThenCallAnExport(secret));
+  EXPECT_TRUE(opensslp_wipe::TakeHits().empty()) << "the export's scrub left the secret";
 }
 
 }  // namespace
