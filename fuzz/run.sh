@@ -28,7 +28,7 @@ while (( $# )); do
     --jobs) jobs="$2"; shift 2 ;;
     --libfuzzer) extra+=("$2"); shift 2 ;;
     --merge) merge=1; shift ;;
-    -h|--help) sed -n '2,16p' "$0"; exit 0 ;;
+    -h|--help) sed -n '2,14p' "$0"; exit 0 ;;
     *) targets+=("$1"); shift ;;
   esac
 done

@@ -52,7 +52,9 @@ void LeaveLibrary() noexcept;
 // does not wipe all of them: its SHA-384/512 block function leaves the last HMAC output (a PRF
 // output block: master secret, key block) in its frame, and the key file decoders leave private
 // key numbers (found by tests/wipe, docs/soak-and-wipe.md#stack). Guard calls this after every
-// export's body, so those frames are gone before the call returns to its caller; GuardRecord only
+// export's body, so the frames below the export's own are gone before the call returns to its
+// caller (the export's own frame, where the body is inlined, holds only self-wiping types and
+// buffers the code cleanses itself); GuardRecord only
 // after a failed record call (a record call's cost is measured: bench/README.md). The deepest
 // secret found there was about 6 KB below the export's frame; every thread that calls opensslp
 // needs this much stack more than the call itself uses.
@@ -89,23 +91,25 @@ SECURITY_STATUS Guard(const char* function, Body&& body) noexcept {
   if (traced) [[unlikely]]
     start = BeginTracedCall();
   ClearErrorOrigin();
-  Error error;
+  Error error = Error::kInternal;
+  bool ok = false;
   try {
     const Status status(body());
-    ScrubStack();
-    if (status.ok()) {
-      LeaveLibrary();
-      if (traced) [[unlikely]]
-        EndTracedCall(function, start, 0, Error::kInternal);
-      return 0;
-    }
-    error = status.error();
+    ok = status.ok();
+    if (!ok) error = status.error();
   } catch (const std::bad_alloc&) {
-    ScrubStack();
     error = Error::kNoMemory;
   } catch (...) {
-    ScrubStack();
     error = Error::kInternal;
+  }
+  // After the try/catch, not in a handler: with the MSVC ABI a catch handler runs on top of the
+  // thrower's still-live frames, and a scrub there would land below them.
+  ScrubStack();
+  if (ok) {
+    LeaveLibrary();
+    if (traced) [[unlikely]]
+      EndTracedCall(function, start, 0, Error::kInternal);
+    return 0;
   }
   return FinishFailedCall(error, traced ? function : nullptr, start);
 }

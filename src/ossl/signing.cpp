@@ -3,6 +3,7 @@
 #include <openssl/bn.h>
 #include <openssl/core_names.h>
 #include <openssl/ec.h>
+#include <openssl/err.h>
 #include <openssl/evp.h>
 #include <openssl/objects.h>
 #include <openssl/rsa.h>
@@ -157,13 +158,18 @@ BnPtr RsaParam(const EVP_PKEY* key, const char* name) {
   return BnPtr(raw);
 }
 
-// The relations between an RSA key's numbers (RFC 8017 §3.2), as OpenSSL's own keypair check
-// (rsa_validate_keypair_multiprime, behind EVP_PKEY_pairwise_check) has them, less its
-// Miller-Rabin tests of p and q: those took 41 ms for a 2048-bit key, against 2.4 ms for this
-// check and 0.4 ms for a signature (docs/key-store.md), paid at the first use of every opened key. Primality is not
-// what the check is for: a key file whose private half is damaged or not the public half's. What
-// proves that is the last step, which checks the private exponent against the public key directly:
-// (2^e)^d = 2 (mod n). The arithmetic on d is variable-time BIGNUM code (as OpenSSL's check is)
+// The relations between an RSA key's numbers (RFC 8017 §3.2) that OpenSSL's own keypair check
+// (rsa_validate_keypair_multiprime, behind EVP_PKEY_pairwise_check) tests, less its Miller-Rabin
+// tests of p and q: those took 41 ms for a 2048-bit key, against 2.4 ms for this check and 0.4 ms
+// for a signature (docs/key-store.md), paid at every key load (SslOpenPrivateKey, and a deferred
+// key's reopen). Primality is not what the check is for: a key file whose private half is damaged
+// or not the public half's. Stricter than OpenSSL in three ways: d < n and e < n, the CRT values
+// must be present (every RSAPrivateKey has them; an allocation failure reading one must not skip
+// its check), and qInv must be the reduced inverse (0 < qInv < p), which OpenSSL's CRT code
+// assumes. The last step, (2^e)^d = 2 (mod n), checks the private exponent against the public key
+// directly: with n the certificate's genuine two-prime modulus, n = pq with p, q > 1 fixes p and q
+// and the relations already prove d, but a certificate's modulus is not checked for having exactly
+// two prime factors. The arithmetic on d is variable-time BIGNUM code (as OpenSSL's check is)
 // except that exponentiation, which is constant-time; it runs once per key load, never per record.
 // Two-prime keys only: a multi-prime key (RFC 8017 §3.2, u > 2) goes to OpenSSL's full check.
 bool RsaKeyPairConsistent(const EVP_PKEY* key) {
@@ -196,19 +202,18 @@ bool RsaKeyPairConsistent(const EVP_PKEY* key) {
       BN_mod_mul(work.get(), d.get(), e.get(), lambda.get(), ctx.get()) != 1 || !BN_is_one(work.get())) {
     return false;
   }
-  // The CRT values, when the key has them: dP = d mod (p - 1), dQ = d mod (q - 1), qInv q = 1 (mod p).
+  // The CRT values: dP = d mod (p - 1), dQ = d mod (q - 1), qInv q = 1 (mod p) with 0 < qInv < p.
   const BnPtr dp = RsaParam(key, OSSL_PKEY_PARAM_RSA_EXPONENT1);
   const BnPtr dq = RsaParam(key, OSSL_PKEY_PARAM_RSA_EXPONENT2);
   const BnPtr qinv = RsaParam(key, OSSL_PKEY_PARAM_RSA_COEFFICIENT1);
-  if (dp && (BN_nnmod(work.get(), d.get(), p1.get(), ctx.get()) != 1 || BN_cmp(work.get(), dp.get()) != 0))
-    return false;
-  if (dq && (BN_nnmod(work.get(), d.get(), q1.get(), ctx.get()) != 1 || BN_cmp(work.get(), dq.get()) != 0))
-    return false;
-  if (qinv && (BN_mod_mul(work.get(), qinv.get(), q.get(), p.get(), ctx.get()) != 1 || !BN_is_one(work.get()))) {
+  if (!dp || !dq || !qinv) return false;
+  if (BN_nnmod(work.get(), d.get(), p1.get(), ctx.get()) != 1 || BN_cmp(work.get(), dp.get()) != 0) return false;
+  if (BN_nnmod(work.get(), d.get(), q1.get(), ctx.get()) != 1 || BN_cmp(work.get(), dq.get()) != 0) return false;
+  if (BN_is_zero(qinv.get()) || BN_is_negative(qinv.get()) || BN_cmp(qinv.get(), p.get()) >= 0 ||
+      BN_mod_mul(work.get(), qinv.get(), q.get(), p.get(), ctx.get()) != 1 || !BN_is_one(work.get())) {
     return false;
   }
-  // (2^e)^d = 2 (mod n): the private exponent undoes the public one. Without prime tests, p and q
-  // could be any factorisation, and the relations above alone would not prove it.
+  // (2^e)^d = 2 (mod n): the private exponent undoes the public one.
   BnPtr two(BN_new()), c(BN_new()), m(BN_new());
   if (!two || !c || !m || BN_set_word(two.get(), 2) != 1) return false;
   if (BN_mod_exp(c.get(), two.get(), e.get(), n.get(), ctx.get()) != 1) return false;
@@ -216,24 +221,28 @@ bool RsaKeyPairConsistent(const EVP_PKEY* key) {
   return BN_cmp(m.get(), two.get()) == 0;
 }
 
+// A third factor (absent from a two-prime key, whose failed lookup must leave no error behind:
+// the boundary reads the queue for allocation failures, core/library.h).
 bool IsMultiPrimeRsa(const EVP_PKEY* key) {
   BIGNUM* raw = nullptr;
-  if (EVP_PKEY_get_bn_param(key, OSSL_PKEY_PARAM_RSA_FACTOR3, &raw) != 1) return false;
+  ERR_set_mark();
+  const bool found = EVP_PKEY_get_bn_param(key, OSSL_PKEY_PARAM_RSA_FACTOR3, &raw) == 1;
+  ERR_pop_to_mark();
   BN_clear_free(raw);
-  return true;
+  return found;
 }
 
 }  // namespace
 
 bool KeyPairConsistent(const PKey& key) {
   if (!key) return false;
+  bool consistent = false;
   if (EVP_PKEY_get_base_id(key.get()) == EVP_PKEY_RSA && !IsMultiPrimeRsa(key.get())) {
-    const bool consistent = RsaKeyPairConsistent(key.get());
-    ClearErrorQueue();  // a parameter the key does not carry leaves an error behind
-    return consistent;
+    consistent = RsaKeyPairConsistent(key.get());
+  } else {
+    EvpPkeyCtxPtr ctx(EVP_PKEY_CTX_new_from_pkey(nullptr, key.get(), nullptr));
+    consistent = ctx && EVP_PKEY_pairwise_check(ctx.get()) == 1;
   }
-  EvpPkeyCtxPtr ctx(EVP_PKEY_CTX_new_from_pkey(nullptr, key.get(), nullptr));
-  const bool consistent = ctx && EVP_PKEY_pairwise_check(ctx.get()) == 1;
   if (!consistent) ClearErrorQueue();  // the check's reason is not the caller's business
   return consistent;
 }

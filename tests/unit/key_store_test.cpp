@@ -345,6 +345,8 @@ TEST_F(KeyStoreTest, DamagedRsaPrivateNumbersAreBadKey) {
   BIGNUM* dp2 = plus(numbers[OSSL_PKEY_PARAM_RSA_EXPONENT1], 2);
   BIGNUM* dq2 = plus(numbers[OSSL_PKEY_PARAM_RSA_EXPONENT2], 2);
   BIGNUM* qinv1 = plus(numbers[OSSL_PKEY_PARAM_RSA_COEFFICIENT1], 1);
+  BIGNUM* qinv_p = BN_dup(numbers[OSSL_PKEY_PARAM_RSA_COEFFICIENT1]);  // qInv + p: still an inverse mod p
+  BN_add(qinv_p, qinv_p, numbers[OSSL_PKEY_PARAM_RSA_FACTOR1]);
 
   EXPECT_EQ(status_with({}), 0) << "the fixture's own numbers, rebuilt";
   EXPECT_EQ(status_with({{OSSL_PKEY_PARAM_RSA_D, d2}}), NTE_BAD_KEY) << "d + 2";
@@ -356,9 +358,11 @@ TEST_F(KeyStoreTest, DamagedRsaPrivateNumbersAreBadKey) {
   EXPECT_EQ(status_with({{OSSL_PKEY_PARAM_RSA_EXPONENT1, dp2}}), NTE_BAD_KEY) << "dP + 2";
   EXPECT_EQ(status_with({{OSSL_PKEY_PARAM_RSA_EXPONENT2, dq2}}), NTE_BAD_KEY) << "dQ + 2";
   EXPECT_EQ(status_with({{OSSL_PKEY_PARAM_RSA_COEFFICIENT1, qinv1}}), NTE_BAD_KEY) << "qInv + 1";
+  EXPECT_EQ(status_with({{OSSL_PKEY_PARAM_RSA_COEFFICIENT1, qinv_p}}), NTE_BAD_KEY)
+      << "qInv + p: an inverse of q mod p, but not the reduced one OpenSSL's CRT code assumes";
   // (A key without its factors cannot be written to a key file: PKCS#8 holds an RSAPrivateKey,
   // whose every number is mandatory, RFC 8017 Appendix A.1.2.)
-  for (BIGNUM* b : {d2, p2, dp2, dq2, qinv1}) BN_clear_free(b);
+  for (BIGNUM* b : {d2, p2, dp2, dq2, qinv1, qinv_p}) BN_clear_free(b);
   for (auto& [name, value] : numbers) BN_clear_free(value);
 }
 

@@ -159,16 +159,17 @@ class Wipe : public testing::Test {
     opensslp_wipe::TakeHits();
     opensslp_wipe::ClearSecrets();
     scanned_before_ = opensslp_wipe::BlocksScanned();
-    stack_windows_before_ = opensslp_wipe::StackWindowsScanned();
     ASSERT_EQ(P(SslOpenProvider(&prov_, OPENSSLP_PROVIDER_NAME, 0)), 0);
+    stack_windows_before_ = opensslp_wipe::StackWindowsScanned();
   }
   void TearDown() override {
+    // Counted before TearDown's own provider calls: the test body's calls were inspected.
+    EXPECT_GE(opensslp_wipe::StackWindowsScanned() - stack_windows_before_, min_stack_windows_);
     FreeAll();
     EXPECT_EQ(P(SslFreeObject(prov_, 0)), 0);
     // The inspector saw the lifecycle: blocks were freed inside provider calls and secrets known.
     EXPECT_GE(opensslp_wipe::BlocksScanned() - scanned_before_, min_blocks_scanned_);
     EXPECT_GT(opensslp_wipe::SecretCount(), 0u);
-    EXPECT_GT(opensslp_wipe::StackWindowsScanned(), stack_windows_before_);
     for (const auto& hit : opensslp_wipe::TakeHits()) {
       if (hit.on_stack) {
         ADD_FAILURE() << "the stack left behind by " << hit.where << " held the secret \"" << hit.secret << "\"";
@@ -267,6 +268,7 @@ class Wipe : public testing::Test {
   std::vector<ULONG_PTR> handles_;
   std::uint64_t scanned_before_ = 0;
   std::uint64_t stack_windows_before_ = 0;
+  std::uint64_t min_stack_windows_ = 1;     // after SetUp's own call
   std::uint64_t min_blocks_scanned_ = 100;  // a lifecycle frees hundreds of blocks
 };
 
@@ -768,6 +770,7 @@ TEST_F(Wipe, ErrorTracesCarryNoSecret) {
 // a missing SecureWipe looks like), a wiped one is not.
 TEST_F(Wipe, InspectorFindsAnUnwipedBlock) {
   min_blocks_scanned_ = 3;
+  min_stack_windows_ = 0;
   const ByteVec secret = Pattern("INSPECTOR-CANARY", 40);
   AddSecret("inspector canary", secret);
   {
@@ -791,17 +794,26 @@ TEST_F(Wipe, InspectorFindsAnUnwipedBlock) {
 // The stack inspector is live: a function that leaves a secret deep in its frame is caught when
 // it runs as a "provider call"; the same function followed by any export (here one that fails on
 // its null handle) is not, because every export scrubs the stack below it before returning
-// (abi/boundary.h ScrubStack). The secret sits ~4 KB deep, below the export's own frame.
+// (abi/boundary.h ScrubStack). The secret sits ~10 KB deep: below the export's own frame and
+// deeper than a failing call's own work reaches, within the 16 KiB the export scrubs.
 __attribute__((noinline)) int LeaveOnStack(const ByteVec& secret) {
-  volatile std::uint8_t frame[4096];
-  for (std::size_t i = 0; i < secret.size(); ++i) frame[16 + i] = secret[i];
+  volatile std::uint8_t frame[12288];
+  for (std::size_t i = 0; i < secret.size(); ++i) frame[2048 + i] = secret[i];
   asm volatile("" : : "r"(frame) : "memory");
-  return frame[16];
+  return frame[2048];
 }
 __attribute__((noinline)) int LeaveOnStackThenCallAnExport(const ByteVec& secret) {
   const int r = LeaveOnStack(secret);
   EXPECT_EQ(SslIncrementProviderReferenceCount(0), NTE_INVALID_HANDLE);
   return r;
+}
+// The same failing export's own work, without the scrub, does not reach the canary: a call that
+// only looks its handle up (a function of the test, as deep as the export's lookup) leaves it.
+__attribute__((noinline)) int LeaveOnStackThenShallowWork(const ByteVec& secret) {
+  const int r = LeaveOnStack(secret);
+  volatile std::uint8_t shallow[2048];
+  for (std::size_t i = 0; i < sizeof shallow; ++i) shallow[i] = 0;
+  return r + shallow[0];
 }
 
 TEST_F(Wipe, InspectorFindsASecretLeftOnTheStack) {
@@ -814,6 +826,8 @@ TEST_F(Wipe, InspectorFindsASecretLeftOnTheStack) {
   EXPECT_TRUE(hits[0].on_stack);
   EXPECT_EQ(hits[0].secret, "stack canary");
   EXPECT_NE(hits[0].where.find("LeaveOnStack(secret)"), std::string::npos) << hits[0].where;
+  (void)P(LeaveOnStackThenShallowWork(secret));
+  ASSERT_EQ(opensslp_wipe::TakeHits().size(), 1u) << "2 KB of later work does not reach a canary 10 KB deep";
   (void)P(LeaveOnStackThenCallAnExport(secret));
   EXPECT_TRUE(opensslp_wipe::TakeHits().empty()) << "the export's scrub left the secret";
 }
