@@ -103,6 +103,23 @@ std::string FileUri(std::string path) {
 #endif
 }
 
+// Builds a key of `type` ("EC", "RSA") from the numbers pushed into `builder` (no check that they
+// belong together: that is what the tests using this are about) and writes it as PEM to `file`.
+bool WriteKeyFromParams(const char* type, OSSL_PARAM_BLD* builder, const std::filesystem::path& file) {
+  OSSL_PARAM* params = OSSL_PARAM_BLD_to_param(builder);
+  EVP_PKEY_CTX* ctx = EVP_PKEY_CTX_new_from_name(nullptr, type, nullptr);
+  EVP_PKEY* key = nullptr;
+  bool ok = params != nullptr && ctx != nullptr && EVP_PKEY_fromdata_init(ctx) == 1 &&
+            EVP_PKEY_fromdata(ctx, &key, EVP_PKEY_KEYPAIR, params) == 1;
+  BIO* out = ok ? BIO_new_file(file.string().c_str(), "w") : nullptr;
+  ok = out != nullptr && PEM_write_bio_PrivateKey(out, key, nullptr, nullptr, 0, nullptr, nullptr) == 1;
+  BIO_free(out);
+  EVP_PKEY_free(key);
+  EVP_PKEY_CTX_free(ctx);
+  OSSL_PARAM_free(params);
+  return ok;
+}
+
 class KeyStoreTest : public testing::Test {
  protected:
   void SetUp() override { ASSERT_EQ(SslOpenProvider(&provider_, W(u"OpenSSLP Protocol Provider"), 0), 0); }
@@ -255,23 +272,12 @@ TEST_F(KeyStoreTest, ForgedPrivateHalfIsBadKey) {
   ASSERT_EQ(OSSL_PARAM_BLD_push_utf8_string(builder, OSSL_PKEY_PARAM_GROUP_NAME, "P-256", 0), 1);
   ASSERT_EQ(OSSL_PARAM_BLD_push_octet_string(builder, OSSL_PKEY_PARAM_PUB_KEY, point, point_len), 1);
   ASSERT_EQ(OSSL_PARAM_BLD_push_BN(builder, OSSL_PKEY_PARAM_PRIV_KEY, scalar), 1);
-  OSSL_PARAM* params = OSSL_PARAM_BLD_to_param(builder);
-  EVP_PKEY_CTX* ctx = EVP_PKEY_CTX_new_from_name(nullptr, "EC", nullptr);
-  EVP_PKEY* forged = nullptr;
-  ASSERT_EQ(EVP_PKEY_fromdata_init(ctx), 1);
-  ASSERT_EQ(EVP_PKEY_fromdata(ctx, &forged, EVP_PKEY_KEYPAIR, params), 1);
   TempDir dir;
-  BIO* out = BIO_new_file((dir.path() / (Thumbprint(cert) + ".pem")).string().c_str(), "w");
-  ASSERT_NE(out, nullptr);
-  EXPECT_EQ(PEM_write_bio_PrivateKey(out, forged, nullptr, nullptr, 0, nullptr, nullptr), 1);
-  BIO_free(out);
+  ASSERT_TRUE(WriteKeyFromParams("EC", builder, dir.path() / (Thumbprint(cert) + ".pem")));
   {
     ScopedKeyStore store(dir.path().string());
     EXPECT_EQ(OpenNamed("p256"), NTE_BAD_KEY);
   }
-  EVP_PKEY_free(forged);
-  EVP_PKEY_CTX_free(ctx);
-  OSSL_PARAM_free(params);
   OSSL_PARAM_BLD_free(builder);
   BN_free(scalar);
   EVP_PKEY_free(other);
@@ -310,19 +316,8 @@ TEST_F(KeyStoreTest, DamagedRsaPrivateNumbersAreBadKey) {
       auto it = changed.find(name);
       EXPECT_EQ(OSSL_PARAM_BLD_push_BN(builder, name, it == changed.end() ? numbers[name] : it->second), 1);
     }
-    OSSL_PARAM* params = OSSL_PARAM_BLD_to_param(builder);
-    EVP_PKEY_CTX* ctx = EVP_PKEY_CTX_new_from_name(nullptr, "RSA", nullptr);
-    EVP_PKEY* key = nullptr;
-    EXPECT_EQ(EVP_PKEY_fromdata_init(ctx), 1);
-    EXPECT_EQ(EVP_PKEY_fromdata(ctx, &key, EVP_PKEY_KEYPAIR, params), 1);
     TempDir dir;
-    BIO* out = BIO_new_file((dir.path() / (Thumbprint(cert) + ".pem")).string().c_str(), "w");
-    EXPECT_NE(out, nullptr);
-    EXPECT_EQ(PEM_write_bio_PrivateKey(out, key, nullptr, nullptr, 0, nullptr, nullptr), 1);
-    BIO_free(out);
-    EVP_PKEY_free(key);
-    EVP_PKEY_CTX_free(ctx);
-    OSSL_PARAM_free(params);
+    EXPECT_TRUE(WriteKeyFromParams("RSA", builder, dir.path() / (Thumbprint(cert) + ".pem")));
     OSSL_PARAM_BLD_free(builder);
     ScopedKeyStore store(dir.path().string());
     NCRYPT_KEY_HANDLE handle = 0;
