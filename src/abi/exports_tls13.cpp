@@ -294,6 +294,10 @@ extern "C" OPENSSLP_EXPORT SECURITY_STATUS WINAPI SslExpandPreSharedKey(
     TRY(RequireProvider(hSslProvider));
     ENSURE(phPreSharedKey != nullptr, Error::kInvalidParameter);
     ENSURE(pbTicketNonce != nullptr || cbTicketNonce == 0, Error::kInvalidParameter);
+    // The nonce's length is an argument-shape check like the pointers': it is made before the
+    // handle is looked up, so an over-long nonce is NTE_INVALID_PARAMETER whatever the handle
+    // (found by fuzz_tls13_stages; its corpus keeps the input).
+    ENSURE(cbTicketNonce <= kMaxTicketNonceLength, Error::kInvalidParameter);
     TRY(RequireNoFlags(dwFlags));
     TRY(CheckParameterList(pParameterList));
     ASSIGN_OR_RETURN(std::shared_ptr<Tls13Secret> resumption,

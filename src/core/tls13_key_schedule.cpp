@@ -204,7 +204,7 @@ Result<std::shared_ptr<Tls13Secret>> ExpandResumptionSecret(const Tls13Secret& m
 
 Result<std::shared_ptr<PreSharedKey>> ExpandResumptionPsk(const Tls13Secret& resumption, Bytes ticket_nonce) {
   ENSURE(resumption.kind() == ObjectKind::kTls13ResumptionSecret, Error::kInvalidHandle);
-  ENSURE(ticket_nonce.size() <= kMaxContextLength, Error::kInvalidParameter);  // opaque ticket_nonce<0..255>
+  ENSURE(ticket_nonce.size() <= kMaxTicketNonceLength, Error::kInvalidParameter);
   SecretBytes psk(HashLength(resumption.hash()));
   TRY(HkdfExpandLabel(resumption.hash(), resumption.secret(), "resumption", ticket_nonce, psk.span()));
   return std::make_shared<PreSharedKey>(std::move(psk), &resumption.suite());

@@ -133,7 +133,8 @@ Result<std::shared_ptr<Tls13Secret>> ExpandExporterSecret(const Tls13Secret& bas
 Result<std::shared_ptr<Tls13Secret>> ExpandResumptionSecret(const Tls13Secret& master, Bytes transcript_hash);
 
 // PSK = HKDF-Expand-Label(resumption_master_secret, "resumption", ticket_nonce, Hash.length)
-// (RFC 8446 §4.6.1). The nonce is at most 255 bytes.
+// (RFC 8446 §4.6.1). The nonce is at most kMaxTicketNonceLength bytes.
+inline constexpr std::size_t kMaxTicketNonceLength = 255;  // RFC 8446 §4.6.1: opaque ticket_nonce<0..255>
 Result<std::shared_ptr<PreSharedKey>> ExpandResumptionPsk(const Tls13Secret& resumption, Bytes ticket_nonce);
 
 // binder_key = Derive-Secret(early, "ext binder" | "res binder", "") (RFC 8446 §7.1).

@@ -616,6 +616,13 @@ TEST_P(Tls13Exports, SafetyLaterStages) {
   EXPECT_EQ(SslExpandPreSharedKey(prov_, st.resumption, nullptr, 4, &out, nullptr, 0), NTE_INVALID_PARAMETER);
   std::vector<std::uint8_t> huge(256);
   EXPECT_EQ(SslExpandPreSharedKey(prov_, st.resumption, huge.data(), 256, &out, nullptr, 0), NTE_INVALID_PARAMETER);
+  ASSERT_EQ(SslExpandPreSharedKey(prov_, st.resumption, huge.data(), 255, &out, nullptr, 0), 0);  // the limit itself
+  Keep(out);
+  out = 0;
+  // An over-long nonce is a parameter error whatever the handle: every argument-shape check comes
+  // before the handle lookup (the order fuzz_tls13_stages' model holds the export to).
+  EXPECT_EQ(SslExpandPreSharedKey(prov_, st.master, huge.data(), 256, &out, nullptr, 0), NTE_INVALID_PARAMETER);
+  EXPECT_EQ(SslExpandPreSharedKey(prov_, 0, huge.data(), 256, &out, nullptr, 0), NTE_INVALID_PARAMETER);
   EXPECT_EQ(SslExpandPreSharedKey(prov_, st.resumption, nonce, 4, &out, nullptr, 8), NTE_BAD_FLAGS);
   EXPECT_EQ(SslExpandPreSharedKey(prov_, st.master, nonce, 4, &out, nullptr, 0), NTE_INVALID_HANDLE);
 
