@@ -73,8 +73,16 @@ int RunServe(const Args& arguments) {
     std::cerr << "opensslp serve: " << error << "\n";
     return kExitFailure;
   }
-  // Checks the certificate and opens the key once before listening, so a bad --cert/--key is
-  // reported at start and not at the first client.
+  // Opens the certificate and its key once, before listening: a bad --cert/--key is reported at
+  // start and not at the first client, and every connection presents the same credential (as a
+  // Schannel server acquires its credential once) instead of opening the key again. Then one
+  // connection is made to check the rest of the configuration.
+  config.credential = tlsdriver::Credential::Open(config.certificate_chain_file, &error);
+  if (!config.credential) {
+    std::cerr << "opensslp serve: " << error << "\n";
+    return kExitFailure;
+  }
+  config.certificate_chain_file.clear();
   if (!tlsdriver::Connection::Create(config, &error)) {
     std::cerr << "opensslp serve: " << error << "\n";
     return kExitFailure;

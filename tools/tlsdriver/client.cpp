@@ -432,11 +432,11 @@ void ConnectionImpl::ClientOnCertificateRequest(ByteView body) {
   client_cert_requested_ = true;
   // RFC 5246 §7.4.6: a certificate of a requested type, signed with a scheme the server accepts;
   // otherwise an empty list.
-  if (own_cert_) {
-    const std::uint8_t wanted = own_cert_->kind == CertKind::kRsa ? 1 : 64;  // rsa_sign / ecdsa_sign
+  if (own_cert() != nullptr) {
+    const std::uint8_t wanted = own_cert()->kind == CertKind::kRsa ? 1 : 64;  // rsa_sign / ecdsa_sign
     const bool type_ok = std::find(types.begin(), types.end(), wanted) != types.end();
     const bool scheme_ok = version_ < kTls12 ||
-                           ChooseSignatureScheme(own_cert_->kind, own_cert_->group, peer_signature_schemes_) != nullptr;
+                           ChooseSignatureScheme(own_cert()->kind, own_cert()->group, peer_signature_schemes_) != nullptr;
     send_empty_certificate_ = !(type_ok && scheme_ok);
   } else {
     send_empty_certificate_ = true;
@@ -448,10 +448,10 @@ void ConnectionImpl::ClientOnCertificateRequest(ByteView body) {
 void ConnectionImpl::ClientSendCertificateVerify12() {
   const SignatureScheme* scheme = nullptr;
   if (version_ >= kTls12) {
-    scheme = ChooseSignatureScheme(own_cert_->kind, own_cert_->group, peer_signature_schemes_);
+    scheme = ChooseSignatureScheme(own_cert()->kind, own_cert()->group, peer_signature_schemes_);
   }
   const Bytes signature =
-      SignForTls(provider_, private_key_.get(), own_cert_->kind, version_, suite_->id, scheme, handshake_log_);
+      SignForTls(provider_, own_private_key(), own_cert()->kind, version_, suite_->id, scheme, handshake_log_);
   Writer w;
   if (scheme != nullptr) w.U16(scheme->code);
   w.Vec16(signature);
@@ -466,7 +466,7 @@ void ConnectionImpl::ClientOnServerHelloDone(ByteView body) {
   if (client_cert_requested_) {
     Writer list;
     if (!send_empty_certificate_) {
-      for (const Bytes& cert : chain_) list.Vec24(cert);
+      for (const Bytes& cert : own_chain()) list.Vec24(cert);
     }
     Writer certificate;
     certificate.Vec24(list.bytes());

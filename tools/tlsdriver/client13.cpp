@@ -417,8 +417,8 @@ void ConnectionImpl::ClientOnServerFinished13(ByteView body) {
     records_.ActivateWriteKey(std::move(k13_.pending_write_key));
   }
   if (client_cert_requested_) {
-    const bool have = own_cert_.has_value() &&
-                      ChooseSignatureScheme13(own_cert_->kind, own_cert_->group, peer_signature_schemes_) != nullptr;
+    const bool have = own_cert() != nullptr &&
+                      ChooseSignatureScheme13(own_cert()->kind, own_cert()->group, peer_signature_schemes_) != nullptr;
     SendCertificate13(certificate_request_context_, !have);
     if (have) {
       SendCertificateVerify13(false);

@@ -89,52 +89,57 @@ bool ConnectionImpl::Init(std::string* error) {
       *error = "server_name contains a NUL character";
       return false;
     }
-    if (!config_.client_certificate_chain_file.empty() &&
-        !OpenOwnCertificate(config_.client_certificate_chain_file, error)) {
+    if ((config_.client_credential || !config_.client_certificate_chain_file.empty()) &&
+        !TakeOwnCredential(config_.client_credential, config_.client_certificate_chain_file, error)) {
       return false;
     }
     expect_ = Expect::kServerHello;
     return true;
   }
-  if (!OpenOwnCertificate(config_.certificate_chain_file, error)) return false;
+  if (!TakeOwnCredential(config_.credential, config_.certificate_chain_file, error)) return false;
   expect_ = Expect::kClientHello;
   return true;
 }
 
-// Our certificate (a server's, or a client's for client authentication) and its private key, opened
-// through the provider (SslOpenPrivateKey) from the key store or, on Windows, the certificate's CNG
-// key.
-bool ConnectionImpl::OpenOwnCertificate(const std::string& chain_file, std::string* error) {
-  chain_ = LoadPemChain(chain_file, error);
-  if (chain_.empty()) return false;
-  own_cert_ = DescribeCertificateKey(chain_[0]);
-  if (!own_cert_) {
+Credential::Credential(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
+Credential::~Credential() = default;
+
+std::shared_ptr<const Credential> Credential::Open(const std::string& chain_file, std::string* error) {
+  std::string ignored;
+  if (error == nullptr) error = &ignored;
+  auto impl = std::make_unique<Impl>();
+  impl->chain = LoadPemChain(chain_file, error);
+  if (impl->chain.empty()) return nullptr;
+  std::optional<CertKey> leaf = DescribeCertificateKey(impl->chain[0]);
+  if (!leaf) {
     *error = "certificate key is not RSA or EC P-256/P-384/P-521";
-    return false;
+    return nullptr;
   }
+  impl->leaf = std::move(*leaf);
+  if (!impl->provider.Open(error)) return nullptr;
   // SslOpenPrivateKey takes a CERT_CONTEXT. Off Windows a plain struct is what it reads; on
   // Windows crypt32 must make the context (docs/key-store.md §5).
 #ifdef _WIN32
-  PCCERT_CONTEXT context =
-      CertCreateCertificateContext(X509_ASN_ENCODING, chain_[0].data(), static_cast<DWORD>(chain_[0].size()));
+  PCCERT_CONTEXT context = CertCreateCertificateContext(X509_ASN_ENCODING, impl->chain[0].data(),
+                                                        static_cast<DWORD>(impl->chain[0].size()));
   if (context == nullptr) {
     *error = "CertCreateCertificateContext failed";
-    return false;
+    return nullptr;
   }
-  const SECURITY_STATUS rc = SslOpenPrivateKey(provider_.get(), private_key_.Put(), context, 0);
+  const SECURITY_STATUS rc = SslOpenPrivateKey(impl->provider.get(), impl->private_key.Put(), context, 0);
   CertFreeCertificateContext(context);
 #else
   CERT_CONTEXT context = {};
   context.dwCertEncodingType = X509_ASN_ENCODING;
-  context.pbCertEncoded = chain_[0].data();
-  context.cbCertEncoded = static_cast<DWORD>(chain_[0].size());
-  const SECURITY_STATUS rc = SslOpenPrivateKey(provider_.get(), private_key_.Put(), &context, 0);
+  context.pbCertEncoded = impl->chain[0].data();
+  context.cbCertEncoded = static_cast<DWORD>(impl->chain[0].size());
+  const SECURITY_STATUS rc = SslOpenPrivateKey(impl->provider.get(), impl->private_key.Put(), &context, 0);
 #endif
   if (rc != 0) {
     char text[96];
     std::snprintf(text, sizeof text, "SslOpenPrivateKey failed: 0x%08X", static_cast<unsigned>(rc));
     *error = text;
-    return false;
+    return nullptr;
   }
   // SslOpenPrivateKey succeeds for keys it cannot use and reports why at the first use (so that a
   // registered provider never fails Schannel's credentials, docs/windows.md). A signature-size
@@ -142,16 +147,26 @@ bool ConnectionImpl::OpenOwnCertificate(const std::string& chain_file, std::stri
   // handshake.
   const std::uint8_t digest[32] = {};
   DWORD signature_length = 0;
-  const SECURITY_STATUS usable = SslSignHash(provider_.get(), private_key_.get(), const_cast<PBYTE>(digest),
+  const SECURITY_STATUS usable = SslSignHash(impl->provider.get(), impl->private_key.get(), const_cast<PBYTE>(digest),
                                              sizeof digest, nullptr, 0, &signature_length, 0);
   if (usable != 0) {
     char text[128];
     std::snprintf(text, sizeof text, "the certificate's private key cannot be used: 0x%08X",
                   static_cast<unsigned>(usable));
     *error = text;
+    return nullptr;
+  }
+  return std::shared_ptr<const Credential>(new Credential(std::move(impl)));
+}
+
+bool ConnectionImpl::TakeOwnCredential(const std::shared_ptr<const Credential>& shared, const std::string& chain_file,
+                                       std::string* error) {
+  if (shared && !chain_file.empty()) {
+    *error = "set a certificate chain file or a credential, not both";
     return false;
   }
-  return true;
+  own_ = shared ? shared : Credential::Open(chain_file, error);
+  return own_ != nullptr;
 }
 
 std::vector<std::uint16_t> ConnectionImpl::ConfiguredSuites() const {

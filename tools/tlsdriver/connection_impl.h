@@ -7,6 +7,7 @@
 
 #include <chrono>
 #include <cstdint>
+#include <memory>
 #include <optional>
 #include <string>
 #include <vector>
@@ -37,6 +38,17 @@ inline constexpr std::size_t kVerifyDataLength = 12;  // RFC 5246 §7.4.9
 // The largest handshake message we buffer: a certificate chain of a few certificates fits
 // easily; a peer cannot make us hold 16 MiB by announcing a 24-bit length.
 inline constexpr std::size_t kMaxHandshakeMessage = 128 * 1024;
+
+// What a Credential holds (tls_driver.h). The provider it was opened with stays open as long as
+// the key (members are destroyed in reverse order: the key first). Connections use the key with
+// their own provider handle: opensslp's handles live in one table per process, not per provider
+// handle (docs/architecture.md).
+struct Credential::Impl {
+  Provider provider;
+  std::vector<Bytes> chain;  // DER, leaf first
+  CertKey leaf;              // the leaf's key facts
+  ProviderObject private_key;
+};
 
 // What the handshake waits for next.
 enum class Expect {
@@ -141,7 +153,16 @@ class ConnectionImpl final : public Connection {
   std::vector<std::uint16_t> ConfiguredSuites() const;
   std::vector<std::uint16_t> ConfiguredGroups() const;
   std::vector<std::uint16_t> ConfiguredTls13Groups() const;
-  bool OpenOwnCertificate(const std::string& chain_file, std::string* error);  // chain_, own_cert_, private_key_
+  // Our certificate (a server's, or a client's for client authentication): the configured
+  // credential, or one opened from the configured chain file for this connection alone.
+  bool TakeOwnCredential(const std::shared_ptr<const Credential>& shared, const std::string& chain_file,
+                         std::string* error);
+  const std::vector<Bytes>& own_chain() const {
+    static const std::vector<Bytes> kNone;
+    return own_ ? own_->impl().chain : kNone;
+  }
+  const CertKey* own_cert() const { return own_ ? &own_->impl().leaf : nullptr; }
+  NCRYPT_KEY_HANDLE own_private_key() const { return own_->impl().private_key.get(); }
   Bytes TranscriptHash();  // SslComputeSessionHash of the running transcript (any version)
   bool tls13() const { return version_ == kTls13; }
 
@@ -261,7 +282,6 @@ class ConnectionImpl final : public Connection {
   ProviderObject ephemeral_key_;  // our (EC)DHE key
   ProviderObject peer_key_;       // the peer's (EC)DHE public key
   ProviderObject peer_cert_key_;  // client: the server certificate's public key
-  ProviderObject private_key_;    // server: SslOpenPrivateKey of our leaf
   ProviderObject pending_read_key_, pending_write_key_;
   std::optional<CertKey> peer_cert_;  // client: the server leaf's key facts
   bool send_empty_certificate_ = false;
@@ -271,7 +291,7 @@ class ConnectionImpl final : public Connection {
   Bytes handshake_log_;              // every handshake message (TLS 1.2 CertificateVerify input)
   ByteView current_message_;         // the whole message being handled (header included)
 
-  // client authentication (a client's own certificate lives in chain_ / own_cert_ / private_key_)
+  // client authentication (a client's own certificate is own_)
   bool client_cert_requested_ = false;
   std::vector<std::uint16_t> peer_signature_schemes_;  // from CertificateRequest / ClientHello
   Bytes certificate_request_context_;
@@ -300,9 +320,9 @@ class ConnectionImpl final : public Connection {
   std::uint16_t selected_identity_ = 0;
   std::size_t early_data_limit_ = 0;  // server: accepted 0-RTT bytes allowed
 
+  std::shared_ptr<const Credential> own_;  // server: our certificate; client: ours for client auth, if any
+
   // server
-  std::vector<Bytes> chain_;
-  std::optional<CertKey> own_cert_;
   std::uint16_t client_version_ = 0;
   bool client_secure_renegotiation_ = false;
   bool client_offered_ems_ = false;

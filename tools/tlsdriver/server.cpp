@@ -245,12 +245,12 @@ const SuiteInfo* ConnectionImpl::ServerChooseSuite(const std::vector<std::uint16
   const std::vector<std::uint16_t> our_groups = ConfiguredGroups();
   for (std::uint16_t id : ConfiguredSuites()) {
     const SuiteInfo* s = provider_.FindSuite(id);
-    if (!Contains(offered, id) || !s->ValidFor(version_) || s->cert != own_cert_->kind) continue;
+    if (!Contains(offered, id) || !s->ValidFor(version_) || s->cert != own_cert()->kind) continue;
     const bool transport = s->exchange == Exchange::kRsa;
-    if (own_cert_->has_key_usage && !(transport ? own_cert_->key_encipherment : own_cert_->digital_signature)) continue;
+    if (own_cert()->has_key_usage && !(transport ? own_cert()->key_encipherment : own_cert()->digital_signature)) continue;
     // RFC 8422 §5.1.1 / §5.3: supported_groups also names the curves the client can verify
     // ECDSA signatures on, so our certificate's curve must be among them.
-    if (s->cert == CertKind::kEcdsa && client_groups_ && !Contains(*client_groups_, own_cert_->group)) continue;
+    if (s->cert == CertKind::kEcdsa && client_groups_ && !Contains(*client_groups_, own_cert()->group)) continue;
     if (s->exchange == Exchange::kEcdhe) {
       if (!client_point_formats_ok_) continue;
       // RFC 8422 §4: without supported_groups the client supports any curve; we pick our first.
@@ -266,7 +266,7 @@ const SuiteInfo* ConnectionImpl::ServerChooseSuite(const std::vector<std::uint16
     }
     signature_scheme_ = nullptr;
     if (!transport && version_ >= kTls12) {
-      signature_scheme_ = ChooseSignatureScheme(own_cert_->kind, own_cert_->group, client_signature_schemes_);
+      signature_scheme_ = ChooseSignatureScheme(own_cert()->kind, own_cert()->group, client_signature_schemes_);
       if (signature_scheme_ == nullptr) continue;
     }
     if (s->exchange == Exchange::kDhe) {
@@ -338,7 +338,7 @@ void ConnectionImpl::ServerSendHello() {
   SendHandshake(kServerHello, hello.bytes());
 
   Writer list;
-  for (const Bytes& cert : chain_) list.Vec24(cert);
+  for (const Bytes& cert : own_chain()) list.Vec24(cert);
   Writer certificate;
   certificate.Vec24(list.bytes());
   SendHandshake(kCertificate, certificate.bytes());
@@ -432,7 +432,7 @@ void ConnectionImpl::ServerSendKeyExchange() {
   Bytes signed_data = Randoms();
   signed_data.insert(signed_data.end(), params.begin(), params.end());
   const Bytes signature =
-      SignForTls(provider_, private_key_.get(), own_cert_->kind, version_, suite_->id, signature_scheme_, signed_data);
+      SignForTls(provider_, own_private_key(), own_cert()->kind, version_, suite_->id, signature_scheme_, signed_data);
   Writer w;
   w.Put(params);
   if (signature_scheme_ != nullptr) w.U16(signature_scheme_->code);
@@ -488,7 +488,7 @@ void ConnectionImpl::ServerOnClientKeyExchange(ByteView body) {
     // RFC 5246 §7.4.7.1: the version check and every decryption failure are handled inside
     // SslImportMasterKey without a signal (implicit rejection, docs/tls12.md).
     params.AddHighestVersion(client_version_);
-    CheckStatus(SslImportMasterKey(provider_.get(), private_key_.get(), master_key_.Put(), version_, suite_->id,
+    CheckStatus(SslImportMasterKey(provider_.get(), own_private_key(), master_key_.Put(), version_, suite_->id,
                                    params.get(), const_cast<PBYTE>(encrypted.data()),
                                    static_cast<DWORD>(encrypted.size()), NCRYPT_SSL_SERVER_FLAG),
                 "SslImportMasterKey");

@@ -112,7 +112,7 @@ void ConnectionImpl::ServerOnClientHello13(ByteView body, const std::vector<std:
       Abort(AlertDescription::kMissingExtension, "TLS 1.3 ClientHello without signature_algorithms");
     }
     peer_signature_schemes_ = *client_signature_schemes_;
-    if (ChooseSignatureScheme13(own_cert_->kind, own_cert_->group, peer_signature_schemes_) == nullptr) {
+    if (ChooseSignatureScheme13(own_cert()->kind, own_cert()->group, peer_signature_schemes_) == nullptr) {
       Abort(AlertDescription::kHandshakeFailure, "the client accepts no TLS 1.3 signature scheme for our key");
     }
     DeriveEarlySecret(0, suite->id);

@@ -253,7 +253,7 @@ void ConnectionImpl::CheckPeerFinished13(ByteView body, NCRYPT_KEY_HANDLE traffi
 void ConnectionImpl::SendCertificate13(ByteView request_context, bool empty) {
   Writer list;
   if (!empty) {
-    for (const Bytes& cert : chain_) {
+    for (const Bytes& cert : own_chain()) {
       list.Vec24(cert);
       list.Vec16({});  // no per-certificate extensions (no OCSP, no SCT)
     }
@@ -282,13 +282,13 @@ std::vector<Bytes> ConnectionImpl::ReadCertificate13(ByteView body, ByteView exp
 }
 
 void ConnectionImpl::SendCertificateVerify13(bool server) {
-  const SignatureScheme* scheme = ChooseSignatureScheme13(own_cert_->kind, own_cert_->group, peer_signature_schemes_);
+  const SignatureScheme* scheme = ChooseSignatureScheme13(own_cert()->kind, own_cert()->group, peer_signature_schemes_);
   if (scheme == nullptr) Abort(AlertDescription::kHandshakeFailure, "no signature scheme in common for our key");
   const Bytes content = CertificateVerifyContent(server, TranscriptHash());
   // The provider's SHA-2 digest runs on a TLS 1.2 client-auth hash object: the only hash the API
   // exposes (Provider::Digest).
   const Bytes signature =
-      SignForTls(provider_, private_key_.get(), own_cert_->kind, kTls12, provider_.AnyTls12Suite(), scheme, content);
+      SignForTls(provider_, own_private_key(), own_cert()->kind, kTls12, provider_.AnyTls12Suite(), scheme, content);
   Writer w;
   w.U16(scheme->code);
   w.Vec16(signature);

@@ -82,6 +82,28 @@ struct ExternalPsk {
 
 enum class ClientAuth { kNone, kRequest, kRequire };
 
+// A certificate chain with its private key, opened once and presented by any number of
+// connections: Schannel's credential (AcquireCredentialsHandle once, a security context per
+// connection). Open reads the PEM chain (leaf first), opens the leaf's key with SslOpenPrivateKey
+// (opensslp's key store or, on Windows, the certificate's CNG key) on a provider handle of its own,
+// and makes a signature-size query, so that a key that cannot sign is reported here and not at the
+// first handshake. Immutable once open: connections on several threads may share one.
+class Credential {
+ public:
+  // Null with a one-line reason in *error on failure.
+  static std::shared_ptr<const Credential> Open(const std::string& chain_file, std::string* error);
+  ~Credential();
+  Credential(const Credential&) = delete;
+  Credential& operator=(const Credential&) = delete;
+
+  struct Impl;  // connection code only (connection_impl.h)
+  const Impl& impl() const { return *impl_; }
+
+ private:
+  explicit Credential(std::unique_ptr<Impl> impl);
+  std::unique_ptr<Impl> impl_;
+};
+
 struct Config {
   Role role = Role::kClient;
   std::uint16_t min_version = kTls10;
@@ -117,8 +139,11 @@ struct Config {
 
   // Server: the certificate chain (PEM, leaf first). The private key is opened with
   // SslOpenPrivateKey on the leaf, i.e. from opensslp's key store (OPENSSLP_KEY_STORE) or, on
-  // Windows, the certificate's CNG key.
+  // Windows, the certificate's CNG key. Each connection opens it again: a server of many
+  // connections sets `credential` instead (opening an RSA-2048 key from the key store costs a few
+  // milliseconds: its consistency check and OpenSSL's decoder, docs/key-store.md).
   std::string certificate_chain_file;
+  std::shared_ptr<const Credential> credential;  // server: Credential::Open once; not with the file
 
   // Client certificate (either version). Client: the chain (PEM, leaf first) sent when the server
   // asks; its key is opened with SslOpenPrivateKey like a server's. Empty: answer a
@@ -126,6 +151,7 @@ struct Config {
   // (kRequire: certificate_required in TLS 1.3, handshake_failure in TLS 1.2), verified against
   // client_ca_file with the TLS client purpose.
   std::string client_certificate_chain_file;
+  std::shared_ptr<const Credential> client_credential;  // client: the same, opened once; not with the file
   ClientAuth client_auth = ClientAuth::kNone;
   std::string client_ca_file;
 
