@@ -170,11 +170,17 @@ extern "C" OPENSSLP_EXPORT SECURITY_STATUS WINAPI SslImportMasterKey(
     const MasterSecretInputs inputs = MasterInputsOf(params);
     TRY(CheckMasterSecretInputs(inputs));
     ASSIGN_OR_RETURN(const std::uint16_t client_version, RsaClientVersion(params.highest_version));
+    // Checks of the arguments alone come before the key lookup, as in every export: a suite
+    // without RSA key transport or a ciphertext of no or impossible length is
+    // NTE_INVALID_PARAMETER whatever the handle. The length is public framing; nothing here
+    // looks at the ciphertext's content.
+    ENSURE(suite->kx == KeyExchange::kRsa, Error::kInvalidParameter);
+    ENSURE(pbEncryptedKey != nullptr && cbEncryptedKey != 0 && cbEncryptedKey <= kMaxEncryptedPremasterLength,
+           Error::kInvalidParameter);
     // A deferred private key (docs/windows.md#deferred-private-keys) fails here with the error its
     // open recorded: that depends on the key, never on the ciphertext, so it reveals nothing
     // about the padding (RFC 5246 §7.4.7.1).
     ASSIGN_OR_RETURN(std::shared_ptr<PrivateKey> key, RequirePrivateKey(hPrivateKey));
-    ENSURE(pbEncryptedKey != nullptr || cbEncryptedKey == 0, Error::kInvalidParameter);
     // Decryption failures never surface: RFC 5246 §7.4.7.1 (core/tls12_key_exchange.h).
     ASSIGN_OR_RETURN(std::shared_ptr<MasterKey> master,
                      MasterKeyFromRsaTransport(version, *suite, inputs, *key, Bytes(pbEncryptedKey, cbEncryptedKey),
@@ -196,8 +202,9 @@ extern "C" OPENSSLP_EXPORT SECURITY_STATUS WINAPI SslGeneratePreMasterKey(
     ASSIGN_OR_RETURN(const ProtocolVersion version, ParseProtocolVersion(dwProtocol));
     ASSIGN_OR_RETURN(SslParameters params, ReadSslParameters(pParameterList));
     ASSIGN_OR_RETURN(const std::uint16_t client_version, RsaClientVersion(params.highest_version));
-    ASSIGN_OR_RETURN(std::shared_ptr<PublicKey> server_key, RequireRsaPublicKey(hPublicKey));
+    // An argument check: before the key lookup, as in every export.
     ENSURE(suite->kx == KeyExchange::kRsa, Error::kInvalidParameter);
+    ASSIGN_OR_RETURN(std::shared_ptr<PublicKey> server_key, RequireRsaPublicKey(hPublicKey));
     const std::size_t ct_len = RsaTransportCiphertextLength(*server_key);
     ASSIGN_OR_RETURN(const OutputMode mode, PrepareOutput(pbOutput, cbOutput, pcbResult, ct_len));
     if (mode == OutputMode::kSizeQuery) return Status::Ok();

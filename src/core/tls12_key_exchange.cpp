@@ -13,9 +13,6 @@
 namespace opensslp {
 namespace {
 
-// The largest RSA modulus opensslp accepts (16384 bits) plus the 2-byte length prefix.
-constexpr std::size_t kMaxEncryptedPremasterLength = 16384 / 8 + 2;
-
 // The key log's CLIENT_RANDOM line (core/key_log.h): named by the client random of the parameter
 // list, or for an extended master secret without one, by the random of the transcript its session
 // hash came from.

@@ -85,6 +85,10 @@ struct RsaTransportOutput {
 };
 Result<RsaTransportOutput> EncryptNewRsaPremaster(const PublicKey& server_key, std::uint16_t client_version);
 
+// The longest EncryptedPreMasterSecret accepted: the largest RSA modulus opensslp accepts (16384
+// bits) plus the 2-byte length prefix.
+inline constexpr std::size_t kMaxEncryptedPremasterLength = 16384 / 8 + 2;
+
 // The server's step of RSA key transport (SslImportMasterKey): decrypts the EncryptedPreMasterSecret
 // with the certificate's RSA key and derives the master key. `encrypted` may carry the TLS 1.0+
 // 2-byte length prefix or be the bare ciphertext (an inference: docs/reference/inferences.md);

@@ -911,6 +911,27 @@ TEST_F(MasterKeys, ImportMasterKeySafety) {
   ByteVec huge(4096);
   EXPECT_EQ(SslImportMasterKey(prov_, priv, &out, kTls12, kRsaGcm, p.get(), huge.data(), 4096, s),
             NTE_INVALID_PARAMETER);
+  // Argument errors win over a bad key handle (every export checks its arguments before the
+  // handle lookup): the suite, the ciphertext pointer and its length.
+  for (NCRYPT_KEY_HANDLE bad : {NCRYPT_KEY_HANDLE{0}, stale, rsa_pub}) {
+    EXPECT_EQ(SslImportMasterKey(prov_, bad, &out, kTls12, kEcdheGcm, p.get(), ct.data(), 256, s),
+              NTE_INVALID_PARAMETER);
+    EXPECT_EQ(SslImportMasterKey(prov_, bad, &out, kTls12, kRsaGcm, p.get(), nullptr, 256, s), NTE_INVALID_PARAMETER);
+    EXPECT_EQ(SslImportMasterKey(prov_, bad, &out, kTls12, kRsaGcm, p.get(), ct.data(), 0, s), NTE_INVALID_PARAMETER);
+    EXPECT_EQ(SslImportMasterKey(prov_, bad, &out, kTls12, kRsaGcm, p.get(), huge.data(), 4096, s),
+              NTE_INVALID_PARAMETER);
+  }
+  // The longest accepted ciphertext (RSA-16384 plus the length prefix) reaches the key: with a
+  // 2048-bit key it decrypts to a random pre-master (implicit rejection), not an error.
+  ByteVec longest(16384 / 8 + 2, 0x42);
+  NCRYPT_KEY_HANDLE master = 0;
+  EXPECT_EQ(SslImportMasterKey(prov_, priv, &master, kTls12, kRsaGcm, p.get(), longest.data(),
+                               static_cast<DWORD>(longest.size()), s),
+            0);
+  if (master != 0) SslFreeObject(master, 0);
+  EXPECT_EQ(SslImportMasterKey(prov_, priv, &out, kTls12, kRsaGcm, p.get(), longest.data(),
+                               static_cast<DWORD>(longest.size() + 1), s),
+            NTE_INVALID_PARAMETER);
   EXPECT_EQ(out, kSentinel);
 }
 
@@ -949,6 +970,10 @@ TEST_F(MasterKeys, GeneratePreMasterKeySafety) {
   const NCRYPT_KEY_HANDLE stale = Import(prov_, u"RSAPUBLICBLOB", RsaPublicBlob(rsa_));
   ASSERT_EQ(SslFreeObject(stale, 0), 0);
   EXPECT_EQ(call(prov_, stale, &out, kTls12, kRsaGcm, p.get(), ct.data(), 256, &len, 0), NTE_INVALID_HANDLE);
+  // A suite without RSA key transport is an argument error whatever the handle (arguments are
+  // checked before the handle lookup).
+  for (NCRYPT_KEY_HANDLE bad : {NCRYPT_KEY_HANDLE{0}, stale, NCRYPT_KEY_HANDLE{prov_}})
+    EXPECT_EQ(call(prov_, bad, &out, kTls12, kEcdheGcm, p.get(), ct.data(), 256, &len, 0), NTE_INVALID_PARAMETER);
   EXPECT_EQ(out, kSentinel);
 }
 
