@@ -74,6 +74,15 @@ bool ConnectionImpl::Init(std::string* error) {
     *error = "no configured cipher suite is offered by the provider for these versions";
     return false;
   }
+  // Each role has its own credential field; one set for the other role would be ignored silently.
+  if (config_.role == Role::kClient && config_.credential) {
+    *error = "credential is a server's; a client's certificate is client_credential";
+    return false;
+  }
+  if (config_.role == Role::kServer && config_.client_credential) {
+    *error = "client_credential is a client's; a server's certificate is credential";
+    return false;
+  }
   if (config_.role == Role::kClient) {
     if (config_.verify_peer && config_.ca_file.empty()) {
       *error = "verify_peer needs ca_file";
@@ -96,6 +105,10 @@ bool ConnectionImpl::Init(std::string* error) {
     expect_ = Expect::kServerHello;
     return true;
   }
+  if (!config_.credential && config_.certificate_chain_file.empty()) {
+    *error = "a server needs certificate_chain_file or credential";
+    return false;
+  }
   if (!TakeOwnCredential(config_.credential, config_.certificate_chain_file, error)) return false;
   expect_ = Expect::kClientHello;
   return true;
@@ -105,6 +118,11 @@ Credential::Credential(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
 Credential::~Credential() = default;
 
 std::shared_ptr<const Credential> Credential::Open(const std::string& chain_file, std::string* error) {
+  return OpenOn(0, chain_file, error);
+}
+
+std::shared_ptr<const Credential> Credential::OpenOn(std::uintptr_t borrowed_provider, const std::string& chain_file,
+                                                     std::string* error) {
   std::string ignored;
   if (error == nullptr) error = &ignored;
   auto impl = std::make_unique<Impl>();
@@ -116,7 +134,9 @@ std::shared_ptr<const Credential> Credential::Open(const std::string& chain_file
     return nullptr;
   }
   impl->leaf = std::move(*leaf);
-  if (!impl->provider.Open(error)) return nullptr;
+  if (borrowed_provider == 0 && !impl->provider.Open(error)) return nullptr;
+  const auto provider =
+      borrowed_provider != 0 ? static_cast<NCRYPT_PROV_HANDLE>(borrowed_provider) : impl->provider.get();
   // SslOpenPrivateKey takes a CERT_CONTEXT. Off Windows a plain struct is what it reads; on
   // Windows crypt32 must make the context (docs/key-store.md §5).
 #ifdef _WIN32
@@ -126,14 +146,14 @@ std::shared_ptr<const Credential> Credential::Open(const std::string& chain_file
     *error = "CertCreateCertificateContext failed";
     return nullptr;
   }
-  const SECURITY_STATUS rc = SslOpenPrivateKey(impl->provider.get(), impl->private_key.Put(), context, 0);
+  const SECURITY_STATUS rc = SslOpenPrivateKey(provider, impl->private_key.Put(), context, 0);
   CertFreeCertificateContext(context);
 #else
   CERT_CONTEXT context = {};
   context.dwCertEncodingType = X509_ASN_ENCODING;
   context.pbCertEncoded = impl->chain[0].data();
   context.cbCertEncoded = static_cast<DWORD>(impl->chain[0].size());
-  const SECURITY_STATUS rc = SslOpenPrivateKey(impl->provider.get(), impl->private_key.Put(), &context, 0);
+  const SECURITY_STATUS rc = SslOpenPrivateKey(provider, impl->private_key.Put(), &context, 0);
 #endif
   if (rc != 0) {
     char text[96];
@@ -143,12 +163,12 @@ std::shared_ptr<const Credential> Credential::Open(const std::string& chain_file
   }
   // SslOpenPrivateKey succeeds for keys it cannot use and reports why at the first use (so that a
   // registered provider never fails Schannel's credentials, docs/windows.md). A signature-size
-  // query is that first use: a key that cannot sign is reported here, at start, not at the first
-  // handshake.
+  // query is that first use: a key that cannot be found or loaded is reported here, at start, not
+  // at the first handshake (it makes no private-key operation).
   const std::uint8_t digest[32] = {};
   DWORD signature_length = 0;
-  const SECURITY_STATUS usable = SslSignHash(impl->provider.get(), impl->private_key.get(), const_cast<PBYTE>(digest),
-                                             sizeof digest, nullptr, 0, &signature_length, 0);
+  const SECURITY_STATUS usable = SslSignHash(provider, impl->private_key.get(), const_cast<PBYTE>(digest), sizeof digest,
+                                             nullptr, 0, &signature_length, 0);
   if (usable != 0) {
     char text[128];
     std::snprintf(text, sizeof text, "the certificate's private key cannot be used: 0x%08X",
@@ -165,7 +185,8 @@ bool ConnectionImpl::TakeOwnCredential(const std::shared_ptr<const Credential>& 
     *error = "set a certificate chain file or a credential, not both";
     return false;
   }
-  own_ = shared ? shared : Credential::Open(chain_file, error);
+  // The connection's provider_ outlives own_ (declared before it), so the key may live on it.
+  own_ = shared ? shared : Credential::OpenOn(static_cast<std::uintptr_t>(provider_.get()), chain_file, error);
   return own_ != nullptr;
 }
 

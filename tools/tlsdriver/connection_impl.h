@@ -44,7 +44,7 @@ inline constexpr std::size_t kMaxHandshakeMessage = 128 * 1024;
 // their own provider handle: opensslp's handles live in one table per process, not per provider
 // handle (docs/architecture.md).
 struct Credential::Impl {
-  Provider provider;
+  Provider provider;  // Open's own; not opened when the key is on a connection's provider (OpenOn)
   std::vector<Bytes> chain;  // DER, leaf first
   CertKey leaf;              // the leaf's key facts
   ProviderObject private_key;
@@ -162,7 +162,8 @@ class ConnectionImpl final : public Connection {
     return own_ ? own_->impl().chain : kNone;
   }
   const CertKey* own_cert() const { return own_ ? &own_->impl().leaf : nullptr; }
-  NCRYPT_KEY_HANDLE own_private_key() const { return own_->impl().private_key.get(); }
+  // 0 without a certificate: a provider call with it fails loudly (NTE_INVALID_HANDLE).
+  NCRYPT_KEY_HANDLE own_private_key() const { return own_ ? own_->impl().private_key.get() : NCRYPT_KEY_HANDLE{}; }
   Bytes TranscriptHash();  // SslComputeSessionHash of the running transcript (any version)
   bool tls13() const { return version_ == kTls13; }
 

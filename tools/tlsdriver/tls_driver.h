@@ -86,8 +86,11 @@ enum class ClientAuth { kNone, kRequest, kRequire };
 // connections: Schannel's credential (AcquireCredentialsHandle once, a security context per
 // connection). Open reads the PEM chain (leaf first), opens the leaf's key with SslOpenPrivateKey
 // (opensslp's key store or, on Windows, the certificate's CNG key) on a provider handle of its own,
-// and makes a signature-size query, so that a key that cannot sign is reported here and not at the
-// first handshake. Immutable once open: connections on several threads may share one.
+// and makes a signature-size query, so that a key that cannot be found or loaded is reported here
+// and not at the first handshake (a key whose private operations fail later, e.g. a smart card
+// removed, still fails the handshake). Immutable once open: connections on several threads may
+// share one. The certificate and key are read once: a replaced file takes effect with the next
+// Open.
 class Credential {
  public:
   // Null with a one-line reason in *error on failure.
@@ -100,6 +103,11 @@ class Credential {
   const Impl& impl() const { return *impl_; }
 
  private:
+  friend class ConnectionImpl;
+  // A connection's own credential (a chain file in its Config) opens the key on the connection's
+  // provider handle, which outlives it, instead of opening a provider of its own.
+  static std::shared_ptr<const Credential> OpenOn(std::uintptr_t borrowed_provider, const std::string& chain_file,
+                                                  std::string* error);
   explicit Credential(std::unique_ptr<Impl> impl);
   std::unique_ptr<Impl> impl_;
 };
@@ -146,8 +154,8 @@ struct Config {
   std::shared_ptr<const Credential> credential;  // server: Credential::Open once; not with the file
 
   // Client certificate (either version). Client: the chain (PEM, leaf first) sent when the server
-  // asks; its key is opened with SslOpenPrivateKey like a server's. Empty: answer a
-  // CertificateRequest with an empty Certificate. Server: ask for one (kRequest) or require one
+  // asks; its key is opened with SslOpenPrivateKey like a server's. Neither this nor
+  // client_credential: answer a CertificateRequest with an empty Certificate. Server: ask for one (kRequest) or require one
   // (kRequire: certificate_required in TLS 1.3, handshake_failure in TLS 1.2), verified against
   // client_ca_file with the TLS client purpose.
   std::string client_certificate_chain_file;
