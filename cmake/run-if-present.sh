@@ -12,14 +12,8 @@ if [[ ! -f "$1" ]]; then
   exit 77
 fi
 
-# The PE machine field of a file: 14c (i386), 8664 (x86-64), or nothing if it is not a PE file.
-pe_machine() {
-  [[ -f "$1" ]] || return 0
-  local off
-  off=$(od -An -tu4 -j60 -N4 "$1" 2>/dev/null | tr -d ' ') || return 0
-  [[ -n "$off" ]] || return 0
-  od -An -tx2 -j$((off + 4)) -N2 "$1" 2>/dev/null | tr -d ' ' || true
-}
+# shellcheck source=pe-machine.sh
+source "$(dirname "${BASH_SOURCE[0]}")/pe-machine.sh"
 # shellcheck source=../tests/support/x86_runnable.sh
 source "$(dirname "${BASH_SOURCE[0]}")/../tests/support/x86_runnable.sh"
 for f in "$@"; do

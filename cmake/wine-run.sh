@@ -24,14 +24,8 @@ done
 [[ -n "$wine" ]] || { echo "wine-run: Wine is not installed (tools/install-deps.sh --windows)" >&2; exit 127; }
 [[ $# -ge 1 ]] || { echo "usage: wine-run.sh program.exe [args...]" >&2; exit 2; }
 
-# The PE machine field of a file: 14c (i386), 8664 (x86-64), or nothing if it is not a PE file.
-pe_machine() {
-  [[ -f "$1" ]] || return 0
-  local off
-  off=$(od -An -tu4 -j60 -N4 "$1" 2>/dev/null | tr -d ' ') || return 0
-  [[ -n "$off" ]] || return 0
-  od -An -tx2 -j$((off + 4)) -N2 "$1" 2>/dev/null | tr -d ' ' || true
-}
+# shellcheck source=pe-machine.sh
+source "$(dirname "${BASH_SOURCE[0]}")/pe-machine.sh"
 
 wineserver_wait() {
   local wineserver_bin
